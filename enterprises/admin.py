@@ -1,0 +1,34 @@
+from django.contrib import admin
+
+from .models import Accident, County, CreationListEntry, Enterprise, Industry
+
+
+@admin.register(County)
+class CountyAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "supervisor", "is_zone", "valid_from", "valid_until")
+
+
+@admin.register(Industry)
+class IndustryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "sort_order")
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    list_display = ("credit_code", "name", "county", "industry", "size", "status", "grade")
+    list_filter = ("county", "industry", "size", "status", "grade")
+    search_fields = ("name", "credit_code")
+    list_select_related = ("county", "industry")
+
+
+@admin.register(CreationListEntry)
+class CreationListEntryAdmin(admin.ModelAdmin):
+    list_display = ("enterprise", "year", "target_date")
+    list_filter = ("year",)
+    raw_id_fields = ("enterprise",)
+
+
+@admin.register(Accident)
+class AccidentAdmin(admin.ModelAdmin):
+    list_display = ("enterprise", "occurred_on", "deaths", "injuries")
+    raw_id_fields = ("enterprise",)

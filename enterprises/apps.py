@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+from portal.roles import Role
+
+
+class EnterprisesConfig(AppConfig):
+    name = "enterprises"
+    verbose_name = "企业名录"
+    menu = [
+        ("企业名录", "enterprises:list", (Role.CITY, Role.COUNTY, Role.ADMIN, Role.AGENCY)),
+        ("本企业", "enterprises:mine", (Role.ENTERPRISE,)),
+    ]

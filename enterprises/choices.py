@@ -1,0 +1,38 @@
+from django.db import models
+
+
+class SizeClass(models.TextChoices):
+    LARGE = "large", "大型"
+    MEDIUM = "medium", "中型"
+    SMALL = "small", "小型"
+    MICRO = "micro", "微型"
+
+
+SMALL_MICRO = (SizeClass.SMALL, SizeClass.MICRO)
+
+
+class Status(models.TextChoices):
+    """Where a firm stands in the standardization lifecycle (the state machine lives in
+    reviews.workflow)."""
+
+    NOT_LISTED = "not_listed", "未纳入创建"
+    LISTED = "listed", "纳入创建名单"
+    SELF_ASSESSING = "self_assessing", "自评中"
+    APPLIED = "applied", "已申请评审"
+    UNDER_REVIEW = "under_review", "评审中"
+    RECTIFYING = "rectifying", "整改中"
+    CONCLUDED = "concluded", "评审已结论"
+    CONFIRMED = "confirmed", "县级已确认"
+    ANNOUNCED = "announced", "已公告达标"
+    REVOKED = "revoked", "已撤销"
+    EXPIRED = "expired", "已过期"
+
+
+PASSED_STATUSES = (Status.CONFIRMED, Status.ANNOUNCED)
+
+
+class Grade(models.TextChoices):
+    PASS = "pass", "达标"
+    LEVEL1 = "1", "一级"
+    LEVEL2 = "2", "二级"
+    LEVEL3 = "3", "三级"

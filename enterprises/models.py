@@ -1,0 +1,200 @@
+"""The ground floor: places, sectors and the enterprises themselves."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+from portal.concurrency import VersionedModel
+from portal.scoping import ScopedQuerySet
+
+from .choices import SMALL_MICRO, Grade, SizeClass, Status
+from .credit_code import credit_code_error, normalize
+
+
+class ReferenceQuerySet(ScopedQuerySet):
+    """Reference data every signed-in user may read."""
+
+    def scope_county(self, user):
+        return self.all()
+
+    scope_enterprise = scope_agency = scope_county
+
+
+class CountyQuerySet(ScopedQuerySet):
+    county_lookup = "pk"
+    enterprise_lookup = "enterprises"
+
+    def scope_agency(self, user):
+        return self.all()
+
+    def current(self):
+        return self.filter(valid_until__isnull=True)
+
+
+class County(models.Model):
+    """A county-level unit (县市区 or zone) with its own supervising body."""
+
+    code = models.CharField("区划代码", max_length=12, unique=True)
+    name = models.CharField("名称", max_length=50)
+    supervisor = models.CharField("监管部门", max_length=100)
+    is_zone = models.BooleanField("功能区", default=False)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    valid_from = models.DateField("启用日期", null=True, blank=True)
+    valid_until = models.DateField("停用日期", null=True, blank=True)
+
+    objects = CountyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "县市区"
+        verbose_name_plural = "县市区"
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Industry(models.Model):
+    """One of the eight 工贸 sectors."""
+
+    code = models.CharField("代码", max_length=20, unique=True)
+    name = models.CharField("行业", max_length=20, unique=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    objects = ReferenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "行业"
+        verbose_name_plural = "行业"
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EnterpriseQuerySet(ScopedQuerySet):
+    county_lookup = "county"
+    enterprise_lookup = "pk"
+    agency_lookup = "reviews__agency"
+
+    def small_micro(self):
+        return self.filter(size__in=SMALL_MICRO)
+
+    def open(self):
+        return self.filter(closed_on__isnull=True)
+
+
+class Enterprise(VersionedModel):
+    """A firm, identified by its 统一社会信用代码. Never hard-deleted: it closes."""
+
+    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    name = models.CharField("企业名称", max_length=200, db_index=True)
+    county = models.ForeignKey(
+        County, verbose_name="所属区县", on_delete=models.PROTECT, related_name="enterprises"
+    )
+    industry = models.ForeignKey(
+        Industry, verbose_name="行业", on_delete=models.PROTECT, related_name="enterprises"
+    )
+    size = models.CharField("企业规模", max_length=10, choices=SizeClass.choices)
+    employees = models.PositiveIntegerField("从业人员数", null=True, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
+    safety_contact = models.CharField("安全管理负责人", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    status = models.CharField(
+        "创建状态", max_length=20, choices=Status.choices, default=Status.NOT_LISTED, db_index=True
+    )
+    grade = models.CharField("等级", max_length=10, choices=Grade.choices, blank=True)
+    certificate_no = models.CharField("证书编号", max_length=50, blank=True)
+    grade_valid_from = models.DateField("等级生效日期", null=True, blank=True)
+    grade_valid_until = models.DateField("等级有效期至", null=True, blank=True)
+    closed_on = models.DateField("关闭日期", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = EnterpriseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "企业"
+        verbose_name_plural = "企业"
+        ordering = ["county__sort_order", "name"]
+        indexes = [models.Index(fields=["county", "status"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("enterprises:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        self.credit_code = normalize(self.credit_code)
+        error = credit_code_error(self.credit_code)
+        if error:
+            raise ValidationError({"credit_code": error})
+
+    @property
+    def is_small_micro(self) -> bool:
+        return self.size in SMALL_MICRO
+
+
+class CreationListEntryQuerySet(ScopedQuerySet):
+    county_lookup = "enterprise__county"
+    enterprise_lookup = "enterprise"
+    agency_lookup = "enterprise__reviews__agency"
+
+
+class CreationListEntry(models.Model):
+    """纳入创建名单: a county puts a firm on its list for a year, with a target date."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="list_entries"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    target_date = models.DateField("计划达标日期")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    added_at = models.DateTimeField("纳入时间", auto_now_add=True)
+
+    objects = CreationListEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "创建名单"
+        verbose_name_plural = "创建名单"
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "year"], name="one_list_entry_per_year")
+        ]
+        ordering = ["-year", "target_date"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.enterprise}"
+
+
+class AccidentQuerySet(ScopedQuerySet):
+    county_lookup = "enterprise__county"
+    enterprise_lookup = "enterprise"
+    agency_lookup = "enterprise__reviews__agency"
+
+
+class Accident(models.Model):
+    """A production-safety accident; deaths in the year before a review cap the grade."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="accidents"
+    )
+    occurred_on = models.DateField("发生日期")
+    deaths = models.PositiveSmallIntegerField("死亡人数", default=0)
+    injuries = models.PositiveSmallIntegerField("受伤人数", default=0)
+    description = models.TextField("经过简述", blank=True)
+
+    objects = AccidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "生产安全事故"
+        verbose_name_plural = "生产安全事故"
+        ordering = ["-occurred_on"]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.occurred_on}"

@@ -1,0 +1,88 @@
+"""The history of changes: services call ``record_change`` in the same transaction as the
+change itself, with the acting user passed explicitly."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AuditEntry
+
+
+def display_value(obj: models.Model, field_name: str) -> Any:
+    """A field's value as a person reads it: choice labels, related objects' names, ISO dates."""
+    field = obj._meta.get_field(field_name)
+    value = getattr(obj, field_name)
+    if value is None:
+        return None
+    if getattr(field, "choices", None):
+        return getattr(obj, f"get_{field_name}_display")()
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    return {name: display_value(obj, name) for name in fields}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {
+        name: [before.get(name), after.get(name)]
+        for name in after
+        if before.get(name) != after.get(name)
+    }
+
+
+def build_entry(
+    *,
+    actor: Any,
+    obj: models.Model,
+    action: str,
+    changes: dict[str, list[Any]] | None = None,
+    note: str = "",
+) -> AuditEntry:
+    """An unsaved entry, for services that write many at once with bulk_create."""
+    return AuditEntry(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        changes=changes or {},
+        note=note,
+    )
+
+
+def record_change(
+    *,
+    actor: Any,
+    obj: models.Model,
+    action: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str = "",
+) -> AuditEntry | None:
+    """Keep one change. With before/after given and nothing different, nothing is written."""
+    changes = diff(before or {}, after or {}) if after is not None else {}
+    if after is not None and not changes and not note:
+        return None
+    entry = build_entry(actor=actor, obj=obj, action=action, changes=changes, note=note)
+    entry.save()
+    return entry
+
+
+def history_for(obj: models.Model):
+    """The object's history, newest first."""
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+    ).select_related("actor")

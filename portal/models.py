@@ -1,0 +1,190 @@
+"""Accounts, roles and the append-only history of changes."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from .roles import Role
+from .scoping import ScopedQuerySet
+
+
+class UserQuerySet(ScopedQuerySet):
+    county_lookup = "county"
+    enterprise_lookup = "enterprise"
+    agency_lookup = "agency"
+
+
+class PortalUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A person who logs in. County, enterprise and agency users are bound to one object."""
+
+    role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.ENTERPRISE)
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    county = models.ForeignKey(
+        "enterprises.County",
+        verbose_name="所属区县",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name="所属企业",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    agency = models.ForeignKey(
+        "reviews.ReviewAgency",
+        verbose_name="所属评审机构",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+
+    objects = PortalUserManager()
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        bindings = {
+            Role.COUNTY: ("county", "县市区用户必须选择所属区县"),
+            Role.ENTERPRISE: ("enterprise", "企业用户必须选择所属企业"),
+            Role.AGENCY: ("agency", "评审机构用户必须选择所属机构"),
+        }
+        errors = {}
+        for role, (field, message) in bindings.items():
+            bound = getattr(self, f"{field}_id") is not None
+            if self.role == role and not bound:
+                errors[field] = message
+            elif self.role != role and bound:
+                errors[field] = "该角色不应绑定此项"
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        # Administrators use Django's admin; nobody else does.
+        self.is_staff = self.role == Role.ADMIN or self.is_superuser
+        super().save(*args, **kwargs)
+
+    @property
+    def is_city(self) -> bool:
+        return self.role in (Role.CITY, Role.ADMIN)
+
+    @property
+    def is_county(self) -> bool:
+        return self.role == Role.COUNTY
+
+    @property
+    def is_enterprise(self) -> bool:
+        return self.role == Role.ENTERPRISE
+
+    @property
+    def is_agency(self) -> bool:
+        return self.role == Role.AGENCY
+
+
+class AuditEntry(models.Model):
+    """One change to one object: who, when, what it was before and after. Append-only.
+
+    Written by the services that make the change (see ``portal.audit``), never by signals.
+    ``changes`` maps a field name to ``[before, after]`` in display form.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField("对象", max_length=200)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    action = models.CharField("操作", max_length=100)
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "变更记录"
+        verbose_name_plural = "变更记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.object_repr} {self.action}"
+
+
+class JobQuerySet(ScopedQuerySet):
+    """People see the jobs they started; the city sees all."""
+
+    def scope_county(self, user):
+        return self.filter(owner=user)
+
+    scope_enterprise = scope_agency = scope_county
+
+
+class Job(models.Model):
+    """A long-running piece of work done by a Celery task, with its progress for the page."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    kind = models.CharField("类型", max_length=50, db_index=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

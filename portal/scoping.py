@@ -1,0 +1,94 @@
+"""The one place that decides what each role may see.
+
+Every model that users can reach gets a manager built from ``ScopedQuerySet`` and declares how
+it is tied to a county, an enterprise and an agency. Views never fetch without
+``Model.objects.for_user(user)`` (through ``ScopedObjectMixin`` or ``get_scoped_object_or_404``),
+so an object outside the user's scope answers 404 and "forgot to check" cannot happen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.shortcuts import get_object_or_404
+
+from .roles import CITY_WIDE_ROLES, Role
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Subclasses name the lookups that tie a row to a county, an enterprise and an agency.
+
+    A lookup left as ``None`` means that role sees none of these rows. Override a
+    ``scope_*`` method where a plain lookup is not enough.
+    """
+
+    county_lookup: str | None = None
+    enterprise_lookup: str | None = None
+    agency_lookup: str | None = None
+
+    def for_user(self, user: Any) -> ScopedQuerySet:
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        role = user.role
+        if role in CITY_WIDE_ROLES:
+            return self.scope_city(user)
+        if role == Role.COUNTY and user.county_id:
+            return self.scope_county(user)
+        if role == Role.ENTERPRISE and user.enterprise_id:
+            return self.scope_enterprise(user)
+        if role == Role.AGENCY and user.agency_id:
+            return self.scope_agency(user)
+        return self.none()
+
+    def scope_city(self, user: Any) -> ScopedQuerySet:
+        return self.all()
+
+    def scope_county(self, user: Any) -> ScopedQuerySet:
+        return self._by(self.county_lookup, user.county_id)
+
+    def scope_enterprise(self, user: Any) -> ScopedQuerySet:
+        return self._by(self.enterprise_lookup, user.enterprise_id)
+
+    def scope_agency(self, user: Any) -> ScopedQuerySet:
+        qs = self._by(self.agency_lookup, user.agency_id)
+        # An agency reaches a row through several assignments: count it once.
+        return qs.distinct() if self.agency_lookup and "__" in self.agency_lookup else qs
+
+    def _by(self, lookup: str | None, value: Any) -> ScopedQuerySet:
+        if lookup is None:
+            return self.none()
+        return self.filter(**{lookup: value})
+
+
+def get_scoped_object_or_404(model_or_qs: Any, user: Any, **lookup: Any) -> Any:
+    """Fetch one object inside the user's scope; outside it the answer is 404."""
+    qs = model_or_qs if isinstance(model_or_qs, models.QuerySet) else model_or_qs.objects.all()
+    return get_object_or_404(qs.for_user(user), **lookup)
+
+
+def require_role(user: Any, *roles: str) -> None:
+    """Inside the scope but not allowed to act: 403."""
+    if getattr(user, "role", None) not in roles:
+        raise PermissionDenied("您的角色无权执行此操作")
+
+
+class RoleRequiredMixin:
+    """Class-based views: ``allowed_roles`` lists who may open the view at all (else 403)."""
+
+    allowed_roles: tuple[str, ...] = tuple(Role.values)
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            require_role(request.user, *self.allowed_roles)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedObjectMixin(RoleRequiredMixin):
+    """For Django's generic views: the queryset is always the model's scoped one."""
+
+    model: type[models.Model]
+
+    def get_queryset(self):
+        return self.model.objects.for_user(self.request.user)

@@ -1,0 +1,16 @@
+from django.utils import timezone
+
+from .celery import app
+from .models import Job
+
+
+@app.task(name="portal.tasks.heartbeat", ignore_result=True)
+def heartbeat() -> str:
+    """Beat proves the worker and the scheduler are alive; /healthz shows the last one."""
+    now = timezone.now()
+    Job.objects.update_or_create(
+        kind="heartbeat",
+        owner=None,
+        defaults={"status": Job.Status.DONE, "message": now.isoformat()},
+    )
+    return now.isoformat()

@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from enterprises import demo as enterprise_demo
+from enterprises.models import Enterprise
+from reports import demo as report_demo
+from reviews import demo as review_demo
+
+
+class Command(BaseCommand):
+    help = "创建演示数据：烟台市16个县市区、8个行业、企业、评审机构和各角色演示账号（可重复执行）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--enterprises", type=int, default=2000, help="企业数量（默认2000）")
+        parser.add_argument(
+            "--force", action="store_true", help="DEBUG 关闭时仍创建演示账号（仅限测试环境）"
+        )
+        parser.add_argument("--no-users", action="store_true", help="不创建演示账号")
+        parser.add_argument("--if-empty", action="store_true", help="数据库中已有企业时什么也不做")
+
+    def handle(self, *args, enterprises: int, force: bool, no_users: bool, **options):
+        if options["if_empty"] and Enterprise.objects.exists():
+            self.stdout.write("数据库已有企业数据，跳过演示数据")
+            return
+        make_users = not no_users
+        if make_users and not settings.DEBUG and not force:
+            raise CommandError("生产环境（DEBUG 关闭）拒绝创建演示账号；确需创建请加 --force")
+        created = enterprise_demo.seed_enterprises(enterprises)
+        self.stdout.write(f"企业：新建 {created} 家")
+        with transaction.atomic():
+            listed = enterprise_demo.seed_creation_lists()
+            self.stdout.write(f"{enterprise_demo.DEMO_YEAR}年创建名单：新增 {listed} 家")
+            agencies = review_demo.seed_agencies()
+            self.stdout.write(f"评审机构：{len(agencies)} 家")
+            if make_users:
+                users = report_demo.seed_users()
+                self.stdout.write(f"演示账号：新建 {len(users)} 个 {' '.join(users)}")
+        self.stdout.write(self.style.SUCCESS("演示数据已就绪"))

@@ -1,0 +1,45 @@
+import factory
+from django.contrib.auth import get_user_model
+
+from enterprises.choices import SizeClass
+from enterprises.credit_code import make_credit_code
+from enterprises.models import Enterprise
+from reviews.models import Review, ReviewAgency
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Sequence(lambda n: f"测试用户{n}")
+    role = "city"
+    password = factory.PostGenerationMethodCall("set_password", "Correct-horse-42")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class EnterpriseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enterprise
+
+    credit_code = factory.Sequence(lambda n: make_credit_code("370602", 50_000_000 + n))
+    name = factory.Sequence(lambda n: f"烟台测试企业{n}有限公司")
+    size = SizeClass.SMALL
+    employees = 50
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewAgency
+
+    name = factory.Sequence(lambda n: f"测试评审机构{n}")
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Review

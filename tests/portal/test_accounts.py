@@ -1,0 +1,102 @@
+"""Login, roles, start pages, passwords, throttling and sessions."""
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from tests.access import assert_access
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_is_public_and_chinese(client):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert "用户登录" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/", "/enterprises/", "/reviews/", "/accounts/password/"])
+def test_every_page_needs_a_login(url):
+    assert_access(url, {None: 302})
+
+
+@pytest.mark.parametrize(
+    ("role_fixture", "start"),
+    [
+        ("city_user", "/enterprises/"),
+        ("county_user", "/enterprises/"),
+        ("enterprise_user", "/enterprises/mine/"),
+        ("agency_user", "/reviews/"),
+    ],
+)
+def test_home_sends_each_role_to_its_start_page(request, client, role_fixture, start):
+    client.force_login(request.getfixturevalue(role_fixture))
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[0][0] == start
+    assert response.status_code == 200
+
+
+def test_navigation_shows_each_role_only_its_entries(client, enterprise_user, city_user):
+    client.force_login(enterprise_user)
+    nav = client.get("/enterprises/mine/", follow=True).context["nav_items"]
+    assert [item["label"] for item in nav] == ["本企业"]
+    client.force_login(city_user)
+    labels = [item["label"] for item in client.get("/enterprises/").context["nav_items"]]
+    assert "企业名录" in labels and "本企业" not in labels
+
+
+def test_login_with_password_lands_on_start_page(county_user):
+    client = Client()
+    response = client.post(
+        "/accounts/login/", {"username": county_user.username, "password": "Correct-horse-42"}
+    )
+    assert response.status_code == 302
+    assert client.get(response["Location"], follow=True).status_code == 200
+
+
+def test_passwords_need_twelve_characters(county_user):
+    from django.contrib.auth.password_validation import validate_password
+
+    with pytest.raises(ValidationError):
+        validate_password("Short-pw-1", county_user)
+    validate_password("Long-enough-pw-2016", county_user)
+
+
+def test_login_is_throttled_by_user_and_address_together(county_user):
+    bad = {"username": county_user.username, "password": "wrong-password-x"}
+    office = Client(REMOTE_ADDR="10.1.1.1")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        office.post("/accounts/login/", bad)
+    good = {"username": county_user.username, "password": "Correct-horse-42"}
+    locked = office.post("/accounts/login/", good)
+    assert locked.status_code == 429
+    assert "锁定" in locked.content.decode()
+    # The same user from another address is not locked out.
+    assert Client(REMOTE_ADDR="10.2.2.2").post("/accounts/login/", good).status_code == 302
+
+
+def test_sessions_expire_after_thirty_idle_minutes():
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_logout_is_a_post(client, city_user):
+    client.force_login(city_user)
+    assert client.post("/accounts/logout/").status_code == 302
+    assert client.get("/enterprises/").status_code == 302
+
+
+def test_role_bindings_are_validated(make_user, zhifu, firm):
+    user = make_user.build(role="county")
+    with pytest.raises(ValidationError) as err:
+        user.full_clean()
+    assert "county" in err.value.message_dict
+    user = make_user.build(role="enterprise", enterprise=firm, county=zhifu)
+    with pytest.raises(ValidationError):
+        user.full_clean()
+
+
+def test_admin_site_only_for_administrators(make_user, city_user):
+    admin = make_user(role="admin", is_superuser=True)
+    assert_access("/admin/", {admin: 200, city_user: 302})

@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.shell",
+                "portal.context_processors.notifications",
             ],
         },
     },
@@ -234,6 +235,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
     },
+    # Every morning at 07:30: deadlines, rectification deadlines, certificates, list targets.
+    "reports-daily-reminders": {
+        "task": "reports.tasks.send_daily_reminders",
+        "schedule": crontab(hour=7, minute=30),
+        "options": {"expires": 4 * 60 * 60},
+    },
+    # Every Monday at 06:00: the weekly progress snapshot of every county.
+    "reports-weekly-progress": {
+        "task": "reports.tasks.build_weekly_progress_report",
+        "schedule": crontab(hour=6, minute=0, day_of_week="mon"),
+        "options": {"expires": 12 * 60 * 60},
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------
@@ -250,7 +263,7 @@ LOGGING = {
 SITE_TITLE = "烟台市冶金等工贸行业安全生产标准化管理平台"
 # Where each role lands after login (URL names; the domain apps provide the pages).
 ROLE_START_PAGES = {
-    "city": "enterprises:list",
+    "city": "reports:dashboard",
     "county": "enterprises:list",
     "enterprise": "enterprises:mine",
     "agency": "reviews:agency_home",

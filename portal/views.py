@@ -1,12 +1,18 @@
 from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from .celery import app as celery_app
-from .models import Job
+from .models import Job, Notification
+from .notifications import mark_read
+from .scoping import get_scoped_object_or_404
 
 
 def home(request):
@@ -40,3 +46,32 @@ def healthz(request):
         "last_heartbeat": beat.isoformat() if beat else None,
     }
     return JsonResponse(body, status=200 if database else 503)
+
+
+def notification_list(request):
+    """The user's own notifications, newest first; why each came and a link to its object."""
+    qs = Notification.objects.for_user(request.user).select_related("content_type")
+    if request.GET.get("unread"):
+        qs = qs.unread()
+    page_obj = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/notification_list.html",
+        {"page_obj": page_obj, "only_unread": bool(request.GET.get("unread"))},
+    )
+
+
+@require_POST
+def notification_read(request, pk: int):
+    """Mark one notification read and follow its link."""
+    note = get_scoped_object_or_404(Notification, request.user, pk=pk)
+    mark_read(user=request.user, notification_ids=[note.pk])
+    safe = note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts=None)
+    return redirect(note.url if safe else "portal:notifications")
+
+
+@require_POST
+def notification_read_all(request):
+    count = mark_read(user=request.user)
+    messages.success(request, f"已将 {count} 条通知标记为已读")
+    return redirect("portal:notifications")

@@ -1,2 +1,37 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("targets/", views.target_list, name="targets"),
+    path("targets/<int:year>/edit/", views.target_edit, name="target_edit"),
+    path("targets/<int:pk>/", views.target_detail, name="target_detail"),
+    path("targets/<int:pk>/submit/", views.target_submit, name="target_submit"),
+    path("targets/<int:pk>/accept/", views.target_accept, name="target_accept"),
+    path("targets/<int:pk>/return/", views.target_return, name="target_return"),
+    path("submissions/", views.submission_list, name="submissions"),
+    path("submissions/<int:pk>/", views.submission_detail, name="submission_detail"),
+    path("submissions/<int:pk>/upload/", views.submission_upload, name="submission_upload"),
+    path(
+        "submissions/<int:pk>/accept/",
+        views.submission_decide,
+        {"decision": "accept"},
+        name="submission_accept",
+    ),
+    path(
+        "submissions/<int:pk>/return/",
+        views.submission_decide,
+        {"decision": "return"},
+        name="submission_return",
+    ),
+    path("submissions/<int:pk>/document/", views.submission_document, name="submission_document"),
+    path("bulletins/", views.snapshot_list, name="snapshots"),
+    path("bulletins/generate/", views.snapshot_generate, name="snapshot_generate"),
+    path("bulletins/<int:pk>/", views.bulletin, name="bulletin"),
+    path("bulletins/<int:pk>/xlsx/", views.bulletin_xlsx, name="bulletin_xlsx"),
+    path("assessment/", views.assessment, name="assessment"),
+    path("assessment/weights/", views.assessment_weights, name="assessment_weights"),
+    path("assessment/xlsx/", views.assessment_xlsx, name="assessment_xlsx"),
+]

@@ -1,0 +1,115 @@
+"""Telling users things: an in-app notification (the bell) and, when the user has an address,
+an e-mail through Django's mail settings, sent after the transaction commits.
+
+Every app may call ``notify``; ``portal`` stays free of domain imports by taking the object
+generically. Bulk senders (the reminder job) build rows with ``build_notification`` and send
+mail with ``send_notification_mail``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMessage, get_connection
+from django.db import models, transaction
+from django.utils import timezone
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def _object_url(obj: models.Model | None) -> str:
+    if obj is None:
+        return ""
+    get_url = getattr(obj, "get_absolute_url", None)
+    return get_url() if get_url else ""
+
+
+def build_notification(
+    *,
+    recipient: Any,
+    title: str,
+    reason: str,
+    obj: models.Model | None = None,
+    body: str = "",
+    url: str = "",
+) -> Notification:
+    """An unsaved notification (for ``bulk_create``)."""
+    return Notification(
+        recipient_id=getattr(recipient, "pk", recipient),
+        title=title[:200],
+        body=body,
+        reason=reason[:200],
+        url=url or _object_url(obj),
+        content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None else "",
+    )
+
+
+def notify(
+    *,
+    recipients: Iterable[Any],
+    title: str,
+    reason: str,
+    obj: models.Model | None = None,
+    body: str = "",
+    url: str = "",
+) -> list[Notification]:
+    """Notify each recipient in the app and by e-mail (after commit). Returns the rows."""
+    rows = [
+        build_notification(recipient=r, title=title, reason=reason, obj=obj, body=body, url=url)
+        for r in recipients
+    ]
+    Notification.objects.bulk_create(rows)
+    ids = [row.pk for row in rows]
+    transaction.on_commit(lambda: send_notification_mail(ids))
+    return rows
+
+
+def send_notification_mail(notification_ids: list[int]) -> int:
+    """E-mail the notifications whose recipients have an address; returns how many were sent.
+
+    A failing mail server is logged, never raised: the in-app notification is already there."""
+    rows = list(
+        Notification.objects.filter(pk__in=notification_ids)
+        .exclude(recipient__email="")
+        .select_related("recipient")
+    )
+    messages = []
+    for row in rows:
+        address = row.recipient.email
+        text = f"{row.body}\n\n通知原因：{row.reason}\n{absolute(row.url)}".strip()
+        messages.append(
+            EmailMessage(
+                subject=f"[标准化平台] {row.title}",
+                body=text,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[address],
+            )
+        )
+    if not messages:
+        return 0
+    try:
+        with get_connection() as connection:
+            return connection.send_messages(messages) or 0
+    except Exception:  # noqa: BLE001 - mail trouble must not undo the work
+        logger.exception("通知邮件发送失败（%s 封）", len(messages))
+        return 0
+
+
+def absolute(url: str) -> str:
+    base = getattr(settings, "PORTAL_BASE_URL", "")
+    return f"{base.rstrip('/')}{url}" if url and base else url
+
+
+def mark_read(*, user: Any, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notifications read (all unread ones when no ids are given)."""
+    qs = Notification.objects.for_user(user).unread()
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=list(notification_ids))
+    return qs.update(read_at=timezone.now())

@@ -1,0 +1,81 @@
+"""The yearly target assessment (年终目标考核): pluggable criteria with weights set by the city.
+
+A criterion is a function registered under a code; it returns, for every county, a value
+between 0 and 1 (1 = fully met). A county's score on it is value × weight; its total is the
+sum. Later criteria (look-back work, audit error rate) register themselves the same way."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from enterprises.models import County
+
+from .models import AssessmentCriterion
+from .selectors import CountyProgress, county_progress, rank
+
+# (year, day, every county's progress) -> {county id: value between 0 and 1}
+CriterionFn = Callable[[int, dt.date, list[CountyProgress]], dict[int, float]]
+CRITERIA: dict[str, tuple[str, CriterionFn]] = {}
+# The notice's default weighting, used when the city has set none for the year.
+DEFAULT_WEIGHTS = {"targets_met": Decimal("60"), "timeliness": Decimal("40")}
+
+
+def criterion(code: str, label: str) -> Callable[[CriterionFn], CriterionFn]:
+    def register(fn: CriterionFn) -> CriterionFn:
+        CRITERIA[code] = (label, fn)
+        return fn
+
+    return register
+
+
+@criterion("targets_met", "目标完成情况（达标数/年度目标）")
+def targets_met(year: int, today: dt.date, progress: list[CountyProgress]) -> dict[int, float]:
+    return {p.county.pk: min(p.vs_target, 1.0) for p in progress}
+
+
+@criterion("timeliness", "材料上报及时性（按时上报/应上报）")
+def timeliness(year: int, today: dt.date, progress: list[CountyProgress]) -> dict[int, float]:
+    values = {}
+    for p in progress:
+        due = p.on_time + p.late + p.missing
+        # A late document counts half: it was done, not on time.
+        values[p.county.pk] = (p.on_time + 0.5 * p.late) / due if due else 1.0
+    return values
+
+
+@dataclass
+class CountyScore:
+    county: County
+    parts: list[dict] = field(default_factory=list)
+    total: float = 0.0
+    rank: int = 0
+
+
+def weights_for(year: int) -> dict[str, Decimal]:
+    stored = {c.code: c.weight for c in AssessmentCriterion.objects.filter(year=year)}
+    return {code: w for code, w in stored.items() if code in CRITERIA} or dict(DEFAULT_WEIGHTS)
+
+
+def assess(year: int, today: dt.date | None = None) -> list[CountyScore]:
+    """Every county's score with its breakdown, ranked (best first)."""
+    today = today or dt.date(year, 12, 31)
+    weights = weights_for(year)
+    progress = county_progress(year, today)
+    values = {code: CRITERIA[code][1](year, today, progress) for code in weights}
+    scores = []
+    for county in County.objects.current():
+        score = CountyScore(county=county)
+        for code, weight in weights.items():
+            value = values[code].get(county.pk, 0.0)
+            points = round(value * float(weight), 1)
+            score.parts.append(
+                {"code": code, "label": CRITERIA[code][0], "weight": float(weight),
+                 "value": round(value * 100, 1), "points": points}
+            )  # fmt: skip
+        score.total = round(sum(part["points"] for part in score.parts), 1)
+        scores.append(score)
+    rank(scores, key=lambda s: (s.total,))
+    return sorted(scores, key=lambda s: (s.rank, s.county.sort_order))

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django import forms
+
+from portal.concurrency import VersionedFormMixin
+from portal.forms import StyledFormMixin
+
+from .assessment import CRITERIA
+
+
+class TargetForm(StyledFormMixin, VersionedFormMixin, forms.Form):
+    listed_count = forms.IntegerField(label="纳入创建名单企业数", min_value=0)
+
+    def __init__(self, *args, instance=None, **kwargs):
+        self.instance = instance
+        super().__init__(*args, **kwargs)
+
+
+class MilestoneForm(StyledFormMixin, forms.Form):
+    due_on = forms.DateField(label="时间节点", required=False)
+    passed_count = forms.IntegerField(label="累计达标企业数", min_value=0, required=False)
+
+
+MilestoneFormSet = forms.formset_factory(MilestoneForm, extra=0, min_num=4, max_num=12)
+
+
+def milestones_from(formset) -> list:
+    return [
+        (f.cleaned_data["due_on"], f.cleaned_data["passed_count"])
+        for f in formset.forms
+        if f.cleaned_data.get("due_on") and f.cleaned_data.get("passed_count") is not None
+    ]
+
+
+class ReasonForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label="意见", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CommentForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DocumentForm(StyledFormMixin, forms.Form):
+    document = forms.FileField(
+        label="材料文件", help_text="PDF 或 Office 文档（Word、Excel、PowerPoint），不超过 20 MB"
+    )
+
+
+class WeightsForm(StyledFormMixin, forms.Form):
+    """One weight per registered criterion (0 leaves it out)."""
+
+    def __init__(self, *args, weights: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, (label, _fn) in CRITERIA.items():
+            self.fields[code] = forms.DecimalField(
+                label=label, min_value=0, max_value=100, decimal_places=1,
+                initial=weights.get(code, 0),
+            )  # fmt: skip

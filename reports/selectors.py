@@ -1,0 +1,171 @@
+"""Reads of the reports app: progress of every county in one aggregate query, timeliness of
+submissions, the grid, and what each role may see of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from enterprises.choices import PASSED_STATUSES, Status
+from enterprises.models import County, CreationListEntry
+
+from . import rules
+from .choices import IN_STATUSES, OWED_STATUSES, TargetStatus
+from .models import CountyTarget, ProgressRow, ProgressSnapshot, Submission, SubmissionDeadline
+
+# Funnel of the lifecycle, counted from Enterprise.status of the firms on the year's list.
+SELF_ASSESSED = tuple(s for s in Status.values if s not in (Status.NOT_LISTED, Status.LISTED))
+REVIEWING = (Status.UNDER_REVIEW, Status.RECTIFYING, Status.CONCLUDED)
+
+
+@dataclass
+class CountyProgress:
+    county: County
+    listed: int = 0
+    self_assessed: int = 0
+    applied: int = 0
+    under_review: int = 0
+    passed: int = 0
+    target: int = 0
+    expected_today: int = 0
+    projected: int = 0
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+    target_status: str = ""
+    rank: int = 0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def pass_rate(self) -> float:
+        return rules.rate(self.passed, self.listed)
+
+    @property
+    def vs_target(self) -> float:
+        return rules.rate(self.passed, self.target)
+
+    @property
+    def vs_timetable(self) -> float:
+        return rules.rate(self.passed, self.expected_today) if self.expected_today else 1.0
+
+
+def funnel_by_county(year: int) -> dict[int, dict[str, int]]:
+    """Firms on each county's list for ``year`` and where they stand: one query."""
+    rows = (
+        CreationListEntry.objects.filter(year=year)
+        .values("enterprise__county")
+        .annotate(
+            listed=Count("pk"),
+            self_assessed=Count("pk", filter=Q(enterprise__status__in=SELF_ASSESSED)),
+            applied=Count("pk", filter=Q(enterprise__status=Status.APPLIED)),
+            under_review=Count("pk", filter=Q(enterprise__status__in=REVIEWING)),
+            passed=Count("pk", filter=Q(enterprise__status__in=PASSED_STATUSES)),
+        )
+        .order_by()
+    )
+    return {row.pop("enterprise__county"): row for row in rows}
+
+
+def timeliness_by_county(year: int, today: dt.date) -> dict[int, dict[str, int]]:
+    """Per county, the year's submissions whose deadline has passed: on time, late, missing."""
+    passed_deadline = Q(deadline__year=year, deadline__due_on__lt=today)
+    rows = (
+        Submission.objects.filter(passed_deadline)
+        .values("county")
+        .annotate(
+            on_time=Count("pk", filter=Q(status__in=IN_STATUSES, is_late=False)),
+            late=Count("pk", filter=Q(status__in=IN_STATUSES, is_late=True)),
+            missing=Count("pk", filter=Q(status__in=OWED_STATUSES)),
+        )
+        .order_by()
+    )
+    return {row.pop("county"): row for row in rows}
+
+
+def accepted_targets(year: int) -> dict[int, CountyTarget]:
+    """The counties' targets for the year (accepted ones count; others show their status)."""
+    targets = CountyTarget.objects.filter(year=year).prefetch_related("milestones")
+    return {t.county_id: t for t in targets}
+
+
+def county_progress(year: int, today: dt.date) -> list[CountyProgress]:
+    """Every current county's progress, ranked by pass rate: four queries in all."""
+    funnel = funnel_by_county(year)
+    timely = timeliness_by_county(year, today)
+    targets = accepted_targets(year)
+    result = []
+    for county in County.objects.current():
+        p = CountyProgress(county=county, **funnel.get(county.pk, {}), **timely.get(county.pk, {}))
+        target = targets.get(county.pk)
+        if target is not None:
+            p.target_status = target.get_status_display()
+            if target.status == TargetStatus.ACCEPTED:
+                stones = [(m.due_on, m.passed_count) for m in target.milestones.all()]
+                p.target = max((n for _, n in stones), default=0)
+                p.expected_today = rules.expected_by_timetable(stones, today, year=year)
+        p.projected = rules.project_to_year_end(p.passed, today, year=year)
+        result.append(p)
+    rank(result)
+    return result
+
+
+def by_pass_rate(row: Any) -> tuple:
+    return (row.pass_rate, row.passed)
+
+
+def rank(rows: list[Any], key: Callable[[Any], tuple] = by_pass_rate) -> None:
+    """Rank best first by ``key`` (pass rate, then firms passed); equal figures share a rank."""
+    ordered = sorted(rows, key=key, reverse=True)
+    previous, place = None, 0
+    for index, row in enumerate(ordered, start=1):
+        if key(row) != previous:
+            place, previous = index, key(row)
+        row.rank = place
+
+
+def submission_grid(year: int) -> tuple[list[SubmissionDeadline], list[dict]]:
+    """Counties × kinds for the city: each cell is the county's submission (two queries)."""
+    deadlines = list(SubmissionDeadline.objects.filter(year=year).select_related("kind"))
+    cells: dict[int, dict[int, Submission]] = {}
+    subs = Submission.objects.filter(deadline__year=year).select_related("county")
+    for sub in subs:
+        cells.setdefault(sub.county_id, {"county": sub.county})[sub.deadline_id] = sub
+    rows = []
+    for county_id, row in sorted(cells.items(), key=lambda kv: kv[1]["county"].sort_order):
+        county = row.pop("county")
+        row_cells = [row.get(d.pk) for d in deadlines]
+        rows.append({"county": county, "cells": row_cells, "county_id": county_id})
+    return deadlines, rows
+
+
+def snapshot_rows(snapshot: ProgressSnapshot, user: Any) -> QuerySet[ProgressRow]:
+    """The rows of a snapshot the user may see: the city all, a county its own."""
+    return ProgressRow.objects.for_user(user).filter(snapshot=snapshot).select_related("county")
+
+
+def previous_snapshot(snapshot: ProgressSnapshot) -> ProgressSnapshot | None:
+    return (
+        ProgressSnapshot.objects.filter(year=snapshot.year, taken_on__lt=snapshot.taken_on)
+        .order_by("-taken_on")
+        .first()
+    )
+
+
+def movers(snapshot: ProgressSnapshot, rows: list[ProgressRow]) -> dict[int, dict[str, int]]:
+    """Change of rank and of firms passed since the previous snapshot, by county."""
+    before = previous_snapshot(snapshot)
+    if before is None:
+        return {}
+    old = {r.county_id: r for r in before.rows.all()}
+    return {
+        row.county_id: {
+            "rank": old[row.county_id].rank - row.rank,
+            "passed": row.passed - old[row.county_id].passed,
+        }
+        for row in rows
+        if row.county_id in old
+    }

@@ -1,0 +1,57 @@
+"""Thin Celery tasks for the scheduled jobs; the work is in reports.reminders / reports.progress.
+
+Retried with exponential backoff on database or connection trouble; acknowledged late (set
+globally), so a worker lost mid-run leaves the message for another one, and the unique
+reminder keys make the rerun harmless."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from portal.celery import app
+
+from .progress import build_progress_report
+from .reminders import send_reminders
+
+logger = logging.getLogger(__name__)
+RETRY = {
+    "autoretry_for": (DatabaseError, ConnectionError, OSError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 15 * 60,
+    "retry_jitter": True,
+    "max_retries": 6,
+    "acks_late": True,
+}
+
+
+def _day(day: str | None) -> dt.date:
+    """The day to act as, in Asia/Shanghai (the portal's time zone), unless given."""
+    return dt.date.fromisoformat(day) if day else timezone.localdate()
+
+
+@app.task(name="reports.tasks.send_daily_reminders", **RETRY)
+def send_daily_reminders(day: str | None = None) -> dict[str, int]:
+    sent = send_reminders(today=_day(day))
+    return dict(sent)
+
+
+@app.task(name="reports.tasks.build_weekly_progress_report", **RETRY)
+def build_weekly_progress_report(day: str | None = None) -> int:
+    return build_progress_report(today=_day(day)).pk
+
+
+def enqueue(task, *args) -> None:
+    """Queue a task after the commit. A broker that cannot be reached is logged, not raised:
+    the page still succeeds, and the scan-based scheduled job does the work later."""
+
+    def send() -> None:
+        try:
+            task.apply_async(args=args, retry=False)
+        except Exception:  # noqa: BLE001 - any broker failure
+            logger.warning("任务 %s 无法进入队列，将由定时任务补做", task.name, exc_info=True)
+
+    transaction.on_commit(send)

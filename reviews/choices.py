@@ -14,3 +14,45 @@ class Funding(models.TextChoices):
     GOVERNMENT = "government", "政府购买服务"
     SUBSIDY = "subsidy", "以奖代补"
     SELF = "self", "企业自行委托"
+
+
+class StandardKind(models.TextChoices):
+    SMALL_MICRO = "small_micro", "小微企业评定标准"
+    INDUSTRY = "industry", "行业评定标准（分级）"
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已提交"
+
+
+class ReviewStatus(models.TextChoices):
+    """The review's own progress; the firm's lifecycle is Enterprise.status."""
+
+    APPLIED = "applied", "已申请"
+    RETURNED = "returned", "已退回"
+    ASSIGNED = "assigned", "已委派"
+    UNDER_REVIEW = "under_review", "评审中"
+    RECTIFYING = "rectifying", "整改中"
+    CONCLUDED = "concluded", "已出结论"
+    CONFIRMED = "confirmed", "县级已确认"
+    CANCELLED = "cancelled", "已撤回"
+
+
+class NonconformityStatus(models.TextChoices):
+    OPEN = "open", "待整改"
+    ANSWERED = "answered", "已整改待核查"
+    ACCEPTED = "accepted", "整改到位"
+    REJECTED = "rejected", "核查未通过"
+
+
+OPEN_NONCONFORMITY_STATUSES = (
+    NonconformityStatus.OPEN,
+    NonconformityStatus.ANSWERED,
+    NonconformityStatus.REJECTED,
+)
+
+
+class AnnouncementStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    PUBLISHED = "published", "已发布"

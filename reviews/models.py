@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from enterprises.models import Enterprise, Industry
+from enterprises.choices import Grade
+from enterprises.models import County, Enterprise, Industry
 from portal.concurrency import VersionedModel
 from portal.scoping import ScopedQuerySet
 
-from .choices import AgencyStanding, Funding
+from .choices import (
+    AgencyStanding,
+    AnnouncementStatus,
+    AssessmentStatus,
+    Funding,
+    NonconformityStatus,
+    ReviewStatus,
+    StandardKind,
+)
+
+POINTS = {"max_digits": 6, "decimal_places": 1}
 
 
 class AgencyQuerySet(ScopedQuerySet):
@@ -85,6 +97,174 @@ class Expert(models.Model):
         return self.name
 
 
+# --- Scoring standards (data, versioned) ---------------------------------------------------
+
+
+class StandardQuerySet(ScopedQuerySet):
+    """Standards are public reference data for every signed-in user."""
+
+    def scope_county(self, user):
+        return self.all()
+
+    scope_enterprise = scope_agency = scope_county
+
+
+class ScoringStandard(models.Model):
+    """A scoring standard (评定标准与评分细则) in one version; loaded from a file, never edited
+    in place: a new version is a new row, and every assessment records the one it used."""
+
+    code = models.CharField("标准代码", max_length=50)
+    version = models.CharField("版本", max_length=20)
+    name = models.CharField("标准名称", max_length=200)
+    kind = models.CharField("适用类型", max_length=20, choices=StandardKind.choices)
+    industry = models.ForeignKey(
+        Industry, verbose_name="适用行业", on_delete=models.PROTECT, null=True, blank=True
+    )
+    effective_from = models.DateField("施行日期")
+    effective_until = models.DateField("废止日期", null=True, blank=True)
+    source = models.CharField("来源文件", max_length=200, blank=True)
+    loaded_at = models.DateTimeField("导入时间", auto_now_add=True)
+
+    objects = StandardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "评定标准"
+        verbose_name_plural = "评定标准"
+        ordering = ["code", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="one_standard_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.version}）"
+
+
+class StandardElement(models.Model):
+    """一级要素, e.g. 目标职责."""
+
+    standard = models.ForeignKey(ScoringStandard, on_delete=models.CASCADE, related_name="elements")
+    number = models.PositiveSmallIntegerField("序号")
+    name = models.CharField("一级要素", max_length=100)
+
+    class Meta:
+        verbose_name = "一级要素"
+        verbose_name_plural = "一级要素"
+        ordering = ["standard", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["standard", "number"], name="one_element_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+
+class StandardItem(models.Model):
+    """评分项: content, scoring method, points, and whether it is a veto item (否决项)."""
+
+    standard = models.ForeignKey(ScoringStandard, on_delete=models.CASCADE, related_name="items")
+    element = models.ForeignKey(StandardElement, on_delete=models.CASCADE, related_name="items")
+    code = models.CharField("编号", max_length=20)
+    order = models.PositiveIntegerField("排序")
+    content = models.TextField("考评内容")
+    method = models.TextField("评分方式", blank=True)
+    points = models.DecimalField("标准分值", **POINTS)
+    is_veto = models.BooleanField("否决项", default=False)
+
+    class Meta:
+        verbose_name = "评分项"
+        verbose_name_plural = "评分项"
+        ordering = ["standard", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["standard", "code"], name="one_item_code"),
+            models.CheckConstraint(condition=models.Q(points__gt=0), name="item_points_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.content[:30]}"
+
+
+# --- Self-assessment (自评) ------------------------------------------------------------------
+
+
+class EnterpriseScopedQuerySet(ScopedQuerySet):
+    county_lookup = "enterprise__county"
+    enterprise_lookup = "enterprise"
+    agency_lookup = "enterprise__reviews__agency"
+
+
+class SelfAssessment(VersionedModel):
+    """An enterprise's self-assessment against one standard version; locked once submitted."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="self_assessments"
+    )
+    standard = models.ForeignKey(ScoringStandard, verbose_name="评定标准", on_delete=models.PROTECT)
+    status = models.CharField(
+        "状态", max_length=20, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+    )
+    guide_agency = models.ForeignKey(
+        ReviewAgency,
+        verbose_name="指导机构",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="guided_assessments",
+    )
+    guide_expert = models.ForeignKey(
+        Expert, verbose_name="指导专家", on_delete=models.PROTECT, null=True, blank=True
+    )
+    score = models.DecimalField("自评得分", **POINTS, null=True, blank=True)
+    veto_failed = models.BooleanField("否决项不合格", default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+
+    objects = EnterpriseScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "企业自评"
+        verbose_name_plural = "企业自评"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} 自评"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == AssessmentStatus.SUBMITTED
+
+
+class ScoreLine(models.Model):
+    """One item's score, shared shape of self-assessment and review lines."""
+
+    item = models.ForeignKey(StandardItem, verbose_name="评分项", on_delete=models.PROTECT)
+    deducted = models.DecimalField("扣分", **POINTS, default=0)
+    not_applicable = models.BooleanField("空项（不适用）", default=False)
+    reason = models.TextField("扣分理由/说明", blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.item.code} 扣{self.deducted}分"
+
+
+class SelfAssessmentLine(ScoreLine):
+    assessment = models.ForeignKey(SelfAssessment, on_delete=models.CASCADE, related_name="lines")
+
+    class Meta:
+        verbose_name = "自评评分"
+        verbose_name_plural = "自评评分"
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "item"], name="one_self_line_per_item")
+        ]
+
+
+# --- Application, assignment and review (评审) -----------------------------------------------
+
+
 class ReviewQuerySet(ScopedQuerySet):
     county_lookup = "enterprise__county"
     enterprise_lookup = "enterprise"
@@ -92,7 +272,7 @@ class ReviewQuerySet(ScopedQuerySet):
 
 
 class Review(VersionedModel):
-    """One review (评审) of one enterprise by the agency the county assigned.
+    """One application for review of one enterprise, and the review the assigned agency does.
 
     Ties an agency to the firms it may see: ``Enterprise.objects.for_user`` follows
     ``reviews__agency``.
@@ -101,6 +281,17 @@ class Review(VersionedModel):
     enterprise = models.ForeignKey(
         Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="reviews"
     )
+    self_assessment = models.ForeignKey(
+        SelfAssessment, verbose_name="自评", on_delete=models.PROTECT, null=True, blank=True
+    )
+    standard = models.ForeignKey(
+        ScoringStandard, verbose_name="评定标准", on_delete=models.PROTECT, null=True, blank=True
+    )
+    status = models.CharField(
+        "评审状态", max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.APPLIED
+    )
+    applied_at = models.DateTimeField("申请时间", null=True, blank=True)
+    return_reason = models.TextField("退回理由", blank=True)
     agency = models.ForeignKey(
         ReviewAgency,
         verbose_name="评审机构",
@@ -109,10 +300,29 @@ class Review(VersionedModel):
         blank=True,
         related_name="reviews",
     )
+    assigned_at = models.DateTimeField("委派时间", null=True, blank=True)
     funding = models.CharField("评审经费方式", max_length=20, choices=Funding.choices, blank=True)
     fee = models.DecimalField(
         "评审费用（元）", max_digits=10, decimal_places=2, null=True, blank=True
     )
+    onsite_from = models.DateField("现场评审开始", null=True, blank=True)
+    onsite_to = models.DateField("现场评审结束", null=True, blank=True)
+    # 四个结合 (the notice's "four combinations")
+    responsibility_system = models.TextField("责任管理机制建立情况", blank=True)
+    training_date = models.DateField("全员培训日期", null=True, blank=True)
+    trained_count = models.PositiveIntegerField("培训人数", null=True, blank=True)
+    hazardous_places = models.TextField("危险、危害场所辨识", blank=True)
+    special_operation_sites = models.TextField("特殊作业场所辨识", blank=True)
+    risk_points = models.TextField("风险节点辨识", blank=True)
+    hazards_found = models.PositiveIntegerField("发现隐患数", null=True, blank=True)
+    hazards_rectified = models.PositiveIntegerField("已整改隐患数", null=True, blank=True)
+    hazards_note = models.TextField("隐患查改情况", blank=True)
+    # The conclusion, computed by reviews.scoring, never typed in.
+    score = models.DecimalField("评审得分", **POINTS, null=True, blank=True)
+    veto_failed = models.BooleanField("否决项不合格", default=False)
+    result = models.CharField("评审结论", max_length=10, choices=Grade.choices, blank=True)
+    concluded_at = models.DateTimeField("结论时间", null=True, blank=True)
+    confirmed_at = models.DateTimeField("县级确认时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     objects = ReviewQuerySet.as_manager()
@@ -127,3 +337,202 @@ class Review(VersionedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("reviews:detail", args=[self.pk])
+
+
+class ReviewScopedQuerySet(ScopedQuerySet):
+    county_lookup = "review__enterprise__county"
+    enterprise_lookup = "review__enterprise"
+    agency_lookup = "review__agency"
+
+
+class ReviewTeamMember(models.Model):
+    """A reviewer on the team (at least two, one leader); signs with the certificate number."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="team")
+    expert = models.ForeignKey(Expert, verbose_name="专家", on_delete=models.PROTECT)
+    is_leader = models.BooleanField("组长", default=False)
+
+    objects = ReviewScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "评审组成员"
+        verbose_name_plural = "评审组成员"
+        constraints = [
+            models.UniqueConstraint(fields=["review", "expert"], name="one_membership_per_expert")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.expert}{'（组长）' if self.is_leader else ''}"
+
+
+class ReviewLine(ScoreLine):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="lines")
+
+    class Meta:
+        verbose_name = "评审评分"
+        verbose_name_plural = "评审评分"
+        constraints = [
+            models.UniqueConstraint(fields=["review", "item"], name="one_review_line_per_item")
+        ]
+
+
+class Nonconformity(VersionedModel):
+    """不符合项: tied to an item, with a rectification deadline; fixed by the firm, verified by
+    the agency. No conclusion while one is open."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="nonconformities")
+    item = models.ForeignKey(
+        StandardItem, verbose_name="对应评分项", on_delete=models.PROTECT, null=True, blank=True
+    )
+    description = models.TextField("不符合项描述")
+    deadline = models.DateField("整改期限", db_index=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=NonconformityStatus.choices, default=NonconformityStatus.OPEN
+    )
+    response = models.TextField("整改情况", blank=True)
+    responded_at = models.DateTimeField("整改提交时间", null=True, blank=True)
+    verification_comment = models.TextField("核查意见", blank=True)
+    verified_at = models.DateTimeField("核查时间", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReviewScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "不符合项"
+        verbose_name_plural = "不符合项"
+        ordering = ["deadline", "pk"]
+
+    def __str__(self) -> str:
+        return self.description[:40]
+
+
+class EvidenceQuerySet(ScopedQuerySet):
+    county_lookup = "enterprise__county"
+    enterprise_lookup = "enterprise"
+    agency_lookup = "enterprise__reviews__agency"
+
+
+class Evidence(models.Model):
+    """An uploaded evidence file (pdf, image, office file; type checked by content)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="evidence")
+    self_assessment_line = models.ForeignKey(
+        SelfAssessmentLine, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    nonconformity = models.ForeignKey(
+        Nonconformity, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    file = models.FileField("文件", upload_to="evidence/%Y/%m/")
+    original_name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+# --- Certificates, revocation and announcements ---------------------------------------------
+
+
+class Certificate(models.Model):
+    """The grade (or 达标) a confirmed review gives, with number and three-year validity."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="certificates"
+    )
+    review = models.OneToOneField(Review, on_delete=models.PROTECT, related_name="certificate")
+    grade = models.CharField("等级", max_length=10, choices=Grade.choices)
+    number = models.CharField("证书编号", max_length=50, unique=True)
+    issued_on = models.DateField("发证日期")
+    valid_until = models.DateField("有效期至")
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revoke_reason = models.TextField("撤销理由", blank=True)
+    revoke_source = models.CharField("撤销依据", max_length=100, blank=True)
+
+    objects = EnterpriseScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "等级证书"
+        verbose_name_plural = "等级证书"
+        ordering = ["-issued_on"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class AnnouncementQuerySet(ScopedQuerySet):
+    county_lookup = "county"
+
+    def scope_enterprise(self, user):
+        return self.filter(
+            status=AnnouncementStatus.PUBLISHED, county__enterprises=user.enterprise_id
+        )
+
+    def scope_agency(self, user):
+        return self.filter(status=AnnouncementStatus.PUBLISHED)
+
+    def published(self):
+        return self.filter(status=AnnouncementStatus.PUBLISHED)
+
+
+class Announcement(VersionedModel):
+    """公告: a county's numbered announcement of confirmed results, reported to the city on
+    publication."""
+
+    county = models.ForeignKey(
+        County, verbose_name="县市区", on_delete=models.PROTECT, related_name="announcements"
+    )
+    number = models.CharField("文号", max_length=50, help_text="如：烟安监〔2016〕6号")
+    title = models.CharField("标题", max_length=200)
+    status = models.CharField(
+        "状态", max_length=20, choices=AnnouncementStatus.choices, default=AnnouncementStatus.DRAFT
+    )
+    certificates = models.ManyToManyField(
+        Certificate, verbose_name="公告企业", related_name="announcements"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+
+    objects = AnnouncementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "达标公告"
+        verbose_name_plural = "达标公告"
+        ordering = ["-published_at", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "number"], name="one_announcement_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class ResultHold(models.Model):
+    """The city holds a county's results of a year (audit error rate >= 30%): they may not be
+    announced until the hold is released after a passing re-audit."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="result_holds")
+    year = models.PositiveSmallIntegerField("年度")
+    reason = models.TextField("原因")
+    created_at = models.DateTimeField(auto_now_add=True)
+    released_at = models.DateTimeField("解除时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "结果暂缓公告"
+        verbose_name_plural = "结果暂缓公告"
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.year}"

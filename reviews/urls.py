@@ -1,9 +1,10 @@
-from django.urls import path
+"""The reviews app's URLs, one list per part of the workflow (see urls_*.py)."""
 
-from . import views
+from . import urls_announcements, urls_assessment, urls_review
 
 app_name = "reviews"
 urlpatterns = [
-    path("", views.agency_home, name="agency_home"),
-    path("<int:pk>/", views.review_detail, name="detail"),
+    *urls_assessment.urlpatterns,
+    *urls_review.urlpatterns,
+    *urls_announcements.urlpatterns,
 ]

@@ -4,7 +4,7 @@ from django.shortcuts import render
 from portal.roles import Role
 from portal.scoping import get_scoped_object_or_404, require_role
 
-from .models import Review
+from ..models import Review
 
 
 def agency_home(request):

@@ -1,0 +1,3 @@
+"""Certificates, revocation and announcement URLs (公告)."""
+
+urlpatterns: list = []

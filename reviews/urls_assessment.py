@@ -1,0 +1,3 @@
+"""Self-assessment URLs (自评)."""
+
+urlpatterns: list = []

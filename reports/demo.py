@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
+import datetime as dt
+import random
 
-from enterprises.models import County, Enterprise
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
+from django.db.models import Count
+from django.utils import timezone
+
+from enterprises.choices import PASSED_STATUSES, Grade, Status
+from enterprises.demo import DEMO_YEAR
+from enterprises.models import County, CreationListEntry, Enterprise
 from portal.roles import Role
 from reviews.models import ReviewAgency
+
+from . import progress, services
+from .choices import SubmissionStatus, TargetStatus
+from .models import CityGoal, CountyTarget, Submission, TargetMilestone
 
 DEMO_PASSWORD = "Yantai-2016-demo"
 
@@ -47,3 +60,152 @@ def seed_users() -> list[str]:
         user.save()
         created.append(username)
     return created
+
+
+# --- Targets, deadlines, submissions and snapshots of the demo year ----------------------
+
+# Counties that handed in the standardization plan before 30 March (by code); 芝罘区 (the demo
+# county login) has not, so `send_reminders --date 2016-03-27` reminds it.
+PLAN_ON_TIME = ["370611", "370612", "370613", "370681", "370683", "370685"]
+PLAN_LATE = ["370682"]
+
+
+def seed_county_staff() -> int:
+    """One staff login per county besides the demo 芝罘区 one (county_<code>), so reminders
+    have someone to go to everywhere. One hashed password for all: hashing costs 0.5 s."""
+    User = get_user_model()
+    password = None
+    users = []
+    for county in County.objects.current().exclude(code="370602"):
+        username = f"county_{county.code.lower()}"
+        if User.objects.filter(username=username).exists():
+            continue
+        password = password or make_password(DEMO_PASSWORD)
+        users.append(
+            User(
+                username=username, full_name=f"{county.name}安监局 联络员", role=Role.COUNTY,
+                county=county, password=password, email=f"{username}@example.invalid",
+            )
+        )  # fmt: skip
+    User.objects.bulk_create(users)
+    return len(users)
+
+
+def seed_goals_and_targets(year: int = DEMO_YEAR) -> int:
+    """The notice's goals (50% by the end of 2016, all by the end of 2017) and an accepted
+    target per county: its list, half passed by year end, with a quarterly timetable."""
+    CityGoal.objects.get_or_create(
+        year=year, defaults={"due_on": dt.date(year, 12, 31), "pass_percent": 50,
+                             "firms_total": 20000, "note": "烟安监〔2016〕6号"},
+    )  # fmt: skip
+    CityGoal.objects.get_or_create(
+        year=year + 1,
+        defaults={"due_on": dt.date(year + 1, 12, 31), "pass_percent": 100, "firms_total": 20000},
+    )
+    listed = dict(
+        CreationListEntry.objects.filter(year=year)
+        .values_list("enterprise__county")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    made = 0
+    for county in County.objects.current():
+        n = listed.get(county.pk, 0)
+        target, created = CountyTarget.objects.get_or_create(
+            county=county, year=year,
+            defaults={"listed_count": n, "status": TargetStatus.ACCEPTED},
+        )  # fmt: skip
+        if created:
+            half = n // 2
+            TargetMilestone.objects.bulk_create(
+                [
+                    TargetMilestone(target=target, due_on=dt.date(year, m, d), passed_count=c)
+                    for (m, d), c in zip(
+                        [(6, 30), (9, 30), (12, 31)], [half // 4, half // 2, half], strict=True
+                    )
+                ]
+            )
+            made += 1
+    return made
+
+
+def seed_submissions(year: int = DEMO_YEAR) -> int:
+    """Deadlines of the year and a few documents already handed in (plain PDF stubs)."""
+    deadlines = services.setup_deadlines(year=year)
+    plan = deadlines[0]
+    handed = 0
+    for codes, when in (
+        (PLAN_ON_TIME, dt.datetime(year, 3, 20, 10)),
+        (PLAN_LATE, dt.datetime(year, 3, 31, 9)),
+    ):
+        at = timezone.make_aware(when)
+        for sub in Submission.objects.filter(
+            deadline=plan, county__code__in=codes, status=SubmissionStatus.NOT_SUBMITTED
+        ):
+            sub.document.save(f"{sub.county.code}-plan.pdf", ContentFile(DEMO_PDF), save=False)
+            sub.original_name = f"{sub.county.name}标准化建设方案.pdf"
+            sub.submitted_at = at
+            sub.is_late = services.is_late(plan, at)
+            sub.status = SubmissionStatus.LATE if sub.is_late else SubmissionStatus.SUBMITTED
+            sub.save()
+            handed += 1
+    return handed
+
+
+def seed_progress(year: int = DEMO_YEAR) -> int:
+    """Move some listed firms along (only when nobody has: the reviews demo may do it for
+    real), taking a snapshot before and after so the bulletin has movers."""
+    entries = CreationListEntry.objects.filter(year=year)
+    if entries.exclude(enterprise__status=Status.LISTED).exists():
+        return 0
+    ids = list(entries.order_by("enterprise_id").values_list("enterprise_id", flat=True))
+    rng = random.Random(year * 7)
+    first, second = {}, {}
+    for pk in ids:
+        roll = rng.random()
+        status = (
+            Status.CONFIRMED if roll < 0.12 else Status.UNDER_REVIEW if roll < 0.2
+            else Status.APPLIED if roll < 0.28 else Status.SELF_ASSESSING if roll < 0.45 else None
+        )  # fmt: skip
+        if status:
+            (first if rng.random() < 0.6 else second)[pk] = status
+    _apply(first, year)
+    progress.build_progress_report(today=dt.date(year, 6, 6))
+    _apply(second, year)
+    progress.build_progress_report(today=dt.date(year, 6, 13))
+    return len(first) + len(second)
+
+
+def _apply(statuses: dict, year: int) -> None:
+    by_status: dict = {}
+    for pk, status in statuses.items():
+        by_status.setdefault(status, []).append(pk)
+    for status, pks in by_status.items():
+        for start in range(0, len(pks), 5000):
+            chunk = pks[start : start + 5000]
+            values = {"status": status}
+            if status in PASSED_STATUSES:
+                values.update(
+                    grade=Grade.PASS, grade_valid_from=dt.date(year, 6, 1),
+                    grade_valid_until=dt.date(year + 3, 5, 31),
+                )  # fmt: skip
+            Enterprise.objects.filter(pk__in=chunk).update(**values)
+
+
+def seed_reports(year: int = DEMO_YEAR) -> dict[str, int]:
+    """Everything the reports app shows for the demo year; idempotent."""
+    return {
+        "county_staff": seed_county_staff(),
+        "targets": seed_goals_and_targets(year),
+        "submissions": seed_submissions(year),
+        "progress": seed_progress(year),
+    }
+
+
+# The smallest PDF a viewer opens: enough for a demo document.
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)

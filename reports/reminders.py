@@ -17,7 +17,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -30,6 +29,8 @@ from enterprises.models import County, CreationListEntry, Enterprise
 from portal.models import Notification
 from portal.notifications import absolute
 from portal.roles import Role
+from reviews.choices import OPEN_NONCONFORMITY_STATUSES
+from reviews.models import Nonconformity
 
 from . import rules
 from .choices import OWED_STATUSES, ReminderKind
@@ -142,52 +143,37 @@ def list_target_reminders(today: dt.date) -> Iterator[Due]:
 
 
 def nonconformity_reminders(today: dt.date) -> Iterator[Due]:
-    """A nonconformity's rectification deadline (3 days before, the day, overdue): to the firm
-    and its agency.
-
-    TODO(merge): ``reviews.models.Nonconformity`` is being built in parallel; until it is in
-    main this rule finds no model and sends nothing. Adjust the open-status filter to it."""
-    try:
-        model = apps.get_model("reviews", "Nonconformity")
-    except LookupError:
-        return
+    """A nonconformity's rectification deadline (3 days before, on the day, overdue then
+    weekly), while it is still open: to the firm and the agency that reviewed it."""
     dates = rules.due_dates_for(
         today, rules.NONCONFORMITY_DAYS_BEFORE, overdue_weeks=OVERDUE_WEEKS
     )
-    open_ones = model.objects.filter(deadline__in=dates).exclude(**_closed_lookup(model))
     rows = list(
-        open_ones.values_list(
-            "pk", "deadline", "review__enterprise_id", "review__enterprise__name", "review__agency_id"
+        Nonconformity.objects.filter(deadline__in=dates, status__in=OPEN_NONCONFORMITY_STATUSES)
+        .values_list(
+            "pk", "deadline", "review_id", "review__enterprise_id", "review__enterprise__name",
+            "review__agency_id",
         )
-    )
+        .order_by()
+    )  # fmt: skip
     if not rows:
         return
     firm_users = _users_by("enterprise", Role.ENTERPRISE)
     agency_users = _users_by("agency", Role.AGENCY)
-    ct = ContentType.objects.get_for_model(model)
-    for pk, deadline, firm_id, firm_name, agency_id in rows:
+    ct = ContentType.objects.get_for_model(Nonconformity)
+    for pk, deadline, review_id, firm_id, firm_name, agency_id in rows:
         step = rules.reminder_step(deadline, today, rules.NONCONFORMITY_DAYS_BEFORE)
         if step is None:
             continue
         title = f"{firm_name}：不符合项整改期限{rules.step_label(step)}（{deadline:%Y-%m-%d}）"
-        url = reverse("enterprises:detail", args=[firm_id])
+        url = reverse("reviews:detail", args=[review_id])
         for who, reason in (
-            (firm_users.get(firm_id, ()), "贵企业有未整改完毕的不符合项"),
-            (agency_users.get(agency_id, ()), "贵机构评审的企业有待核查整改的不符合项"),
+            (firm_users.get(firm_id, ()), "贵企业有尚未整改到位的不符合项"),
+            (agency_users.get(agency_id, ()), "贵机构评审的企业有尚未整改到位的不符合项"),
         ):
             for user_id, email in who:
                 kind = f"{ReminderKind.NONCONFORMITY}{step:+d}"
                 yield Due(ct.pk, str(pk), user_id, email, kind, deadline, title, reason, url)
-
-
-def _closed_lookup(model) -> dict:
-    """Best guess until the model is merged: a status field with a closed/verified value."""
-    field_names = {f.name for f in model._meta.get_fields()}
-    if "closed_at" in field_names:
-        return {"closed_at__isnull": False}
-    if "status" in field_names:
-        return {"status__in": ["closed", "verified"]}
-    return {"pk__in": []}
 
 
 RULES = (submission_reminders, nonconformity_reminders, certificate_reminders, list_target_reminders)

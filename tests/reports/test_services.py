@@ -1,0 +1,233 @@
+"""Submissions (late flag, content check, city decisions), targets (submit, return, accept,
+locked), the progress snapshot and the yearly assessment's breakdown."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from enterprises.choices import Status
+from enterprises.models import CreationListEntry
+from portal.audit import history_for
+from portal.models import Notification
+from reports import assessment, services
+from reports.choices import SubmissionStatus, TargetStatus
+from reports.models import AssessmentCriterion, CountyTarget
+from reports.progress import build_progress_report
+from reports.selectors import county_progress
+
+from .conftest import PDF
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+def shanghai(*args) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(*args))
+
+
+def pdf(name="方案.pdf", content=PDF):
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+# --- Submissions ---------------------------------------------------------------------------
+
+
+def test_every_county_owes_each_document_of_the_year_from_the_start(deadlines, reference):
+    assert [d.due_on for d in deadlines] == [D(2016, 3, 30), D(2016, 4, 30), D(2016, 9, 15)]
+    assert deadlines[0].submissions.filter(status=SubmissionStatus.NOT_SUBMITTED).count() == 16
+    services.setup_deadlines(year=2016)  # idempotent
+    assert deadlines[0].submissions.count() == 16
+
+
+def test_a_document_handed_in_on_the_last_evening_is_on_time(zhifu_plan, county_staff):
+    sub = services.submission_upload(
+        actor=county_staff, submission=zhifu_plan, document=pdf(),
+        now=shanghai(2016, 3, 30, 23, 59),
+    )  # fmt: skip
+    assert (sub.status, sub.is_late) == (SubmissionStatus.SUBMITTED, False)
+
+
+def test_a_document_handed_in_one_minute_after_the_deadline_is_late(zhifu_plan, county_staff):
+    one_minute_late = zhifu_plan.deadline.closes_at + dt.timedelta(minutes=1)
+    sub = services.submission_upload(
+        actor=county_staff, submission=zhifu_plan, document=pdf(), now=one_minute_late
+    )
+    assert (sub.status, sub.is_late) == (SubmissionStatus.LATE, True)
+    assert history_for(sub).first().action == "上报材料"
+
+
+def test_a_text_file_named_pdf_is_refused_by_its_content(zhifu_plan, county_staff):
+    fake = SimpleUploadedFile("方案.pdf", b"just some text, not a pdf", content_type="application/pdf")
+    with pytest.raises(ValidationError, match="PDF 或 Office"):
+        services.submission_upload(actor=county_staff, submission=zhifu_plan, document=fake)
+
+
+def test_an_oversized_document_is_refused(zhifu_plan, county_staff, monkeypatch):
+    monkeypatch.setattr(services, "MAX_DOCUMENT_BYTES", 10)
+    with pytest.raises(ValidationError, match="不能超过"):
+        services.submission_upload(actor=county_staff, submission=zhifu_plan, document=pdf())
+
+
+def test_county_staff_cannot_hand_in_another_countys_document(zhifu_plan, fushan_user):
+    with pytest.raises(PermissionDenied):
+        services.submission_upload(actor=fushan_user, submission=zhifu_plan, document=pdf())
+
+
+def test_city_returns_a_document_with_its_comment_and_the_county_is_told(
+    zhifu_plan, county_staff, city_user
+):
+    services.submission_upload(actor=county_staff, submission=zhifu_plan, document=pdf())
+    sub = services.submission_return(actor=city_user, submission=zhifu_plan, comment="缺少时间表")
+    assert (sub.status, sub.city_comment) == (SubmissionStatus.RETURNED, "缺少时间表")
+    note = Notification.objects.get(recipient=county_staff)
+    assert "退回" in note.title and note.body == "缺少时间表"
+    with pytest.raises(ValidationError):
+        services.submission_return(actor=city_user, submission=sub, comment="")
+
+
+def test_city_accepts_and_then_the_county_cannot_replace_it(zhifu_plan, county_staff, city_user):
+    services.submission_upload(actor=county_staff, submission=zhifu_plan, document=pdf())
+    services.submission_accept(actor=city_user, submission=zhifu_plan)
+    zhifu_plan.refresh_from_db()
+    with pytest.raises(ValidationError, match="已接收"):
+        services.submission_upload(actor=county_staff, submission=zhifu_plan, document=pdf())
+
+
+# --- Targets --------------------------------------------------------------------------------
+
+
+def save_target(user, county, milestones=((D(2016, 6, 30), 50), (D(2016, 12, 31), 100))):
+    return services.target_save(
+        actor=user, county=county, year=2016, listed_count=200, milestones=list(milestones)
+    )
+
+
+def test_target_goes_from_draft_to_submitted_to_accepted_and_is_then_locked(
+    county_staff, city_user, zhifu
+):
+    target = save_target(county_staff, zhifu)
+    assert target.status == TargetStatus.DRAFT and target.year_target == 100
+    target = services.target_submit(actor=county_staff, target=target)
+    with pytest.raises(ValidationError, match="不能修改"):
+        save_target(county_staff, zhifu)
+    target = services.target_accept(actor=city_user, target=target)
+    assert target.status == TargetStatus.ACCEPTED
+    with pytest.raises(ValidationError):
+        save_target(county_staff, zhifu)
+    with pytest.raises(ValidationError):
+        services.target_return(actor=city_user, target=target, reason="再改改")
+    actions = [e.action for e in history_for(target)]
+    assert actions == ["审定目标", "提交目标", "填报目标"]
+
+
+def test_a_returned_target_carries_the_reason_and_can_be_changed(county_staff, city_user, zhifu):
+    target = services.target_submit(actor=county_staff, target=save_target(county_staff, zhifu))
+    target = services.target_return(actor=city_user, target=target, reason="时间节点过于靠后")
+    assert (target.status, target.return_reason) == (TargetStatus.RETURNED, "时间节点过于靠后")
+    assert Notification.objects.filter(recipient=county_staff, body="时间节点过于靠后").exists()
+    save_target(county_staff, zhifu, [(D(2016, 9, 30), 80), (D(2016, 12, 31), 120)])
+    target = services.target_submit(actor=county_staff, target=target)
+    assert target.return_reason == ""
+
+
+@pytest.mark.parametrize(
+    ("milestones", "message"),
+    [
+        ([], "至少"),
+        ([(D(2016, 6, 30), 80), (D(2016, 12, 31), 50)], "减少"),
+        ([(D(2017, 1, 31), 50)], "2016年内"),
+        ([(D(2016, 12, 31), 500)], "超过"),
+    ],
+)
+def test_target_milestones_must_make_sense(county_staff, zhifu, milestones, message):
+    with pytest.raises(ValidationError, match=message):
+        save_target(county_staff, zhifu, milestones)
+
+
+def test_city_staff_cannot_enter_a_countys_target(city_user, zhifu):
+    with pytest.raises(PermissionDenied):
+        save_target(city_user, zhifu)
+
+
+# --- Progress and assessment -----------------------------------------------------------------
+
+
+@pytest.fixture
+def zhifu_progress(make_enterprise, zhifu, fushan, county_staff, city_user, deadlines):
+    """芝罘区: 10 firms on the list, 4 passed, 2 under review, 1 applied; target 8 by year end."""
+    statuses = [Status.CONFIRMED] * 3 + [Status.ANNOUNCED] + [Status.UNDER_REVIEW] * 2
+    statuses += [Status.APPLIED, Status.SELF_ASSESSING, Status.LISTED, Status.LISTED]
+    for status in statuses:
+        firm = make_enterprise(county=zhifu, status=status)
+        CreationListEntry.objects.create(enterprise=firm, year=2016, target_date=D(2016, 9, 30))
+    firm = make_enterprise(county=fushan, status=Status.CONFIRMED)
+    CreationListEntry.objects.create(enterprise=firm, year=2016, target_date=D(2016, 9, 30))
+    target = save_target(county_staff, zhifu, [(D(2016, 6, 30), 4), (D(2016, 12, 31), 8)])
+    services.target_accept(actor=city_user, target=services.target_submit(
+        actor=county_staff, target=target))  # fmt: skip
+    return zhifu
+
+
+def test_progress_counts_the_list_and_compares_with_target_and_timetable(zhifu_progress):
+    rows = {p.county.name: p for p in county_progress(2016, D(2016, 6, 30))}
+    z = rows["芝罘区"]
+    assert (z.listed, z.self_assessed, z.applied, z.under_review, z.passed) == (10, 8, 1, 2, 4)
+    assert (z.target, z.expected_today, z.vs_target, z.vs_timetable) == (8, 4, 0.5, 1.0)
+    assert z.projected == round(4 * 366 / 182)
+    # 福山区 passed its only listed firm: 100% beats 40%.
+    assert (rows["福山区"].rank, z.rank) == (1, 2)
+
+
+def test_progress_report_stores_a_dated_snapshot_and_its_workbook(zhifu_progress):
+    snap = build_progress_report(today=D(2016, 6, 30))
+    assert snap.rows.count() == 16
+    row = snap.rows.get(county=zhifu_progress)
+    assert (row.passed, row.target, row.expected_today) == (4, 8, 4)
+    sheet = load_workbook(snap.workbook.open("rb")).active
+    assert sheet["B1"].value == "县市区" and sheet["B3"].value == "芝罘区"
+    again = build_progress_report(today=D(2016, 6, 30))
+    assert again.pk == snap.pk and again.rows.count() == 16
+
+
+def test_assessment_scores_each_criterion_by_its_weight_and_ranks(zhifu_progress, county_staff):
+    services.submission_upload(
+        actor=county_staff, submission=zhifu_progress.submissions.first(), document=pdf(),
+        now=shanghai(2016, 3, 1, 9),
+    )  # fmt: skip
+    AssessmentCriterion.objects.create(year=2016, code="targets_met", weight=70)
+    AssessmentCriterion.objects.create(year=2016, code="timeliness", weight=30)
+    scores = {s.county.name: s for s in assessment.assess(2016, D(2016, 12, 31))}
+    z = scores["芝罘区"]
+    # Targets: 4 of 8 → 50% × 70 = 35; timeliness: 1 of 3 documents on time → 33.3% × 30 = 10.
+    assert [(p["code"], p["value"], p["points"]) for p in z.parts] == [
+        ("targets_met", 50.0, 35.0), ("timeliness", 33.3, 10.0)
+    ]  # fmt: skip
+    assert z.total == 45.0 and z.rank == 1
+    assert scores["福山区"].total == 0.0  # no accepted target, nothing handed in
+
+
+def test_a_new_criterion_plugs_in_by_registering_a_function(zhifu_progress):
+    @assessment.criterion("always_half", "测试指标")
+    def always_half(year, today, progress):
+        return {p.county.pk: 0.5 for p in progress}
+
+    try:
+        AssessmentCriterion.objects.create(year=2016, code="always_half", weight=10)
+        scores = assessment.assess(2016)
+        assert all(s.total == 5.0 for s in scores)
+    finally:
+        assessment.CRITERIA.pop("always_half")
+
+
+def test_without_weights_the_default_criteria_apply(reference):
+    assert set(assessment.weights_for(2016)) == {"targets_met", "timeliness"}
+    assert CountyTarget.objects.count() == 0

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render

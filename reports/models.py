@@ -162,7 +162,8 @@ class SubmissionDeadline(models.Model):
     @property
     def closes_at(self) -> dt.datetime:
         """The moment the deadline passes: the end of ``due_on`` in the portal's time zone."""
-        return timezone.make_aware(dt.datetime.combine(self.due_on + dt.timedelta(days=1), dt.time()))
+        next_day = self.due_on + dt.timedelta(days=1)
+        return timezone.make_aware(dt.datetime.combine(next_day, dt.time()))
 
 
 def submission_upload_to(instance: Submission, filename: str) -> str:

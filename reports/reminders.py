@@ -83,7 +83,8 @@ def submission_reminders(today: dt.date) -> Iterator[Due]:
         step = rules.reminder_step(sub.deadline.due_on, today, rules.SUBMISSION_DAYS_BEFORE)
         if step is None:
             continue
-        title = f"{sub.deadline.kind}：{rules.step_label(step)}（截止{sub.deadline.due_on:%Y-%m-%d}）"
+        due = sub.deadline.due_on
+        title = f"{sub.deadline.kind}：{rules.step_label(step)}（截止{due:%Y-%m-%d}）"
         for user_id, email in staff.get(sub.county_id, ()):
             yield Due(
                 ct.pk, str(sub.pk), user_id, email, f"{ReminderKind.SUBMISSION}{step:+d}",
@@ -145,9 +146,7 @@ def list_target_reminders(today: dt.date) -> Iterator[Due]:
 def nonconformity_reminders(today: dt.date) -> Iterator[Due]:
     """A nonconformity's rectification deadline (3 days before, on the day, overdue then
     weekly), while it is still open: to the firm and the agency that reviewed it."""
-    dates = rules.due_dates_for(
-        today, rules.NONCONFORMITY_DAYS_BEFORE, overdue_weeks=OVERDUE_WEEKS
-    )
+    dates = rules.due_dates_for(today, rules.NONCONFORMITY_DAYS_BEFORE, overdue_weeks=OVERDUE_WEEKS)
     rows = list(
         Nonconformity.objects.filter(deadline__in=dates, status__in=OPEN_NONCONFORMITY_STATUSES)
         .values_list(
@@ -176,7 +175,12 @@ def nonconformity_reminders(today: dt.date) -> Iterator[Due]:
                 yield Due(ct.pk, str(pk), user_id, email, kind, deadline, title, reason, url)
 
 
-RULES = (submission_reminders, nonconformity_reminders, certificate_reminders, list_target_reminders)
+RULES = (
+    submission_reminders,
+    nonconformity_reminders,
+    certificate_reminders,
+    list_target_reminders,
+)
 
 
 def send_reminders(*, today: dt.date) -> Counter:

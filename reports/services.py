@@ -121,8 +121,10 @@ def _city_decision(
     if actor.role not in (Role.CITY, Role.ADMIN):
         raise PermissionDenied("只有市局可以审核上报材料")
     with transaction.atomic():
-        locked = Submission.objects.select_for_update().select_related("deadline__kind").get(
-            pk=submission.pk
+        locked = (
+            Submission.objects.select_for_update()
+            .select_related("deadline__kind")
+            .get(pk=submission.pk)
         )
         if locked.status not in (SubmissionStatus.SUBMITTED, SubmissionStatus.LATE):
             raise ValidationError("只能审核已上报的材料")

@@ -123,8 +123,10 @@ def target_edit(request, year: int):
                 milestones=milestones_from(formset),
                 expected_version=form.expected_version if target else None,
             )  # fmt: skip
-        except (ValidationError, ConcurrentEditError) as error:
-            form.add_error(None, _error_text(error) if isinstance(error, ValidationError) else str(error))
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        except ConcurrentEditError as error:
+            form.add_error(None, str(error))
         else:
             messages.success(request, "目标已保存（尚未提交市局）")
             return redirect(target)

@@ -24,7 +24,7 @@ def test_every_page_needs_a_login(url):
 @pytest.mark.parametrize(
     ("role_fixture", "start"),
     [
-        ("city_user", "/enterprises/"),
+        ("city_user", "/reports/"),
         ("county_user", "/enterprises/"),
         ("enterprise_user", "/enterprises/mine/"),
         ("agency_user", "/reviews/"),

@@ -38,7 +38,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"演示账号：新建 {len(users)} 个 {' '.join(users)}")
             made = report_demo.seed_reports()
             self.stdout.write(
-                f"目标与上报：县市区联络员 {made['county_staff']} 个，年度目标 {made['targets']} 个，"
+                f"目标与上报：县市区联络员 {made['county_staff']} 个，"
+                f"年度目标 {made['targets']} 个，"
                 f"已上报材料 {made['submissions']} 份，推进企业 {made['progress']} 家"
             )
         self.stdout.write(self.style.SUCCESS("演示数据已就绪"))

@@ -8,7 +8,9 @@ from reports.reminders import send_reminders
 
 
 class Command(BaseCommand):
-    help = "发送当天到期的提醒（上报材料、不符合项整改、证书到期、创建名单计划日期）；同一提醒只发一次"
+    help = (
+        "发送当天到期的提醒（上报材料、不符合项整改、证书到期、创建名单计划日期）；同一提醒只发一次"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(

@@ -67,8 +67,25 @@ def notify(
     ]
     Notification.objects.bulk_create(rows)
     ids = [row.pk for row in rows]
-    transaction.on_commit(lambda: send_notification_mail(ids))
+    transaction.on_commit(lambda: queue_notification_mail(ids))
     return rows
+
+
+MAIL_CHUNK = 500
+
+
+def queue_notification_mail(notification_ids: list[int]) -> None:
+    """Hand the e-mails to the worker in chunks (a job's run time and retries stay apart from
+    the mail server's). With the broker unreachable they are sent here and now instead."""
+    from .tasks import send_notification_mail_task
+
+    for start in range(0, len(notification_ids), MAIL_CHUNK):
+        chunk = notification_ids[start : start + MAIL_CHUNK]
+        try:
+            send_notification_mail_task.apply_async(args=[chunk], retry=False)
+        except Exception:  # noqa: BLE001 - any broker failure
+            logger.warning("邮件任务无法进入队列，直接发送", exc_info=True)
+            send_notification_mail(chunk)
 
 
 def send_notification_mail(notification_ids: list[int]) -> int:

@@ -14,3 +14,11 @@ def heartbeat() -> str:
         defaults={"status": Job.Status.DONE, "message": now.isoformat()},
     )
     return now.isoformat()
+
+
+@app.task(name="portal.tasks.send_notification_mail", ignore_result=True, acks_late=True)
+def send_notification_mail_task(notification_ids: list[int]) -> int:
+    """E-mail a chunk of notifications (see portal.notifications)."""
+    from .notifications import send_notification_mail
+
+    return send_notification_mail(notification_ids)

@@ -17,17 +17,15 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import reverse
 
 from enterprises.choices import PASSED_STATUSES, Status
 from enterprises.models import County, CreationListEntry, Enterprise
 from portal.models import Notification
-from portal.notifications import absolute
+from portal.notifications import queue_notification_mail
 from portal.roles import Role
 from reviews.choices import OPEN_NONCONFORMITY_STATUSES
 from reviews.models import Nonconformity
@@ -49,7 +47,6 @@ class Due:
     content_type_id: int
     object_id: str
     recipient_id: int
-    email: str
     kind: str
     due_on: dt.date
     title: str
@@ -61,12 +58,12 @@ class Due:
         return (self.content_type_id, self.object_id, self.recipient_id, self.kind, self.due_on)
 
 
-def _users_by(field: str, role: str) -> dict[int, list[tuple[int, str]]]:
+def _users_by(field: str, role: str) -> dict[int, list[int]]:
     """Active users of a role grouped by what they are bound to (one query)."""
-    grouped: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    grouped: dict[int, list[int]] = defaultdict(list)
     rows = get_user_model().objects.filter(role=role, is_active=True, **{f"{field}__isnull": False})
-    for pk, bound, email in rows.values_list("pk", field, "email"):
-        grouped[bound].append((pk, email))
+    for pk, bound in rows.values_list("pk", field):
+        grouped[bound].append(pk)
     return grouped
 
 
@@ -85,9 +82,9 @@ def submission_reminders(today: dt.date) -> Iterator[Due]:
             continue
         due = sub.deadline.due_on
         title = f"{sub.deadline.kind}：{rules.step_label(step)}（截止{due:%Y-%m-%d}）"
-        for user_id, email in staff.get(sub.county_id, ()):
+        for user_id in staff.get(sub.county_id, ()):
             yield Due(
-                ct.pk, str(sub.pk), user_id, email, f"{ReminderKind.SUBMISSION}{step:+d}",
+                ct.pk, str(sub.pk), user_id, f"{ReminderKind.SUBMISSION}{step:+d}",
                 sub.deadline.due_on, title, "您是本县市区监管部门用户，需按期向市局上报该材料",
                 sub.get_absolute_url(),
             )  # fmt: skip
@@ -113,9 +110,9 @@ def certificate_reminders(today: dt.date) -> Iterator[Due]:
             (firm_users.get(pk, ()), "贵企业的标准化等级即将到期，请在到期前三个月内申请复评"),
             (county_users.get(county_id, ()), "辖区企业的标准化等级即将到期"),
         ):
-            for user_id, email in who:
+            for user_id in who:
                 kind = f"{ReminderKind.CERTIFICATE}-{left}"
-                yield Due(ct.pk, str(pk), user_id, email, kind, until, title, reason, url)
+                yield Due(ct.pk, str(pk), user_id, kind, until, title, reason, url)
 
 
 def list_target_reminders(today: dt.date) -> Iterator[Due]:
@@ -136,9 +133,9 @@ def list_target_reminders(today: dt.date) -> Iterator[Due]:
     for county_id, n in counts.items():
         title = f"{n}家创建名单企业计划达标日期（{target:%Y-%m-%d}）已过，仍未开展自评"
         url = f"{base}?county={county_id}&status={Status.LISTED}"
-        for user_id, email in county_users.get(county_id, ()):
+        for user_id in county_users.get(county_id, ()):
             yield Due(
-                ct.pk, str(county_id), user_id, email, ReminderKind.LIST_TARGET, target, title,
+                ct.pk, str(county_id), user_id, ReminderKind.LIST_TARGET, target, title,
                 "辖区创建名单中的企业已超过计划达标日期仍未自评", url,
             )  # fmt: skip
 
@@ -170,9 +167,9 @@ def nonconformity_reminders(today: dt.date) -> Iterator[Due]:
             (firm_users.get(firm_id, ()), "贵企业有尚未整改到位的不符合项"),
             (agency_users.get(agency_id, ()), "贵机构评审的企业有尚未整改到位的不符合项"),
         ):
-            for user_id, email in who:
+            for user_id in who:
                 kind = f"{ReminderKind.NONCONFORMITY}{step:+d}"
-                yield Due(ct.pk, str(pk), user_id, email, kind, deadline, title, reason, url)
+                yield Due(ct.pk, str(pk), user_id, kind, deadline, title, reason, url)
 
 
 RULES = (
@@ -200,7 +197,7 @@ def send_reminders(*, today: dt.date) -> Counter:
             "content_type_id", "object_id", "recipient_id", "kind", "due_on"
         )
         mine = [due[key] for key in claimed.iterator(chunk_size=BATCH)]
-        Notification.objects.bulk_create(
+        notes = Notification.objects.bulk_create(
             [
                 Notification(
                     recipient_id=d.recipient_id, title=d.title, reason=d.reason, url=d.url,
@@ -210,28 +207,8 @@ def send_reminders(*, today: dt.date) -> Counter:
             ],
             batch_size=BATCH,
         )  # fmt: skip
-        transaction.on_commit(lambda: _mail(mine))
+        ids = [note.pk for note in notes]
+        transaction.on_commit(lambda: queue_notification_mail(ids))
     sent = Counter(d.kind.rstrip("+-0123456789") for d in mine)
     logger.info("提醒：%s 发送 %s 条 %s", today, len(mine), dict(sent))
     return sent
-
-
-def _mail(due: list[Due]) -> int:
-    messages = [
-        EmailMessage(
-            subject=f"[标准化平台] {d.title}",
-            body=f"{d.title}\n\n通知原因：{d.reason}\n{absolute(d.url)}",
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[d.email],
-        )
-        for d in due
-        if d.email
-    ]
-    if not messages:
-        return 0
-    try:
-        with get_connection() as connection:
-            return connection.send_messages(messages) or 0
-    except Exception:  # noqa: BLE001 - the in-app notification is there; mail is best effort
-        logger.exception("提醒邮件发送失败（%s 封）", len(messages))
-        return 0

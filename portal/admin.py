@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import AuditEntry, Job, User
+from .models import AuditEntry, Job, Notification, User
 
 
 @admin.register(User)
@@ -43,3 +43,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
 class JobAdmin(admin.ModelAdmin):
     list_display = ("kind", "owner", "status", "done", "total", "created_at")
     list_filter = ("kind", "status")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "recipient", "title", "read_at")
+    search_fields = ("title", "recipient__username")
+    list_filter = ("read_at",)

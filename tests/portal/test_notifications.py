@@ -83,3 +83,21 @@ def test_notification_list_queries_are_pinned(client, county_user, note,
     client.force_login(county_user)
     with django_assert_max_num_queries(8):
         client.get(reverse("portal:notifications"))
+
+
+def test_mail_is_sent_inline_when_the_broker_cannot_be_reached(
+    city_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from portal import tasks
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Connection refused")
+
+    monkeypatch.setattr(tasks.send_notification_mail_task, "apply_async", broker_down)
+    city_user.email = "city@example.invalid"
+    city_user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[city_user], title="测试", reason="测试")
+    assert [m.to for m in mail.outbox] == [["city@example.invalid"]]

@@ -100,7 +100,11 @@ def send_notification_mail(notification_ids: list[int]) -> int:
     messages = []
     for row in rows:
         address = row.recipient.email
-        text = f"{row.body}\n\n通知原因：{row.reason}\n{absolute(row.url)}".strip()
+        text = "\n\n".join(
+            part
+            for part in (row.title, row.body, f"通知原因：{row.reason}", absolute(row.url))
+            if part
+        )
         messages.append(
             EmailMessage(
                 subject=f"[标准化平台] {row.title}",

@@ -34,7 +34,7 @@ from ..models import (
     ReviewTeamMember,
     StandardItem,
 )
-from ..scoring import final_result
+from ..scoring import final_result, one_decimal
 from ..selectors.review import (
     AGENCY_EDITABLE_STATUSES,
     latest_submitted_assessment,
@@ -350,7 +350,7 @@ def review_save_scores(
 def _line_text(line: ReviewLine | None) -> str | None:
     if line is None:
         return None
-    return "空项" if line.not_applicable else f"扣{line.deducted}分"
+    return "空项" if line.not_applicable else f"扣{one_decimal(Decimal(line.deducted))}分"
 
 
 def _score_errors(items: dict[int, StandardItem], scores: dict[int, ItemScore]) -> dict:

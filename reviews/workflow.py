@@ -44,9 +44,9 @@ def has_submitted_self_assessment(enterprise: Enterprise, context: dict[str, Any
 
 
 def has_no_active_review(enterprise: Enterprise, context: dict[str, Any]) -> str | None:
-    from .selectors.review import current_review
+    from .selectors.review import IN_PROGRESS_REVIEW_STATUSES, current_review
 
-    if current_review(enterprise) is not None:
+    if current_review(enterprise, IN_PROGRESS_REVIEW_STATUSES) is not None:
         return "企业已有进行中的评审申请，不能重复申请"
     return None
 

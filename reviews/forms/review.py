@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 
 from portal.concurrency import VersionedFormMixin
@@ -120,6 +122,15 @@ class VerifyForm(VersionedFormMixin, StyledFormMixin, forms.Form):
     )
 
 
+@dataclass
+class ScoringInputs:
+    row: ScoringRow
+    deducted: object
+    not_applicable: bool
+    reason: str
+    errors: list
+
+
 class ScoringForm(VersionedFormMixin, forms.Form):
     """One row per item: deduction (empty = not scored yet), not applicable, reason."""
 
@@ -141,9 +152,18 @@ class ScoringForm(VersionedFormMixin, forms.Form):
                 self.initial[f"r{item.pk}"] = line.reason
 
     def bound_rows(self):
+        """Rows with their current values: the template writes plain inputs, since rendering
+        450 widgets through Django's widget templates took half a second."""
+        errors = self.errors if self.is_bound else {}
         for row in self.rows:
             pk = row.item.pk
-            yield row, self[f"d{pk}"], self[f"na{pk}"], self[f"r{pk}"]
+            yield ScoringInputs(
+                row,
+                self[f"d{pk}"].value(),
+                bool(self[f"na{pk}"].value()),
+                self[f"r{pk}"].value() or "",
+                errors.get(f"d{pk}", []),
+            )
 
     def scores(self) -> dict[int, ItemScore]:
         data = self.cleaned_data

@@ -23,14 +23,16 @@ from ..models import (
 )
 from ..scoring import LARGE_GAP_POINTS, ItemResult, Score, compute_score
 
-# A review in one of these is "in progress": the firm may not apply again.
-ACTIVE_REVIEW_STATUSES = (
+# A review in one of these is in progress: the firm may not apply again. (A concluded review
+# waits for the county; the firm's own status already forbids applying then, and after the
+# county turns a conclusion down the firm may apply anew.)
+IN_PROGRESS_REVIEW_STATUSES = (
     ReviewStatus.APPLIED,
     ReviewStatus.ASSIGNED,
     ReviewStatus.UNDER_REVIEW,
     ReviewStatus.RECTIFYING,
-    ReviewStatus.CONCLUDED,
 )
+ACTIVE_REVIEW_STATUSES = (*IN_PROGRESS_REVIEW_STATUSES, ReviewStatus.CONCLUDED)
 # The agency works on the review (team, dates, scores, nonconformities) in these.
 AGENCY_EDITABLE_STATUSES = (
     ReviewStatus.ASSIGNED,
@@ -50,9 +52,11 @@ def latest_submitted_assessment(enterprise: Enterprise) -> SelfAssessment | None
     )
 
 
-def current_review(enterprise: Enterprise) -> Review | None:
+def current_review(
+    enterprise: Enterprise, statuses: tuple[str, ...] = ACTIVE_REVIEW_STATUSES
+) -> Review | None:
     return (
-        Review.objects.filter(enterprise=enterprise, status__in=ACTIVE_REVIEW_STATUSES)
+        Review.objects.filter(enterprise=enterprise, status__in=statuses)
         .order_by("-created_at", "-pk")
         .first()
     )

@@ -133,3 +133,11 @@ def test_the_assignment_page_lists_why_each_excluded_agency_is_excluded(review_w
     assert "利益冲突" in reasons[review_world.agency]
     assert "清除" in reasons[removed]
     assert reasons[review_world.extra["other_agency"]] is None
+
+
+def test_a_firm_with_a_review_in_progress_cannot_apply_again(review_world):
+    review_world.apply()
+    review_world.firm.status = Status.SELF_ASSESSING  # e.g. moved back by hand
+    review_world.firm.save()
+    with pytest.raises(TransitionRefused, match="已有进行中的评审申请"):
+        services.review_apply(enterprise=review_world.firm, actor=review_world.firm_user)

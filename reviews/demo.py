@@ -45,3 +45,215 @@ def seed_agencies() -> list[ReviewAgency]:
                 expert.industries.set(agency.industries.all())
         agencies.append(agency)
     return agencies
+
+
+def seed_reviews() -> int:
+    """Demo reviews: firms of several counties at every stage from application to conclusion,
+    moved by the real services (so the state machine and the history are real). The demo
+    agency (the first by pk) reviews firms of 芝罘区, and the demo firm (the first of 芝罘区)
+    is rectifying a nonconformity. Idempotent: does nothing once any review exists."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from enterprises.choices import SMALL_MICRO, Status
+    from enterprises.demo import DEMO_YEAR
+    from enterprises.models import County, CreationListEntry, Enterprise
+
+    from .choices import AssessmentStatus, Funding, StandardKind
+    from .models import Review, ScoringStandard, SelfAssessment, SelfAssessmentLine, StandardItem
+    from .scoring import ItemResult, compute_score
+    from .services import review as services
+    from .workflow import enterprise_transition
+
+    if Review.objects.exists() or not ReviewAgency.objects.exists():
+        return 0
+    User = get_user_model()
+    standard = _demo_standard(ScoringStandard, StandardItem, StandardKind)
+    items = list(standard.items.order_by("order"))
+    agencies = list(ReviewAgency.objects.order_by("pk").prefetch_related("industries", "experts"))
+    stages = ["applied", "assigned", "under_review", "rectifying", "concluded"]
+    today = timezone.localdate()
+    made = 0
+
+    def stand_in(**binding):
+        # Demo history is written "by the system": an unsaved user that carries the role.
+        return User(username="demo", **binding)
+
+    def agency_for(firm, prefer_first):
+        pool = agencies if prefer_first else agencies[1:] + agencies[:1]
+        return next(a for a in pool if firm.industry_id in {i.pk for i in a.industries.all()})
+
+    def submit_self_assessment(firm):
+        deductions = {n: Decimal(n % 3) for n in range(len(items))}
+        score = compute_score(
+            ItemResult(item.points, deductions[n], False, item.is_veto)
+            for n, item in enumerate(items)
+        )
+        assessment = SelfAssessment.objects.create(
+            enterprise=firm,
+            standard=standard,
+            status=AssessmentStatus.SUBMITTED,
+            score=score.value,
+            veto_failed=score.veto_failed,
+            submitted_at=timezone.now(),
+        )
+        SelfAssessmentLine.objects.bulk_create(
+            SelfAssessmentLine(
+                assessment=assessment,
+                item=item,
+                deducted=deductions[n],
+                reason="自查发现问题" if deductions[n] else "",
+            )
+            for n, item in enumerate(items)
+        )
+
+    def walk(firm, stage, prefer_first):
+        county_actor = stand_in(role="county", county_id=firm.county_id)
+        firm_actor = stand_in(role="enterprise", enterprise_id=firm.pk)
+        if firm.status == Status.NOT_LISTED:
+            CreationListEntry.objects.get_or_create(
+                enterprise=firm, year=DEMO_YEAR, defaults={"target_date": dt.date(DEMO_YEAR, 9, 30)}
+            )
+            Enterprise.objects.filter(pk=firm.pk).update(status=Status.LISTED)
+            firm.status = Status.LISTED
+        enterprise_transition(enterprise=firm, name="start_self_assessment", actor=firm_actor)
+        submit_self_assessment(firm)
+        review = services.review_apply(enterprise=firm, actor=firm_actor)
+        if stage == "applied":
+            return
+        agency = agency_for(firm, prefer_first)
+        agency_actor = stand_in(role="agency", agency_id=agency.pk)
+        services.review_assign(
+            review=review,
+            actor=county_actor,
+            agency=agency,
+            funding=[Funding.GOVERNMENT, Funding.SUBSIDY, Funding.SELF][firm.pk % 3],
+            fee=Decimal(6000 + firm.pk % 5 * 500),
+        )
+        if stage == "assigned":
+            return
+        experts = list(agency.experts.all())
+        services.review_set_team(
+            review=review, actor=agency_actor, experts=experts[:3], leader=experts[0]
+        )
+        services.review_update(
+            review=review,
+            actor=agency_actor,
+            expected_version=review.version,
+            data={
+                "onsite_from": today,
+                "onsite_to": today,
+                "responsibility_system": "已建立全员安全生产责任制，逐级签订责任书",
+                "training_date": today,
+                "trained_count": firm.employees or 30,
+                "hazardous_places": "配电室、仓库",
+                "special_operation_sites": "动火作业点",
+                "risk_points": "机械伤害、触电、火灾",
+                "hazards_found": 6,
+                "hazards_rectified": 4,
+                "hazards_note": "2项限期整改中",
+            },
+        )
+        scored = items if stage != "under_review" else items[: len(items) // 2]
+        services.review_save_scores(
+            review=review,
+            actor=agency_actor,
+            expected_version=review.version,
+            scores={
+                item.pk: services.ItemScore(
+                    Decimal(n % 2), reason="现场检查发现不足" if n % 2 else ""
+                )
+                for n, item in enumerate(scored)
+            },
+        )
+        if stage == "under_review":
+            return
+        nonconformity = services.nonconformity_add(
+            review=review,
+            actor=agency_actor,
+            item=items[1],
+            description="安全生产责任制未覆盖全部岗位",
+            deadline=today + dt.timedelta(days=30),
+        )
+        if stage == "rectifying":
+            return
+        services.nonconformity_answer(
+            nonconformity=nonconformity, actor=firm_actor, response="已修订并补签全部岗位责任书"
+        )
+        services.nonconformity_verify(
+            nonconformity=nonconformity, actor=agency_actor, accepted=True, comment="整改到位"
+        )
+        services.review_conclude(review=review, actor=agency_actor)
+
+    for county in County.objects.filter(code__in=["370602", "370611", "370613", "370681"]):
+        demo_firm = Enterprise.objects.filter(county=county).order_by("pk").first()
+        candidates = Enterprise.objects.filter(
+            county=county, size__in=SMALL_MICRO, status=Status.LISTED
+        ).exclude(pk=getattr(demo_firm, "pk", None))
+        if county.code == "370602":  # the demo agency's own industries
+            candidates = candidates.filter(industry__in=agencies[0].industries.all())
+        firms = list(candidates.order_by("pk")[: len(stages)])
+        for firm, stage in zip(firms, stages, strict=False):
+            walk(firm, stage, prefer_first=county.code == "370602")
+            made += 1
+        if county.code == "370602" and demo_firm is not None:
+            walk(demo_firm, "rectifying", prefer_first=True)
+            made += 1
+    return made
+
+
+def _demo_standard(ScoringStandard, StandardItem, StandardKind):
+    """Part of the demo: a published small/micro standard if one is loaded, else a tiny one."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from .models import StandardElement
+
+    loaded = (
+        ScoringStandard.objects.filter(kind=StandardKind.SMALL_MICRO)
+        .exclude(code="DEMO-MINI")
+        .order_by("-effective_from")
+        .first()
+    )
+    if loaded is not None and loaded.items.exists():
+        return loaded
+    standard, created = ScoringStandard.objects.get_or_create(
+        code="DEMO-MINI",
+        version="2016",
+        defaults={
+            "name": "小微企业安全生产标准化评定标准（演示简本）",
+            "kind": StandardKind.SMALL_MICRO,
+            "effective_from": dt.date(2016, 1, 1),
+            "source": "演示数据",
+        },
+    )
+    if created:
+        elements = [
+            "目标职责",
+            "制度化管理",
+            "教育培训",
+            "现场管理",
+            "安全风险管控及隐患排查治理",
+            "应急管理",
+            "事故管理",
+            "持续改进",
+        ]
+        order = 0
+        for number, name in enumerate(elements, start=1):
+            element = StandardElement.objects.create(standard=standard, number=number, name=name)
+            for sub in (1, 2):
+                order += 1
+                StandardItem.objects.create(
+                    standard=standard,
+                    element=element,
+                    code=f"{number}.{sub}",
+                    order=order,
+                    content=f"{name}：演示考评内容{sub}",
+                    method="缺一项扣1分",
+                    points=Decimal(10 if sub == 1 else 5),
+                    is_veto=number == 4 and sub == 1,
+                )
+    return standard

@@ -8,4 +8,6 @@ class ReviewsConfig(AppConfig):
     verbose_name = "评审管理"
     menu = [
         ("评审任务", "reviews:agency_home", (Role.AGENCY,)),
+        ("评审申请", "reviews:applications", (Role.COUNTY, Role.CITY, Role.ADMIN)),
+        ("申请评审", "reviews:apply", (Role.ENTERPRISE,)),
     ]

@@ -7,5 +7,6 @@ class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = "评审管理"
     menu = [
+        ("自评", "reviews:assessment_list", (Role.ENTERPRISE,)),
         ("评审任务", "reviews:agency_home", (Role.AGENCY,)),
     ]

@@ -45,3 +45,17 @@ def seed_agencies() -> list[ReviewAgency]:
                 expert.industries.set(agency.industries.all())
         agencies.append(agency)
     return agencies
+
+
+def seed_standards() -> list[str]:
+    """Load the two demo standards (small/micro and 机械); versions already loaded are kept."""
+    from .models import ScoringStandard
+    from .standards import demo_standard_files, load_standard, read_standard_file
+
+    loaded = []
+    for path in demo_standard_files():
+        data = read_standard_file(path)
+        if ScoringStandard.objects.filter(code=data["code"], version=data["version"]).exists():
+            continue
+        loaded.append(str(load_standard(path)))
+    return loaded

@@ -33,6 +33,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{enterprise_demo.DEMO_YEAR}年创建名单：新增 {listed} 家")
             agencies = review_demo.seed_agencies()
             self.stdout.write(f"评审机构：{len(agencies)} 家")
+            standards = review_demo.seed_standards()
+            self.stdout.write(f"评定标准：新导入 {len(standards)} 个")
             if make_users:
                 users = report_demo.seed_users()
                 self.stdout.write(f"演示账号：新建 {len(users)} 个 {' '.join(users)}")

@@ -30,6 +30,7 @@ from reviews.models import (
     SelfAssessmentLine,
     StandardItem,
 )
+from reviews.scoring import one_decimal
 from reviews.selectors.assessment import (
     applicable_standard,
     assessment_lines,
@@ -123,7 +124,10 @@ def assessment_start(
 def _line_changes(line: SelfAssessmentLine, entry: LineInput) -> dict[str, list]:
     code, changes = line.item.code, {}
     if line.deducted != entry.deducted:
-        changes[f"{code} 扣分"] = [str(line.deducted), str(entry.deducted)]
+        changes[f"{code} 扣分"] = [
+            str(one_decimal(line.deducted)),
+            str(one_decimal(entry.deducted)),
+        ]
     if line.not_applicable != entry.not_applicable:
         changes[f"{code} 空项"] = [line.not_applicable, entry.not_applicable]
     if line.reason != entry.reason:

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - fixtures are imported from tests.reviews.fixtures_assessment
 """Scoring standards are data: loaded from a TOML file in one transaction, versioned, and a
 malformed file is refused with a message that says where the problem is."""
 
@@ -73,7 +74,9 @@ def test_non_positive_points_are_refused(reference, tmp_path):
 
 
 def test_points_with_two_decimals_are_refused(reference, tmp_path):
-    assert "最多保留一位小数" in refused(tmp_path, GOOD.replace("points = 5\n", "points = 2.25\n", 1))
+    assert "最多保留一位小数" in refused(
+        tmp_path, GOOD.replace("points = 5\n", "points = 2.25\n", 1)
+    )
 
 
 def test_a_file_without_elements_is_refused(reference, tmp_path):
@@ -142,7 +145,7 @@ def test_the_demo_standards_load_on_the_eight_elements_and_again_do_nothing(refe
 
 
 def test_small_and_micro_firms_are_judged_by_the_small_micro_standard(
-    standards,  # noqa: F811
+    standards,
     make_enterprise,
 ):
     firm = make_enterprise(size=SizeClass.MICRO)
@@ -150,7 +153,7 @@ def test_small_and_micro_firms_are_judged_by_the_small_micro_standard(
 
 
 def test_larger_firms_are_judged_by_their_industrys_standard(
-    standards,  # noqa: F811
+    standards,
     make_enterprise,
     reference,
 ):
@@ -159,7 +162,7 @@ def test_larger_firms_are_judged_by_their_industrys_standard(
     assert applicable_standard(firm, ON_DATE) == standards["machinery"]
 
 
-def test_no_standard_in_force_is_a_clear_error(standards, make_enterprise, reference):  # noqa: F811
+def test_no_standard_in_force_is_a_clear_error(standards, make_enterprise, reference):
     metallurgy = next(i for i in reference["industries"] if i.name == "冶金")
     with pytest.raises(NoApplicableStandard, match="没有施行中的“冶金”行业评定标准"):
         applicable_standard(make_enterprise(size=SizeClass.MEDIUM, industry=metallurgy), ON_DATE)

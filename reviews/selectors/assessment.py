@@ -102,9 +102,9 @@ class ElementTotals:
 
     element: StandardElement
     lines: list = field(default_factory=list)
-    points: Decimal = Decimal(0)
-    not_applicable_points: Decimal = Decimal(0)
-    earned: Decimal = Decimal(0)
+    points: Decimal = Decimal("0.0")
+    not_applicable_points: Decimal = Decimal("0.0")
+    earned: Decimal = Decimal("0.0")
 
     @property
     def applicable_points(self) -> Decimal:

@@ -99,11 +99,13 @@ def assessment_start(
 ) -> SelfAssessment:
     """Start a self-assessment against the standard in force (or return the open draft)."""
     _require_own_firm(actor, enterprise)
-    existing = draft_assessment(enterprise)
-    if existing is not None:
-        return existing
-    standard = applicable_standard(enterprise, on_date or timezone.localdate())
     with transaction.atomic():
+        # Lock the firm so two clicks (or two tabs) cannot open two drafts.
+        Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
+        existing = draft_assessment(enterprise)
+        if existing is not None:
+            return existing
+        standard = applicable_standard(enterprise, on_date or timezone.localdate())
         enterprise_transition(enterprise=enterprise, name="start_self_assessment", actor=actor)
         assessment = SelfAssessment(enterprise=enterprise, standard=standard, created_by=actor)
         assessment.full_clean()

@@ -260,3 +260,18 @@ def test_an_accident_in_the_future_is_refused(listed_firm, county_user):
             deaths=0,
             injuries=0,
         )
+
+
+def test_a_firm_not_on_the_creation_list_cannot_start(listed_firm, standards, enterprise_user):
+    listed_firm.status = Status.NOT_LISTED
+    listed_firm.save(update_fields=["status"])
+    with pytest.raises(ValidationError, match="未纳入创建"):
+        services.assessment_start(enterprise=listed_firm, actor=enterprise_user, on_date=ON_DATE)
+    assert not listed_firm.self_assessments.exists()
+
+
+def test_a_firm_without_a_standard_in_force_is_told_so(listed_firm, enterprise_user, reference):
+    with pytest.raises(ValidationError, match="没有施行中的小微企业评定标准"):
+        services.assessment_start(enterprise=listed_firm, actor=enterprise_user, on_date=ON_DATE)
+    listed_firm.refresh_from_db()
+    assert listed_firm.status == Status.LISTED

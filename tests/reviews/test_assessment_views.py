@@ -232,3 +232,19 @@ def test_evidence_is_downloaded_by_readers_and_deleted_by_the_firm_only(
     assert_access(delete, {county_user: 403, **dict.fromkeys(outsiders, 404)}, method="post")
     assert_access(delete, {enterprise_user: 302}, method="post")
     assert not Evidence.objects.exists()
+
+
+def test_the_county_list_of_assessments_takes_a_fixed_number_of_queries(
+    standards, make_enterprise, make_user, county_user, django_assert_max_num_queries
+):
+    from enterprises.choices import Status
+    from reviews.services.assessment import assessment_start
+
+    for _ in range(6):
+        firm = make_enterprise(status=Status.LISTED)
+        user = make_user(role="enterprise", enterprise=firm)
+        assessment_start(enterprise=firm, actor=user)
+    client = client_for(county_user)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("reviews:assessment_list"))
+    assert len(response.context["page_obj"]) == 6

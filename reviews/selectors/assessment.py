@@ -69,6 +69,23 @@ def draft_assessment(enterprise: Enterprise) -> SelfAssessment | None:
     ).first()
 
 
+def latest_submitted_assessment(enterprise: Enterprise) -> SelfAssessment | None:
+    """The firm's last submitted self-assessment (what an application for review carries)."""
+    return (
+        SelfAssessment.objects.filter(enterprise=enterprise, status=AssessmentStatus.SUBMITTED)
+        .select_related("standard", "guide_agency", "guide_expert")
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
+
+
+def self_lines_by_item(assessment: SelfAssessment | None) -> dict[int, SelfAssessmentLine]:
+    """The firm's own line for each item id, to show beside a reviewer's score (1 query)."""
+    if assessment is None:
+        return {}
+    return {line.item_id: line for line in assessment.lines.all()}
+
+
 def assessment_lines(assessment: SelfAssessment) -> list[SelfAssessmentLine]:
     """Every line with its item, element and evidence, in the standard's order (3 queries)."""
     lines = list(

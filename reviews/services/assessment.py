@@ -41,6 +41,7 @@ from reviews.workflow import enterprise_transition
 
 EVIDENCE_MAX_MB = 10
 EVIDENCE_KINDS = ("pdf", "image", "office")
+YES_NO = {True: "是", False: "否"}
 GUIDE_FIELDS = {"guide_agency": "指导机构", "guide_expert": "指导专家"}
 SUBMIT_FIELDS = ["status", "score", "veto_failed", "submitted_at"]
 ACCIDENT_FIELDS = ["occurred_on", "deaths", "injuries", "description"]
@@ -131,7 +132,7 @@ def _line_changes(line: SelfAssessmentLine, entry: LineInput) -> dict[str, list]
             str(one_decimal(entry.deducted)),
         ]
     if line.not_applicable != entry.not_applicable:
-        changes[f"{code} 空项"] = [line.not_applicable, entry.not_applicable]
+        changes[f"{code} 空项"] = [YES_NO[line.not_applicable], YES_NO[entry.not_applicable]]
     if line.reason != entry.reason:
         changes[f"{code} 理由"] = [line.reason, entry.reason]
     return changes

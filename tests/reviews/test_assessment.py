@@ -162,12 +162,15 @@ def test_the_later_of_two_edits_from_the_same_version_is_refused(assessment, ent
 
 
 def test_each_save_keeps_what_changed_in_the_history(assessment, enterprise_user, agency):
-    save(assessment, enterprise_user, {"1.1": ("1", False, "目标未分解")}, guide_agency=agency)
+    entries = {"1.1": ("1", False, "目标未分解"), "4.8": ("0", True, "无职业病危害")}
+    save(assessment, enterprise_user, entries, guide_agency=agency)
     entry = history_for(assessment).first()
     assert entry.action == "保存自评"
     assert entry.changes == {
         "1.1 扣分": ["0.0", "1.0"],
         "1.1 理由": ["", "目标未分解"],
+        "4.8 空项": ["否", "是"],
+        "4.8 理由": ["", "无职业病危害"],
         "指导机构": [None, agency.name],
     }
     assessment.refresh_from_db()
@@ -275,3 +278,17 @@ def test_a_firm_without_a_standard_in_force_is_told_so(listed_firm, enterprise_u
         services.assessment_start(enterprise=listed_firm, actor=enterprise_user, on_date=ON_DATE)
     listed_firm.refresh_from_db()
     assert listed_firm.status == Status.LISTED
+
+
+def test_the_last_submitted_assessment_and_its_lines_are_found_for_the_review(
+    assessment, enterprise_user
+):
+    from reviews.selectors.assessment import latest_submitted_assessment, self_lines_by_item
+
+    assert latest_submitted_assessment(assessment.enterprise) is None
+    save(assessment, enterprise_user, {"1.1": ("1", False, "目标未分解")})
+    submit(assessment, enterprise_user)
+    assert latest_submitted_assessment(assessment.enterprise) == assessment
+    lines = self_lines_by_item(assessment)
+    assert len(lines) == 32
+    assert lines[assessment.lines.get(item__code="1.1").item_id].deducted == D(1)

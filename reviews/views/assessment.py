@@ -182,7 +182,8 @@ def _scoped_evidence(request, pk: int) -> Evidence:
 
 
 def evidence_download(request, pk: int):
-    evidence = _scoped_evidence(request, pk)
+    """Any evidence file in the user's scope (self-assessment or rectification)."""
+    evidence = get_scoped_object_or_404(Evidence, request.user, pk=pk)
     return FileResponse(
         evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name
     )

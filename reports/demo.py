@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
-from enterprises.models import County, Enterprise
+from enterprises.demo import demo_enterprise
+from enterprises.models import County
 from portal.roles import Role
 from reviews.models import ReviewAgency
 
@@ -26,9 +27,7 @@ def seed_users() -> list[str]:
     county = County.objects.get(code="370602")
     bindings = {
         Role.COUNTY: {"county": county},
-        Role.ENTERPRISE: {
-            "enterprise": Enterprise.objects.filter(county=county).order_by("pk").first()
-        },
+        Role.ENTERPRISE: {"enterprise": demo_enterprise()},
         Role.AGENCY: {"agency": ReviewAgency.objects.order_by("pk").first()},
     }
     created = []

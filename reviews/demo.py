@@ -59,7 +59,7 @@ def seed_reviews() -> int:
     from django.utils import timezone
 
     from enterprises.choices import SMALL_MICRO, Status
-    from enterprises.demo import DEMO_YEAR
+    from enterprises.demo import DEMO_YEAR, demo_enterprise
     from enterprises.models import County, CreationListEntry, Enterprise
 
     from .choices import AssessmentStatus, Funding, StandardKind
@@ -189,7 +189,7 @@ def seed_reviews() -> int:
         services.review_conclude(review=review, actor=agency_actor)
 
     for county in County.objects.filter(code__in=["370602", "370611", "370613", "370681"]):
-        demo_firm = Enterprise.objects.filter(county=county).order_by("pk").first()
+        demo_firm = demo_enterprise() if county.code == "370602" else None
         candidates = Enterprise.objects.filter(
             county=county, size__in=SMALL_MICRO, status=Status.LISTED
         ).exclude(pk=getattr(demo_firm, "pk", None))
@@ -257,3 +257,17 @@ def _demo_standard(ScoringStandard, StandardItem, StandardKind):
                     is_veto=number == 4 and sub == 1,
                 )
     return standard
+
+
+def seed_standards() -> list[str]:
+    """Load the two demo standards (small/micro and 机械); versions already loaded are kept."""
+    from .models import ScoringStandard
+    from .standards import demo_standard_files, load_standard, read_standard_file
+
+    loaded = []
+    for path in demo_standard_files():
+        data = read_standard_file(path)
+        if ScoringStandard.objects.filter(code=data["code"], version=data["version"]).exists():
+            continue
+        loaded.append(str(load_standard(path)))
+    return loaded

@@ -13,11 +13,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from enterprises.choices import Status
-from enterprises.models import Accident, Enterprise
+from enterprises.models import Enterprise
 from portal.audit import build_entry, record_change, snapshot
 from portal.concurrency import save_versioned
 from portal.roles import Role
@@ -35,6 +34,7 @@ from ..models import (
     StandardItem,
 )
 from ..scoring import final_result, one_decimal
+from ..selectors.assessment import deaths_in_year_before
 from ..selectors.review import (
     AGENCY_EDITABLE_STATUSES,
     latest_submitted_assessment,
@@ -501,19 +501,6 @@ def _save_nonconformity(nonconformity: Nonconformity, expected_version: int | No
 # --- Conclusion -----------------------------------------------------------------------------
 
 
-def _deaths_in_year_before(enterprise: Enterprise, on_date: dt.date) -> int:
-    # TODO(merge): part A ships reviews.selectors.assessment.deaths_in_year_before; use it.
-    start = (
-        on_date.replace(year=on_date.year - 1)
-        if not (on_date.month == 2 and on_date.day == 29)
-        else on_date.replace(year=on_date.year - 1, day=28)
-    )
-    total = Accident.objects.filter(
-        enterprise=enterprise, occurred_on__gte=start, occurred_on__lt=on_date
-    ).aggregate(total=Sum("deaths"))["total"]
-    return total or 0
-
-
 def review_conclude(*, review: Review, actor: Any) -> Review:
     """评审结论: computed by reviews.scoring from the agency's lines, the firm's size and the
     deaths in the year before; refused while anything is missing or a nonconformity is open."""
@@ -522,7 +509,7 @@ def review_conclude(*, review: Review, actor: Any) -> Review:
         locked = Review.objects.select_for_update().select_related("enterprise").get(pk=review.pk)
         enterprise = locked.enterprise
         score = review_lines_score(locked)
-        deaths = _deaths_in_year_before(enterprise, timezone.localdate())
+        deaths = deaths_in_year_before(enterprise, timezone.localdate())
         result = final_result(
             score, small_micro=enterprise.is_small_micro, deaths_in_year_before=deaths
         )

@@ -33,6 +33,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{enterprise_demo.DEMO_YEAR}年创建名单：新增 {listed} 家")
             agencies = review_demo.seed_agencies()
             self.stdout.write(f"评审机构：{len(agencies)} 家")
+            standards = review_demo.seed_standards()
+            self.stdout.write(f"评定标准：新导入 {len(standards)} 个")
             reviews = review_demo.seed_reviews()
             self.stdout.write(f"评审演示：{reviews} 家企业")
             if make_users:

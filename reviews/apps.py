@@ -8,4 +8,5 @@ class ReviewsConfig(AppConfig):
     verbose_name = "评审管理"
     menu = [
         ("评审任务", "reviews:agency_home", (Role.AGENCY,)),
+        ("公告", "reviews:announcement_list", (Role.COUNTY, Role.CITY)),
     ]

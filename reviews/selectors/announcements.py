@@ -37,7 +37,11 @@ def held_years(county: County) -> set[int]:
 
 
 def active_holds(county: County) -> QuerySet[ResultHold]:
-    return ResultHold.objects.filter(county=county, released_at__isnull=True).order_by("year")
+    return (
+        ResultHold.objects.filter(county=county, released_at__isnull=True)
+        .select_related("county")
+        .order_by("year")
+    )
 
 
 def confirmed_unannounced(

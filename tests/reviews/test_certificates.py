@@ -115,9 +115,7 @@ def test_revocation_needs_a_reason(firm, city_user):
 
 
 @pytest.mark.parametrize("who", ["city_user", "county_user"])
-def test_city_or_county_revokes_a_grade_with_reason_and_source_kept_in_history(
-    who, request, firm
-):
+def test_city_or_county_revokes_a_grade_with_reason_and_source_kept_in_history(who, request, firm):
     actor = request.getfixturevalue(who)
     certificate = confirmed_certificate(firm, status=Status.ANNOUNCED)
     certificate_revoke(
@@ -253,11 +251,14 @@ def test_permission_matrix_of_certificate_pages(
     firm, city_user, county_user, fushan_user, enterprise_user, agency_user, make_user
 ):
     certificate = confirmed_certificate(firm)
-    other_firm_user = make_user(role="enterprise", enterprise=confirmed_certificate(
-        __import__("tests.factories", fromlist=["EnterpriseFactory"]).EnterpriseFactory(
-            county=firm.county, industry=firm.industry
-        )
-    ).enterprise)
+    other_firm_user = make_user(
+        role="enterprise",
+        enterprise=confirmed_certificate(
+            __import__("tests.factories", fromlist=["EnterpriseFactory"]).EnterpriseFactory(
+                county=firm.county, industry=firm.industry
+            )
+        ).enterprise,
+    )
     detail = reverse("reviews:certificate_detail", args=[certificate.pk])
     assert_access(
         detail,

@@ -366,3 +366,15 @@ def test_list_detail_and_export_query_counts_do_not_grow(
         assert client.get(reverse("reviews:announcement_detail", args=[big.pk])).status_code == 200
     with django_assert_max_num_queries(7):
         assert client.get(reverse("reviews:announcement_export", args=[big.pk])).status_code == 200
+
+
+def test_the_composition_form_query_count_does_not_grow_with_candidates(
+    certify, county_user, client, django_assert_max_num_queries
+):
+    for _ in range(20):
+        certify()
+    certify(Grade.LEVEL2)
+    client.force_login(county_user)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("reviews:announcement_create"))
+    assert response.text.count('name="certificates"') == 20

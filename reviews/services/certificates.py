@@ -203,30 +203,31 @@ def certificate_revoke(*, certificate: Certificate, actor: Any, reason: str, sou
     certificate.revoke_reason, certificate.revoke_source = reason, source
 
 
+# Small batches: each holds its firms locked for well under two seconds.
+EXPIRY_BATCH = 100
+
+
 def expire_grades(*, today: dt.date | None = None) -> int:
     """等级到期: move every firm whose grade ran out (valid until a day before ``today``) to
-    已过期, acting as the system. Each firm is claimed by the state machine's row lock and its
-    status check, so a second run, or a second worker at once, changes nothing twice.
-    Returns how many firms expired."""
+    已过期, acting as the system, with its history. Due firms are claimed in batches with
+    ``SELECT ... FOR UPDATE SKIP LOCKED`` and each batch commits once, so a second run, or a
+    second worker at the same time, changes nothing twice. Returns how many firms expired."""
     today = today or timezone.localdate()
-    due = Enterprise.objects.filter(
-        status__in=PASSED_STATUSES, grade_valid_until__lt=today
-    ).values_list("pk", flat=True)
     expired = 0
-    for pk in list(due.order_by("pk")):
-        if _expire_one(pk, today):
-            expired += 1
+    while batch := _expire_batch(today):
+        expired += batch
     return expired
 
 
-def _expire_one(pk: int, today: dt.date) -> bool:
+def _expire_batch(today: dt.date) -> int:
     with transaction.atomic():
-        enterprise = Enterprise.objects.select_for_update().get(pk=pk)
-        if enterprise.status not in PASSED_STATUSES or not (
-            enterprise.grade_valid_until and enterprise.grade_valid_until < today
-        ):
-            return False  # another run got here first, or the grade was renewed
-        note = f"等级有效期至{enterprise.grade_valid_until.isoformat()}，已到期"
-        enterprise_transition(enterprise=enterprise, name="expire", actor=None, note=note)
-        _mirror_grade(enterprise, None, actor=None, action="等级到期", note=note)
-    return True
+        due = list(
+            Enterprise.objects.select_for_update(skip_locked=True)
+            .filter(status__in=PASSED_STATUSES, grade_valid_until__lt=today)
+            .order_by("pk")[:EXPIRY_BATCH]
+        )
+        for enterprise in due:
+            note = f"等级有效期至{enterprise.grade_valid_until.isoformat()}，已到期"
+            enterprise_transition(enterprise=enterprise, name="expire", actor=None, note=note)
+            _mirror_grade(enterprise, None, actor=None, action="等级到期", note=note)
+    return len(due)

@@ -118,9 +118,15 @@ def concluded_reviews(*, user: Any) -> QuerySet[Review]:
     )
 
 
+def announcements_for(user: Any) -> QuerySet[Announcement]:
+    """A county works on its drafts; the city sees what was reported to it: published ones."""
+    qs = Announcement.objects.for_user(user)
+    return qs if user.is_county else qs.published()
+
+
 def announcement_list(*, user: Any, params: dict[str, str]) -> QuerySet[Announcement]:
     qs = (
-        Announcement.objects.for_user(user)
+        announcements_for(user)
         .select_related("county", "created_by")
         .annotate(entry_count=Count("certificates"))
     )

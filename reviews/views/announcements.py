@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
@@ -207,8 +207,8 @@ def announcement_edit(request, pk: int):
 def announcement_detail(request, pk: int):
     """The announcement as an official notice (printable), with its history."""
     require_role(request.user, *READERS)
-    announcement = get_scoped_object_or_404(
-        Announcement.objects.select_related("county", "created_by"), request.user, pk=pk
+    announcement = get_object_or_404(
+        selectors.announcements_for(request.user).select_related("county", "created_by"), pk=pk
     )
     context = {
         "announcement": announcement,
@@ -285,8 +285,8 @@ def announcement_workbook(announcement: Announcement, entries) -> bytes:
 
 def announcement_export(request, pk: int):
     require_role(request.user, *READERS)
-    announcement = get_scoped_object_or_404(
-        Announcement.objects.select_related("county"), request.user, pk=pk
+    announcement = get_object_or_404(
+        selectors.announcements_for(request.user).select_related("county"), pk=pk
     )
     body = announcement_workbook(announcement, selectors.announcement_entries(announcement))
     response = HttpResponse(

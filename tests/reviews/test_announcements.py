@@ -221,6 +221,7 @@ def test_permission_matrix_of_the_announcement_pages(
 ):
     admin = make_user(role="admin")
     draft = announcement(zhifu, county_user, [certify()])
+    published = announcement(zhifu, county_user, [certify()], published=True)
     readers = {
         None: 302,
         county_user: 200,
@@ -231,7 +232,11 @@ def test_permission_matrix_of_the_announcement_pages(
         agency_user: 403,
     }
     for name in ("reviews:announcement_detail", "reviews:announcement_export"):
-        assert_access(reverse(name, args=[draft.pk]), readers)
+        assert_access(reverse(name, args=[published.pk]), readers)
+        # A draft is the county's own work: the city sees it once published (reported).
+        assert_access(
+            reverse(name, args=[draft.pk]), {county_user: 200, city_user: 404, admin: 404}
+        )
     assert_access(
         reverse("reviews:announcement_list"),
         {**readers, fushan_user: 200},
@@ -295,11 +300,16 @@ def test_the_city_sees_every_countys_published_announcements_with_dates(
 ):
     announcement(zhifu, county_user, [certify()], number="芝安监〔2016〕3号", published=True)
     announcement(fushan, fushan_user, [certify(county=fushan)], number="福安监〔2016〕9号")
+    announcement(
+        fushan, fushan_user, [certify(county=fushan)], number="福安监〔2016〕4号", published=True
+    )
     client.force_login(city_user)
-    page = client.get(reverse("reviews:announcement_list"), {"status": "published"}).text
-    assert "芝安监〔2016〕3号" in page and "福安监〔2016〕9号" not in page
     page = client.get(reverse("reviews:announcement_list")).text
-    assert "福安监〔2016〕9号" in page and "芝罘区" in page and "福山区" in page
+    assert "芝安监〔2016〕3号" in page and "福安监〔2016〕4号" in page
+    assert "福安监〔2016〕9号" not in page  # a draft is not reported yet
+    assert "芝罘区" in page and "福山区" in page
+    page = client.get(reverse("reviews:announcement_list"), {"county": fushan.pk}).text
+    assert "福安监〔2016〕4号" in page and "芝安监〔2016〕3号" not in page
 
 
 def test_a_hold_is_shown_on_the_countys_pages(certify, zhifu, county_user, client):
@@ -354,7 +364,11 @@ def test_list_detail_and_export_query_counts_do_not_grow(
 ):
     _many_announcements(zhifu, county_user, certify, 6)
     big = announcement(
-        zhifu, county_user, [certify() for _ in range(15)], number="芝安监〔2016〕99号"
+        zhifu,
+        county_user,
+        [certify() for _ in range(15)],
+        number="芝安监〔2016〕99号",
+        published=True,
     )
     client.force_login(city_user)
     with django_assert_max_num_queries(8):

@@ -328,3 +328,17 @@ def test_certificate_list_query_count_is_constant(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("reviews:certificate_list"))
     assert response.status_code == 200
+
+
+def test_the_expiry_job_works_through_more_firms_than_one_batch(make_enterprise, monkeypatch):
+    from reviews.services import certificates
+
+    monkeypatch.setattr(certificates, "EXPIRY_BATCH", 2)
+    firms = [make_enterprise() for _ in range(5)]
+    for firm in firms:
+        confirmed_certificate(firm, issued_on=dt.date(2016, 6, 30))
+    assert expire_grades(today=dt.date(2019, 6, 30)) == 5
+    statuses = set(
+        type(firms[0]).objects.filter(pk__in=[f.pk for f in firms]).values_list("status", flat=True)
+    )
+    assert statuses == {Status.EXPIRED}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from enterprises.choices import PASSED_STATUSES, Grade, Status
 from enterprises.models import County
@@ -67,6 +67,7 @@ def confirmed_unannounced(
             enterprise__county=county,
             enterprise__status=Status.CONFIRMED,
             revoked_at__isnull=True,
+            enterprise__certificate_no=F("number"),  # the firm's current certificate
         )
         .exclude(Exists(listed))
         .select_related("enterprise")
@@ -173,6 +174,7 @@ def certificates_due_for_re_review(*, user: Any, today: dt.date) -> QuerySet[Cer
         Certificate.objects.for_user(user)
         .filter(
             revoked_at__isnull=True,
+            enterprise__certificate_no=F("number"),  # the firm's current certificate
             enterprise__status__in=PASSED_STATUSES,
             valid_until__gte=today,
             valid_until__lte=re_review_cutoff(today),
@@ -193,6 +195,7 @@ def public_announced(*, params: dict[str, str]) -> QuerySet[Certificate]:
     qs = (
         Certificate.objects.filter(
             revoked_at__isnull=True,
+            enterprise__certificate_no=F("number"),  # the firm's current certificate
             enterprise__status=Status.ANNOUNCED,
         )
         .filter(Exists(published.filter(certificates=OuterRef("pk"))))

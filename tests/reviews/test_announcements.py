@@ -342,6 +342,7 @@ def test_the_xlsx_lists_the_firms_and_neutralises_formula_text(
     item = announcement(zhifu, county_user, [certificate], number=NUMBER, published=True)
     client.force_login(county_user)
     response = client.get(reverse("reviews:announcement_export", args=[item.pk]))
+    assert response["Content-Disposition"].startswith("attachment; filename*=utf-8''")
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[1][:3] == ("序号", "企业名称", "统一社会信用代码")
     assert rows[2][1] == '\'=HYPERLINK("http://x")'

@@ -90,3 +90,17 @@ def test_the_public_page_is_paginated_with_constant_queries(
     assert "共 55 条" in response.text
     with django_assert_max_num_queries(4):
         assert Client().get(URL, {"page": 2}).status_code == 200
+
+
+def test_a_firm_re_graded_after_expiry_shows_only_its_current_certificate(
+    published, zhifu, county_user
+):
+    from tests.reviews.factories_announcements import confirmed_certificate
+
+    old = published[0]
+    firm = old.enterprise
+    new = confirmed_certificate(firm, issued_on=dt.date(2019, 7, 1))
+    announcement(zhifu, county_user, [new], number="芝安监〔2019〕2号", published=True)
+    page = Client().get(URL).text
+    assert new.number in page and old.number not in page
+    assert page.count(firm.name) == 1

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from enterprises.choices import PASSED_STATUSES
@@ -139,7 +140,7 @@ def review_confirm(
         locked.status = ReviewStatus.CONFIRMED
         locked.confirmed_at = timezone.now()
         Review.objects.filter(pk=locked.pk).update(
-            status=locked.status, confirmed_at=locked.confirmed_at
+            status=locked.status, confirmed_at=locked.confirmed_at, version=F("version") + 1
         )
         record_change(
             actor=actor,

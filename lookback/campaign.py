@@ -15,9 +15,9 @@ from portal.audit import record_change, snapshot
 from portal.roles import Role
 from portal.scoping import require_role
 from reviews.choices import AgencyStanding
-from reviews.models import ReviewAgency
+from reviews.models import Certificate, ReviewAgency
 from reviews.services.agencies import agency_set_standing
-from reviews.workflow import enterprise_transition
+from reviews.services.certificates import RevokeSource, certificate_revoke
 
 from .draws import draw_sample, new_seed
 from .models import AgencyRating, Campaign, Draw, SelfCheck, SpotCheck, SpotCheckOutcome
@@ -211,4 +211,14 @@ def spot_check_record(
 
 
 def revoke_after_spot_check(*, enterprise: Enterprise, actor: Any, reason: str) -> None:
-    enterprise_transition(enterprise=enterprise, name="revoke", actor=actor, note=reason)
+    certificate = Certificate.objects.filter(
+        enterprise=enterprise, number=enterprise.certificate_no, revoked_at__isnull=True
+    ).first()
+    if certificate is None:
+        raise ValidationError("该企业没有有效的等级证书，无法撤销")
+    certificate_revoke(
+        certificate=certificate,
+        actor=actor,
+        reason=reason or "回头看抽查不合格",
+        source=RevokeSource.LOOKBACK,
+    )

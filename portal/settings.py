@@ -251,6 +251,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
     },
+    # Grades valid until yesterday expire at 00:30; a missed run is caught up by the next one.
+    "expire-grades": {
+        "task": "reviews.tasks.expire_grades",
+        "schedule": crontab(hour=0, minute=30),
+        "options": {"expires": 6 * 60 * 60},
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------

@@ -11,4 +11,5 @@ class ReviewsConfig(AppConfig):
         ("评审任务", "reviews:agency_home", (Role.AGENCY,)),
         ("评审申请", "reviews:applications", (Role.COUNTY, Role.CITY, Role.ADMIN)),
         ("申请评审", "reviews:apply", (Role.ENTERPRISE,)),
+        ("公告", "reviews:announcement_list", (Role.COUNTY, Role.CITY)),
     ]

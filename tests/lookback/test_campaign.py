@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from enterprises.choices import Status
+from enterprises.choices import Grade, Status
 from lookback.campaign import (
     agency_rating_decide,
     agency_rating_submit,
@@ -19,6 +19,7 @@ from lookback.draws import draw_sample
 from lookback.models import SpotCheckOutcome
 from portal.audit import history_for
 from reviews.choices import AgencyStanding
+from reviews.models import Certificate, Review
 
 pytestmark = pytest.mark.django_db
 
@@ -127,14 +128,34 @@ def test_a_spot_check_draw_is_reproducible(campaign, passed, zhifu, city_user):
 def test_a_revoking_outcome_revokes_the_grade(campaign, passed, zhifu, city_user):
     check = spot_check_draw(campaign=campaign, county=zhifu, actor=city_user, seed="y")
     outcome = check.outcomes.first()
+    firm = outcome.enterprise
+    review = Review.objects.create(enterprise=firm, score=80, result=Grade.PASS)
+    Certificate.objects.create(
+        enterprise=firm,
+        review=review,
+        grade=Grade.PASS,
+        number="烟-1",
+        issued_on=dt.date(2016, 5, 1),
+        valid_until=dt.date(2019, 4, 30),
+    )
+    firm.grade, firm.certificate_no = Grade.PASS, "烟-1"
+    firm.save()
     spot_check_record(
         outcome=outcome,
         actor=city_user,
         result=SpotCheckOutcome.Outcome.REVOKED,
         note="标准化未运行",
     )
-    outcome.enterprise.refresh_from_db()
-    assert outcome.enterprise.status == Status.REVOKED
+    firm.refresh_from_db()
+    assert firm.status == Status.REVOKED and firm.grade == ""
+    certificate = Certificate.objects.get(number="烟-1")
+    assert certificate.revoke_source == "回头看抽查" and certificate.revoke_reason == "标准化未运行"
+
+
+def test_a_revoking_outcome_needs_a_valid_certificate(campaign, passed, zhifu, city_user):
+    outcome = spot_check_draw(campaign=campaign, county=zhifu, actor=city_user).outcomes.first()
+    with pytest.raises(ValidationError, match="有效的等级证书"):
+        spot_check_record(outcome=outcome, actor=city_user, result="revoked", note="x")
 
 
 def test_rectify_needs_a_deadline(campaign, passed, zhifu, city_user):

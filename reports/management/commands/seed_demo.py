@@ -40,4 +40,6 @@ class Command(BaseCommand):
             if make_users:
                 users = report_demo.seed_users()
                 self.stdout.write(f"演示账号：新建 {len(users)} 个 {' '.join(users)}")
+            announced = review_demo.seed_announcements()
+            self.stdout.write(f"达标公告：新建 {announced} 份")
         self.stdout.write(self.style.SUCCESS("演示数据已就绪"))

@@ -324,7 +324,7 @@ def test_the_printed_notice_has_the_heading_number_and_firms(certify, zhifu, cou
     item = announcement(zhifu, county_user, certificates, number=NUMBER, published=True)
     client.force_login(county_user)
     page = client.get(reverse("reviews:announcement_detail", args=[item.pk])).text
-    assert "芝罘区安全生产监督管理局文件" in page and NUMBER in page and "@media print" in page
+    assert "芝罘区安全生产监督管理局文件" in page and NUMBER in page and "css/notice.css" in page
     assert "data-print" in page
     for certificate in certificates:
         assert certificate.enterprise.credit_code in page and certificate.number in page

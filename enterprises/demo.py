@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from .choices import SizeClass, Status
+from .choices import SMALL_MICRO, SizeClass, Status
 from .credit_code import make_credit_code
 from .models import County, CreationListEntry, Enterprise, Industry
 
@@ -155,3 +155,15 @@ def seed_creation_lists(year: int = DEMO_YEAR) -> int:
             pk__in=new_ids[start : start + 5000], status=Status.NOT_LISTED
         ).update(status=Status.LISTED)
     return len(entries)
+
+
+def demo_enterprise() -> Enterprise | None:
+    """The firm behind the demo ``enterprise`` login: a small 机械 firm of 芝罘区, so the
+    small/micro standard applies and the demo agency (qualified for 机械) can review it."""
+    return (
+        Enterprise.objects.filter(
+            county__code="370602", size__in=SMALL_MICRO, industry__code="machinery"
+        )
+        .order_by("pk")
+        .first()
+    )

@@ -1,1 +1,316 @@
-"""Models of the lookback app."""
+"""The city's audit of the counties' results (抽查审核) and the random draws behind it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from enterprises.choices import Grade
+from enterprises.models import County, Enterprise
+from portal.concurrency import VersionedModel
+from portal.scoping import ScopedQuerySet
+
+from .draws import ALGORITHM
+
+
+class CountyScopedQuerySet(ScopedQuerySet):
+    """The city runs these; a county reads its own."""
+
+    county_lookup = "county"
+
+
+class Draw(models.Model):
+    """One reproducible random draw: seed, population, algorithm and sample are all kept."""
+
+    class Kind(models.TextChoices):
+        AUDIT = "audit", "抽查审核"
+        SPOT_CHECK = "spot_check", "回头看抽查"
+
+    kind = models.CharField("抽取类型", max_length=20, choices=Kind.choices)
+    county = models.ForeignKey(County, verbose_name="县市区", on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField("年度")
+    seed = models.CharField("随机种子", max_length=64)
+    algorithm = models.CharField("算法", max_length=200, default=ALGORITHM)
+    population = models.JSONField("抽取总体（企业ID，升序）")
+    size = models.PositiveIntegerField("抽取数量")
+    sample = models.JSONField("抽中企业ID")
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name="替代的抽取",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+    )
+    reason = models.TextField("重新抽取理由", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("抽取时间", auto_now_add=True)
+
+    objects = CountyScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "随机抽取"
+        verbose_name_plural = "随机抽取"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.year} {self.get_kind_display()}"
+
+
+class AuditRound(VersionedModel):
+    """The city's audit of one county's passes in one year: a sample of at least 10%."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "审核中"
+        CLOSED = "closed", "已完成"
+
+    county = models.ForeignKey(
+        County, verbose_name="县市区", on_delete=models.PROTECT, related_name="audit_rounds"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    tolerance = models.DecimalField("分数误差容限", max_digits=5, decimal_places=1)
+    draw = models.OneToOneField(Draw, verbose_name="抽取", on_delete=models.PROTECT)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    is_re_audit = models.BooleanField("再次审核", default=False)
+    sampled = models.PositiveIntegerField("抽查数", default=0)
+    in_error = models.PositiveIntegerField("误差企业数", default=0)
+    error_rate = models.DecimalField(
+        "误差率", max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    requires_re_review = models.BooleanField("须重新评审", default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    closed_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    objects = CountyScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "抽查审核"
+        verbose_name_plural = "抽查审核"
+        ordering = ["-year", "county__sort_order", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.county} 抽查审核"
+
+    def get_absolute_url(self) -> str:
+        return reverse("lookback:audit_detail", args=[self.pk])
+
+
+class AuditFindingQuerySet(ScopedQuerySet):
+    county_lookup = "audit__county"
+
+
+class AuditFinding(models.Model):
+    """One sampled firm: the reported result against the audit's own."""
+
+    audit = models.ForeignKey(AuditRound, on_delete=models.CASCADE, related_name="findings")
+    enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.PROTECT)
+    reported_result = models.CharField("上报结论", max_length=10, choices=Grade.choices)
+    reported_score = models.DecimalField(
+        "上报得分", max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    audited_result = models.CharField(
+        "审核结论", max_length=10, choices=Grade.choices, blank=True, help_text="留空表示未达标"
+    )
+    audited_score = models.DecimalField(
+        "审核得分", max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    recorded = models.BooleanField("已录入", default=False)
+    in_error = models.BooleanField("存在误差", default=False)
+    note = models.TextField("审核意见", blank=True)
+    recorded_at = models.DateTimeField("录入时间", null=True, blank=True)
+
+    objects = AuditFindingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审核结果"
+        verbose_name_plural = "审核结果"
+        ordering = ["enterprise__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "enterprise"], name="one_finding_per_firm")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.audit} {self.enterprise}"
+
+
+# --- The look-back campaign (回头看) ---------------------------------------------------------
+
+
+class CampaignQuerySet(ScopedQuerySet):
+    """A campaign is the city's, read by every signed-in user."""
+
+    def scope_county(self, user):
+        return self.all()
+
+    scope_enterprise = scope_agency = scope_county
+
+
+class Campaign(models.Model):
+    """One year's look-back campaign with its three phase deadlines."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    self_check_deadline = models.DateField("自查自纠截止")
+    summary_deadline = models.DateField("总结截止")
+    spot_check_deadline = models.DateField("抽查截止")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "回头看活动"
+        verbose_name_plural = "回头看活动"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年“回头看”活动"
+
+    def get_absolute_url(self) -> str:
+        return reverse("lookback:campaign_detail", args=[self.pk])
+
+
+class SelfCheckQuerySet(ScopedQuerySet):
+    county_lookup = "enterprise__county"
+    enterprise_lookup = "enterprise"
+
+
+class SelfCheck(models.Model):
+    """自查自纠 of one passed firm (by the firm itself, or by the county's inspection) on the
+    notice's three points."""
+
+    class Method(models.TextChoices):
+        SELF = "self", "企业自查自纠"
+        GOVERNMENT = "government", "政府组织排查"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="self_checks")
+    enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.PROTECT)
+    method = models.CharField("方式", max_length=20, choices=Method.choices)
+    system_built = models.BooleanField("安全生产管理体系已建立")
+    runs_daily = models.BooleanField("日常管理工作正常运行")
+    agency_performed = models.BooleanField("评审机构评审中认真履职")
+    problems = models.TextField("发现的问题", blank=True)
+    rectification = models.TextField("整改措施", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("填报时间", auto_now=True)
+
+    objects = SelfCheckQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "自查自纠"
+        verbose_name_plural = "自查自纠"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "enterprise", "method"], name="one_self_check_per_method"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.get_method_display()}"
+
+    @property
+    def all_good(self) -> bool:
+        return self.system_built and self.runs_daily and self.agency_performed
+
+
+class AgencyRating(models.Model):
+    """总结阶段: a county's rating of an agency's performance, and the city's decision on it."""
+
+    class Rating(models.TextChoices):
+        GOOD = "good", "履职良好"
+        WARNING = "warning", "警告，限期整改（重收费、轻服务）"
+        REMOVAL = "removal", "建议清除（屡改屡犯、弄虚作假）"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="ratings")
+    county = models.ForeignKey(County, verbose_name="县市区", on_delete=models.PROTECT)
+    agency = models.ForeignKey(
+        "reviews.ReviewAgency", verbose_name="评审机构", on_delete=models.PROTECT
+    )
+    rating = models.CharField("考评结果", max_length=20, choices=Rating.choices)
+    reason = models.TextField("考评意见")
+    rectify_by = models.DateField("整改期限", null=True, blank=True)
+    decided = models.BooleanField("市局已处理", default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CountyScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "评审机构考评"
+        verbose_name_plural = "评审机构考评"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "county", "agency"], name="one_rating_per_county_agency"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county} 对 {self.agency} 的考评"
+
+
+class SpotCheck(models.Model):
+    """抽查阶段: the city's random draw of 3-5 passed firms of one county."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="spot_checks")
+    county = models.ForeignKey(County, verbose_name="县市区", on_delete=models.PROTECT)
+    draw = models.OneToOneField(Draw, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CountyScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "回头看抽查"
+        verbose_name_plural = "回头看抽查"
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "county"], name="one_spot_check_per_county")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} {self.county} 抽查"
+
+
+class SpotCheckOutcomeQuerySet(ScopedQuerySet):
+    county_lookup = "spot_check__county"
+    enterprise_lookup = "enterprise"
+
+
+class SpotCheckOutcome(models.Model):
+    """The experts' finding on one drawn firm."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "待检查"
+        PASSES = "passes", "合格"
+        RECTIFY = "rectify", "限期整改"
+        PUNISHED = "punished", "依法查处"
+        REVOKED = "revoked", "撤销标准化等级"
+
+    spot_check = models.ForeignKey(SpotCheck, on_delete=models.CASCADE, related_name="outcomes")
+    enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.PROTECT)
+    outcome = models.CharField(
+        "检查结论", max_length=20, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    rectify_by = models.DateField("整改期限", null=True, blank=True)
+    experts = models.CharField("检查专家", max_length=200, blank=True)
+    note = models.TextField("检查情况", blank=True)
+    recorded_at = models.DateTimeField("录入时间", null=True, blank=True)
+
+    objects = SpotCheckOutcomeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "抽查结论"
+        verbose_name_plural = "抽查结论"
+        ordering = ["enterprise__name"]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.get_outcome_display()}"

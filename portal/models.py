@@ -28,6 +28,9 @@ class User(AbstractUser):
     role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.ENTERPRISE)
     full_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
+    # Kept by portal.notifications so the bell on every page costs no query (the user row is
+    # loaded anyway); changed only with F() expressions, so concurrent writers add up.
+    unread_notifications = models.PositiveIntegerField("未读通知数", default=0, editable=False)
     county = models.ForeignKey(
         "enterprises.County",
         verbose_name="所属区县",

@@ -9,13 +9,17 @@ mail with ``send_notification_mail``.
 from __future__ import annotations
 
 import logging
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from .models import Notification
@@ -66,6 +70,7 @@ def notify(
         for r in recipients
     ]
     Notification.objects.bulk_create(rows)
+    count_unread([row.recipient_id for row in rows])
     ids = [row.pk for row in rows]
     transaction.on_commit(lambda: queue_notification_mail(ids))
     return rows
@@ -128,9 +133,29 @@ def absolute(url: str) -> str:
     return f"{base.rstrip('/')}{url}" if url and base else url
 
 
+def count_unread(recipient_ids: Iterable[int]) -> None:
+    """Add new notifications to their recipients' unread counters: one UPDATE per distinct
+    number received (and per 2,000 users), not one per user."""
+    by_number: dict[int, list[int]] = defaultdict(list)
+    for user_id, number in Counter(recipient_ids).items():
+        by_number[number].append(user_id)
+    User = get_user_model()
+    for number, user_ids in by_number.items():
+        for start in range(0, len(user_ids), 2000):
+            User.objects.filter(pk__in=user_ids[start : start + 2000]).update(
+                unread_notifications=F("unread_notifications") + number
+            )
+
+
 def mark_read(*, user: Any, notification_ids: Iterable[int] | None = None) -> int:
     """Mark the user's notifications read (all unread ones when no ids are given)."""
     qs = Notification.objects.for_user(user).unread()
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
-    return qs.update(read_at=timezone.now())
+    with transaction.atomic():
+        marked = qs.update(read_at=timezone.now())
+        if marked:
+            get_user_model().objects.filter(pk=user.pk).update(
+                unread_notifications=Greatest(F("unread_notifications") - marked, 0)
+            )
+    return marked

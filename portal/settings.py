@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     "import_export",
     "axes",
 ]
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -185,6 +187,21 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
     SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 
+# Content-Security-Policy (django-csp): scripts only from our own vendored files, never inline.
+# Styles allow inline attributes (progress bars set their width that way).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+    }
+}
+
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -246,6 +263,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.build_weekly_progress_report",
         "schedule": crontab(hour=6, minute=0, day_of_week="mon"),
         "options": {"expires": 12 * 60 * 60},
+    },
+    # Grades valid until yesterday expire at 00:30; a missed run is caught up by the next one.
+    "expire-grades": {
+        "task": "reviews.tasks.expire_grades",
+        "schedule": crontab(hour=0, minute=30),
+        "options": {"expires": 6 * 60 * 60},
     },
 }
 

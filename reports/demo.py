@@ -12,14 +12,14 @@ from django.db.models import Count
 from django.utils import timezone
 
 from enterprises.choices import PASSED_STATUSES, Grade, Status
-from enterprises.demo import DEMO_YEAR
+from enterprises.demo import DEMO_YEAR, demo_enterprise
 from enterprises.models import County, CreationListEntry, Enterprise
 from portal.roles import Role
 from reviews.models import ReviewAgency
 
 from . import progress, services
 from .choices import SubmissionStatus, TargetStatus
-from .models import CityGoal, CountyTarget, Submission, TargetMilestone
+from .models import CityGoal, CountyTarget, ProgressSnapshot, Submission, TargetMilestone
 
 DEMO_PASSWORD = "Yantai-2016-demo"
 
@@ -39,9 +39,7 @@ def seed_users() -> list[str]:
     county = County.objects.get(code="370602")
     bindings = {
         Role.COUNTY: {"county": county},
-        Role.ENTERPRISE: {
-            "enterprise": Enterprise.objects.filter(county=county).order_by("pk").first()
-        },
+        Role.ENTERPRISE: {"enterprise": demo_enterprise()},
         Role.AGENCY: {"agency": ReviewAgency.objects.order_by("pk").first()},
     }
     created = []
@@ -153,12 +151,20 @@ def seed_submissions(year: int = DEMO_YEAR) -> int:
 
 
 def seed_progress(year: int = DEMO_YEAR) -> int:
-    """Move some listed firms along (only when nobody has: the reviews demo may do it for
-    real), taking a snapshot before and after so the bulletin has movers."""
-    entries = CreationListEntry.objects.filter(year=year)
-    if entries.exclude(enterprise__status=Status.LISTED).exists():
+    """Move a share of the firms still only on the list along, so the dashboard and the
+    bulletins have figures, taking a snapshot before and after so the bulletin has movers.
+
+    Demo shortcut: statuses are set in bulk without history, and only on firms with no
+    review (the reviews demo moves its firms through the real services). Runs once per year
+    (does nothing when the year already has a snapshot)."""
+    if ProgressSnapshot.objects.filter(year=year).exists():
         return 0
-    ids = list(entries.order_by("enterprise_id").values_list("enterprise_id", flat=True))
+    ids = list(
+        CreationListEntry.objects.filter(year=year, enterprise__status=Status.LISTED)
+        .exclude(enterprise__reviews__isnull=False)
+        .order_by("enterprise_id")
+        .values_list("enterprise_id", flat=True)
+    )
     rng = random.Random(year * 7)
     first, second = {}, {}
     for pk in ids:

@@ -25,7 +25,7 @@ from django.urls import reverse
 from enterprises.choices import PASSED_STATUSES, Status
 from enterprises.models import County, CreationListEntry, Enterprise
 from portal.models import Notification
-from portal.notifications import queue_notification_mail
+from portal.notifications import count_unread, queue_notification_mail
 from portal.roles import Role
 from reviews.choices import OPEN_NONCONFORMITY_STATUSES
 from reviews.models import Nonconformity
@@ -207,6 +207,7 @@ def send_reminders(*, today: dt.date) -> Counter:
             ],
             batch_size=BATCH,
         )  # fmt: skip
+        count_unread([d.recipient_id for d in mine])
         ids = [note.pk for note in notes]
         transaction.on_commit(lambda: queue_notification_mail(ids))
     sent = Counter(d.kind.rstrip("+-0123456789") for d in mine)

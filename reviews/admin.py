@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Expert, Review, ReviewAgency
+from .models import Expert, Nonconformity, Review, ReviewAgency, ReviewTeamMember
 
 
 @admin.register(ReviewAgency)
@@ -16,7 +16,47 @@ class ExpertAdmin(admin.ModelAdmin):
     list_filter = ("agency", "is_active")
 
 
+class TeamInline(admin.TabularInline):
+    model = ReviewTeamMember
+    extra = 0
+    raw_id_fields = ("expert",)
+
+
+class NonconformityInline(admin.TabularInline):
+    model = Nonconformity
+    extra = 0
+    fields = ("item", "description", "deadline", "status")
+    readonly_fields = ("status",)
+    raw_id_fields = ("item",)
+
+
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
-    list_display = ("enterprise", "agency", "funding", "created_at")
-    raw_id_fields = ("enterprise",)
+    """Status and the conclusion move only through the services (state machine, computed
+    result, history): the admin shows them read-only."""
+
+    list_display = ("enterprise", "status", "agency", "funding", "score", "result", "created_at")
+    list_filter = ("status", "funding", "result")
+    search_fields = ("enterprise__name", "enterprise__credit_code")
+    raw_id_fields = ("enterprise", "self_assessment")
+    readonly_fields = (
+        "status",
+        "agency",
+        "standard",
+        "score",
+        "veto_failed",
+        "result",
+        "applied_at",
+        "assigned_at",
+        "concluded_at",
+        "confirmed_at",
+    )
+    inlines = [TeamInline, NonconformityInline]
+
+
+@admin.register(Nonconformity)
+class NonconformityAdmin(admin.ModelAdmin):
+    list_display = ("description", "review", "deadline", "status")
+    list_filter = ("status",)
+    raw_id_fields = ("review", "item")
+    readonly_fields = ("status", "responded_at", "verified_at")

@@ -45,3 +45,335 @@ def seed_agencies() -> list[ReviewAgency]:
                 expert.industries.set(agency.industries.all())
         agencies.append(agency)
     return agencies
+
+
+def seed_reviews() -> int:
+    """Demo reviews: firms of several counties at every stage from application to conclusion,
+    moved by the real services (so the state machine and the history are real). The demo
+    agency (the first by pk) reviews firms of 芝罘区, and the demo firm (the first of 芝罘区)
+    is rectifying a nonconformity. Idempotent: does nothing once any review exists."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from enterprises.choices import SMALL_MICRO, Status
+    from enterprises.demo import DEMO_YEAR, demo_enterprise
+    from enterprises.models import County, CreationListEntry, Enterprise
+
+    from .choices import AssessmentStatus, Funding, StandardKind
+    from .models import Review, ScoringStandard, SelfAssessment, SelfAssessmentLine, StandardItem
+    from .scoring import ItemResult, compute_score
+    from .services import review as services
+    from .workflow import enterprise_transition
+
+    if Review.objects.exists() or not ReviewAgency.objects.exists():
+        return 0
+    User = get_user_model()
+    standard = _demo_standard(ScoringStandard, StandardItem, StandardKind)
+    items = list(standard.items.order_by("order"))
+    agencies = list(ReviewAgency.objects.order_by("pk").prefetch_related("industries", "experts"))
+    stages = ["applied", "assigned", "under_review", "rectifying", "concluded"]
+    today = timezone.localdate()
+    made = 0
+
+    def stand_in(**binding):
+        # Demo history is written "by the system": an unsaved user that carries the role.
+        return User(username="demo", **binding)
+
+    def agency_for(firm, prefer_first):
+        pool = agencies if prefer_first else agencies[1:] + agencies[:1]
+        return next(a for a in pool if firm.industry_id in {i.pk for i in a.industries.all()})
+
+    def submit_self_assessment(firm):
+        deductions = {n: Decimal(n % 3) for n in range(len(items))}
+        score = compute_score(
+            ItemResult(item.points, deductions[n], False, item.is_veto)
+            for n, item in enumerate(items)
+        )
+        assessment = SelfAssessment.objects.create(
+            enterprise=firm,
+            standard=standard,
+            status=AssessmentStatus.SUBMITTED,
+            score=score.value,
+            veto_failed=score.veto_failed,
+            submitted_at=timezone.now(),
+        )
+        SelfAssessmentLine.objects.bulk_create(
+            SelfAssessmentLine(
+                assessment=assessment,
+                item=item,
+                deducted=deductions[n],
+                reason="自查发现问题" if deductions[n] else "",
+            )
+            for n, item in enumerate(items)
+        )
+
+    def walk(firm, stage, prefer_first):
+        county_actor = stand_in(role="county", county_id=firm.county_id)
+        firm_actor = stand_in(role="enterprise", enterprise_id=firm.pk)
+        if firm.status == Status.NOT_LISTED:
+            CreationListEntry.objects.get_or_create(
+                enterprise=firm, year=DEMO_YEAR, defaults={"target_date": dt.date(DEMO_YEAR, 9, 30)}
+            )
+            Enterprise.objects.filter(pk=firm.pk).update(status=Status.LISTED)
+            firm.status = Status.LISTED
+        enterprise_transition(enterprise=firm, name="start_self_assessment", actor=firm_actor)
+        submit_self_assessment(firm)
+        review = services.review_apply(enterprise=firm, actor=firm_actor)
+        if stage == "applied":
+            return
+        agency = agency_for(firm, prefer_first)
+        agency_actor = stand_in(role="agency", agency_id=agency.pk)
+        services.review_assign(
+            review=review,
+            actor=county_actor,
+            agency=agency,
+            funding=[Funding.GOVERNMENT, Funding.SUBSIDY, Funding.SELF][firm.pk % 3],
+            fee=Decimal(6000 + firm.pk % 5 * 500),
+        )
+        if stage == "assigned":
+            return
+        experts = list(agency.experts.all())
+        services.review_set_team(
+            review=review, actor=agency_actor, experts=experts[:3], leader=experts[0]
+        )
+        services.review_update(
+            review=review,
+            actor=agency_actor,
+            expected_version=review.version,
+            data={
+                "onsite_from": today,
+                "onsite_to": today,
+                "responsibility_system": "已建立全员安全生产责任制，逐级签订责任书",
+                "training_date": today,
+                "trained_count": firm.employees or 30,
+                "hazardous_places": "配电室、仓库",
+                "special_operation_sites": "动火作业点",
+                "risk_points": "机械伤害、触电、火灾",
+                "hazards_found": 6,
+                "hazards_rectified": 4,
+                "hazards_note": "2项限期整改中",
+            },
+        )
+        scored = items if stage != "under_review" else items[: len(items) // 2]
+        services.review_save_scores(
+            review=review,
+            actor=agency_actor,
+            expected_version=review.version,
+            scores={
+                item.pk: services.ItemScore(
+                    Decimal(n % 2), reason="现场检查发现不足" if n % 2 else ""
+                )
+                for n, item in enumerate(scored)
+            },
+        )
+        if stage == "under_review":
+            return
+        nonconformity = services.nonconformity_add(
+            review=review,
+            actor=agency_actor,
+            item=items[1],
+            description="安全生产责任制未覆盖全部岗位",
+            deadline=today + dt.timedelta(days=30),
+        )
+        if stage == "rectifying":
+            return
+        services.nonconformity_answer(
+            nonconformity=nonconformity, actor=firm_actor, response="已修订并补签全部岗位责任书"
+        )
+        services.nonconformity_verify(
+            nonconformity=nonconformity, actor=agency_actor, accepted=True, comment="整改到位"
+        )
+        services.review_conclude(review=review, actor=agency_actor)
+
+    for county in County.objects.filter(code__in=["370602", "370611", "370613", "370681"]):
+        demo_firm = demo_enterprise() if county.code == "370602" else None
+        candidates = Enterprise.objects.filter(
+            county=county, size__in=SMALL_MICRO, status=Status.LISTED
+        ).exclude(pk=getattr(demo_firm, "pk", None))
+        if county.code == "370602":  # the demo agency's own industries
+            candidates = candidates.filter(industry__in=agencies[0].industries.all())
+        firms = list(candidates.order_by("pk")[: len(stages)])
+        for firm, stage in zip(firms, stages, strict=False):
+            walk(firm, stage, prefer_first=county.code == "370602")
+            made += 1
+        if county.code == "370602" and demo_firm is not None:
+            walk(demo_firm, "rectifying", prefer_first=True)
+            made += 1
+    return made
+
+
+def _demo_standard(ScoringStandard, StandardItem, StandardKind):
+    """Part of the demo: a published small/micro standard if one is loaded, else a tiny one."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from .models import StandardElement
+
+    loaded = (
+        ScoringStandard.objects.filter(kind=StandardKind.SMALL_MICRO)
+        .exclude(code="DEMO-MINI")
+        .order_by("-effective_from")
+        .first()
+    )
+    if loaded is not None and loaded.items.exists():
+        return loaded
+    standard, created = ScoringStandard.objects.get_or_create(
+        code="DEMO-MINI",
+        version="2016",
+        defaults={
+            "name": "小微企业安全生产标准化评定标准（演示简本）",
+            "kind": StandardKind.SMALL_MICRO,
+            "effective_from": dt.date(2016, 1, 1),
+            "source": "演示数据",
+        },
+    )
+    if created:
+        elements = [
+            "目标职责",
+            "制度化管理",
+            "教育培训",
+            "现场管理",
+            "安全风险管控及隐患排查治理",
+            "应急管理",
+            "事故管理",
+            "持续改进",
+        ]
+        order = 0
+        for number, name in enumerate(elements, start=1):
+            element = StandardElement.objects.create(standard=standard, number=number, name=name)
+            for sub in (1, 2):
+                order += 1
+                StandardItem.objects.create(
+                    standard=standard,
+                    element=element,
+                    code=f"{number}.{sub}",
+                    order=order,
+                    content=f"{name}：演示考评内容{sub}",
+                    method="缺一项扣1分",
+                    points=Decimal(10 if sub == 1 else 5),
+                    is_veto=number == 4 and sub == 1,
+                )
+    return standard
+
+
+def seed_standards() -> list[str]:
+    """Load the two demo standards (small/micro and 机械); versions already loaded are kept."""
+    from .models import ScoringStandard
+    from .standards import demo_standard_files, load_standard, read_standard_file
+
+    loaded = []
+    for path in demo_standard_files():
+        data = read_standard_file(path)
+        if ScoringStandard.objects.filter(code=data["code"], version=data["version"]).exists():
+            continue
+        loaded.append(str(load_standard(path)))
+    return loaded
+
+
+# --- Confirmed results, certificates and announcements (公告) --------------------------------
+
+# (county code, short issuer of its documents, number of firms confirmed, draft too?)
+ANNOUNCING_COUNTIES = [("370602", "芝安监", 6, True), ("370611", "福安监", 4, False),
+                       ("370681", "龙安监", 4, False)]  # fmt: skip
+
+
+def _demo_county_staff(county):
+    """The acting county official of the demo: the ``county`` login for 芝罘区, else an
+    account that cannot log in (no usable password)."""
+    from django.contrib.auth import get_user_model
+
+    from portal.roles import Role
+
+    User = get_user_model()
+    user = User.objects.filter(role=Role.COUNTY, county=county).order_by("pk").first()
+    if user is None:
+        user = User(
+            username=f"county-{county.code}",
+            full_name=f"{county.name}安监局（演示）",
+            role=Role.COUNTY,
+            county=county,
+        )
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def _demo_confirm(firm, staff, issued_on, rng):
+    """Stand in for the agency's part of the path (built by the review workflow) and let the
+    county confirm the conclusion through the real service."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from enterprises.choices import Grade, Status
+
+    from .choices import ReviewStatus
+    from .models import Review
+    from .services.certificates import review_confirm
+
+    firm.status = Status.CONCLUDED
+    type(firm).objects.filter(pk=firm.pk).update(status=Status.CONCLUDED)
+    review = Review.objects.create(
+        enterprise=firm,
+        status=ReviewStatus.CONCLUDED,
+        result=Grade.PASS if firm.is_small_micro else Grade.LEVEL3,
+        score=Decimal(rng.randint(640, 890)) / 10,
+        applied_at=timezone.now(),
+        concluded_at=timezone.make_aware(dt.datetime.combine(issued_on, dt.time(10))),
+    )
+    return review_confirm(review=review, actor=staff, issued_on=issued_on)
+
+
+def seed_announcements() -> int:
+    """A few firms in three counties confirmed with certificates (dated in the demo year), one
+    published announcement per county and one draft in 芝罘区. Idempotent: a county that has
+    announcements already is left alone. Returns the number of announcements created."""
+    import datetime as dt
+    import random
+
+    from enterprises.choices import Status
+    from enterprises.demo import DEMO_YEAR
+    from enterprises.models import County, Enterprise
+
+    from .models import Announcement
+    from .services.announcements import announcement_create, announcement_publish
+
+    rng = random.Random(DEMO_YEAR * 7)
+    created = 0
+    for code, issuer, count, with_draft in ANNOUNCING_COUNTIES:
+        county = County.objects.filter(code=code).first()
+        if county is None or Announcement.objects.filter(county=county).exists():
+            continue
+        staff = _demo_county_staff(county)
+        # The last listed firms, so the demo enterprise login (the first firm) keeps its path.
+        firms = list(
+            Enterprise.objects.filter(county=county, status=Status.LISTED).order_by("-pk")[:count]
+        )
+        issued_on = dt.date(DEMO_YEAR, 6, 20)
+        certificates = [_demo_confirm(firm, staff, issued_on, rng) for firm in firms]
+        if not certificates:
+            continue
+        half = max(1, len(certificates) - 2) if with_draft else len(certificates)
+        published = announcement_create(
+            actor=staff,
+            county=county,
+            number=f"{issuer}〔{DEMO_YEAR}〕{rng.randint(3, 9)}号",
+            title=f"关于公布{DEMO_YEAR}年第一批安全生产标准化达标企业名单的公告",
+            certificates=certificates[:half],
+        )
+        announcement_publish(announcement=published, actor=staff)
+        created += 1
+        if with_draft and certificates[half:]:
+            announcement_create(
+                actor=staff,
+                county=county,
+                number=f"{issuer}〔{DEMO_YEAR}〕{rng.randint(10, 19)}号",
+                title=f"关于公布{DEMO_YEAR}年第二批安全生产标准化达标企业名单的公告",
+                certificates=certificates[half:],
+            )
+            created += 1
+    return created

@@ -1,3 +1,26 @@
-"""Self-assessment URLs (自评)."""
+"""Self-assessment URLs (自评), evidence files and accidents."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .views import assessment as views
+
+urlpatterns = [
+    path("assessments/", views.assessment_list, name="assessment_list"),
+    path("assessments/start/", views.assessment_start, name="assessment_start"),
+    path("assessments/<int:pk>/", views.assessment_detail, name="assessment_detail"),
+    path("assessments/<int:pk>/report/", views.assessment_report, name="assessment_report"),
+    path(
+        "assessments/<int:pk>/lines/<int:line_pk>/evidence/",
+        views.evidence_upload,
+        name="assessment_evidence_upload",
+    ),
+    path("assessments/evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path(
+        "assessments/evidence/<int:pk>/delete/",
+        views.evidence_delete,
+        name="assessment_evidence_delete",
+    ),
+    path("accidents/", views.accident_list, name="accident_list"),
+    path("accidents/new/<int:enterprise_pk>/", views.accident_create, name="accident_create"),
+    path("accidents/<int:pk>/edit/", views.accident_edit, name="accident_edit"),
+]

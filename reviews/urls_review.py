@@ -1,8 +1,22 @@
+"""Application, assignment, review, rectification and conclusion URLs (评审)."""
+
 from django.urls import path
 
 from .views import review
 
 urlpatterns = [
     path("", review.agency_home, name="agency_home"),
+    path("applications/", review.application_queue, name="applications"),
+    path("apply/", review.review_apply, name="apply"),
     path("<int:pk>/", review.review_detail, name="detail"),
+    path("<int:pk>/assign/", review.review_assign, name="assign"),
+    path("<int:pk>/return/", review.review_return, name="return"),
+    path("<int:pk>/edit/", review.review_edit, name="edit"),
+    path("<int:pk>/team/", review.review_team, name="team"),
+    path("<int:pk>/scoring/", review.review_scoring, name="scoring"),
+    path("<int:pk>/nonconformities/add/", review.nonconformity_add, name="nc_add"),
+    path("<int:pk>/conclude/", review.review_conclude, name="conclude"),
+    path("nonconformities/<int:pk>/answer/", review.nonconformity_answer, name="nc_answer"),
+    path("nonconformities/<int:pk>/verify/", review.nonconformity_verify, name="nc_verify"),
+    path("evidence/<int:pk>/", review.evidence_download, name="evidence"),
 ]

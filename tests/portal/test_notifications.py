@@ -41,7 +41,7 @@ def test_no_mail_for_a_user_without_an_address(city_user, django_capture_on_comm
 def test_every_page_shows_the_unread_count(client, county_user, note):
     client.force_login(county_user)
     response = client.get(reverse("portal:notifications"))
-    assert response.context["unread_notification_count"]() == 1
+    assert response.context["unread_notification_count"] == 1
     assert "1 条未读" in response.content.decode()
 
 
@@ -101,3 +101,26 @@ def test_mail_is_sent_inline_when_the_broker_cannot_be_reached(
     with django_capture_on_commit_callbacks(execute=True):
         notify(recipients=[city_user], title="测试", reason="测试")
     assert [m.to for m in mail.outbox] == [["city@example.invalid"]]
+
+
+def test_the_unread_counter_follows_notify_and_mark_read(county_user, firm, note):
+    county_user.refresh_from_db()
+    assert county_user.unread_notifications == 1
+    notify(recipients=[county_user, county_user], obj=firm, title="再次", reason="测试")
+    county_user.refresh_from_db()
+    assert county_user.unread_notifications == 3
+    assert mark_read(user=county_user, notification_ids=[note.pk]) == 1
+    county_user.refresh_from_db()
+    assert county_user.unread_notifications == 2
+    mark_read(user=county_user)
+    county_user.refresh_from_db()
+    assert county_user.unread_notifications == 0
+
+
+def test_the_bell_costs_no_query(rf, county_user, django_assert_num_queries):
+    from portal.context_processors import notifications
+
+    request = rf.get("/")
+    request.user = county_user
+    with django_assert_num_queries(0):
+        assert notifications(request)["unread_notification_count"] == 0

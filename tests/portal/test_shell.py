@@ -55,3 +55,12 @@ def test_static_files_are_vendored_not_from_a_cdn(client, city_user):
     assert "/static/vendor/bootstrap/" in html
     assert "/static/vendor/htmx/" in html
     assert "cdn" not in html.lower()
+
+
+def test_pages_carry_a_content_security_policy_without_inline_scripts(client, city_user):
+    client.force_login(city_user)
+    response = client.get("/enterprises/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    assert "<script>" not in response.content.decode()

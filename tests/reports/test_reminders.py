@@ -105,6 +105,8 @@ def test_a_second_run_on_the_same_day_sends_nothing(
     assert Notification.objects.count() == 1
     assert len(mail.outbox) == 1
     assert Reminder.objects.count() == 1
+    county_staff.refresh_from_db()
+    assert county_staff.unread_notifications == 1
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency on PostgreSQL")

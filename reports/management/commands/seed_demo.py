@@ -33,9 +33,15 @@ class Command(BaseCommand):
             self.stdout.write(f"{enterprise_demo.DEMO_YEAR}年创建名单：新增 {listed} 家")
             agencies = review_demo.seed_agencies()
             self.stdout.write(f"评审机构：{len(agencies)} 家")
+            standards = review_demo.seed_standards()
+            self.stdout.write(f"评定标准：新导入 {len(standards)} 个")
+            reviews = review_demo.seed_reviews()
+            self.stdout.write(f"评审演示：{reviews} 家企业")
             if make_users:
                 users = report_demo.seed_users()
                 self.stdout.write(f"演示账号：新建 {len(users)} 个 {' '.join(users)}")
+            announced = review_demo.seed_announcements()
+            self.stdout.write(f"达标公告：新建 {announced} 份")
             made = report_demo.seed_reports()
             self.stdout.write(
                 f"目标与上报：县市区联络员 {made['county_staff']} 个，"

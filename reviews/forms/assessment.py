@@ -1,0 +1,104 @@
+"""Forms of the self-assessment page, evidence uploads and accidents."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+from enterprises.models import Accident
+from portal.concurrency import VersionedFormMixin
+from portal.forms import StyledFormMixin
+from reviews.models import Expert, ReviewAgency, SelfAssessment, SelfAssessmentLine
+from reviews.services.assessment import EVIDENCE_MAX_MB, LineInput, line_problems
+
+
+class AssessmentHeaderForm(StyledFormMixin, VersionedFormMixin, forms.Form):
+    """Who guided the firm (feeds the conflict-of-interest check at assignment)."""
+
+    guide_agency = forms.ModelChoiceField(
+        ReviewAgency.objects.all(),
+        label="指导机构",
+        required=False,
+        help_text="如有评审机构指导本次自评，请选择；该机构将不能评审本企业。",
+    )
+    guide_expert = forms.ModelChoiceField(
+        Expert.objects.filter(is_active=True), label="指导专家", required=False
+    )
+
+    def __init__(self, *args, assessment: SelfAssessment, **kwargs):
+        self.instance = assessment
+        kwargs.setdefault(
+            "initial",
+            {
+                "guide_agency": assessment.guide_agency_id,
+                "guide_expert": assessment.guide_expert_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+
+class LineForm(StyledFormMixin, forms.Form):
+    """One item: points deducted (扣分), 空项 mark, reason."""
+
+    deducted = forms.DecimalField(
+        label="扣分", min_value=0, max_digits=6, decimal_places=1, initial=Decimal(0)
+    )
+    not_applicable = forms.BooleanField(label="空项", required=False)
+    reason = forms.CharField(
+        label="扣分理由/说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, line: SelfAssessmentLine, **kwargs):
+        self.line = line
+        kwargs.setdefault(
+            "initial",
+            {
+                "deducted": line.deducted,
+                "not_applicable": line.not_applicable,
+                "reason": line.reason,
+            },
+        )
+        super().__init__(*args, prefix=f"line-{line.pk}", **kwargs)
+        self.fields["deducted"].widget.attrs.update(
+            {"max": str(line.item.points), "step": "0.1", "aria-label": f"{line.item.code} 扣分"}
+        )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        for field, message in line_problems(self.line.item, self.entry, submitting=False).items():
+            self.add_error(field, message)
+        return data
+
+    @property
+    def entry(self) -> LineInput:
+        data = self.cleaned_data
+        return LineInput(data["deducted"], data["not_applicable"], data["reason"].strip())
+
+
+def line_forms(lines: list[SelfAssessmentLine], data=None) -> list[LineForm]:
+    return [LineForm(data, line=line) for line in lines]
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label="佐证材料", help_text=f"PDF、图片或 Office 文档，单个不超过 {EVIDENCE_MAX_MB} MB"
+    )
+
+
+class AccidentForm(StyledFormMixin, forms.Form):
+    occurred_on = forms.DateField(label="发生日期", widget=forms.DateInput())
+    deaths = forms.IntegerField(label="死亡人数", min_value=0, initial=0)
+    injuries = forms.IntegerField(label="受伤人数", min_value=0, initial=0)
+    description = forms.CharField(
+        label="经过简述", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, accident: Accident | None = None, **kwargs):
+        if accident is not None:
+            kwargs.setdefault(
+                "initial", {name: getattr(accident, name) for name in self.base_fields}
+            )
+        super().__init__(*args, **kwargs)

@@ -1,0 +1,218 @@
+"""Reads about confirmed results, certificates and announcements (公告), scoped to the user.
+
+The announcement rule (one named place): a county announces its confirmed 三级 and small/micro
+(达标) results that are not yet in any announcement and not held by the city's audit
+(``ResultHold`` of the county and the year of issue, not released). 一级 and 二级 are announced
+by the nation and the province, never in a county's announcement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+
+from enterprises.choices import PASSED_STATUSES, Grade, Status
+from enterprises.models import County
+
+from ..choices import AnnouncementStatus, ReviewStatus
+from ..models import Announcement, Certificate, ResultHold, Review
+from ..scoring import RE_REVIEW_WINDOW_MONTHS, re_review_window_opens
+
+# 三级 and small/micro results are announced by the city level; 二级 by the province, 一级
+# nationally (DOMAIN.md, "Scoring and grades").
+COUNTY_ANNOUNCED_GRADES = (Grade.PASS, Grade.LEVEL3)
+HIGHER_GRADES = (Grade.LEVEL1, Grade.LEVEL2)
+PUBLIC_PAGE_SIZE = 50
+PUBLIC_FIELDS = (
+    "number",
+    "grade",
+    "issued_on",
+    "valid_until",
+    "enterprise__name",
+    "enterprise__credit_code",
+    "enterprise__county__name",
+    "enterprise__county__sort_order",
+)
+
+
+def held_years(county: County) -> set[int]:
+    """Years whose results the city holds for this county (not yet released)."""
+    return set(
+        ResultHold.objects.filter(county=county, released_at__isnull=True).values_list(
+            "year", flat=True
+        )
+    )
+
+
+def active_holds(county: County) -> QuerySet[ResultHold]:
+    return (
+        ResultHold.objects.filter(county=county, released_at__isnull=True)
+        .select_related("county")
+        .order_by("year")
+    )
+
+
+def confirmed_unannounced(
+    *, county: County, draft: Announcement | None = None
+) -> QuerySet[Certificate]:
+    """Valid certificates of confirmed firms of the county that no announcement lists yet
+    (``draft``'s own entries count as not yet listed, so it can keep them)."""
+    listed = Announcement.certificates.through.objects.filter(certificate=OuterRef("pk"))
+    if draft is not None:
+        listed = listed.exclude(announcement=draft)
+    return (
+        Certificate.objects.filter(
+            enterprise__county=county,
+            enterprise__status=Status.CONFIRMED,
+            revoked_at__isnull=True,
+            enterprise__certificate_no=F("number"),  # the firm's current certificate
+        )
+        .exclude(Exists(listed))
+        .select_related("enterprise")
+        .order_by("issued_on", "number")
+    )
+
+
+def announceable_certificates(
+    *, county: County, draft: Announcement | None = None
+) -> QuerySet[Certificate]:
+    """What the county may put in an announcement now (see the module's rule)."""
+    years = held_years(county)
+    qs = confirmed_unannounced(county=county, draft=draft).filter(grade__in=COUNTY_ANNOUNCED_GRADES)
+    return qs.exclude(issued_on__year__in=years) if years else qs
+
+
+def announcement_blockers(
+    *, county: County, certificates: list[Certificate], draft: Announcement | None = None
+) -> list[str]:
+    """Why each of these certificates may not be announced by the county (empty when all may)."""
+    years = held_years(county)
+    allowed = set(
+        announceable_certificates(county=county, draft=draft).values_list("pk", flat=True)
+    )
+    problems = []
+    for certificate in certificates:
+        name = certificate.enterprise.name
+        if certificate.grade in HIGHER_GRADES:
+            problems.append(
+                f"{name}：{certificate.get_grade_display()}由省级或国家公告，不列入县级公告"
+            )
+        elif certificate.issued_on.year in years:
+            problems.append(
+                f"{name}：{county.name}{certificate.issued_on.year}年度评定结果"
+                "被市局抽查审核暂缓公告，复审合格解除前不得公告"
+            )
+        elif certificate.pk not in allowed:
+            problems.append(f"{name}：不是已确认且未公告的有效结果")
+    return problems
+
+
+def concluded_reviews(*, user: Any) -> QuerySet[Review]:
+    """Conclusions waiting for the county's confirmation."""
+    return (
+        Review.objects.for_user(user)
+        .filter(status=ReviewStatus.CONCLUDED)
+        .select_related("enterprise__industry", "agency")
+        .order_by("concluded_at", "pk")
+    )
+
+
+def announcements_for(user: Any) -> QuerySet[Announcement]:
+    """A county works on its drafts; the city sees what was reported to it: published ones."""
+    qs = Announcement.objects.for_user(user)
+    return qs if user.is_county else qs.published()
+
+
+def announcement_list(*, user: Any, params: dict[str, str]) -> QuerySet[Announcement]:
+    qs = (
+        announcements_for(user)
+        .select_related("county", "created_by")
+        .annotate(entry_count=Count("certificates"))
+    )
+    if params.get("county"):
+        qs = qs.filter(county=params["county"])
+    if params.get("status") in AnnouncementStatus.values:
+        qs = qs.filter(status=params["status"])
+    return qs.order_by("-published_at", "-created_at", "-pk")
+
+
+def announcement_entries(announcement: Announcement) -> QuerySet[Certificate]:
+    return announcement.certificates.select_related("enterprise__industry").order_by(
+        "enterprise__name", "number"
+    )
+
+
+def certificate_list(*, user: Any, params: dict[str, str]) -> QuerySet[Certificate]:
+    qs = Certificate.objects.for_user(user).select_related("enterprise__county")
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(enterprise__name__icontains=q)
+            | Q(enterprise__credit_code__icontains=q.upper())
+            | Q(number__icontains=q)
+        )
+    if params.get("county"):
+        qs = qs.filter(enterprise__county=params["county"])
+    if params.get("revoked") == "1":
+        qs = qs.filter(revoked_at__isnull=False)
+    return qs.order_by("-issued_on", "-number")
+
+
+def re_review_cutoff(today: dt.date) -> dt.date:
+    """The last ``valid_until`` whose re-review window (the last three months) is open today."""
+    guess = today + dt.timedelta(days=31 * RE_REVIEW_WINDOW_MONTHS)
+    while re_review_window_opens(guess) > today:
+        guess -= dt.timedelta(days=1)
+    return guess
+
+
+def certificates_due_for_re_review(*, user: Any, today: dt.date) -> QuerySet[Certificate]:
+    """以备复评: current certificates in their last three months of validity."""
+    return (
+        Certificate.objects.for_user(user)
+        .filter(
+            revoked_at__isnull=True,
+            enterprise__certificate_no=F("number"),  # the firm's current certificate
+            enterprise__status__in=PASSED_STATUSES,
+            valid_until__gte=today,
+            valid_until__lte=re_review_cutoff(today),
+        )
+        .select_related("enterprise__county")
+        .order_by("valid_until", "number")
+    )
+
+
+def public_announced(*, params: dict[str, str]) -> QuerySet[Certificate]:
+    """The public list: firms announced and still holding their grade.
+
+    Revoked and expired grades are not shown: the page answers "who holds a valid announced
+    grade today"; their history stays with the bureau. Each row carries its announcement in
+    ``published_announcements`` (fetched for the shown page only).
+    """
+    published = Announcement.objects.filter(status=AnnouncementStatus.PUBLISHED)
+    qs = (
+        Certificate.objects.filter(
+            revoked_at__isnull=True,
+            enterprise__certificate_no=F("number"),  # the firm's current certificate
+            enterprise__status=Status.ANNOUNCED,
+        )
+        .filter(Exists(published.filter(certificates=OuterRef("pk"))))
+        .select_related("enterprise__county")
+        # Only what the page shows: a narrow row sorts ~2x faster over thousands of firms.
+        .only(*PUBLIC_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "announcements",
+                queryset=published.only("pk", "number", "published_at").order_by("published_at"),
+                to_attr="published_announcements",
+            )
+        )
+    )
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(enterprise__name__icontains=q) | Q(enterprise__credit_code=q.upper()))
+    if params.get("county", "").isdigit():
+        qs = qs.filter(enterprise__county=params["county"])
+    return qs.order_by("enterprise__county__sort_order", "enterprise__name", "pk")

@@ -1,0 +1,178 @@
+"""Reads for scoring standards, self-assessments and accidents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q, QuerySet, Sum
+
+from enterprises.models import Accident, Enterprise
+from reviews.choices import AssessmentStatus, StandardKind
+from reviews.models import (
+    Evidence,
+    ScoringStandard,
+    SelfAssessment,
+    SelfAssessmentLine,
+    StandardElement,
+)
+from reviews.scoring import ItemResult, Score, compute_score
+
+ACCIDENT_LOOKBACK_DAYS = 365
+
+
+class NoApplicableStandard(ValidationError):
+    pass
+
+
+def standards_in_force(on_date: dt.date) -> QuerySet[ScoringStandard]:
+    return ScoringStandard.objects.filter(effective_from__lte=on_date).filter(
+        Q(effective_until__isnull=True) | Q(effective_until__gte=on_date)
+    )
+
+
+def applicable_standard(enterprise: Enterprise, on_date: dt.date) -> ScoringStandard:
+    """Small/micro firms: the small/micro standard in force; others: their industry's.
+
+    When two versions are in force, the one that took effect last wins."""
+    in_force = standards_in_force(on_date).order_by("-effective_from", "-loaded_at")
+    if enterprise.is_small_micro:
+        standard = in_force.filter(kind=StandardKind.SMALL_MICRO).first()
+        what = "小微企业评定标准"
+    else:
+        standard = in_force.filter(
+            kind=StandardKind.INDUSTRY, industry_id=enterprise.industry_id
+        ).first()
+        what = f"“{enterprise.industry}”行业评定标准" if enterprise.industry_id else "行业评定标准"
+    if standard is None:
+        raise NoApplicableStandard(
+            f"{on_date:%Y年%-m月%-d日}没有施行中的{what}，请联系市局导入标准后再开始自评"
+        )
+    return standard
+
+
+def current_assessment(enterprise: Enterprise) -> SelfAssessment | None:
+    """The firm's latest self-assessment (a draft being worked on, or the last submitted)."""
+    return (
+        SelfAssessment.objects.filter(enterprise=enterprise)
+        .select_related("standard")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def draft_assessment(enterprise: Enterprise) -> SelfAssessment | None:
+    return SelfAssessment.objects.filter(
+        enterprise=enterprise, status=AssessmentStatus.DRAFT
+    ).first()
+
+
+def latest_submitted_assessment(enterprise: Enterprise) -> SelfAssessment | None:
+    """The firm's last submitted self-assessment (what an application for review carries)."""
+    return (
+        SelfAssessment.objects.filter(enterprise=enterprise, status=AssessmentStatus.SUBMITTED)
+        .select_related("standard", "guide_agency", "guide_expert")
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
+
+
+def self_lines_by_item(assessment: SelfAssessment | None) -> dict[int, SelfAssessmentLine]:
+    """The firm's own line for each item id, to show beside a reviewer's score (1 query)."""
+    if assessment is None:
+        return {}
+    return {line.item_id: line for line in assessment.lines.all()}
+
+
+def assessment_lines(assessment: SelfAssessment) -> list[SelfAssessmentLine]:
+    """Every line with its item, element and evidence, in the standard's order (3 queries)."""
+    lines = list(
+        assessment.lines.select_related("item__element")
+        .prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "pk"))
+        )
+        .order_by("item__order")
+    )
+    for line in lines:
+        line.earned = line_earned(line)
+    return lines
+
+
+def line_result(line: SelfAssessmentLine) -> ItemResult:
+    return ItemResult(
+        points=line.item.points,
+        deducted=line.deducted,
+        not_applicable=line.not_applicable,
+        is_veto=line.item.is_veto,
+    )
+
+
+def line_earned(line: SelfAssessmentLine) -> Decimal | None:
+    return None if line.not_applicable else line_result(line).earned
+
+
+@dataclass
+class ElementTotals:
+    """One first-level element's lines and totals (空项 points leave the applicable total)."""
+
+    element: StandardElement
+    lines: list = field(default_factory=list)
+    points: Decimal = Decimal("0.0")
+    not_applicable_points: Decimal = Decimal("0.0")
+    earned: Decimal = Decimal("0.0")
+
+    @property
+    def applicable_points(self) -> Decimal:
+        return self.points - self.not_applicable_points
+
+    @property
+    def deducted(self) -> Decimal:
+        return self.applicable_points - self.earned
+
+
+def group_by_element(lines: list[SelfAssessmentLine], rows: list | None = None) -> list:
+    """Group lines (or ``rows`` parallel to them, e.g. (line, form) pairs) by element."""
+    groups: dict[int, ElementTotals] = {}
+    for index, line in enumerate(lines):
+        element = line.item.element
+        group = groups.setdefault(element.pk, ElementTotals(element))
+        group.lines.append(rows[index] if rows is not None else line)
+        group.points += line.item.points
+        if line.not_applicable:
+            group.not_applicable_points += line.item.points
+        else:
+            group.earned += line_result(line).earned
+    return sorted(groups.values(), key=lambda group: group.element.number)
+
+
+def assessment_score(lines: list[SelfAssessmentLine]) -> Score:
+    """The score by the programme's rules (reviews.scoring), from the lines as they stand."""
+    return compute_score(line_result(line) for line in lines)
+
+
+def assessments_for(user) -> QuerySet[SelfAssessment]:
+    return SelfAssessment.objects.for_user(user).select_related(
+        "enterprise__county", "standard", "guide_agency", "guide_expert"
+    )
+
+
+# --- Accidents ---------------------------------------------------------------------------
+
+
+def deaths_in_year_before(enterprise: Enterprise, on_date: dt.date) -> int:
+    """Deaths in the firm's accidents in the 365 days up to ``on_date`` (both ends counted:
+    from on_date − 365 days to on_date), for the accident rule in reviews.scoring."""
+    since = on_date - dt.timedelta(days=ACCIDENT_LOOKBACK_DAYS)
+    total = Accident.objects.filter(
+        enterprise=enterprise, occurred_on__gte=since, occurred_on__lte=on_date
+    ).aggregate(total=Sum("deaths"))["total"]
+    return total or 0
+
+
+def accidents_for(user, enterprise: Enterprise | None = None) -> QuerySet[Accident]:
+    qs = Accident.objects.for_user(user).select_related("enterprise__county")
+    if enterprise is not None:
+        qs = qs.filter(enterprise=enterprise)
+    return qs.order_by("-occurred_on", "-pk")

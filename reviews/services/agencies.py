@@ -1,0 +1,42 @@
+"""The agencies' standing on the yearly dynamic list (在册, 警告, 限期整改, 清除)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from portal.audit import record_change, snapshot
+from portal.roles import Role
+from portal.scoping import require_role
+
+from ..choices import AgencyStanding
+from ..models import ReviewAgency
+
+
+@transaction.atomic
+def agency_set_standing(
+    *, agency: ReviewAgency, standing: str, actor: Any, reason: str
+) -> ReviewAgency:
+    """The city adjusts an agency's place on the list; the reason is kept in the history.
+
+    A removed agency (清除) loses its qualification: it can no longer be assigned reviews."""
+    require_role(actor, Role.CITY, Role.ADMIN)
+    if standing not in AgencyStanding.values:
+        raise ValidationError("未知的名单状态")
+    if not reason.strip():
+        raise ValidationError("调整评审机构名单状态必须说明理由")
+    agency = ReviewAgency.objects.select_for_update().get(pk=agency.pk)
+    before = snapshot(agency, ["standing"])
+    agency.standing = standing
+    agency.save(update_fields=["standing"])
+    record_change(
+        actor=actor,
+        obj=agency,
+        action="调整名单状态",
+        before=before,
+        after=snapshot(agency, ["standing"]),
+        note=reason,
+    )
+    return agency

@@ -1,0 +1,234 @@
+"""Confirmation of concluded reviews, certificates, and a grade's standing (revocation, expiry).
+
+The certificate number scheme (one named place): ``烟{county code}{year}{serial:04d}``, e.g.
+``烟37060220160001`` — the county's code, the year of issue, and a serial that restarts each
+year per county. Numbers are unique (database constraint); the county's row is locked while a
+number is drawn so two confirmations at once never draw the same serial.
+
+``Enterprise.grade``, ``certificate_no``, ``grade_valid_from`` and ``grade_valid_until`` mirror
+the firm's current valid certificate and are cleared when it is revoked or expires.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from enterprises.choices import PASSED_STATUSES
+from enterprises.models import County, Enterprise
+from portal.audit import record_change, snapshot
+from portal.roles import Role
+
+from ..choices import ReviewStatus
+from ..models import Certificate, Review
+from ..scoring import validity_end
+from ..workflow import TransitionRefused, enterprise_transition
+
+CERTIFICATE_PREFIX = "烟"
+GRADE_FIELDS = ["grade", "certificate_no", "grade_valid_from", "grade_valid_until"]
+REVIEW_FIELDS = ["status", "result", "score", "confirmed_at"]
+CERTIFICATE_FIELDS = ["number", "grade", "issued_on", "valid_until", "revoked_at"]
+
+
+class RevokeSource(models.TextChoices):
+    """Why a grade is revoked (撤销依据); the label itself is stored on the certificate."""
+
+    LOOKBACK = "回头看抽查", "回头看抽查"
+    AUDIT = "抽查审核", "抽查审核"
+    ACCIDENT = "发生生产安全事故", "发生生产安全事故"
+    OTHER = "其他", "其他"
+
+
+def certificate_prefix(county: County, year: int) -> str:
+    return f"{CERTIFICATE_PREFIX}{county.code}{year}"
+
+
+def next_certificate_number(*, county: County, year: int) -> str:
+    """The next free number of the county's year; call inside the transaction that uses it."""
+    County.objects.select_for_update().filter(pk=county.pk).first()
+    prefix = certificate_prefix(county, year)
+    numbers = Certificate.objects.filter(number__startswith=prefix).values_list("number", flat=True)
+    serials = [int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()]
+    return f"{prefix}{max(serials, default=0) + 1:04d}"
+
+
+def _lock_concluded(review: Review) -> Review:
+    locked = (
+        Review.objects.select_for_update().select_related("enterprise__county").get(pk=review.pk)
+    )
+    if locked.status != ReviewStatus.CONCLUDED:
+        raise TransitionRefused(
+            f"评审当前状态为“{locked.get_status_display()}”，只有已出结论的评审才能确认"
+        )
+    return locked
+
+
+def _issue_certificate(*, review: Review, issued_on: dt.date, actor: Any) -> Certificate:
+    enterprise = review.enterprise
+    certificate = Certificate(
+        enterprise=enterprise,
+        review=review,
+        grade=review.result,
+        number=next_certificate_number(county=enterprise.county, year=issued_on.year),
+        issued_on=issued_on,
+        valid_until=validity_end(issued_on),
+    )
+    certificate.full_clean()
+    certificate.save()
+    record_change(
+        actor=actor,
+        obj=certificate,
+        action="发放等级证书",
+        before={},
+        after=snapshot(certificate, CERTIFICATE_FIELDS),
+    )
+    _mirror_grade(enterprise, certificate, actor=actor, action="取得等级")
+    return certificate
+
+
+def _mirror_grade(
+    enterprise: Enterprise, certificate: Certificate | None, *, actor: Any, action: str, note=""
+) -> None:
+    """Copy the current certificate onto the firm (or clear it) and record the change."""
+    before = snapshot(enterprise, GRADE_FIELDS)
+    enterprise.grade = certificate.grade if certificate else ""
+    enterprise.certificate_no = certificate.number if certificate else ""
+    enterprise.grade_valid_from = certificate.issued_on if certificate else None
+    enterprise.grade_valid_until = certificate.valid_until if certificate else None
+    Enterprise.objects.filter(pk=enterprise.pk).update(
+        **{name: getattr(enterprise, name) for name in GRADE_FIELDS}
+    )
+    record_change(
+        actor=actor,
+        obj=enterprise,
+        action=action,
+        before=before,
+        after=snapshot(enterprise, GRADE_FIELDS),
+        note=note,
+    )
+
+
+def review_confirm(
+    *, review: Review, actor: Any, issued_on: dt.date | None = None, note: str = ""
+) -> Certificate | None:
+    """县级确认: the county confirms an agency's conclusion.
+
+    A passing result (a grade or 达标) gets a numbered certificate valid three years and the
+    firm moves to 县级已确认; a failing one (未达标) is confirmed as such and the firm goes back
+    to self-assessment. Returns the certificate, or None for a failing result.
+    """
+    require_county_of(actor, review.enterprise.county_id)
+    issued_on = issued_on or timezone.localdate()
+    with transaction.atomic():
+        locked = _lock_concluded(review)
+        before = snapshot(locked, REVIEW_FIELDS)
+        passed = bool(locked.result)
+        enterprise_transition(
+            enterprise=locked.enterprise,
+            name="confirm" if passed else "reject_conclusion",
+            actor=actor,
+            note=note or ("" if passed else "县级确认评审结论：未达标"),
+        )
+        certificate = (
+            _issue_certificate(review=locked, issued_on=issued_on, actor=actor) if passed else None
+        )
+        locked.status = ReviewStatus.CONFIRMED
+        locked.confirmed_at = timezone.now()
+        Review.objects.filter(pk=locked.pk).update(
+            status=locked.status, confirmed_at=locked.confirmed_at, version=F("version") + 1
+        )
+        record_change(
+            actor=actor,
+            obj=locked,
+            action="县级确认评审结论",
+            before=before,
+            after=snapshot(locked, REVIEW_FIELDS),
+            note=note,
+        )
+    review.status, review.confirmed_at = locked.status, locked.confirmed_at
+    return certificate
+
+
+def require_county_of(actor: Any, county_id: int) -> None:
+    """County staff act only on their own county's firms (city staff anywhere)."""
+    role = getattr(actor, "role", None)
+    if role == Role.COUNTY and actor.county_id != county_id:
+        raise PermissionDenied("只能处理本县市区的企业")
+
+
+def certificate_revoke(*, certificate: Certificate, actor: Any, reason: str, source: str) -> None:
+    """撤销等级: the city or the county revokes a grade with a reason and a source.
+
+    The certificate is marked revoked, the firm's grade is cleared and it moves to 已撤销;
+    the reason and source are kept on the certificate and in the firm's history.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "撤销等级必须填写理由"})
+    if source not in RevokeSource.values:
+        raise ValidationError({"source": "请选择撤销依据"})
+    require_county_of(actor, certificate.enterprise.county_id)
+    with transaction.atomic():
+        locked = (
+            Certificate.objects.select_for_update()
+            .select_related("enterprise")
+            .get(pk=certificate.pk)
+        )
+        if locked.revoked_at:
+            raise TransitionRefused("该证书已被撤销")
+        enterprise = locked.enterprise
+        if enterprise.certificate_no != locked.number:
+            raise TransitionRefused("该证书不是企业当前有效的等级证书，无需撤销")
+        note = f"撤销依据：{source}；理由：{reason}"
+        enterprise_transition(enterprise=enterprise, name="revoke", actor=actor, note=note)
+        before = snapshot(locked, CERTIFICATE_FIELDS + ["revoke_reason", "revoke_source"])
+        locked.revoked_at = timezone.now()
+        locked.revoke_reason = reason
+        locked.revoke_source = source
+        locked.full_clean()
+        locked.save(update_fields=["revoked_at", "revoke_reason", "revoke_source"])
+        record_change(
+            actor=actor,
+            obj=locked,
+            action="撤销等级证书",
+            before=before,
+            after=snapshot(locked, CERTIFICATE_FIELDS + ["revoke_reason", "revoke_source"]),
+        )
+        _mirror_grade(enterprise, None, actor=actor, action="撤销等级", note=note)
+    certificate.revoked_at = locked.revoked_at
+    certificate.revoke_reason, certificate.revoke_source = reason, source
+
+
+# Small batches: each holds its firms locked for well under two seconds.
+EXPIRY_BATCH = 100
+
+
+def expire_grades(*, today: dt.date | None = None) -> int:
+    """等级到期: move every firm whose grade ran out (valid until a day before ``today``) to
+    已过期, acting as the system, with its history. Due firms are claimed in batches with
+    ``SELECT ... FOR UPDATE SKIP LOCKED`` and each batch commits once, so a second run, or a
+    second worker at the same time, changes nothing twice. Returns how many firms expired."""
+    today = today or timezone.localdate()
+    expired = 0
+    while batch := _expire_batch(today):
+        expired += batch
+    return expired
+
+
+def _expire_batch(today: dt.date) -> int:
+    with transaction.atomic():
+        due = list(
+            Enterprise.objects.select_for_update(skip_locked=True)
+            .filter(status__in=PASSED_STATUSES, grade_valid_until__lt=today)
+            .order_by("pk")[:EXPIRY_BATCH]
+        )
+        for enterprise in due:
+            note = f"等级有效期至{enterprise.grade_valid_until.isoformat()}，已到期"
+            enterprise_transition(enterprise=enterprise, name="expire", actor=None, note=note)
+            _mirror_grade(enterprise, None, actor=None, action="等级到期", note=note)
+    return len(due)

@@ -1,0 +1,37 @@
+"""Holding a county's results of a year back from announcement (the city's audit decides)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from enterprises.models import County
+from portal.audit import record_change
+
+from ..models import ResultHold
+
+
+def results_held(*, county: County, year: int) -> ResultHold | None:
+    """The active hold on the county's results of the year, if any."""
+    return ResultHold.objects.filter(county=county, year=year, released_at__isnull=True).first()
+
+
+@transaction.atomic
+def result_hold_place(*, county: County, year: int, reason: str, actor: Any) -> ResultHold:
+    hold = results_held(county=county, year=year)
+    if hold is None:
+        hold = ResultHold.objects.create(county=county, year=year, reason=reason)
+        record_change(actor=actor, obj=hold, action="暂缓公告", note=reason)
+    return hold
+
+
+@transaction.atomic
+def result_hold_release(*, county: County, year: int, actor: Any, note: str) -> ResultHold | None:
+    hold = results_held(county=county, year=year)
+    if hold is not None:
+        hold.released_at = timezone.now()
+        hold.save(update_fields=["released_at"])
+        record_change(actor=actor, obj=hold, action="解除暂缓公告", note=note)
+    return hold

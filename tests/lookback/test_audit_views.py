@@ -1,0 +1,69 @@
+import pytest
+
+from lookback.models import AuditRound
+from lookback.services import audit_start
+from tests.access import assert_access
+
+from .test_audit import passes  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def audit(passes, zhifu, city_user):  # noqa: F811
+    return audit_start(county=zhifu, year=2016, actor=city_user, seed="v")
+
+
+@pytest.fixture
+def fushan_user(make_user, fushan):
+    return make_user(role="county", county=fushan)
+
+
+def test_audit_pages_permission_matrix(
+    audit, city_user, county_user, fushan_user, enterprise_user, agency_user
+):
+    assert_access(
+        "/lookback/audits/",
+        {None: 302, city_user: 200, county_user: 200, enterprise_user: 403, agency_user: 403},
+    )
+    assert_access(
+        audit.get_absolute_url(),
+        {city_user: 200, county_user: 200, fushan_user: 404, enterprise_user: 404},
+    )
+    finding = audit.findings.first()
+    assert_access(f"/lookback/findings/{finding.pk}/", {county_user: 403}, method="post")
+    assert_access(f"/lookback/audits/{audit.pk}/close/", {county_user: 403}, method="post")
+
+
+def test_the_city_records_and_closes_through_the_pages(client, audit, city_user):
+    client.force_login(city_user)
+    for finding in audit.findings.all():
+        prefix = f"f{finding.pk}"
+        response = client.post(
+            f"/lookback/findings/{finding.pk}/",
+            {
+                f"{prefix}-audited_result": "",
+                f"{prefix}-audited_score": "50",
+                f"{prefix}-note": "未运行",
+            },
+        )
+        assert response.status_code == 302
+    client.post(f"/lookback/audits/{audit.pk}/close/", {"version": audit.version})
+    audit = AuditRound.objects.get()
+    assert audit.status == "closed" and audit.requires_re_review
+    page = client.get(audit.get_absolute_url()).content.decode()
+    assert "须重新评审" in page and "复算校验" in page
+
+
+def test_the_start_form_refuses_a_county_without_passes(client, city_user, fushan):
+    client.force_login(city_user)
+    response = client.post(
+        "/lookback/audits/start/", {"county": fushan.pk, "year": 2016, "tolerance": 10}, follow=True
+    )
+    assert "没有达标企业" in response.content.decode()
+
+
+def test_audit_detail_query_count(client, audit, city_user, django_assert_max_num_queries):
+    client.force_login(city_user)
+    with django_assert_max_num_queries(10):
+        assert client.get(audit.get_absolute_url()).status_code == 200

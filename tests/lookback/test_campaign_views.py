@@ -1,0 +1,81 @@
+import pytest
+
+from enterprises.choices import Status
+from lookback.campaign import agency_rating_submit, campaign_open, spot_check_draw
+from lookback.models import SelfCheck, SpotCheckOutcome
+from tests.access import assert_access
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def campaign(city_user):
+    return campaign_open(year=2016, actor=city_user)
+
+
+@pytest.fixture
+def fushan_user(make_user, fushan):
+    return make_user(role="county", county=fushan)
+
+
+@pytest.fixture
+def passed_firm(firm):
+    firm.status = Status.ANNOUNCED
+    firm.save()
+    return firm
+
+
+def test_campaign_pages_permission_matrix(
+    campaign, passed_firm, city_user, county_user, fushan_user, enterprise_user, agency_user
+):
+    base = f"/lookback/{campaign.pk}/"
+    assert_access("/lookback/", {None: 302, city_user: 200, county_user: 200, enterprise_user: 200})
+    assert_access(base, {city_user: 200, county_user: 200, enterprise_user: 200, agency_user: 200})
+    for page in ("self-checks/", "ratings/", "spot-checks/"):
+        assert_access(
+            base + page, {city_user: 200, county_user: 200, enterprise_user: 403, agency_user: 403}
+        )
+    edit = f"{base}self-checks/{passed_firm.pk}/"
+    assert_access(edit, {enterprise_user: 200, county_user: 200, fushan_user: 404, city_user: 403})
+    assert_access("/lookback/open/", {county_user: 403}, method="post")
+
+
+def test_an_enterprise_files_its_self_check_through_the_page(
+    client, campaign, passed_firm, enterprise_user
+):
+    client.force_login(enterprise_user)
+    response = client.post(
+        f"/lookback/{campaign.pk}/self-checks/{passed_firm.pk}/",
+        {"system_built": "on", "runs_daily": "on", "problems": "应急演练记录缺失"},
+    )
+    assert response.status_code == 302
+    check = SelfCheck.objects.get()
+    assert check.method == "self" and not check.agency_performed
+
+
+def test_the_city_decides_a_rating_and_records_a_spot_check(
+    client, campaign, passed_firm, agency, county_user, city_user
+):
+    rating = agency_rating_submit(
+        campaign=campaign, agency=agency, rating="good", reason="认真", actor=county_user
+    )
+    spot = spot_check_draw(campaign=campaign, county=passed_firm.county, actor=city_user)
+    client.force_login(city_user)
+    client.post(f"/lookback/ratings/{rating.pk}/decide/")
+    outcome = spot.outcomes.get()
+    client.post(f"/lookback/outcomes/{outcome.pk}/", {"result": "passes", "note": "运行正常"})
+    outcome.refresh_from_db()
+    rating.refresh_from_db()
+    assert rating.decided and outcome.outcome == SpotCheckOutcome.Outcome.PASSES
+    page = client.get(f"/lookback/{campaign.pk}/spot-checks/").content.decode()
+    assert "运行正常" in page and spot.draw.seed in page
+
+
+def test_campaign_progress_query_count_does_not_grow(
+    client, campaign, make_enterprise, city_user, django_assert_max_num_queries
+):
+    for _ in range(20):
+        make_enterprise(status=Status.ANNOUNCED)
+    client.force_login(city_user)
+    with django_assert_max_num_queries(12):
+        assert client.get(f"/lookback/{campaign.pk}/").status_code == 200

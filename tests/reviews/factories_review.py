@@ -1,0 +1,193 @@
+"""Standards, self-assessments, experts and reviews at each stage, without part A's loader.
+
+Use the fixture in a test module with ``review_world = factories_review.review_world``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from enterprises.choices import Status
+from reviews.choices import AssessmentStatus, Funding, StandardKind
+from reviews.models import (
+    Expert,
+    Review,
+    ReviewAgency,
+    ScoringStandard,
+    SelfAssessment,
+    SelfAssessmentLine,
+    StandardElement,
+    StandardItem,
+)
+from reviews.services import review as services
+from tests.factories import AgencyFactory, UserFactory
+
+_numbers = itertools.count(1)
+
+
+def make_standard(
+    *,
+    items: int = 4,
+    points: Decimal | int = 25,
+    veto: tuple[int, ...] = (),
+    kind: str = StandardKind.SMALL_MICRO,
+    industry: Any = None,
+) -> ScoringStandard:
+    """A standard of ``items`` items of ``points`` each over two elements; ``veto`` lists the
+    0-based positions of veto items."""
+    number = next(_numbers)
+    standard = ScoringStandard.objects.create(
+        code=f"T-{number}",
+        version="1",
+        name=f"测试标准{number}",
+        kind=kind,
+        industry=industry,
+        effective_from=dt.date(2016, 1, 1),
+    )
+    elements = [
+        StandardElement.objects.create(standard=standard, number=n, name=name)
+        for n, name in ((1, "目标职责"), (2, "现场管理"))
+    ]
+    StandardItem.objects.bulk_create(
+        StandardItem(
+            standard=standard,
+            element=elements[position % 2],
+            code=f"{position % 2 + 1}.{position + 1}",
+            order=position,
+            content=f"考评内容{position + 1}",
+            points=Decimal(points),
+            is_veto=position in veto,
+        )
+        for position in range(items)
+    )
+    return standard
+
+
+def make_submitted_assessment(
+    enterprise: Any,
+    standard: ScoringStandard,
+    *,
+    deductions: dict[int, Decimal] | None = None,
+    guide_agency: ReviewAgency | None = None,
+    guide_expert: Expert | None = None,
+) -> SelfAssessment:
+    """A submitted (locked) self-assessment; ``deductions`` maps item positions to points."""
+    deductions = deductions or {}
+    assessment = SelfAssessment.objects.create(
+        enterprise=enterprise,
+        standard=standard,
+        status=AssessmentStatus.SUBMITTED,
+        guide_agency=guide_agency,
+        guide_expert=guide_expert,
+        submitted_at=timezone.now(),
+    )
+    items = list(standard.items.order_by("order"))
+    SelfAssessmentLine.objects.bulk_create(
+        SelfAssessmentLine(
+            assessment=assessment,
+            item=item,
+            deducted=Decimal(deductions.get(position, 0)),
+            reason="自查扣分" if deductions.get(position) else "",
+        )
+        for position, item in enumerate(items)
+    )
+    return assessment
+
+
+def make_agency(*, industries: list[Any], experts: int = 3, **kwargs: Any) -> ReviewAgency:
+    agency = AgencyFactory(**kwargs)
+    agency.industries.set(industries)
+    for n in range(experts):
+        Expert.objects.create(agency=agency, name=f"{agency.name}专家{n}", certificate_no=f"C-{n}")
+    return agency
+
+
+@dataclass
+class World:
+    """One firm of 芝罘区 on its way through review, with a user of every role."""
+
+    firm: Any
+    standard: ScoringStandard
+    agency: ReviewAgency
+    firm_user: Any
+    county_user: Any
+    agency_user: Any
+    city_user: Any
+    other_county_user: Any
+    other_agency_user: Any
+    other_firm_user: Any
+    assessment: SelfAssessment | None = None
+    extra: dict = field(default_factory=dict)
+
+    def apply(self) -> Review:
+        self.firm.status = Status.SELF_ASSESSING
+        self.firm.save(update_fields=["status"])
+        if self.assessment is None:
+            self.assessment = make_submitted_assessment(self.firm, self.standard)
+        return services.review_apply(enterprise=self.firm, actor=self.firm_user)
+
+    def assigned(self) -> Review:
+        review = self.apply()
+        return services.review_assign(
+            review=review, actor=self.county_user, agency=self.agency, funding=Funding.GOVERNMENT
+        )
+
+    def with_team(self) -> Review:
+        review = self.assigned()
+        experts = list(self.agency.experts.order_by("pk"))
+        services.review_set_team(
+            review=review, actor=self.agency_user, experts=experts[:2], leader=experts[0]
+        )
+        return review
+
+    def scored(self, deductions: dict[int, Any] | None = None, not_applicable=()) -> Review:
+        review = self.with_team()
+        self.score(review, deductions or {}, not_applicable)
+        return review
+
+    def score(self, review: Review, deductions: dict[int, Any], not_applicable=()) -> None:
+        review.refresh_from_db()
+        items = list(self.standard.items.order_by("order"))
+        scores = {
+            item.pk: services.ItemScore(
+                deducted=None
+                if position in not_applicable
+                else Decimal(deductions.get(position, 0)),
+                not_applicable=position in not_applicable,
+                reason="扣分理由" if deductions.get(position) else "",
+            )
+            for position, item in enumerate(items)
+        }
+        services.review_save_scores(
+            review=review, actor=self.agency_user, expected_version=review.version, scores=scores
+        )
+        review.refresh_from_db()
+
+
+@pytest.fixture
+def review_world(reference, make_enterprise, zhifu, fushan) -> World:
+    machinery = reference["industries"][3]
+    firm = make_enterprise(county=zhifu, industry=machinery, name="烟台芝罘评审测试有限公司")
+    other_firm = make_enterprise(county=zhifu, industry=machinery)
+    agency = make_agency(industries=[machinery])
+    other_agency = make_agency(industries=[machinery])
+    return World(
+        firm=firm,
+        standard=make_standard(),
+        agency=agency,
+        firm_user=UserFactory(role="enterprise", enterprise=firm),
+        county_user=UserFactory(role="county", county=zhifu),
+        agency_user=UserFactory(role="agency", agency=agency),
+        city_user=UserFactory(role="city"),
+        other_county_user=UserFactory(role="county", county=fushan),
+        other_agency_user=UserFactory(role="agency", agency=other_agency),
+        other_firm_user=UserFactory(role="enterprise", enterprise=other_firm),
+        extra={"other_agency": other_agency, "machinery": machinery},
+    )

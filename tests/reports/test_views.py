@@ -226,3 +226,14 @@ def test_bulletin_queries_are_pinned(client, city_user, snapshot, django_assert_
     with django_assert_max_num_queries(11):
         response = client.get(reverse("reports:bulletin", args=[later.pk]))
     assert response.status_code == 200 and response.context["has_movers"]
+
+
+def test_a_countys_bulletin_export_holds_only_its_own_row(client, county_staff, snapshot):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    client.force_login(county_staff)
+    response = client.get(reverse("reports:bulletin_xlsx", args=[snapshot.pk]))
+    sheet = load_workbook(BytesIO(response.content)).active
+    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["芝罘区"]

@@ -13,6 +13,15 @@ queries do not grow with the number of firms (they grow only with the reminders 
 batches of 2,000). The job hands e-mail to the worker in chunks of 500 (queued on the
 broker configured for the run); the script also times writing those mails, separately, to
 Django's in-memory backend (SMTP itself is not what is measured).
+
+Measured 2026-11-26, PostgreSQL, 2 shared cores, 200,000 firms, 16 counties, 20,000 open
+deadlines all due on the day (44,010 reminders: firm and agency logins, 9 county staff):
+  morning job, first run   11.9 s, 70 queries   (20.3 s on a cold cache)
+  morning job, second run   6.3 s, 33 queries   (sends nothing)
+  mail, worker side        16.5 s for 40,000 mails in 80 chunks
+  weekly progress report    0.6 s, 11 queries
+At 20,000 firms and 2,000 deadlines: 18 / 13 / 11 queries. The job's queries are a fixed
+dozen plus a few per 2,000 reminders; none depend on the number of firms.
 """
 
 from __future__ import annotations

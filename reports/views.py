@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from enterprises.demo import DEMO_YEAR
 from enterprises.models import County
 from portal.audit import history_for
 from portal.concurrency import ConcurrentEditError
@@ -33,7 +32,7 @@ from .forms import (
 )
 from .models import CityGoal, CountyTarget, ProgressSnapshot, Submission
 from .progress import HEADER, bulletin_table
-from .selectors import county_progress, movers, snapshot_rows, submission_grid
+from .selectors import county_progress, latest_year, movers, snapshot_rows, submission_grid
 from .xlsx import XLSX_MIME, workbook_bytes
 
 CITY = tuple(CITY_WIDE_ROLES)
@@ -41,10 +40,11 @@ CITY_AND_COUNTY = (*CITY, Role.COUNTY)
 
 
 def _year(request) -> int:
+    """The year asked for, else the latest year that has deadlines (the demo year on a demo)."""
     try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        return DEMO_YEAR
+        return int(request.GET["year"])
+    except (KeyError, ValueError):
+        return latest_year(timezone.localdate())
 
 
 def _as_of(year: int) -> dt.date:

@@ -9,8 +9,8 @@
     var chart = window.echarts.init(el);
     chart.setOption({
       tooltip: { trigger: "axis" },
-      legend: { data: ["纳入名单", "已达标", "年度目标", "按时间表应达标"] },
-      grid: { left: 50, right: 20, bottom: 90 },
+      legend: { top: 0, data: ["纳入名单", "已达标", "年度目标", "按时间表应达标"] },
+      grid: { left: 50, right: 20, top: 50, bottom: 90 },
       xAxis: { type: "category", data: data.counties, axisLabel: { rotate: 40 } },
       yAxis: { type: "value", name: "企业数" },
       series: [

@@ -237,3 +237,8 @@ def test_a_countys_bulletin_export_holds_only_its_own_row(client, county_staff, 
     response = client.get(reverse("reports:bulletin_xlsx", args=[snapshot.pk]))
     sheet = load_workbook(BytesIO(response.content)).active
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["芝罘区"]
+
+
+def test_pages_default_to_the_latest_year_with_deadlines(client, city_user, deadlines):
+    client.force_login(city_user)
+    assert client.get(reverse("reports:dashboard")).context["year"] == 2016

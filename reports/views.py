@@ -195,7 +195,8 @@ def submission_list(request):
     deadlines, rows = submission_grid(year)
     rates = {p.county.pk: p for p in county_progress(year, _as_of(year))}
     for row in rows:
-        row["rate"] = rates.get(row["county_id"])
+        rate = row["rate"] = rates.get(row["county_id"])
+        row["due"] = rate.on_time + rate.late + rate.missing if rate else 0
     return render(
         request,
         "reports/submission_grid.html",

@@ -376,3 +376,20 @@ def test_an_over_large_upload_is_refused_before_reading(client, county_user, mon
     response = upload(client, [row(1)])
     assert response.status_code == 200 and "文件过大" in response.content.decode()
     assert not Job.objects.exists()
+
+
+def test_the_admin_exports_with_chinese_headers(client, admin_user, firm):
+    admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:enterprises_enterprise_export"),
+        {
+            "format": "0",
+            "resource": "0",
+            **{f"enterpriseresource_{n}": "on" for _, n in importing.COLUMNS},
+        },
+    )
+    assert response.status_code == 200
+    assert "text/html" not in response["Content-Type"], response.content[:3000]
+    assert "统一社会信用代码" in response.content.decode("utf-8-sig").splitlines()[0]

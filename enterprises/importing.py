@@ -15,6 +15,7 @@ per-row paths at 10-40 times slower.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -473,6 +474,9 @@ def _bulk_insert(model: type, rows: list[dict[str, Any]], *, conflict: str = "")
             default = model_field.get_db_prep_save(model_field.get_default(), db)
             makers.append(lambda row, key=key, d=default: row.get(key, d))
         columns.append(model_field.column)
+    if db.vendor == "postgresql" and not conflict:
+        _copy(db, model._meta.db_table, columns, [[m(row) for m in makers] for row in rows])
+        return
     quote = connection.ops.quote_name
     placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
     sql = (
@@ -489,6 +493,33 @@ def _bulk_insert(model: type, rows: list[dict[str, Any]], *, conflict: str = "")
             cursor.execute(sql + ", ".join([placeholder] * len(chunk)) + conflict, params)
     finally:
         cursor.close()
+
+
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return ""  # NULL in COPY's CSV format: an unquoted empty field
+    if hasattr(value, "adapted") and hasattr(value, "dumps"):  # psycopg2's Json adapter
+        value = value.dumps(value.adapted)
+    elif isinstance(value, dt.date):
+        value = value.isoformat()
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+def _copy(db: Any, table: str, columns: list[str], rows: list[list[Any]]) -> None:
+    """PostgreSQL's COPY: about twice the insert rate of multi-row INSERTs (FIELD-NOTES)."""
+    quote = db.ops.quote_name
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write(",".join(_copy_text(value) for value in row))
+        buffer.write("\n")
+    buffer.seek(0)
+    db.ensure_connection()
+    with db.connection.cursor() as cursor:
+        cursor.copy_expert(
+            f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) "
+            "FROM STDIN WITH (FORMAT csv)",
+            buffer,
+        )
 
 
 def _firm_rows(values: list[dict[str, Any]], *, versions: list[int] | None = None) -> list[dict]:

@@ -216,3 +216,10 @@ def test_the_command_exit_status_is_non_zero(tmp_path, reference):
         ManagementUtility(["manage.py", "import_enterprises", str(path)]).execute()
     assert excinfo.value.code == 1
     assert subprocess and sys  # the real process is timed in benchmarks/import_enterprises.py
+
+
+def test_text_with_quotes_commas_and_backslashes_is_stored_exactly(sheet, reference):
+    tricky = 'A "B", C\\D；「甲」'
+    do_import(sheet([row(1, name=tricky, address="")]))
+    firm = Enterprise.objects.get()
+    assert (firm.name, firm.address, firm.employees) == (tricky, "", 30)

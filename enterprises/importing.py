@@ -419,27 +419,15 @@ def _compare(clean: list[CleanRow], ctx: _Context, plan: ImportPlan) -> None:
 Progress = Callable[[int, int], None]
 
 
-def apply_import(
-    plan: ImportPlan, *, actor: Any, note: str = "", progress: Progress | None = None
-) -> dict[str, int]:
+def apply_import(plan: ImportPlan, *, actor: Any, note: str = "") -> dict[str, int]:
     """Write a valid plan in one transaction: every row or, on any failure, none."""
     if not plan.ok:
         raise ValueError("an import with errors cannot be applied")
-    work = len(plan.new) + len(plan.changed)
-    done = 0
     with transaction.atomic():
         for start in range(0, len(plan.new), WRITE_BATCH):
-            batch = plan.new[start : start + WRITE_BATCH]
-            _insert(batch, actor=actor, note=note)
-            done += len(batch)
-            if progress:
-                progress(done, work)
+            _insert(plan.new[start : start + WRITE_BATCH], actor=actor, note=note)
         for start in range(0, len(plan.changed), WRITE_BATCH):
-            batch = plan.changed[start : start + WRITE_BATCH]
-            _update(batch, actor=actor, note=note)
-            done += len(batch)
-            if progress:
-                progress(done, work)
+            _update(plan.changed[start : start + WRITE_BATCH], actor=actor, note=note)
     return {"new": len(plan.new), "changed": len(plan.changed), "unchanged": plan.unchanged}
 
 

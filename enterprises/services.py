@@ -158,11 +158,16 @@ def enterprise_import(
     note: str = "",
     progress: importing.Progress | None = None,
 ) -> importing.ImportPlan:
-    """Validate the sheet and, unless it has an error or this is a dry run, write it all."""
-    with transaction.atomic():
-        plan = importing.plan_import(file, user=actor, county=county)
-        if plan.ok and not dry_run:
-            importing.apply_import(plan, actor=actor, note=note, progress=progress)
+    """Validate the sheet and, unless it has an error or this is a dry run, write it all in
+    one transaction. Reading and validating happen before the transaction opens, so a page
+    polling the job sees that stage's progress (writes inside it show only at commit) and
+    SQLite's write lock is held only while writing."""
+    plan = importing.plan_import(file, user=actor, county=county)
+    if progress:
+        progress(plan.total, plan.total * 2)
+    if plan.ok and not dry_run:
+        with transaction.atomic():
+            importing.apply_import(plan, actor=actor, note=note)
     return plan
 
 
@@ -213,10 +218,10 @@ def run_import(*, job_id: int) -> None:
     """Do a confirmed import job, reporting progress on the job row (task or request)."""
     job = Job.objects.select_related("owner", "owner__county").get(pk=job_id)
     path = Path(settings.MEDIA_ROOT) / job.params["path"]
-    job_progress(job.pk, done=0, message="正在校验并写入")
+    job_progress(job.pk, done=0, message="正在读取并校验")
 
     def progress(done: int, total: int) -> None:
-        job_progress(job.pk, done=done, total=total)
+        job_progress(job.pk, done=done, total=total, message="校验完成，正在写入")
 
     note = f"文件：{job.params.get('filename', '')}"
     try:

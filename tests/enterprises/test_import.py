@@ -223,3 +223,18 @@ def test_text_with_quotes_commas_and_backslashes_is_stored_exactly(sheet, refere
     do_import(sheet([row(1, name=tricky, address="")]))
     firm = Enterprise.objects.get()
     assert (firm.name, firm.address, firm.employees) == (tricky, "", 30)
+
+
+def test_the_downloaded_template_filled_in_imports(reference):
+    from openpyxl import load_workbook
+
+    from enterprises.exports import import_template
+
+    wb = load_workbook(io.BytesIO(import_template()))
+    for r, values in enumerate([row(1), row(2)], start=2):
+        for c, value in enumerate(values, start=1):
+            wb.active.cell(row=r, column=c, value=value)
+    out = io.BytesIO()
+    wb.save(out)
+    plan = do_import(out)
+    assert plan.ok and len(plan.new) == 2 and plan.total == 2

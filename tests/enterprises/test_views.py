@@ -393,3 +393,16 @@ def test_the_admin_exports_with_chinese_headers(client, admin_user, firm):
     assert response.status_code == 200
     assert "text/html" not in response["Content-Type"], response.content[:3000]
     assert "统一社会信用代码" in response.content.decode("utf-8-sig").splitlines()[0]
+
+
+def test_an_export_imported_again_changes_nothing(client, county_user, sheet, reference):
+    from enterprises import services
+
+    services.enterprise_import(
+        actor=None, file=sheet([row(1, name="=1+1", phone="-0535"), row(2, employees=None)])
+    )
+    client.force_login(county_user)
+    data = b"".join(client.get(reverse("enterprises:export")).streaming_content)
+    plan = services.enterprise_import(actor=county_user, file=io.BytesIO(data))
+    assert plan.ok and plan.unchanged == 2 and not plan.new and not plan.changed
+    assert "已忽略" in plan.notices[0]

@@ -96,6 +96,12 @@ def enterprise_detail(request, pk: int):
                 for i, (_, label) in enumerate(LIFECYCLE)
             ],
             "list_entries": enterprise.list_entries.order_by("-year"),
+            # The reviews app's records of this firm, through reverse relations (the ground
+            # floor names no upper app), scoped like everything else.
+            "certificates": enterprise.certificates.for_user(request.user).order_by("-issued_on"),
+            "reviews": enterprise.reviews.for_user(request.user)
+            .select_related("agency")
+            .order_by("-created_at"),
             "can_edit": can_edit(request.user, enterprise) and not enterprise.closed_on,
             "can_close": can_close(request.user, enterprise),
         },

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from import_export.admin import ExportMixin
 
 from .models import Accident, County, CreationListEntry, Enterprise, Industry
+from .resources import EnterpriseResource
 
 
 @admin.register(County)
@@ -14,7 +16,11 @@ class IndustryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
+class EnterpriseAdmin(ExportMixin, admin.ModelAdmin):
+    """Export only: imports go through the one validated path (Excel导入 page or
+    ``manage.py import_enterprises``), never a second set of rules in the admin."""
+
+    resource_classes = [EnterpriseResource]
     list_display = ("credit_code", "name", "county", "industry", "size", "status", "grade")
     list_filter = ("county", "industry", "size", "status", "grade")
     search_fields = ("name", "credit_code")

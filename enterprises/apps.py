@@ -8,5 +8,7 @@ class EnterprisesConfig(AppConfig):
     verbose_name = "企业名录"
     menu = [
         ("企业名录", "enterprises:list", (Role.CITY, Role.COUNTY, Role.ADMIN, Role.AGENCY)),
+        ("创建名单", "enterprises:creation_list", (Role.CITY, Role.COUNTY, Role.ADMIN)),
+        ("企业导入", "enterprises:import", (Role.COUNTY, Role.ADMIN)),
         ("本企业", "enterprises:mine", (Role.ENTERPRISE,)),
     ]

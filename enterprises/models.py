@@ -111,6 +111,7 @@ class Enterprise(VersionedModel):
     grade_valid_from = models.DateField("等级生效日期", null=True, blank=True)
     grade_valid_until = models.DateField("等级有效期至", null=True, blank=True)
     closed_on = models.DateField("关闭日期", null=True, blank=True)
+    closed_reason = models.CharField("关闭原因", max_length=200, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

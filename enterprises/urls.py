@@ -5,6 +5,18 @@ from . import views
 app_name = "enterprises"
 urlpatterns = [
     path("", views.enterprise_index, name="list"),
+    path("export/", views.enterprise_export, name="export"),
+    path("new/", views.enterprise_create, name="create"),
     path("mine/", views.my_enterprise, name="mine"),
     path("<int:pk>/", views.enterprise_detail, name="detail"),
+    path("<int:pk>/edit/", views.enterprise_edit, name="edit"),
+    path("<int:pk>/close/", views.enterprise_close, name="close"),
+    path("creation-list/", views.creation_list_index, name="creation_list"),
+    path("creation-list/export/", views.creation_list_export, name="creation_list_export"),
+    path("creation-list/add/", views.creation_list_add, name="creation_list_add"),
+    path("creation-list/<int:pk>/remove/", views.creation_list_remove, name="creation_list_remove"),
+    path("import/", views.import_start, name="import"),
+    path("import/template/", views.import_template, name="import_template"),
+    path("import/<int:pk>/", views.import_job, name="import_job"),
+    path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
 ]

@@ -47,3 +47,26 @@ def test_input_is_normalized():
 def test_generated_demo_codes_are_valid():
     for serial in range(0, 5000, 7):
         assert credit_code_error(make_credit_code("370602", serial)) is None
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "914403001922038216",  # 华为技术有限公司, as published on its business licence
+        "9144030071526726XG",  # 深圳市腾讯计算机系统有限公司
+        "91330100799655058B",  # 阿里巴巴（中国）有限公司
+    ],
+)
+def test_real_published_codes_are_valid(code):
+    assert credit_code_error(code) is None
+
+
+def test_a_typing_slip_in_a_real_code_is_caught():
+    assert "校验位" in credit_code_error("914403001922038217")
+    # two neighbouring characters swapped
+    assert credit_code_error("914403001922038261") is not None
+
+
+def test_lower_case_and_full_width_input_becomes_the_canonical_code():
+    assert normalize("\u3000９１４４０３００７１５２６７２６ｘｇ\u3000") == "9144030071526726XG"
+    assert normalize(None) == ""

@@ -1,0 +1,232 @@
+"""Time the enterprise import and export on the configured database.
+
+    PORTAL_VAR_DIR=var DATABASE_URL=... python benchmarks/import_enterprises.py [--rows 20000]
+        [--skip-iex] [--keep-file PATH]
+
+It generates N valid rows of the import template (also a sample file: ``--keep-file``), then,
+each phase in a fresh process so that its peak memory is its own:
+  1. a first import (``services.enterprise_import``: read, validate, write, history),
+  2. a re-import of the same file (must change nothing),
+  3. an export of all rows (the streamed xlsx of the list page),
+  4. ``manage.py import_enterprises`` as a whole process (a first import, from an empty table),
+  5. django-import-export with our ``EnterpriseResource`` at default options (``--skip-iex``
+     to leave it out: it takes tens of seconds), and our time as a ratio of it.
+It uses credit codes from a reserved range and deletes those firms (and their history) before
+and after, so it can run against a development database; never run it against production.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+SERIAL_BASE = 80_000_000  # reserved range of organization-code bodies for benchmark firms
+
+
+def setup() -> None:
+    import django
+
+    django.setup()
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def generate(path: Path, rows: int) -> None:
+    from enterprises.choices import SizeClass
+    from enterprises.credit_code import make_credit_code
+    from enterprises.demo import COUNTIES, INDUSTRIES, SURNAMES
+    from enterprises.importing import HEADERS
+    from enterprises.xlsx import stream_xlsx
+
+    rng = random.Random(2016)
+    sizes = [label for _, label in SizeClass.choices]
+
+    def row(i: int) -> list:
+        code, county, *_ = rng.choice(COUNTIES)
+        division = code if code.isdigit() else "370600"
+        return [
+            make_credit_code(division, SERIAL_BASE + i),
+            f"烟台基准测试{i}号机械有限公司",
+            county,
+            rng.choice(INDUSTRIES)[1],
+            rng.choice(sizes),
+            rng.randint(3, 900),
+            f"{county}测试路{rng.randint(1, 300)}号",
+            rng.choice(SURNAMES) + "伟",
+            rng.choice(SURNAMES) + "芳",
+            f"0535-{rng.randint(2000000, 8999999)}",
+        ]
+
+    with path.open("wb") as out:
+        for chunk in stream_xlsx(HEADERS, (row(i) for i in range(rows))):
+            out.write(chunk)
+
+
+def cleanup() -> int:
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import transaction
+
+    from enterprises.models import Enterprise
+    from portal.models import AuditEntry
+
+    firms = Enterprise.objects.filter(name__startswith="烟台基准测试")
+    ids = [str(pk) for pk in firms.values_list("pk", flat=True)]
+    with transaction.atomic():
+        ct = ContentType.objects.get_for_model(Enterprise)
+        for start in range(0, len(ids), 5000):
+            AuditEntry.objects.filter(
+                content_type=ct, object_id__in=ids[start : start + 5000]
+            ).delete()
+        deleted, _ = firms.delete()
+    return deleted
+
+
+def phase(name: str, path: Path) -> dict:
+    started = time.perf_counter()
+    if name in ("import", "reimport"):
+        from django.db import transaction
+
+        from enterprises import importing, xlsx
+
+        with path.open("rb") as stream:
+            read_started = time.perf_counter()
+            xlsx.read_first_sheet(stream)  # the reader alone, for the breakdown (not counted)
+            read = time.perf_counter() - read_started
+            started = time.perf_counter()
+            with transaction.atomic():  # what services.enterprise_import does, timed in parts
+                plan = importing.plan_import(stream)
+                planned = time.perf_counter()
+                importing.apply_import(plan, actor=None, note="benchmark")
+        assert plan.ok, plan.errors[:5]
+        rows = plan.total
+        extra = {
+            "read_s": read,
+            "read_validate_compare_s": planned - started,
+            "write_s": time.perf_counter() - planned,
+            "new": len(plan.new),
+            "changed": len(plan.changed),
+            "unchanged": plan.unchanged,
+        }
+    elif name == "export":
+        from enterprises.exports import enterprise_export
+        from enterprises.models import Enterprise
+
+        size = 0
+        for chunk in enterprise_export(Enterprise.objects.filter(name__startswith="烟台基准测试")):
+            size += len(chunk)
+        rows = Enterprise.objects.filter(name__startswith="烟台基准测试").count()
+        extra = {"bytes": size}
+    elif name == "iex":
+        import tablib
+
+        from enterprises.resources import EnterpriseResource
+
+        dataset = tablib.Dataset().load(path.read_bytes(), format="xlsx")
+        result = EnterpriseResource().import_data(dataset, dry_run=False)
+        rows = len(dataset)
+        extra = {"has_errors": result.has_errors(), "totals": dict(result.totals)}
+    elif name == "cleanup":
+        return {"deleted": cleanup()}
+    else:
+        raise SystemExit(f"unknown phase {name}")
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "rows": rows,
+        "rows_per_s": rows / seconds,
+        "peak_mb": peak_mb(),
+        **extra,
+    }
+
+
+def run_child(name: str, path: Path) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--phase", name, "--file", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_command(path: Path) -> dict:
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "manage.py", "import_enterprises", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    if proc.returncode:
+        raise SystemExit(proc.stderr[-2000:])
+    return {"seconds": seconds, "exit": proc.returncode, "peak_mb_children_max": usage}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--skip-iex", action="store_true")
+    parser.add_argument("--keep-file", help="also keep the generated sample file here")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    setup()
+    if args.phase:
+        print(json.dumps(phase(args.phase, Path(args.file))))
+        return
+
+    from django.db import connection
+
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, check=True)
+    from enterprises.demo import seed_reference
+
+    seed_reference()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(args.keep_file) if args.keep_file else Path(tmp) / "enterprises.xlsx"
+        started = time.perf_counter()
+        generate(path, args.rows)
+        print(
+            f"database: {connection.vendor}; rows: {args.rows}; file: {path.stat().st_size} bytes,"
+            f" generated in {time.perf_counter() - started:.2f} s"
+        )
+        cleanup()
+        results = {}
+        for name in ("import", "reimport", "export"):
+            results[name] = run_child(name, path)
+        run_child("cleanup", path)
+        results["command"] = run_command(path)
+        run_child("cleanup", path)
+        if not args.skip_iex:
+            results["iex"] = run_child("iex", path)
+            run_child("cleanup", path)
+    for name, numbers in results.items():
+        shown = ", ".join(
+            f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in numbers.items()
+        )
+        print(f"{name:9} {shown}")
+    if "iex" in results:
+        ratio = results["import"]["seconds"] / results["iex"]["seconds"]
+        print(
+            f"first import takes {ratio:.1%} of django-import-export's default time "
+            f"({results['iex']['seconds'] / results['import']['seconds']:.0f}x faster)"
+        )
+
+
+if __name__ == "__main__":
+    main()

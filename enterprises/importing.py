@@ -1,0 +1,589 @@
+"""The one import path of the enterprise registry, behind the web page, the Celery task and
+``manage.py import_enterprises``.
+
+    plan = plan_import(file, user=..., county=...)   # read, validate, compare: writes nothing
+    apply_import(plan, actor=...)                    # one transaction: all rows or none
+
+Rows are validated by the model's own fields (``Field.clean``: required, length, choices,
+validators) and the same credit-code check as ``Enterprise.clean``, so the import and the
+edit form cannot disagree. Related records are matched by name (or code) from one cached
+query each. Writes are batched upserts on the credit code (``bulk_create(update_conflicts=
+True)``) and the history rows go in with ``bulk_create`` as well: FIELD-NOTES measured the
+per-row paths at 10-40 times slower.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.utils import timezone, translation
+
+from portal.audit import build_entry
+from portal.models import AuditEntry
+from portal.roles import Role
+
+from . import xlsx
+from .choices import SizeClass
+from .credit_code import credit_code_error, normalize
+from .models import County, Enterprise, Industry
+
+# The template's headers, in order, and the model field each one fills.
+COLUMNS: list[tuple[str, str]] = [
+    ("统一社会信用代码", "credit_code"),
+    ("企业名称", "name"),
+    ("所属区县", "county"),
+    ("行业", "industry"),
+    ("企业规模", "size"),
+    ("从业人员数", "employees"),
+    ("地址", "address"),
+    ("法定代表人", "legal_representative"),
+    ("安全管理负责人", "safety_contact"),
+    ("联系电话", "phone"),
+]
+HEADERS = [header for header, _ in COLUMNS]
+FIELD_HEADER = {name: header for header, name in COLUMNS}
+TEXT_FIELDS = ["name", "address", "legal_representative", "safety_contact", "phone"]
+# What an import may change on an existing firm (never status, grade or closure).
+IMPORT_FIELDS = [
+    "name",
+    "county",
+    "industry",
+    "size",
+    "employees",
+    "address",
+    "legal_representative",
+    "safety_contact",
+    "phone",
+]
+SIZE_BY_LABEL = {label: value for value, label in SizeClass.choices}
+SIZE_LABEL = dict(SizeClass.choices)
+# Above this many rows the confirmed import runs as a Celery task with a progress bar.
+ASYNC_THRESHOLD = 3000
+WRITE_BATCH = 2000
+SQL_BATCH = 1000  # rows per INSERT: ~21,000 parameters, under SQLite's and PostgreSQL's limits
+MAX_LISTED_ERRORS = 1000
+
+
+@dataclass
+class RowError:
+    row: int  # the Excel row number (the header is row 1)
+    column: str  # the header, or "" for the whole row
+    message: str
+
+    def __str__(self) -> str:
+        where = f"第{self.row}行" if self.row else "文件"
+        return f"{where}{f'「{self.column}」' if self.column else ''}：{self.message}"
+
+
+@dataclass
+class CleanRow:
+    row: int
+    values: dict[str, Any]  # model field name -> value (county/industry as ids)
+
+
+@dataclass
+class Change:
+    row: int
+    pk: int
+    version: int
+    values: dict[str, Any]
+    diff: dict[str, list[Any]]
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do; ``errors`` non-empty means it must not be applied."""
+
+    total: int = 0
+    new: list[CleanRow] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self, *, samples: int = 50) -> dict[str, Any]:
+        """A JSON-able account for the preview page, the job row and the command."""
+        return {
+            "total": self.total,
+            "new": len(self.new),
+            "changed": len(self.changed),
+            "unchanged": self.unchanged,
+            "error_count": len(self.errors),
+            "errors": [
+                {"row": e.row, "column": e.column, "message": e.message}
+                for e in self.errors[:MAX_LISTED_ERRORS]
+            ],
+            "notices": self.notices,
+            "changed_samples": [
+                {
+                    "row": c.row,
+                    "credit_code": c.values["credit_code"],
+                    "name": c.values["name"],
+                    "diff": c.diff,
+                }
+                for c in self.changed[:samples]
+            ],
+        }
+
+
+@dataclass
+class _Context:
+    counties: dict[str, County]
+    industries: dict[str, Industry]
+    county_names: dict[int, str]
+    industry_names: dict[int, str]
+    only_county: County | None
+
+
+def _context(only_county: County | None) -> _Context:
+    counties: dict[str, County] = {}
+    for county in County.objects.all():
+        counties[county.name] = county
+        counties[county.code] = county
+    industries: dict[str, Industry] = {}
+    for industry in Industry.objects.all():
+        industries[industry.name] = industry
+        industries[industry.code] = industry
+    return _Context(
+        counties=counties,
+        industries=industries,
+        county_names={c.pk: c.name for c in counties.values()},
+        industry_names={i.pk: i.name for i in industries.values()},
+        only_county=only_county,
+    )
+
+
+def restricted_county(user: Any, county: County | None = None) -> County | None:
+    """County staff import only their own county's rows; ``county`` narrows a command run."""
+    if user is not None and getattr(user, "role", None) == Role.COUNTY:
+        return user.county
+    return county
+
+
+def plan_import(
+    file: IO[bytes], *, user: Any = None, county: County | None = None, max_rows: int | None = None
+) -> ImportPlan:
+    """Read, validate and compare the file against the registry. Writes nothing."""
+    plan = ImportPlan()
+    with translation.override("zh-hans"):
+        try:
+            xlsx.inspect_archive(file, max_rows=max_rows)
+            rows = xlsx.read_first_sheet(file)
+            positions = _header_positions(rows, plan)
+        except xlsx.FileRejected as exc:
+            plan.errors.append(RowError(0, "", str(exc)))
+            return plan
+        limit = xlsx.MAX_ROWS if max_rows is None else max_rows
+        if len(rows) - 1 > limit:
+            plan.errors.append(
+                RowError(0, "", f"文件有{len(rows) - 1}行，超过单次导入上限{limit}行，请分批导入")
+            )
+            return plan
+        ctx = _context(restricted_county(user, county))
+        clean = _validate_rows(rows, positions, ctx, plan)
+        del rows  # the raw cells are no longer needed: 200,000 rows hold ~150 MB
+        if not plan.total:
+            plan.errors.append(RowError(0, "", "工作表中没有企业数据（除表头外为空）"))
+            return plan
+        _compare(clean, ctx, plan)
+    plan.errors.sort(key=lambda e: (e.row, HEADERS.index(e.column) if e.column in HEADERS else -1))
+    return plan
+
+
+def _header_positions(rows: list[list[Any]], plan: ImportPlan) -> dict[str, int]:
+    if not rows or not any(_text(v) for v in rows[0]):
+        raise xlsx.FileRejected("第一个工作表是空的：请在模板第一行保留表头，从第二行起填写企业")
+    header = [_text(v) for v in rows[0]]
+    positions = {name: i for i, name in enumerate(header) if name}
+    missing = [h for h in HEADERS if h not in positions]
+    if missing:
+        extra = [h for h in header if h and h not in HEADERS]
+        hint = f"；表中多出的列：{'、'.join(extra)}（列名是否被改动？）" if extra else ""
+        raise xlsx.FileRejected(
+            f"缺少必需的列：{'、'.join(missing)}{hint}。请使用下载的模板，不要修改表头"
+        )
+    extra = [h for h in header if h and h not in HEADERS]
+    if extra:
+        plan.notices.append(f"以下列不属于模板，已忽略：{'、'.join(extra)}")
+    return positions
+
+
+_SPACES = " \t\r\n\u3000"
+
+
+def _text(value: Any) -> str:
+    """A cell as text, as typed: integral numbers without ".0", surrounding spaces trimmed."""
+    if value.__class__ is str:
+        return value.strip(_SPACES)
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime | dt.date):
+        value = value.isoformat()
+    return str(value).strip(_SPACES)
+
+
+def _validate_rows(
+    rows: list[list[Any]], positions: dict[str, int], ctx: _Context, plan: ImportPlan
+) -> list[CleanRow]:
+    model_fields = {name: Enterprise._meta.get_field(name) for name in TEXT_FIELDS}
+    seen: dict[str, int] = {}
+    clean: list[CleanRow] = []
+    order = [(header, name, positions[header]) for header, name in COLUMNS]
+    for index, raw in enumerate(rows[1:], start=2):
+        width = len(raw)
+        cells = {name: (raw[pos] if pos < width else None) for _, name, pos in order}
+        texts = {name: _text(value) for name, value in cells.items()}
+        if not any(texts.values()):
+            continue  # blank lines inside or below the data are not rows
+        plan.total += 1
+        errors_before = len(plan.errors)
+        values: dict[str, Any] = {}
+
+        def error(name: str, message: str, row: int = index) -> None:
+            plan.errors.append(RowError(row, FIELD_HEADER[name], message))
+
+        code = _credit_code(cells["credit_code"], error)
+        if code is not None:
+            if code in seen:
+                error("credit_code", f"与第{seen[code]}行的统一社会信用代码重复")
+            else:
+                seen[code] = index
+            values["credit_code"] = code
+        for name, model_field in model_fields.items():
+            try:
+                values[name] = model_field.clean(texts[name], None)
+            except ValidationError as exc:
+                error(name, "；".join(exc.messages))
+        values["county"] = _county(cells["county"], ctx, error)
+        values["industry"] = _lookup(cells["industry"], ctx.industries, "industry", error)
+        values["size"] = _size(cells["size"], error)
+        values["employees"] = _employees(cells["employees"], error)
+        if len(plan.errors) == errors_before:
+            clean.append(CleanRow(index, values))
+    return clean
+
+
+def _credit_code(value: Any, error: Callable[[str, str], None]) -> str | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        error(
+            "credit_code",
+            "统一社会信用代码被Excel存成了数字（会丢失精度），请将该列设为文本后重新填写",
+        )
+        return None
+    code = normalize(value)
+    if not code:
+        error("credit_code", "统一社会信用代码不能为空")
+        return None
+    message = credit_code_error(code)
+    if message:
+        error("credit_code", message)
+        return None
+    return code
+
+
+def _county(value: Any, ctx: _Context, error: Callable[[str, str], None]) -> int | None:
+    text = _text(value)
+    if not text and ctx.only_county is not None:
+        return ctx.only_county.pk
+    pk = _lookup(value, ctx.counties, "county", error)
+    if pk is not None and ctx.only_county is not None and pk != ctx.only_county.pk:
+        error("county", f"只能导入本辖区（{ctx.only_county.name}）的企业，该行属于{text}")
+        return None
+    return pk
+
+
+def _lookup(value: Any, known: dict, name: str, error: Callable[[str, str], None]) -> int | None:
+    text = _text(value)
+    label = FIELD_HEADER[name]
+    if not text:
+        error(name, f"{label}不能为空")
+        return None
+    obj = known.get(text)
+    if obj is None:
+        error(name, f"未知的{label}「{text}」，请从下拉列表中选择")
+        return None
+    return obj.pk
+
+
+def _size(value: Any, error: Callable[[str, str], None]) -> str | None:
+    text = _text(value)
+    if text in SIZE_BY_LABEL:
+        return SIZE_BY_LABEL[text]
+    if text in SIZE_LABEL:
+        return text
+    allowed = "、".join(SIZE_BY_LABEL)
+    error(
+        "size", f"企业规模只能填写{allowed}" + (f"，不能填写「{text}」" if text else "，不能为空")
+    )
+    return None
+
+
+def _employees(value: Any, error: Callable[[str, str], None]) -> int | None:
+    if value is None or _text(value) == "":
+        return None
+    if isinstance(value, bool):
+        number = None
+    elif isinstance(value, int | float):
+        number = int(value) if float(value).is_integer() else None
+    else:
+        text = _text(value).replace(",", "")
+        number = int(text) if text.lstrip("-").isdigit() else None
+    if number is None:
+        error("employees", f"从业人员数应为整数，不能填写「{_text(value)}」")
+        return None
+    if number < 0:
+        error("employees", "从业人员数不能为负数")
+        return None
+    model_field = Enterprise._meta.get_field("employees")
+    try:
+        return model_field.clean(number, None)
+    except ValidationError as exc:
+        error("employees", "；".join(exc.messages))
+        return None
+
+
+def _existing(codes: list[str]) -> dict[str, dict[str, Any]]:
+    fields = [
+        "pk",
+        "version",
+        "credit_code",
+        *[f"{n}_id" if n in ("county", "industry") else n for n in IMPORT_FIELDS],
+    ]
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(codes), 5000):
+        chunk = codes[start : start + 5000]
+        for row in Enterprise.objects.filter(credit_code__in=chunk).values(*fields):
+            row["county"] = row.pop("county_id")
+            row["industry"] = row.pop("industry_id")
+            found[row["credit_code"]] = row
+    return found
+
+
+def _blank_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
+def _display(ctx: _Context, name: str, value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if name == "county":
+        return ctx.county_names.get(value)
+    if name == "industry":
+        return ctx.industry_names.get(value)
+    if name == "size":
+        return SIZE_LABEL.get(value)
+    return value
+
+
+def _compare(clean: list[CleanRow], ctx: _Context, plan: ImportPlan) -> None:
+    """Sort rows into new, changed and unchanged, one slice of the registry at a time so
+    that memory stays flat however many firms are already registered."""
+    for start in range(0, len(clean), 5000):
+        chunk = clean[start : start + 5000]
+        existing = _existing([row.values["credit_code"] for row in chunk])
+        _compare_chunk(chunk, existing, ctx, plan)
+
+
+def _compare_chunk(
+    chunk: list[CleanRow], existing: dict[str, dict[str, Any]], ctx: _Context, plan: ImportPlan
+) -> None:
+    for row in chunk:
+        current = existing.get(row.values["credit_code"])
+        if current is None:
+            plan.new.append(row)
+            continue
+        if ctx.only_county is not None and current["county"] != ctx.only_county.pk:
+            plan.errors.append(
+                RowError(
+                    row.row,
+                    FIELD_HEADER["credit_code"],
+                    f"该代码的企业已登记在{ctx.county_names.get(current['county'])}，"
+                    "不能由本辖区导入修改",
+                )
+            )
+            continue
+        diff = {
+            name: [_display(ctx, name, current[name]), _display(ctx, name, row.values[name])]
+            for name in IMPORT_FIELDS
+            if _blank_none(current[name]) != _blank_none(row.values[name])
+        }
+        if diff:
+            plan.changed.append(
+                Change(row.row, current["pk"], current["version"], row.values, diff)
+            )
+        else:
+            plan.unchanged += 1
+            row.values = {}  # nothing to write: let it go
+
+
+Progress = Callable[[int, int], None]
+
+
+def apply_import(plan: ImportPlan, *, actor: Any, note: str = "") -> dict[str, int]:
+    """Write a valid plan in one transaction: every row or, on any failure, none."""
+    if not plan.ok:
+        raise ValueError("an import with errors cannot be applied")
+    with transaction.atomic():
+        for start in range(0, len(plan.new), WRITE_BATCH):
+            _insert(plan.new[start : start + WRITE_BATCH], actor=actor, note=note)
+        for start in range(0, len(plan.changed), WRITE_BATCH):
+            _update(plan.changed[start : start + WRITE_BATCH], actor=actor, note=note)
+    return {"new": len(plan.new), "changed": len(plan.changed), "unchanged": plan.unchanged}
+
+
+_PREPARED_TYPES = {"JSONField", "DateField", "DateTimeField", "DecimalField"}
+
+
+def _bulk_insert(model: type, rows: list[dict[str, Any]], *, conflict: str = "") -> None:
+    """Insert many rows, one multi-row ``INSERT`` per batch (plus ``conflict``, an
+    ``ON CONFLICT`` clause, the same text on SQLite and PostgreSQL).
+
+    Django's ``bulk_create`` spends most of its time compiling SQL per object (about 0.3 ms a
+    row here: 7 s for 20,000 firms and their history, against well under a second in the
+    database itself). Rows are dicts keyed by field attname; values that need it are prepared
+    by the model's own fields; columns a row does not give take the field's default, and
+    ``auto_now``/``auto_now_add`` fields the time of the import.
+    """
+    now = timezone.now()
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself, not the per-access proxy
+    columns, makers = [], []
+    for model_field in model._meta.concrete_fields:
+        if model_field.primary_key:
+            continue
+        key = model_field.attname
+        if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
+            fixed = model_field.get_db_prep_value(now, db)
+            makers.append(lambda row, fixed=fixed: fixed)
+        elif model_field.get_internal_type() in _PREPARED_TYPES:
+            default = model_field.get_default()
+            prep = model_field.get_db_prep_save
+            makers.append(lambda row, key=key, d=default, prep=prep: prep(row.get(key, d), db))
+        else:
+            default = model_field.get_db_prep_save(model_field.get_default(), db)
+            makers.append(lambda row, key=key, d=default: row.get(key, d))
+        columns.append(model_field.column)
+    if db.vendor == "postgresql" and not conflict:
+        _copy(db, model._meta.db_table, columns, [[m(row) for m in makers] for row in rows])
+        return
+    quote = connection.ops.quote_name
+    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        "VALUES "
+    )
+    # The backend's own cursor, without DEBUG's query log (which re-quotes every parameter).
+    db.ensure_connection()
+    cursor = db.create_cursor()
+    try:
+        for start in range(0, len(rows), SQL_BATCH):
+            chunk = rows[start : start + SQL_BATCH]
+            params = [maker(row) for row in chunk for maker in makers]
+            cursor.execute(sql + ", ".join([placeholder] * len(chunk)) + conflict, params)
+    finally:
+        cursor.close()
+
+
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return ""  # NULL in COPY's CSV format: an unquoted empty field
+    if hasattr(value, "adapted") and hasattr(value, "dumps"):  # psycopg2's Json adapter
+        value = value.dumps(value.adapted)
+    elif isinstance(value, dt.date):
+        value = value.isoformat()
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+def _copy(db: Any, table: str, columns: list[str], rows: list[list[Any]]) -> None:
+    """PostgreSQL's COPY: about twice the insert rate of multi-row INSERTs (FIELD-NOTES)."""
+    quote = db.ops.quote_name
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write(",".join(_copy_text(value) for value in row))
+        buffer.write("\n")
+    buffer.seek(0)
+    db.ensure_connection()
+    with db.connection.cursor() as cursor:
+        cursor.copy_expert(
+            f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) "
+            "FROM STDIN WITH (FORMAT csv)",
+            buffer,
+        )
+
+
+def _firm_rows(values: list[dict[str, Any]], *, versions: list[int] | None = None) -> list[dict]:
+    rows = []
+    for index, row in enumerate(values):
+        data = dict(row)
+        data["county_id"] = data.pop("county")
+        data["industry_id"] = data.pop("industry")
+        if versions is not None:
+            data["version"] = versions[index]
+        rows.append(data)
+    return rows
+
+
+def _upsert_clause() -> str:
+    """Update the imported fields of a firm whose credit code is already there."""
+    meta = Enterprise._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    names = [*IMPORT_FIELDS, "updated_at"]
+    sets = [
+        f"{quote(meta.get_field(n).column)} = excluded.{quote(meta.get_field(n).column)}"
+        for n in names
+    ]
+    sets.append(f"{quote('version')} = {table}.{quote('version')} + 1")
+    return f" ON CONFLICT ({quote('credit_code')}) DO UPDATE SET {', '.join(sets)}"
+
+
+def _ids(codes: list[str]) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for start in range(0, len(codes), 5000):
+        chunk = codes[start : start + 5000]
+        ids.update(
+            Enterprise.objects.filter(credit_code__in=chunk).values_list("credit_code", "pk")
+        )
+    return ids
+
+
+def _history(
+    items: list[tuple[int, str, dict[str, list[Any]]]], *, actor: Any, action: str, note: str
+) -> None:
+    """History rows for many firms: the row ``portal.audit.build_entry`` makes, per firm."""
+    template = build_entry(actor=actor, obj=Enterprise(pk=0), action=action, note=note)
+    base = {
+        "content_type_id": template.content_type_id,
+        "actor_id": template.actor_id,
+        "action": template.action,
+        "note": template.note,
+    }
+    rows = [
+        {**base, "object_id": str(pk), "object_repr": name[:200], "changes": changes}
+        for pk, name, changes in items
+    ]
+    _bulk_insert(AuditEntry, rows)
+
+
+def _insert(rows: list[CleanRow], *, actor: Any, note: str) -> None:
+    _bulk_insert(Enterprise, _firm_rows([row.values for row in rows]))
+    ids = _ids([row.values["credit_code"] for row in rows])
+    items = [(ids[r.values["credit_code"]], r.values["name"], {}) for r in rows]
+    _history(items, actor=actor, action="Excel导入新建", note=note)
+
+
+def _update(changes: list[Change], *, actor: Any, note: str) -> None:
+    _bulk_insert(Enterprise, _firm_rows([c.values for c in changes]), conflict=_upsert_clause())
+    items = [(c.pk, c.values["name"], c.diff) for c in changes]
+    _history(items, actor=actor, action="Excel导入更新", note=note)

@@ -1,0 +1,13 @@
+"""Background work of the registry. Tasks are thin and take ids."""
+
+from __future__ import annotations
+
+from portal.celery import app
+
+from . import services
+
+
+@app.task(name="enterprises.tasks.run_import_job", ignore_result=True)
+def run_import_job(job_id: int) -> None:
+    """A confirmed import too large for one request; progress goes to the Job row."""
+    services.run_import(job_id=job_id)

@@ -1,0 +1,241 @@
+"""The import: one path, all rows or none, every error with its row, column and reason."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from enterprises import importing, services, xlsx
+from enterprises.models import Enterprise
+from portal.audit import history_for
+
+from .conftest import row, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def do_import(file, user=None, **kwargs):
+    return services.enterprise_import(actor=user, file=file, **kwargs)
+
+
+def only_error(plan):
+    assert len(plan.errors) == 1, plan.errors
+    return plan.errors[0]
+
+
+def test_a_valid_sheet_creates_every_firm_with_history(sheet, reference, county_user):
+    plan = do_import(sheet([row(1), row(2)]), county_user)
+    assert plan.ok and len(plan.new) == 2
+    firm = Enterprise.objects.get(credit_code=row(1)[0])
+    assert firm.county.name == "芝罘区" and firm.size == "small" and firm.employees == 30
+    entry = history_for(firm).get()
+    assert entry.action == "Excel导入新建" and entry.actor == county_user
+
+
+def test_reimporting_the_same_file_changes_nothing(sheet, reference):
+    data = [row(1), row(2)]
+    do_import(sheet(data))
+    before = list(Enterprise.objects.order_by("pk").values())
+    plan = do_import(sheet(data))
+    assert plan.ok and plan.unchanged == 2 and not plan.new and not plan.changed
+    assert list(Enterprise.objects.order_by("pk").values()) == before
+
+
+def test_a_changed_row_updates_the_firm_and_its_history(sheet, reference):
+    do_import(sheet([row(1)]))
+    plan = do_import(sheet([row(1, employees=45, size="微型")]))
+    assert len(plan.changed) == 1
+    firm = Enterprise.objects.get(credit_code=row(1)[0])
+    assert firm.employees == 45 and firm.size == "micro" and firm.version == 2
+    entry = history_for(firm).first()
+    assert entry.action == "Excel导入更新"
+    assert entry.changes == {"size": ["小型", "微型"], "employees": [30, 45]}
+
+
+def test_one_bad_row_writes_no_row_at_all(sheet, reference):
+    plan = do_import(sheet([row(1), row(2, employees="很多"), row(3)]))
+    error = only_error(plan)
+    assert (error.row, error.column) == (3, "从业人员数")
+    assert Enterprise.objects.count() == 0
+
+
+def test_a_write_failure_rolls_back_every_row(sheet, reference, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importing, "_update", boom)
+    do_import(sheet([row(1)]))
+    with pytest.raises(RuntimeError):
+        do_import(sheet([row(1, employees=99), row(2)]))
+    assert Enterprise.objects.count() == 1
+    assert Enterprise.objects.get().employees == 30
+
+
+@pytest.mark.parametrize(
+    ("overrides", "column", "reason"),
+    [
+        ({"county": "北京市"}, "所属区县", "未知的所属区县「北京市」"),
+        ({"industry": "化工"}, "行业", "未知的行业「化工」"),
+        ({"size": "特大型"}, "企业规模", "企业规模只能填写大型、中型、小型、微型"),
+        ({"credit_code": "91350100M000100Y42"}, "统一社会信用代码", "校验位错误"),
+        ({"credit_code": "9135010"}, "统一社会信用代码", "应为18位"),
+        ({"credit_code": "91350100M000100YI3"}, "统一社会信用代码", "不允许的字符"),
+        ({"credit_code": 913501001234567890}, "统一社会信用代码", "存成了数字"),
+        ({"employees": "三十"}, "从业人员数", "应为整数"),
+        ({"employees": -3}, "从业人员数", "不能为负数"),
+        ({"employees": 12.5}, "从业人员数", "应为整数"),
+        ({"name": ""}, "企业名称", "不能为空"),
+        ({"name": "长" * 201}, "企业名称", "200"),
+        ({"phone": "1" * 31}, "联系电话", "30"),
+    ],
+)
+def test_each_bad_value_is_reported_with_row_column_and_reason(
+    sheet, reference, overrides, column, reason
+):
+    plan = do_import(sheet([row(1), row(2, **overrides)]))
+    error = only_error(plan)
+    assert (error.row, error.column) == (3, column)
+    assert reason in error.message
+    assert Enterprise.objects.count() == 0
+
+
+def test_the_same_code_twice_in_one_file_is_refused(sheet, reference):
+    plan = do_import(sheet([row(1), row(2), row(1, name="另一家")]))
+    error = only_error(plan)
+    assert error.row == 4 and "与第2行" in error.message
+    assert Enterprise.objects.count() == 0
+
+
+def test_a_missing_or_renamed_column_is_named(sheet, reference):
+    headers = [h if h != "行业" else "所属行业" for h in importing.HEADERS]
+    plan = do_import(sheet([row(1)], headers=headers))
+    message = only_error(plan).message
+    assert "缺少必需的列：行业" in message and "所属行业" in message
+    assert Enterprise.objects.count() == 0
+
+
+def test_an_empty_sheet_is_refused(sheet, reference):
+    assert "空的" in only_error(do_import(sheet([], headers=None))).message
+    assert "没有企业数据" in only_error(do_import(sheet([]))).message
+
+
+def test_a_file_that_is_not_xlsx_is_refused(reference):
+    plan = do_import(io.BytesIO("统一社会信用代码,企业名称\n".encode()))
+    assert "不是Excel" in only_error(plan).message
+
+
+def test_a_decompression_bomb_is_refused_before_parsing(reference, monkeypatch):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (20 * 1024 * 1024))
+
+    def never(*args):
+        raise AssertionError("the sheet must not be parsed")
+
+    monkeypatch.setattr(xlsx, "read_first_sheet", never)
+    assert "压缩炸弹" in only_error(do_import(out)).message
+    monkeypatch.setattr(xlsx, "MAX_INFLATED_BYTES", 10 * 1024 * 1024)
+    assert "解压后过大" in only_error(do_import(out)).message
+
+
+def test_too_many_rows_are_refused_from_the_declared_dimension(sheet, reference, monkeypatch):
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 2)
+    plan = do_import(sheet([row(1), row(2), row(3)]))
+    assert "超过单次导入上限2行" in only_error(plan).message
+
+
+def test_county_staff_cannot_import_another_countys_rows(sheet, county_user):
+    plan = do_import(sheet([row(1), row(2, county="福山区")]), county_user)
+    error = only_error(plan)
+    assert (error.row, error.column) == (3, "所属区县") and "芝罘区" in error.message
+    assert Enterprise.objects.count() == 0
+
+
+def test_county_staff_cannot_overwrite_a_firm_registered_elsewhere(
+    sheet, county_user, make_enterprise, fushan
+):
+    elsewhere = make_enterprise(county=fushan)
+    plan = do_import(sheet([row(1, credit_code=elsewhere.credit_code)]), county_user)
+    assert "已登记在福山区" in only_error(plan).message
+
+
+def test_formula_like_text_is_stored_as_typed(sheet, reference):
+    do_import(sheet([row(1, name='=HYPERLINK("http://x","点我")', address="+86 路", phone="-1")]))
+    firm = Enterprise.objects.get()
+    assert firm.name == '=HYPERLINK("http://x","点我")'
+    assert (firm.address, firm.phone) == ("+86 路", "-1")
+
+
+def test_codes_are_normalized_before_matching(sheet, reference):
+    code = row(1)[0]
+    wide = "\u3000" + code.translate({ord(c): ord(c) + 0xFEE0 for c in code}).lower() + " "
+    do_import(sheet([row(1)]))
+    plan = do_import(sheet([row(1, credit_code=wide)]))
+    assert plan.ok and plan.unchanged == 1
+
+
+def test_dry_run_writes_nothing(sheet, reference):
+    plan = do_import(sheet([row(1)]), dry_run=True)
+    assert plan.ok and len(plan.new) == 1 and Enterprise.objects.count() == 0
+
+
+def test_the_command_imports_and_exits_non_zero_on_any_error(tmp_path, reference, capsys):
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(xlsx_bytes([row(1), row(2)]))
+    call_command("import_enterprises", str(good), "--county", "370602")
+    assert Enterprise.objects.count() == 2
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(xlsx_bytes([row(3), row(4, county="福山区")]))
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_enterprises", str(bad), "--county", "370602")
+    assert "未写入任何记录" in str(excinfo.value)
+    assert "第3行「所属区县」" in capsys.readouterr().err
+    assert Enterprise.objects.count() == 2
+
+
+def test_the_command_dry_run_writes_nothing(tmp_path, reference):
+    path = tmp_path / "good.xlsx"
+    path.write_bytes(xlsx_bytes([row(1)]))
+    call_command("import_enterprises", str(path), "--dry-run")
+    assert not Enterprise.objects.exists()
+
+
+def test_the_command_exit_status_is_non_zero(tmp_path, reference, monkeypatch):
+    from django.core.management import ManagementUtility
+    from django.db import connections
+
+    # run_from_argv closes the connections at the end; the test's transaction still needs its.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(b"not a spreadsheet")
+    # As run from the shell: CommandError becomes exit status 1.
+    with pytest.raises(SystemExit) as excinfo:
+        ManagementUtility(["manage.py", "import_enterprises", str(path)]).execute()
+    assert excinfo.value.code == 1
+    assert not Enterprise.objects.exists()
+
+
+def test_text_with_quotes_commas_and_backslashes_is_stored_exactly(sheet, reference):
+    tricky = 'A "B", C\\D；「甲」'
+    do_import(sheet([row(1, name=tricky, address="")]))
+    firm = Enterprise.objects.get()
+    assert (firm.name, firm.address, firm.employees) == (tricky, "", 30)
+
+
+def test_the_downloaded_template_filled_in_imports(reference):
+    from openpyxl import load_workbook
+
+    from enterprises.exports import import_template
+
+    wb = load_workbook(io.BytesIO(import_template()))
+    for r, values in enumerate([row(1), row(2)], start=2):
+        for c, value in enumerate(values, start=1):
+            wb.active.cell(row=r, column=c, value=value)
+    out = io.BytesIO()
+    wb.save(out)
+    plan = do_import(out)
+    assert plan.ok and len(plan.new) == 2 and plan.total == 2

@@ -1,0 +1,408 @@
+"""The registry's pages: who gets what, what they show, and what they cost in queries."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from python_calamine import CalamineWorkbook
+
+from enterprises import importing
+from enterprises.choices import Status
+from enterprises.models import CreationListEntry, Enterprise
+from portal.audit import history_for
+from portal.models import Job
+from tests.access import assert_access
+
+from .conftest import row, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def read_xlsx(response) -> list[list]:
+    data = b"".join(response.streaming_content)
+    return CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+
+
+# --- Permission matrix -------------------------------------------------------------------
+
+
+def test_who_may_open_the_list_and_its_export(
+    city_user, county_user, agency_user, enterprise_user, admin_user
+):
+    for name in (
+        "enterprises:list",
+        "enterprises:export",
+        "enterprises:creation_list",
+        "enterprises:creation_list_export",
+    ):
+        assert_access(
+            reverse(name),
+            {
+                None: 302,
+                city_user: 200,
+                admin_user: 200,
+                county_user: 200,
+                agency_user: 200,
+                enterprise_user: 403,
+            },
+        )
+
+
+def test_who_may_see_a_firm(
+    firm, city_user, county_user, other_county_user, enterprise_user, other_firm_user, agency_user
+):
+    assert_access(
+        reverse("enterprises:detail", args=[firm.pk]),
+        {
+            None: 302,
+            city_user: 200,
+            county_user: 200,
+            other_county_user: 404,
+            enterprise_user: 200,
+            other_firm_user: 404,
+            agency_user: 404,  # agencies see only firms they review
+        },
+    )
+
+
+def test_who_may_edit_a_firm(
+    firm, city_user, county_user, other_county_user, enterprise_user, other_firm_user, admin_user
+):
+    assert_access(
+        reverse("enterprises:edit", args=[firm.pk]),
+        {
+            None: 302,
+            city_user: 403,  # the city reads everything and writes nothing here
+            county_user: 200,
+            other_county_user: 404,
+            enterprise_user: 200,
+            other_firm_user: 404,
+            admin_user: 200,
+        },
+    )
+
+
+def test_who_may_create_close_and_import(
+    firm, city_user, county_user, other_county_user, enterprise_user, admin_user, agency_user
+):
+    writers = {
+        None: 302,
+        city_user: 403,
+        county_user: 200,
+        admin_user: 200,
+        enterprise_user: 403,
+        agency_user: 403,
+    }
+    for url in (
+        reverse("enterprises:create"),
+        reverse("enterprises:import"),
+        reverse("enterprises:import_template"),
+    ):
+        assert_access(url, writers)
+    assert_access(
+        reverse("enterprises:close", args=[firm.pk]),
+        {
+            None: 302,
+            city_user: 403,
+            county_user: 200,
+            other_county_user: 404,
+            enterprise_user: 403,
+            admin_user: 200,
+        },
+    )
+
+
+def test_who_may_change_the_creation_list(
+    firm, city_user, county_user, other_county_user, enterprise_user
+):
+    entry = CreationListEntry.objects.create(enterprise=firm, year=2016, target_date="2016-06-30")
+    url = reverse("enterprises:creation_list_remove", args=[entry.pk])
+    assert_access(
+        url,
+        {None: 302, city_user: 403, other_county_user: 404, enterprise_user: 403},
+        method="post",
+    )
+    assert_access(
+        reverse("enterprises:creation_list_add") + "?year=2016",
+        {None: 302, city_user: 403, enterprise_user: 403},
+        method="post",
+        data={"credit_code": firm.credit_code, "target_date": "2016-06-30"},
+    )
+    assert CreationListEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_an_import_job_is_seen_only_by_whoever_started_it(
+    client, county_user, other_county_user, city_user, sheet
+):
+    client.force_login(county_user)
+    upload = io.BytesIO(xlsx_bytes([row(1)]))
+    upload.name = "名录.xlsx"
+    response = client.post(reverse("enterprises:import"), {"file": upload})
+    job = Job.objects.get()
+    assert response.status_code == 302
+    url = reverse("enterprises:import_job", args=[job.pk])
+    assert_access(url, {None: 302, county_user: 200, other_county_user: 404, city_user: 403})
+    assert_access(
+        reverse("enterprises:import_confirm", args=[job.pk]),
+        {None: 302, other_county_user: 404, city_user: 403},
+        method="post",
+    )
+    assert not Enterprise.objects.exists()
+
+
+# --- The list and its export -------------------------------------------------------------
+
+
+def test_the_list_filters_and_its_export_is_exactly_the_filtered_list(
+    client, city_user, make_enterprise, zhifu, fushan, reference
+):
+    machinery = reference["industries"][3]
+    a = make_enterprise(county=zhifu, name="甲机械", size="small")
+    make_enterprise(county=zhifu, name="乙机械", size="micro")
+    make_enterprise(county=fushan, name="丙机械", size="small")
+    CreationListEntry.objects.create(enterprise=a, year=2016, target_date="2016-06-30")
+    client.force_login(city_user)
+    params = {"county": zhifu.pk, "industry": machinery.pk, "size": "small", "year": 2016}
+    page = client.get(reverse("enterprises:list"), params)
+    assert [e.name for e in page.context["page_obj"]] == ["甲机械"]
+    rows = read_xlsx(client.get(reverse("enterprises:export"), params))
+    assert rows[0][:10] == importing.HEADERS
+    assert [r[1] for r in rows[1:]] == ["甲机械"]
+    everything = read_xlsx(client.get(reverse("enterprises:export"), {"sort": "-name"}))
+    listed = client.get(reverse("enterprises:list"), {"sort": "-name"}).context["page_obj"]
+    assert [r[1] for r in everything[1:]] == [e.name for e in listed]
+
+
+def test_county_staff_export_only_their_county(client, county_user, make_enterprise, fushan):
+    make_enterprise(name="本区企业")
+    make_enterprise(county=fushan, name="外区企业")
+    client.force_login(county_user)
+    rows = read_xlsx(client.get(reverse("enterprises:export")))
+    assert [r[1] for r in rows[1:]] == ["本区企业"]
+
+
+def test_a_formula_like_name_is_exported_harmless(client, city_user, make_enterprise):
+    make_enterprise(name='=HYPERLINK("http://evil","点我")')
+    client.force_login(city_user)
+    data = b"".join(client.get(reverse("enterprises:export")).streaming_content)
+    from openpyxl import load_workbook
+
+    cell = load_workbook(io.BytesIO(data)).active["B2"]
+    assert cell.value == '=HYPERLINK("http://evil","点我")'
+    assert cell.data_type == "s" and cell.quotePrefix  # text, never a formula
+
+
+def test_list_and_export_queries_do_not_grow_with_the_firms(
+    client, city_user, make_enterprise, django_assert_max_num_queries
+):
+    for _ in range(30):
+        make_enterprise()
+    client.force_login(city_user)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("enterprises:list")).status_code == 200
+    # session, user, session save (two savepoint statements), then one query for the rows
+    with django_assert_max_num_queries(6):
+        b"".join(client.get(reverse("enterprises:export")).streaming_content)
+    with django_assert_max_num_queries(6):
+        b"".join(client.get(reverse("enterprises:creation_list_export")).streaming_content)
+
+
+def test_the_template_has_the_exact_headers_and_drop_downs(client, county_user):
+    from openpyxl import load_workbook
+
+    client.force_login(county_user)
+    wb = load_workbook(io.BytesIO(client.get(reverse("enterprises:import_template")).content))
+    ws = wb.worksheets[0]
+    assert [c.value for c in ws[1]] == importing.HEADERS
+    ranges = {str(v.sqref).split(":")[0]: v.formula1 for v in ws.data_validations.dataValidation}
+    assert set(ranges) == {"C2", "D2", "E2"}
+    assert wb["选项"]["C1"].value == "大型"
+
+
+# --- Writes -----------------------------------------------------------------------------
+
+
+def test_county_staff_create_a_firm_in_their_own_county(client, county_user, reference, fushan):
+    client.force_login(county_user)
+    data = {
+        "credit_code": " 914403001922038216 ",
+        "name": "新企业",
+        "industry": reference["industries"][0].pk,
+        "size": "micro",
+        "employees": 5,
+        "county": fushan.pk,
+    }
+    response = client.post(reverse("enterprises:create"), data)
+    firm = Enterprise.objects.get()
+    assert response.status_code == 302
+    assert firm.county == county_user.county and firm.credit_code == "914403001922038216"
+    assert history_for(firm).get().action == "新增企业"
+
+
+def test_a_bad_credit_code_is_refused_by_the_form(client, county_user, reference):
+    client.force_login(county_user)
+    response = client.post(
+        reverse("enterprises:create"),
+        {
+            "credit_code": "914403001922038217",
+            "name": "x",
+            "industry": reference["industries"][0].pk,
+            "size": "micro",
+        },
+    )
+    assert response.status_code == 200 and "校验位错误" in response.content.decode()
+
+
+def test_an_enterprise_user_may_change_only_the_contact_fields(client, enterprise_user, firm):
+    client.force_login(enterprise_user)
+    response = client.post(
+        reverse("enterprises:edit", args=[firm.pk]),
+        {"safety_contact": "王芳", "phone": "0535-1", "name": "改名", "version": firm.version},
+    )
+    assert response.status_code == 302
+    firm.refresh_from_db()
+    assert (firm.safety_contact, firm.phone, firm.name) == (
+        "王芳",
+        "0535-1",
+        "烟台芝罘华鑫机械有限公司",
+    )
+    assert history_for(firm).get().changes["phone"][1] == "0535-1"
+
+
+def test_a_stale_edit_is_refused(client, county_user, firm):
+    client.force_login(county_user)
+    data = {
+        "credit_code": firm.credit_code,
+        "name": "新名",
+        "industry": firm.industry_id,
+        "size": firm.size,
+        "version": firm.version,
+    }
+    Enterprise.objects.filter(pk=firm.pk).update(version=firm.version + 1)
+    response = client.post(reverse("enterprises:edit", args=[firm.pk]), data)
+    assert response.status_code == 200 and "已被他人修改" in response.content.decode()
+
+
+def test_closing_keeps_the_firm_and_its_history(client, county_user, firm):
+    client.force_login(county_user)
+    client.post(
+        reverse("enterprises:close", args=[firm.pk]),
+        {"closed_on": "2016-08-01", "reason": "停产注销"},
+    )
+    firm.refresh_from_db()
+    assert firm.closed_on.isoformat() == "2016-08-01"
+    assert history_for(firm).get().note == "停产注销"
+    assert firm not in client.get(reverse("enterprises:list")).context["page_obj"]
+
+
+def test_the_creation_list_keeps_its_history(client, county_user, firm):
+    client.force_login(county_user)
+    client.post(
+        reverse("enterprises:creation_list_add") + "?year=2016",
+        {"credit_code": firm.credit_code.lower(), "target_date": "2016-09-30"},
+    )
+    entry = CreationListEntry.objects.get()
+    firm.refresh_from_db()
+    assert firm.status == Status.LISTED and entry.added_by == county_user
+    client.post(reverse("enterprises:creation_list_remove", args=[entry.pk]), {"reason": "搬迁"})
+    firm.refresh_from_db()
+    assert firm.status == Status.NOT_LISTED and not CreationListEntry.objects.exists()
+    assert [e.action for e in history_for(firm)] == ["移出创建名单", "纳入创建名单"]
+
+
+def test_county_staff_cannot_list_another_countys_firm(
+    client, county_user, make_enterprise, fushan
+):
+    other = make_enterprise(county=fushan)
+    client.force_login(county_user)
+    client.post(
+        reverse("enterprises:creation_list_add") + "?year=2016",
+        {"credit_code": other.credit_code, "target_date": "2016-09-30"},
+    )
+    assert not CreationListEntry.objects.exists()
+
+
+# --- The import pages ---------------------------------------------------------------------
+
+
+def upload(client, rows):
+    file = io.BytesIO(xlsx_bytes(rows))
+    file.name = "名录.xlsx"
+    return client.post(reverse("enterprises:import"), {"file": file})
+
+
+def test_upload_previews_then_confirm_writes(client, county_user, reference):
+    client.force_login(county_user)
+    job = Job.objects.get(pk=upload(client, [row(1), row(2)]).url.rstrip("/").split("/")[-1])
+    page = client.get(reverse("enterprises:import_job", args=[job.pk])).content.decode()
+    assert "确认导入" in page and not Enterprise.objects.exists()
+    client.post(reverse("enterprises:import_confirm", args=[job.pk]))
+    assert Enterprise.objects.count() == 2
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.result["new"] == 2
+    again = client.post(reverse("enterprises:import_confirm", args=[job.pk]))
+    assert again.status_code == 403
+
+
+def test_the_preview_lists_every_error_and_offers_no_confirm(client, county_user, reference):
+    client.force_login(county_user)
+    response = upload(client, [row(1, county="福山区"), row(2, size="巨型")])
+    page = client.get(response.url).content.decode()
+    assert "第2行" in page and "第3行" in page and "确认导入" not in page
+
+
+def test_a_large_import_runs_as_a_task_with_progress(
+    client, county_user, reference, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(importing, "ASYNC_THRESHOLD", 1)
+    client.force_login(county_user)
+    job_url = upload(client, [row(1), row(2), row(3)]).url
+    job = Job.objects.get()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.post(reverse("enterprises:import_confirm", args=[job.pk]))
+    assert len(callbacks) == 1  # queued after commit, run eagerly here
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.done == 3
+    partial = client.get(job_url, headers={"HX-Request": "true"}).content.decode()
+    assert "导入完成" in partial and "<html" not in partial
+    assert Enterprise.objects.count() == 3
+
+
+def test_an_over_large_upload_is_refused_before_reading(client, county_user, monkeypatch):
+    from enterprises import forms
+
+    monkeypatch.setattr(forms, "MAX_UPLOAD_BYTES", 100)
+    client.force_login(county_user)
+    response = upload(client, [row(1)])
+    assert response.status_code == 200 and "文件过大" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_the_admin_exports_with_chinese_headers(client, admin_user, firm):
+    admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:enterprises_enterprise_export"),
+        {
+            "format": "0",
+            "resource": "0",
+            **{f"enterpriseresource_{n}": "on" for _, n in importing.COLUMNS},
+        },
+    )
+    assert response.status_code == 200
+    assert "text/html" not in response["Content-Type"], response.content[:3000]
+    assert "统一社会信用代码" in response.content.decode("utf-8-sig").splitlines()[0]
+
+
+def test_an_export_imported_again_changes_nothing(client, county_user, sheet, reference):
+    from enterprises import services
+
+    services.enterprise_import(
+        actor=None, file=sheet([row(1, name="=1+1", phone="-0535"), row(2, employees=None)])
+    )
+    client.force_login(county_user)
+    data = b"".join(client.get(reverse("enterprises:export")).streaming_content)
+    plan = services.enterprise_import(actor=county_user, file=io.BytesIO(data))
+    assert plan.ok and plan.unchanged == 2 and not plan.new and not plan.changed
+    assert "已忽略" in plan.notices[0]

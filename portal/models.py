@@ -140,6 +140,23 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.object_repr} {self.action}"
 
+    @property
+    def changes_display(self) -> list[tuple[str, object, object]]:
+        """(field's Chinese name, before, after) for the history tables."""
+        # get_for_id is served from ContentType's cache: no query per history row.
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        rows = []
+        for name, values in self.changes.items():
+            before, after = (
+                (values + [None, None])[:2] if isinstance(values, list) else (None, values)
+            )
+            try:
+                label = str(model._meta.get_field(name).verbose_name) if model else name
+            except Exception:  # noqa: BLE001 - a field since removed keeps its stored name
+                label = name
+            rows.append((label, before, after))
+        return rows
+
 
 class JobQuerySet(ScopedQuerySet):
     """People see the jobs they started; the city sees all."""

@@ -7,6 +7,7 @@ CITY_AND_COUNTY = ("city", "admin", "county")
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = "统计与上报"
+    menu_group = "统计与上报"
     menu: list = [
         ("进度看板", "reports:dashboard", CITY),
         ("年度目标", "reports:targets", CITY_AND_COUNTY),

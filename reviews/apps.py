@@ -6,6 +6,7 @@ from portal.roles import Role
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = "评审管理"
+    menu_group = "评审管理"
     menu = [
         ("自评", "reviews:assessment_list", (Role.ENTERPRISE,)),
         ("评审任务", "reviews:agency_home", (Role.AGENCY,)),

@@ -23,6 +23,7 @@ def test_a_status_change_is_kept_with_actor_and_before_after(firm, county_user):
     assert entry.actor == county_user
     assert entry.changes == {"status": ["未纳入创建", "纳入创建名单"]}
     assert entry.at is not None
+    assert entry.changes_display == [("创建状态", "未纳入创建", "纳入创建名单")]
 
 
 def test_an_unchanged_save_writes_no_history(firm, county_user):

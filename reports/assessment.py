@@ -11,7 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from enterprises.models import County
+from django.db.models import Count
+
+from enterprises.choices import PASSED_STATUSES
+from enterprises.models import County, Enterprise
+from lookback.models import AuditRound, SelfCheck
 
 from .models import AssessmentCriterion
 from .selectors import CountyProgress, county_progress, rank
@@ -44,6 +48,38 @@ def timeliness(year: int, today: dt.date, progress: list[CountyProgress]) -> dic
         # A late document counts half: it was done, not on time.
         values[p.county.pk] = (p.on_time + 0.5 * p.late) / due if due else 1.0
     return values
+
+
+@criterion("audit_accuracy", "抽查审核准确率（1 − 误差率，取当年最近一次审核）")
+def audit_accuracy(year: int, today: dt.date, progress: list[CountyProgress]) -> dict[int, float]:
+    rates = {}
+    for county_id, rate in (
+        AuditRound.objects.filter(year=year, status=AuditRound.Status.CLOSED)
+        .order_by("county", "closed_at")
+        .values_list("county", "error_rate")
+    ):
+        rates[county_id] = rate  # the latest closed audit wins
+    return {p.county.pk: 1.0 - float(rates.get(p.county.pk) or 0) for p in progress}
+
+
+@criterion("lookback_work", "“回头看”自查自纠覆盖率（已自查或排查的达标企业/达标企业）")
+def lookback_work(year: int, today: dt.date, progress: list[CountyProgress]) -> dict[int, float]:
+    checked = dict(
+        SelfCheck.objects.filter(campaign__year=year)
+        .values_list("enterprise__county")
+        .annotate(n=Count("enterprise", distinct=True))
+    )
+    passed = dict(
+        Enterprise.objects.filter(status__in=PASSED_STATUSES)
+        .values_list("county")
+        .annotate(n=Count("pk"))
+    )
+    return {
+        p.county.pk: min(checked.get(p.county.pk, 0) / passed[p.county.pk], 1.0)
+        if passed.get(p.county.pk)
+        else 1.0
+        for p in progress
+    }
 
 
 @dataclass

@@ -234,3 +234,36 @@ def test_a_new_criterion_plugs_in_by_registering_a_function(zhifu_progress):
 def test_without_weights_the_default_criteria_apply(reference):
     assert set(assessment.weights_for(2016)) == {"targets_met", "timeliness"}
     assert CountyTarget.objects.count() == 0
+
+
+def test_audit_accuracy_and_lookback_work_score_the_counties(
+    zhifu_progress, city_user, county_staff
+):
+    """The notice scores the counties on the audit's error rate and their look-back work too."""
+    from decimal import Decimal
+
+    from enterprises.models import Enterprise
+    from lookback.campaign import campaign_open, self_check_record
+    from lookback.models import AuditRound, Draw
+
+    draw = Draw.objects.create(
+        kind="audit", county=zhifu_progress, year=2016, seed="s", population=[1], size=1,
+        sample=[1], created_by=city_user,
+    )  # fmt: skip
+    AuditRound.objects.create(
+        county=zhifu_progress, year=2016, tolerance=10, draw=draw, created_by=city_user,
+        status="closed", error_rate=Decimal("0.25"), sampled=4, in_error=1,
+    )  # fmt: skip
+    campaign = campaign_open(year=2016, actor=city_user)
+    passed = Enterprise.objects.filter(county=zhifu_progress, status__in=["confirmed", "announced"])
+    self_check_record(
+        campaign=campaign, enterprise=passed.first(), actor=county_staff,
+        system_built=True, runs_daily=True, agency_performed=True,
+    )  # fmt: skip
+    AssessmentCriterion.objects.create(year=2016, code="audit_accuracy", weight=20)
+    AssessmentCriterion.objects.create(year=2016, code="lookback_work", weight=40)
+    z = {s.county.name: s for s in assessment.assess(2016)}["芝罘区"]
+    # Accuracy 75% × 20 = 15; one of four passed firms checked: 25% × 40 = 10.
+    assert [(p["code"], p["value"], p["points"]) for p in z.parts] == [
+        ("audit_accuracy", 75.0, 15.0), ("lookback_work", 25.0, 10.0)
+    ]  # fmt: skip

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from enterprises import demo as enterprise_demo
 from enterprises.models import Enterprise
+from lookback import demo as lookback_demo
 from reports import demo as report_demo
 from reviews import demo as review_demo
 
@@ -42,6 +43,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"演示账号：新建 {len(users)} 个 {' '.join(users)}")
             announced = review_demo.seed_announcements()
             self.stdout.write(f"达标公告：新建 {announced} 份")
+            if make_users and lookback_demo.seed_lookback():
+                self.stdout.write(f"“回头看”：{enterprise_demo.DEMO_YEAR}年活动与抽查审核")
             made = report_demo.seed_reports()
             self.stdout.write(
                 f"目标与上报：县市区联络员 {made['county_staff']} 个，"

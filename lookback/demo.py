@@ -1,0 +1,36 @@
+"""Demo look-back campaign and audit: the 2016 campaign with a few self-checks in 芝罘区, and
+an open audit of 芝罘区's 2016 passes. Needs the demo logins; idempotent."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+
+from enterprises.demo import DEMO_YEAR
+from enterprises.models import County
+
+from .campaign import campaign_open, passed_firms, self_check_record
+from .models import AuditRound, Campaign
+from .services import audit_start, passes_of_year
+
+
+def seed_lookback() -> bool:
+    if Campaign.objects.filter(year=DEMO_YEAR).exists():
+        return False
+    users = get_user_model().objects
+    city, county_user = users.get(username="city"), users.get(username="county")
+    campaign = campaign_open(year=DEMO_YEAR, actor=city)
+    zhifu = County.objects.get(code="370602")
+    for number, firm in enumerate(passed_firms(zhifu).order_by("pk")[:3]):
+        self_check_record(
+            campaign=campaign,
+            enterprise=firm,
+            actor=county_user,
+            system_built=True,
+            runs_daily=number != 1,
+            agency_performed=True,
+            problems="" if number != 1 else "隐患排查台账未按月更新",
+            rectification="" if number != 1 else "限期一个月补齐台账",
+        )
+    if passes_of_year(county=zhifu, year=DEMO_YEAR).exists() and not AuditRound.objects.exists():
+        audit_start(county=zhifu, year=DEMO_YEAR, actor=city, seed="demo2016")
+    return True

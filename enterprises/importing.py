@@ -32,6 +32,7 @@ from . import xlsx
 from .choices import SizeClass
 from .credit_code import credit_code_error, normalize
 from .models import County, Enterprise, Industry
+from .permissions import REGISTRY_FIELDS
 
 # The template's headers, in order, and the model field each one fills.
 COLUMNS: list[tuple[str, str]] = [
@@ -50,17 +51,7 @@ HEADERS = [header for header, _ in COLUMNS]
 FIELD_HEADER = {name: header for header, name in COLUMNS}
 TEXT_FIELDS = ["name", "address", "legal_representative", "safety_contact", "phone"]
 # What an import may change on an existing firm (never status, grade or closure).
-IMPORT_FIELDS = [
-    "name",
-    "county",
-    "industry",
-    "size",
-    "employees",
-    "address",
-    "legal_representative",
-    "safety_contact",
-    "phone",
-]
+IMPORT_FIELDS = [name for name in REGISTRY_FIELDS if name != "credit_code"]
 SIZE_BY_LABEL = {label: value for value, label in SizeClass.choices}
 SIZE_LABEL = dict(SizeClass.choices)
 # Above this many rows the confirmed import runs as a Celery task with a progress bar.

@@ -3,6 +3,8 @@
 import datetime as dt
 from decimal import Decimal as D
 
+import pytest
+
 from enterprises.choices import Grade
 from reviews.scoring import (
     ItemResult,
@@ -84,3 +86,29 @@ def test_a_grade_is_valid_for_three_years_with_re_review_in_the_last_three_month
     assert validity_end(dt.date(2016, 2, 29)) == dt.date(2019, 2, 27)
     assert re_review_window_opens(dt.date(2019, 6, 29)) == dt.date(2019, 3, 29)
     assert re_review_window_opens(dt.date(2019, 5, 31)) == dt.date(2019, 2, 28)
+
+
+def _exact(value: str):
+    """A score of exactly ``value`` (e.g. "59.9"): 599 earned of 1000."""
+    tenths = int(D(value) * 10)
+    return score((1000, 1000 - tenths, False, False))
+
+
+@pytest.mark.parametrize(
+    ("value", "small_micro", "result"),
+    [
+        ("59.9", True, None),
+        ("60.0", True, Grade.PASS),
+        ("59.9", False, None),
+        ("60.0", False, Grade.LEVEL3),
+        ("74.9", False, Grade.LEVEL3),
+        ("75.0", False, Grade.LEVEL2),
+        ("89.9", False, Grade.LEVEL2),
+        ("90.0", False, Grade.LEVEL1),
+        ("95.0", True, Grade.PASS),  # small and micro firms cannot hold 一级 or 二级
+    ],
+)
+def test_each_threshold_at_its_edge(value, small_micro, result):
+    computed = _exact(value)
+    assert computed.value == D(value)
+    assert final_result(computed, small_micro=small_micro) == result

@@ -90,9 +90,15 @@ class Enterprise(VersionedModel):
     """A firm, identified by its 统一社会信用代码. Never hard-deleted: it closes."""
 
     credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
-    name = models.CharField("企业名称", max_length=200, db_index=True)
+    # No index on name: searches are substring matches (icontains), which no b-tree serves, and
+    # every index costs the bulk import time (benchmarks/README.md).
+    name = models.CharField("企业名称", max_length=200)
     county = models.ForeignKey(
-        County, verbose_name="所属区县", on_delete=models.PROTECT, related_name="enterprises"
+        County,
+        verbose_name="所属区县",
+        on_delete=models.PROTECT,
+        related_name="enterprises",
+        db_index=False,  # the (county, status) index below serves lookups by county
     )
     industry = models.ForeignKey(
         Industry, verbose_name="行业", on_delete=models.PROTECT, related_name="enterprises"
@@ -104,7 +110,7 @@ class Enterprise(VersionedModel):
     safety_contact = models.CharField("安全管理负责人", max_length=50, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
     status = models.CharField(
-        "创建状态", max_length=20, choices=Status.choices, default=Status.NOT_LISTED, db_index=True
+        "创建状态", max_length=20, choices=Status.choices, default=Status.NOT_LISTED
     )
     grade = models.CharField("等级", max_length=10, choices=Grade.choices, blank=True)
     certificate_no = models.CharField("证书编号", max_length=50, blank=True)

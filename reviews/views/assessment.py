@@ -23,6 +23,7 @@ from ..forms.assessment import AccidentForm, AssessmentHeaderForm, EvidenceForm,
 from ..models import Evidence, SelfAssessment
 from ..selectors import assessment as selectors
 from ..services import assessment as services
+from ..workflow import check_transition, refusal_message
 
 ASSESSMENT_RELATED = (
     "enterprise__county",
@@ -50,6 +51,12 @@ def assessment_list(request):
     context = {"page_obj": page, "can_start": request.user.role == Role.ENTERPRISE}
     if context["can_start"]:
         context["draft"] = selectors.draft_assessment(request.user.enterprise)
+        try:
+            check_transition(
+                enterprise=request.user.enterprise, name="start_self_assessment", actor=request.user
+            )
+        except (PermissionDenied, ValidationError) as error:
+            context["start_refused"] = refusal_message(error)
     return render(request, "reviews/assessment/list.html", context)
 
 

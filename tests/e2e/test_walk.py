@@ -1,0 +1,295 @@
+"""The whole path in a real browser, as the demo's users walk it (烟安监〔2016〕6号):
+
+自评 → 申请评审 → 县级受理委派 → 机构组建评审组、逐项评分、作出结论 → 县级确认发证 →
+编制并发布公告 → 市局收到公告 → 公众在达标企业公示中查到该企业及其等级.
+
+The demo world comes from ``seed_demo`` and its logins ``county``, ``agency`` and ``city`` are
+used as they are. The demo ``enterprise`` login's firm is already in rectification, so the walk
+adds one new small 机械 firm of 芝罘区 to the creation list, with its own login.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from tests.e2e.conftest import CHROMIUM, SKIP_REASON
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=SKIP_REASON),
+]
+
+DEMO_PASSWORD = "Yantai-2016-demo"
+FIRM_NAME = "烟台芝罘全程机械有限公司"
+FIRM_LOGIN = "walk-enterprise"
+FIRM_PASSWORD = "Correct-horse-42"
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def demo_world(transactional_db, settings, tmp_path):
+    """The demo (a small one) plus a listed small 机械 firm of 芝罘区 that has not started."""
+    from enterprises.choices import SizeClass, Status
+    from enterprises.models import County, CreationListEntry, Industry
+    from tests.factories import EnterpriseFactory, UserFactory
+
+    settings.MEDIA_ROOT = tmp_path / "media"  # evidence files stay out of the repository
+    call_command("seed_demo", enterprises=150, force=True, stdout=io.StringIO())
+    firm = EnterpriseFactory(
+        name=FIRM_NAME,
+        county=County.objects.get(name="芝罘区"),
+        industry=Industry.objects.get(name="机械"),
+        size=SizeClass.SMALL,
+        status=Status.LISTED,
+    )
+    today = timezone.localdate()
+    CreationListEntry.objects.create(
+        enterprise=firm, year=today.year, target_date=today.replace(month=12, day=31)
+    )
+    UserFactory(username=FIRM_LOGIN, role="enterprise", enterprise=firm)
+    return firm
+
+
+class Walker:
+    """One role's browser session: a fresh context, logged in through the login page."""
+
+    def __init__(self, browser, base_url: str, shots, who: str):
+        self.context = browser.new_context(base_url=base_url, locale="zh-CN")
+        self.page = self.context.new_page()
+        self.shots = shots
+        self.who = who
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+
+        def accept(dialog):
+            self.dialogs.append(dialog.message)
+            dialog.accept()
+
+        self.page.on("dialog", accept)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", self._console)
+        self.page.on("response", self._response)
+
+    def _console(self, message) -> None:
+        # Failed loads are reported by _response, with their address.
+        if message.type == "error" and "Failed to load resource" not in message.text:
+            self.errors.append(message.text)
+
+    def _response(self, response) -> None:
+        # The browser asks for /favicon.ico on its own; the portal has none (not a page error).
+        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+            self.errors.append(f"{response.status} {response.url}")
+
+    def login(self, username: str, password: str) -> None:
+        page = self.page
+        page.goto("/accounts/login/")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(password)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_load_state()
+        assert "/accounts/login/" not in page.url, f"{username} 未能登录"
+
+    def nav(self, name: str) -> None:
+        """Follow a menu entry (top-level or in a drop-down)."""
+        link = self.page.get_by_role("navigation").get_by_role("link", name=name, exact=True)
+        if not link.first.is_visible():
+            # Grouped under a drop-down toggle ("评审管理").
+            self.page.get_by_role("navigation").get_by_role("button", name="评审管理").click()
+        link.first.click()
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=str(self.shots / f"{name}.png"), full_page=True)
+
+    def close(self) -> None:
+        self.context.close()
+        assert not self.errors, f"{self.who}：浏览器报错 {self.errors}"
+
+
+def expect_message(page, text: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.get_by_text(text).first).to_be_visible()
+
+
+def test_demo_users_walk_a_firm_from_self_assessment_to_the_public_list(
+    demo_world, live_server, browser, shots
+):
+    from playwright.sync_api import expect
+
+    from enterprises.choices import Status
+    from reviews.models import Review
+
+    firm = demo_world
+    year = timezone.localdate().year
+    number = f"芝安监〔{year}〕88号"
+
+    # --- The firm assesses itself (自评) and applies for review (申请评审) ---------------------
+    ent = Walker(browser, live_server.url, shots, "企业")
+    ent.login(FIRM_LOGIN, FIRM_PASSWORD)
+    page = ent.page
+    page.goto("/reviews/assessments/")
+    page.get_by_role("button", name="开始自评").click()
+    expect_message(page, "已开始自评")
+    deductions = page.get_by_role("spinbutton", name=re.compile(r"扣分$"))
+    count = deductions.count()
+    assert count >= 30, "小微企业标准应列出全部评分项"
+    for position in range(count):
+        deductions.nth(position).fill("0")
+    # One item short of full points, with its reason (required by the rules).
+    deductions.nth(2).fill("2")
+    page.get_by_role("textbox", name=re.compile(r"扣分理由$")).nth(2).fill("应急预案未演练")
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.locator("#assessment-score")).to_have_text("98.0")
+    page.get_by_role("button", name="提交自评").click()
+    expect(page.get_by_role("heading", name=re.compile("自评（已提交）"))).to_be_visible()
+    assert any("提交后自评将锁定" in message for message in ent.dialogs), "确认对话框未出现"
+    ent.shot("01-self-assessment")
+
+    ent.nav("申请评审")
+    page.get_by_role("button", name="提交评审申请").click()
+    expect_message(page, "评审申请已提交")
+    firm.refresh_from_db()
+    assert firm.status == Status.APPLIED
+
+    # --- The county accepts and assigns the demo agency ---------------------------------------
+    county = Walker(browser, live_server.url, shots, "县级")
+    county.login("county", DEMO_PASSWORD)
+    page = county.page
+    county.nav("评审申请")
+    row = page.get_by_role("row").filter(has_text=FIRM_NAME)
+    row.get_by_role("link", name="受理委派").click()
+    agency_name = "烟台安华安全技术咨询有限公司"
+    page.get_by_label("评审机构").select_option(label=agency_name)
+    page.get_by_label("评审经费方式").select_option(label="政府购买服务")
+    page.get_by_label("评审费用（元）").fill("6000")
+    page.get_by_role("button", name="受理并委派").click()
+    expect(page.get_by_text(agency_name).first).to_be_visible()
+    review = Review.objects.get(enterprise=firm)
+    assert review.agency.name == agency_name
+
+    # --- The agency sets up its team, scores every item and concludes -------------------------
+    agency = Walker(browser, live_server.url, shots, "评审机构")
+    agency.login("agency", DEMO_PASSWORD)
+    page = agency.page
+    agency.nav("评审任务")
+    page.get_by_role("link", name=FIRM_NAME).click()
+    page.get_by_role("link", name="评审组").click()
+    experts = page.get_by_role("checkbox")
+    experts.nth(0).check()
+    experts.nth(1).check()
+    page.get_by_label("组长").select_option(index=1)
+    page.get_by_role("button", name="保存评审组").click()
+    expect(page.get_by_text("组长", exact=True)).to_be_visible()
+
+    page.get_by_role("link", name="现场评审与四个结合").click()
+    today = timezone.localdate()
+    page.get_by_label("现场评审开始").fill(today.isoformat())
+    page.get_by_label("现场评审结束").fill(today.isoformat())
+    page.get_by_label("责任管理机制建立情况").fill("建立全员安全生产责任制，逐级签订责任书")
+    page.get_by_label("全员培训日期").fill(today.isoformat())
+    page.get_by_label("培训人数").fill("36")
+    page.get_by_label("危险、危害场所辨识").fill("喷漆房、配电室")
+    page.get_by_label("特殊作业场所辨识").fill("有限空间：污水池")
+    page.get_by_label("风险节点辨识").fill("动火作业、起重吊装")
+    page.get_by_label("发现隐患数").fill("3")
+    page.get_by_label("已整改隐患数").fill("3")
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect_message(page, "评审记录已保存")
+    expect(page.get_by_text("培训36人")).to_be_visible()
+
+    page.get_by_role("link", name="逐项评分").click()
+    scores = page.get_by_role("spinbutton", name=re.compile(r"评审扣分$"))
+    assert scores.count() == count
+    for position in range(count):
+        scores.nth(position).fill("0")
+    scores.nth(2).fill("3")
+    page.get_by_role("textbox", name=re.compile(r"扣分理由$")).nth(2).fill("演练记录不全")
+    page.get_by_role("button", name="保存评分").click()
+    page.goto(f"/reviews/{review.pk}/")
+    expect(page.get_by_text("当前评分：97.0")).to_be_visible()
+
+    # A nonconformity on item 1.3 holds the conclusion until its rectification is verified.
+    page.get_by_role("link", name="提出不符合项").click()
+    item = page.get_by_label("对应评分项")
+    item.select_option(label=item.get_by_role("option", name=re.compile(r"^1\.3 ")).inner_text())
+    page.get_by_label("不符合项描述").fill("未开展年度应急演练")
+    page.get_by_label("整改期限").fill((today + dt.timedelta(days=30)).isoformat())
+    page.get_by_role("button", name="保存不符合项").click()
+    expect_message(page, "不符合项已记录")
+    expect(page.get_by_text("还有1个不符合项未整改到位")).to_be_visible()
+    expect(page.get_by_role("button", name="作出评审结论")).to_be_disabled()
+
+    # --- The firm answers the nonconformity with evidence; the agency verifies it ------------
+    page = ent.page
+    ent.nav("申请评审")
+    page.get_by_role("table").get_by_role("link").first.click()
+    page.get_by_label("整改情况").fill("已于本月组织全员应急演练，记录附后")
+    page.get_by_label("佐证材料").set_input_files(
+        files=[{"name": "应急演练记录.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    page.get_by_role("button", name="提交整改情况").click()
+    expect_message(page, "整改情况已提交")
+    expect(page.get_by_role("link", name="应急演练记录.pdf")).to_be_visible()
+    ent.close()
+
+    page = agency.page
+    page.reload()
+    page.get_by_label("整改到位").check()
+    page.get_by_label("核查意见").fill("演练记录齐全，整改到位")
+    page.get_by_role("button", name="提交核查意见").click()
+    expect_message(page, "已确认整改到位")
+    agency.shot("02-review")
+    page.get_by_role("button", name="作出评审结论").click()
+    conclusion = page.get_by_text(re.compile("^结论："))
+    expect(conclusion).to_have_text(re.compile(r"^结论：\s*达标\s*$"))
+    agency.close()
+
+    # --- The county confirms (certificate) and publishes an announcement -----------------------
+    page = county.page
+    page.goto("/reviews/certificates/confirm/")
+    page.get_by_role("row").filter(has_text=FIRM_NAME).get_by_role(
+        "button", name="确认结论"
+    ).click()
+    page.wait_for_load_state()
+    firm.refresh_from_db()
+    assert firm.status == Status.CONFIRMED and firm.certificate_no
+
+    county.nav("公告")
+    page.get_by_role("link", name=re.compile("编制公告")).click()
+    page.get_by_label("文号").fill(number)
+    page.get_by_label("标题").fill(f"芝罘区{year}年安全生产标准化达标企业公告")
+    page.get_by_label(FIRM_NAME).check()
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.get_by_role("heading", name=re.compile(re.escape(number)))).to_be_visible()
+    page.get_by_role("button", name="发布并报市局").click()
+    expect(page.get_by_role("alert").filter(has_text="已发布并报市局")).to_be_visible()
+    county.shot("03-announcement")
+    county.close()
+    firm.refresh_from_db()
+    assert firm.status == Status.ANNOUNCED
+
+    # --- The city sees the announcement among its incoming ones -------------------------------
+    city = Walker(browser, live_server.url, shots, "市局")
+    city.login("city", DEMO_PASSWORD)
+    city.nav("公告")
+    expect(city.page.get_by_role("link", name=number)).to_be_visible()
+    city.close()
+
+    # --- Anyone, without logging in, finds the firm and its grade on the public list ----------
+    public = Walker(browser, live_server.url, shots, "公众")
+    page = public.page
+    page.goto("/reviews/public/")
+    page.get_by_role("searchbox", name="企业名称或统一社会信用代码").fill(FIRM_NAME)
+    page.get_by_role("button", name="查询").click()
+    row = page.get_by_role("row").filter(has_text=FIRM_NAME)
+    expect(row.get_by_role("cell", name="达标", exact=True)).to_be_visible()
+    expect(row).to_contain_text(number)
+    expect(row).to_contain_text(firm.certificate_no)
+    public.shot("04-public-list")
+    public.close()

@@ -26,9 +26,10 @@ def display_value(obj: models.Model, field_name: str) -> Any:
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        local = timezone.localtime(value)
+        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return f"{value.year}年{value.month}月{value.day}日"
     if isinstance(value, Decimal):
         return str(value)
     return value

@@ -108,6 +108,16 @@ class User(AbstractUser):
         return self.role == Role.AGENCY
 
 
+def _field_label(model, name: str) -> str:
+    """A field's Chinese name; a reverse relation (e.g. a review's team) by its model's name."""
+    try:
+        field = model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - a field since removed keeps its stored name
+        return name
+    label = getattr(field, "verbose_name", None) or field.related_model._meta.verbose_name
+    return str(label)
+
+
 class AuditEntry(models.Model):
     """One change to one object: who, when, what it was before and after. Append-only.
 
@@ -150,10 +160,7 @@ class AuditEntry(models.Model):
             before, after = (
                 (values + [None, None])[:2] if isinstance(values, list) else (None, values)
             )
-            try:
-                label = str(model._meta.get_field(name).verbose_name) if model else name
-            except Exception:  # noqa: BLE001 - a field since removed keeps its stored name
-                label = name
+            label = _field_label(model, name)
             rows.append((label, before, after))
         return rows
 

@@ -7,6 +7,11 @@ import pytest
 from portal.celery import app as celery_app
 
 
+def pytest_collection_modifyitems(items):
+    """The browser walk runs last: Playwright leaves an event loop in the main thread."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_eager(settings):
     # A password check costs ~0.5 s with the real hasher; tests that are not about it use MD5.

@@ -6,7 +6,6 @@ the walk, saying so, on a machine without it. Never run ``playwright install``.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,10 +13,17 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 SKIP_REASON = "未找到 Chromium（/usr/bin/chromium），跳过浏览器全流程测试"
 
-# Playwright's sync API keeps an event loop running in the main thread for the whole session;
-# without this, Django refuses every ORM call made from the test itself (and from any test that
-# runs after the walk) as "called from an async context".
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+@pytest.fixture(scope="session", autouse=True)
+def _sync_orm_beside_playwright():
+    """Playwright's sync API keeps an event loop running in the main thread; Django would refuse
+    the test's own ORM calls as "called from an async context". Allowed for the walk only: the
+    walk runs last (tests/conftest.py), so no other test runs beside that loop."""
+    with pytest.MonkeyPatch.context() as patch:
+        # Session-scoped so that it outlives the database teardown after the walk; it is set
+        # up only when the first e2e test starts, and those run last.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture(scope="session")

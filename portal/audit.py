@@ -90,3 +90,11 @@ def history_for(obj: models.Model):
     return AuditEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
     ).select_related("actor")
+
+
+def history_for_many(model: type[models.Model], pks) -> models.QuerySet[AuditEntry]:
+    """The history of several objects of one model, newest first."""
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id__in=[str(pk) for pk in pks],
+    ).select_related("actor")

@@ -6,348 +6,915 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('enterprises', '0001_initial'),
+        ("enterprises", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ResultHold',
+            name="ResultHold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('reason', models.TextField(verbose_name='原因')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('released_at', models.DateTimeField(blank=True, null=True, verbose_name='解除时间')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='result_holds', to='enterprises.county')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("reason", models.TextField(verbose_name="原因")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "released_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="解除时间"),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="result_holds",
+                        to="enterprises.county",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '结果暂缓公告',
-                'verbose_name_plural': '结果暂缓公告',
+                "verbose_name": "结果暂缓公告",
+                "verbose_name_plural": "结果暂缓公告",
             },
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('status', models.CharField(choices=[('applied', '已申请'), ('returned', '已退回'), ('assigned', '已委派'), ('under_review', '评审中'), ('rectifying', '整改中'), ('concluded', '已出结论'), ('confirmed', '县级已确认'), ('cancelled', '已撤回')], default='applied', max_length=20, verbose_name='评审状态')),
-                ('applied_at', models.DateTimeField(blank=True, null=True, verbose_name='申请时间')),
-                ('return_reason', models.TextField(blank=True, verbose_name='退回理由')),
-                ('assigned_at', models.DateTimeField(blank=True, null=True, verbose_name='委派时间')),
-                ('funding', models.CharField(blank=True, choices=[('government', '政府购买服务'), ('subsidy', '以奖代补'), ('self', '企业自行委托')], max_length=20, verbose_name='评审经费方式')),
-                ('fee', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='评审费用（元）')),
-                ('onsite_from', models.DateField(blank=True, null=True, verbose_name='现场评审开始')),
-                ('onsite_to', models.DateField(blank=True, null=True, verbose_name='现场评审结束')),
-                ('responsibility_system', models.TextField(blank=True, verbose_name='责任管理机制建立情况')),
-                ('training_date', models.DateField(blank=True, null=True, verbose_name='全员培训日期')),
-                ('trained_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='培训人数')),
-                ('hazardous_places', models.TextField(blank=True, verbose_name='危险、危害场所辨识')),
-                ('special_operation_sites', models.TextField(blank=True, verbose_name='特殊作业场所辨识')),
-                ('risk_points', models.TextField(blank=True, verbose_name='风险节点辨识')),
-                ('hazards_found', models.PositiveIntegerField(blank=True, null=True, verbose_name='发现隐患数')),
-                ('hazards_rectified', models.PositiveIntegerField(blank=True, null=True, verbose_name='已整改隐患数')),
-                ('hazards_note', models.TextField(blank=True, verbose_name='隐患查改情况')),
-                ('score', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True, verbose_name='评审得分')),
-                ('veto_failed', models.BooleanField(default=False, verbose_name='否决项不合格')),
-                ('result', models.CharField(blank=True, choices=[('pass', '达标'), ('1', '一级'), ('2', '二级'), ('3', '三级')], max_length=10, verbose_name='评审结论')),
-                ('concluded_at', models.DateTimeField(blank=True, null=True, verbose_name='结论时间')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='县级确认时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='enterprises.enterprise', verbose_name='企业')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("applied", "已申请"),
+                            ("returned", "已退回"),
+                            ("assigned", "已委派"),
+                            ("under_review", "评审中"),
+                            ("rectifying", "整改中"),
+                            ("concluded", "已出结论"),
+                            ("confirmed", "县级已确认"),
+                            ("cancelled", "已撤回"),
+                        ],
+                        default="applied",
+                        max_length=20,
+                        verbose_name="评审状态",
+                    ),
+                ),
+                (
+                    "applied_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="申请时间"),
+                ),
+                ("return_reason", models.TextField(blank=True, verbose_name="退回理由")),
+                (
+                    "assigned_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="委派时间"),
+                ),
+                (
+                    "funding",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("government", "政府购买服务"),
+                            ("subsidy", "以奖代补"),
+                            ("self", "企业自行委托"),
+                        ],
+                        max_length=20,
+                        verbose_name="评审经费方式",
+                    ),
+                ),
+                (
+                    "fee",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=10,
+                        null=True,
+                        verbose_name="评审费用（元）",
+                    ),
+                ),
+                (
+                    "onsite_from",
+                    models.DateField(blank=True, null=True, verbose_name="现场评审开始"),
+                ),
+                ("onsite_to", models.DateField(blank=True, null=True, verbose_name="现场评审结束")),
+                (
+                    "responsibility_system",
+                    models.TextField(blank=True, verbose_name="责任管理机制建立情况"),
+                ),
+                (
+                    "training_date",
+                    models.DateField(blank=True, null=True, verbose_name="全员培训日期"),
+                ),
+                (
+                    "trained_count",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="培训人数"),
+                ),
+                (
+                    "hazardous_places",
+                    models.TextField(blank=True, verbose_name="危险、危害场所辨识"),
+                ),
+                (
+                    "special_operation_sites",
+                    models.TextField(blank=True, verbose_name="特殊作业场所辨识"),
+                ),
+                ("risk_points", models.TextField(blank=True, verbose_name="风险节点辨识")),
+                (
+                    "hazards_found",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="发现隐患数"),
+                ),
+                (
+                    "hazards_rectified",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="已整改隐患数"),
+                ),
+                ("hazards_note", models.TextField(blank=True, verbose_name="隐患查改情况")),
+                (
+                    "score",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=6,
+                        null=True,
+                        verbose_name="评审得分",
+                    ),
+                ),
+                ("veto_failed", models.BooleanField(default=False, verbose_name="否决项不合格")),
+                (
+                    "result",
+                    models.CharField(
+                        blank=True,
+                        choices=[("pass", "达标"), ("1", "一级"), ("2", "二级"), ("3", "三级")],
+                        max_length=10,
+                        verbose_name="评审结论",
+                    ),
+                ),
+                (
+                    "concluded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="结论时间"),
+                ),
+                (
+                    "confirmed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="县级确认时间"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="enterprises.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评审',
-                'verbose_name_plural': '评审',
-                'ordering': ['-created_at'],
+                "verbose_name": "评审",
+                "verbose_name_plural": "评审",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Nonconformity',
+            name="Nonconformity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('description', models.TextField(verbose_name='不符合项描述')),
-                ('deadline', models.DateField(db_index=True, verbose_name='整改期限')),
-                ('status', models.CharField(choices=[('open', '待整改'), ('answered', '已整改待核查'), ('accepted', '整改到位'), ('rejected', '核查未通过')], default='open', max_length=20, verbose_name='状态')),
-                ('response', models.TextField(blank=True, verbose_name='整改情况')),
-                ('responded_at', models.DateTimeField(blank=True, null=True, verbose_name='整改提交时间')),
-                ('verification_comment', models.TextField(blank=True, verbose_name='核查意见')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='核查时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='nonconformities', to='reviews.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                ("description", models.TextField(verbose_name="不符合项描述")),
+                ("deadline", models.DateField(db_index=True, verbose_name="整改期限")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "待整改"),
+                            ("answered", "已整改待核查"),
+                            ("accepted", "整改到位"),
+                            ("rejected", "核查未通过"),
+                        ],
+                        default="open",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("response", models.TextField(blank=True, verbose_name="整改情况")),
+                (
+                    "responded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="整改提交时间"),
+                ),
+                ("verification_comment", models.TextField(blank=True, verbose_name="核查意见")),
+                (
+                    "verified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="核查时间"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="nonconformities",
+                        to="reviews.review",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '不符合项',
-                'verbose_name_plural': '不符合项',
-                'ordering': ['deadline', 'pk'],
+                "verbose_name": "不符合项",
+                "verbose_name_plural": "不符合项",
+                "ordering": ["deadline", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Certificate',
+            name="Certificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('grade', models.CharField(choices=[('pass', '达标'), ('1', '一级'), ('2', '二级'), ('3', '三级')], max_length=10, verbose_name='等级')),
-                ('number', models.CharField(max_length=50, unique=True, verbose_name='证书编号')),
-                ('issued_on', models.DateField(verbose_name='发证日期')),
-                ('valid_until', models.DateField(verbose_name='有效期至')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='撤销时间')),
-                ('revoke_reason', models.TextField(blank=True, verbose_name='撤销理由')),
-                ('revoke_source', models.CharField(blank=True, max_length=100, verbose_name='撤销依据')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='certificates', to='enterprises.enterprise', verbose_name='企业')),
-                ('review', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='certificate', to='reviews.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[("pass", "达标"), ("1", "一级"), ("2", "二级"), ("3", "三级")],
+                        max_length=10,
+                        verbose_name="等级",
+                    ),
+                ),
+                ("number", models.CharField(max_length=50, unique=True, verbose_name="证书编号")),
+                ("issued_on", models.DateField(verbose_name="发证日期")),
+                ("valid_until", models.DateField(verbose_name="有效期至")),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="撤销时间"),
+                ),
+                ("revoke_reason", models.TextField(blank=True, verbose_name="撤销理由")),
+                (
+                    "revoke_source",
+                    models.CharField(blank=True, max_length=100, verbose_name="撤销依据"),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="certificates",
+                        to="enterprises.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "review",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="certificate",
+                        to="reviews.review",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '等级证书',
-                'verbose_name_plural': '等级证书',
-                'ordering': ['-issued_on'],
+                "verbose_name": "等级证书",
+                "verbose_name_plural": "等级证书",
+                "ordering": ["-issued_on"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewAgency',
+            name="ReviewAgency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='机构名称')),
-                ('credit_code', models.CharField(blank=True, max_length=18, verbose_name='统一社会信用代码')),
-                ('standing', models.CharField(choices=[('registered', '在册'), ('warned', '警告'), ('rectifying', '限期整改'), ('removed', '清除')], default='registered', max_length=20, verbose_name='名单状态')),
-                ('contact', models.CharField(blank=True, max_length=50, verbose_name='联系人')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='联系电话')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('industries', models.ManyToManyField(blank=True, to='enterprises.industry', verbose_name='可评审行业')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="机构名称")),
+                (
+                    "credit_code",
+                    models.CharField(blank=True, max_length=18, verbose_name="统一社会信用代码"),
+                ),
+                (
+                    "standing",
+                    models.CharField(
+                        choices=[
+                            ("registered", "在册"),
+                            ("warned", "警告"),
+                            ("rectifying", "限期整改"),
+                            ("removed", "清除"),
+                        ],
+                        default="registered",
+                        max_length=20,
+                        verbose_name="名单状态",
+                    ),
+                ),
+                ("contact", models.CharField(blank=True, max_length=50, verbose_name="联系人")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="联系电话")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                (
+                    "industries",
+                    models.ManyToManyField(
+                        blank=True, to="enterprises.industry", verbose_name="可评审行业"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评审机构',
-                'verbose_name_plural': '评审机构',
-                'ordering': ['name'],
+                "verbose_name": "评审机构",
+                "verbose_name_plural": "评审机构",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='review',
-            name='agency',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='reviews.reviewagency', verbose_name='评审机构'),
+            model_name="review",
+            name="agency",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="reviews",
+                to="reviews.reviewagency",
+                verbose_name="评审机构",
+            ),
         ),
         migrations.CreateModel(
-            name='Expert',
+            name="Expert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('certificate_no', models.CharField(blank=True, max_length=50, verbose_name='证书编号')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='联系电话')),
-                ('is_active', models.BooleanField(default=True, verbose_name='在库')),
-                ('industries', models.ManyToManyField(blank=True, to='enterprises.industry', verbose_name='专业行业')),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='experts', to='reviews.reviewagency', verbose_name='所属机构')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "certificate_no",
+                    models.CharField(blank=True, max_length=50, verbose_name="证书编号"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="联系电话")),
+                ("is_active", models.BooleanField(default=True, verbose_name="在库")),
+                (
+                    "industries",
+                    models.ManyToManyField(
+                        blank=True, to="enterprises.industry", verbose_name="专业行业"
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="experts",
+                        to="reviews.reviewagency",
+                        verbose_name="所属机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评审专家',
-                'verbose_name_plural': '评审专家',
-                'ordering': ['name'],
+                "verbose_name": "评审专家",
+                "verbose_name_plural": "评审专家",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ScoringStandard',
+            name="ScoringStandard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=50, verbose_name='标准代码')),
-                ('version', models.CharField(max_length=20, verbose_name='版本')),
-                ('name', models.CharField(max_length=200, verbose_name='标准名称')),
-                ('kind', models.CharField(choices=[('small_micro', '小微企业评定标准'), ('industry', '行业评定标准（分级）')], max_length=20, verbose_name='适用类型')),
-                ('effective_from', models.DateField(verbose_name='施行日期')),
-                ('effective_until', models.DateField(blank=True, null=True, verbose_name='废止日期')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='来源文件')),
-                ('loaded_at', models.DateTimeField(auto_now_add=True, verbose_name='导入时间')),
-                ('industry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='enterprises.industry', verbose_name='适用行业')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=50, verbose_name="标准代码")),
+                ("version", models.CharField(max_length=20, verbose_name="版本")),
+                ("name", models.CharField(max_length=200, verbose_name="标准名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("small_micro", "小微企业评定标准"),
+                            ("industry", "行业评定标准（分级）"),
+                        ],
+                        max_length=20,
+                        verbose_name="适用类型",
+                    ),
+                ),
+                ("effective_from", models.DateField(verbose_name="施行日期")),
+                (
+                    "effective_until",
+                    models.DateField(blank=True, null=True, verbose_name="废止日期"),
+                ),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="来源文件")),
+                ("loaded_at", models.DateTimeField(auto_now_add=True, verbose_name="导入时间")),
+                (
+                    "industry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="enterprises.industry",
+                        verbose_name="适用行业",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评定标准',
-                'verbose_name_plural': '评定标准',
-                'ordering': ['code', '-effective_from'],
-            },
-        ),
-        migrations.AddField(
-            model_name='review',
-            name='standard',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='reviews.scoringstandard', verbose_name='评定标准'),
-        ),
-        migrations.CreateModel(
-            name='SelfAssessment',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '已提交')], default='draft', max_length=20, verbose_name='状态')),
-                ('score', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True, verbose_name='自评得分')),
-                ('veto_failed', models.BooleanField(default=False, verbose_name='否决项不合格')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='self_assessments', to='enterprises.enterprise', verbose_name='企业')),
-                ('guide_agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='guided_assessments', to='reviews.reviewagency', verbose_name='指导机构')),
-                ('guide_expert', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='reviews.expert', verbose_name='指导专家')),
-                ('standard', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='reviews.scoringstandard', verbose_name='评定标准')),
-            ],
-            options={
-                'verbose_name': '企业自评',
-                'verbose_name_plural': '企业自评',
-                'ordering': ['-created_at'],
-            },
-        ),
-        migrations.AddField(
-            model_name='review',
-            name='self_assessment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='reviews.selfassessment', verbose_name='自评'),
-        ),
-        migrations.CreateModel(
-            name='SelfAssessmentLine',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('deducted', models.DecimalField(decimal_places=1, default=0, max_digits=6, verbose_name='扣分')),
-                ('not_applicable', models.BooleanField(default=False, verbose_name='空项（不适用）')),
-                ('reason', models.TextField(blank=True, verbose_name='扣分理由/说明')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='reviews.selfassessment')),
-            ],
-            options={
-                'verbose_name': '自评评分',
-                'verbose_name_plural': '自评评分',
-            },
-        ),
-        migrations.CreateModel(
-            name='Evidence',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='evidence/%Y/%m/', verbose_name='文件')),
-                ('original_name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='enterprises.enterprise')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('nonconformity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='reviews.nonconformity')),
-                ('self_assessment_line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='reviews.selfassessmentline')),
-            ],
-            options={
-                'verbose_name': '佐证材料',
-                'verbose_name_plural': '佐证材料',
-            },
-        ),
-        migrations.CreateModel(
-            name='StandardElement',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='序号')),
-                ('name', models.CharField(max_length=100, verbose_name='一级要素')),
-                ('standard', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='elements', to='reviews.scoringstandard')),
-            ],
-            options={
-                'verbose_name': '一级要素',
-                'verbose_name_plural': '一级要素',
-                'ordering': ['standard', 'number'],
-            },
-        ),
-        migrations.CreateModel(
-            name='StandardItem',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, verbose_name='编号')),
-                ('order', models.PositiveIntegerField(verbose_name='排序')),
-                ('content', models.TextField(verbose_name='考评内容')),
-                ('method', models.TextField(blank=True, verbose_name='评分方式')),
-                ('points', models.DecimalField(decimal_places=1, max_digits=6, verbose_name='标准分值')),
-                ('is_veto', models.BooleanField(default=False, verbose_name='否决项')),
-                ('element', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='reviews.standardelement')),
-                ('standard', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='reviews.scoringstandard')),
-            ],
-            options={
-                'verbose_name': '评分项',
-                'verbose_name_plural': '评分项',
-                'ordering': ['standard', 'order'],
+                "verbose_name": "评定标准",
+                "verbose_name_plural": "评定标准",
+                "ordering": ["code", "-effective_from"],
             },
         ),
         migrations.AddField(
-            model_name='selfassessmentline',
-            name='item',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='reviews.standarditem', verbose_name='评分项'),
+            model_name="review",
+            name="standard",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="reviews.scoringstandard",
+                verbose_name="评定标准",
+            ),
         ),
         migrations.CreateModel(
-            name='ReviewLine',
+            name="SelfAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('deducted', models.DecimalField(decimal_places=1, default=0, max_digits=6, verbose_name='扣分')),
-                ('not_applicable', models.BooleanField(default=False, verbose_name='空项（不适用）')),
-                ('reason', models.TextField(blank=True, verbose_name='扣分理由/说明')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='reviews.review')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='reviews.standarditem', verbose_name='评分项')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("submitted", "已提交")],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "score",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=6,
+                        null=True,
+                        verbose_name="自评得分",
+                    ),
+                ),
+                ("veto_failed", models.BooleanField(default=False, verbose_name="否决项不合格")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="提交时间"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="self_assessments",
+                        to="enterprises.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "guide_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="guided_assessments",
+                        to="reviews.reviewagency",
+                        verbose_name="指导机构",
+                    ),
+                ),
+                (
+                    "guide_expert",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="reviews.expert",
+                        verbose_name="指导专家",
+                    ),
+                ),
+                (
+                    "standard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="reviews.scoringstandard",
+                        verbose_name="评定标准",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评审评分',
-                'verbose_name_plural': '评审评分',
+                "verbose_name": "企业自评",
+                "verbose_name_plural": "企业自评",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='nonconformity',
-            name='item',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='reviews.standarditem', verbose_name='对应评分项'),
+            model_name="review",
+            name="self_assessment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="reviews.selfassessment",
+                verbose_name="自评",
+            ),
         ),
         migrations.CreateModel(
-            name='Announcement',
+            name="SelfAssessmentLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('number', models.CharField(help_text='如：烟安监〔2016〕6号', max_length=50, verbose_name='文号')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('published', '已发布')], default='draft', max_length=20, verbose_name='状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='announcements', to='enterprises.county', verbose_name='县市区')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('certificates', models.ManyToManyField(related_name='announcements', to='reviews.certificate', verbose_name='公告企业')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "deducted",
+                    models.DecimalField(
+                        decimal_places=1, default=0, max_digits=6, verbose_name="扣分"
+                    ),
+                ),
+                (
+                    "not_applicable",
+                    models.BooleanField(default=False, verbose_name="空项（不适用）"),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="扣分理由/说明")),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="reviews.selfassessment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '达标公告',
-                'verbose_name_plural': '达标公告',
-                'ordering': ['-published_at', '-created_at'],
-                'constraints': [models.UniqueConstraint(fields=('county', 'number'), name='one_announcement_number')],
+                "verbose_name": "自评评分",
+                "verbose_name_plural": "自评评分",
             },
         ),
         migrations.CreateModel(
-            name='ReviewTeamMember',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_leader', models.BooleanField(default=False, verbose_name='组长')),
-                ('expert', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='reviews.expert', verbose_name='专家')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='team', to='reviews.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="evidence/%Y/%m/", verbose_name="文件")),
+                ("original_name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evidence",
+                        to="enterprises.enterprise",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "nonconformity",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="reviews.nonconformity",
+                    ),
+                ),
+                (
+                    "self_assessment_line",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="reviews.selfassessmentline",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评审组成员',
-                'verbose_name_plural': '评审组成员',
-                'constraints': [models.UniqueConstraint(fields=('review', 'expert'), name='one_membership_per_expert')],
+                "verbose_name": "佐证材料",
+                "verbose_name_plural": "佐证材料",
+            },
+        ),
+        migrations.CreateModel(
+            name="StandardElement",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="序号")),
+                ("name", models.CharField(max_length=100, verbose_name="一级要素")),
+                (
+                    "standard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="elements",
+                        to="reviews.scoringstandard",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "一级要素",
+                "verbose_name_plural": "一级要素",
+                "ordering": ["standard", "number"],
+            },
+        ),
+        migrations.CreateModel(
+            name="StandardItem",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, verbose_name="编号")),
+                ("order", models.PositiveIntegerField(verbose_name="排序")),
+                ("content", models.TextField(verbose_name="考评内容")),
+                ("method", models.TextField(blank=True, verbose_name="评分方式")),
+                (
+                    "points",
+                    models.DecimalField(decimal_places=1, max_digits=6, verbose_name="标准分值"),
+                ),
+                ("is_veto", models.BooleanField(default=False, verbose_name="否决项")),
+                (
+                    "element",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="reviews.standardelement",
+                    ),
+                ),
+                (
+                    "standard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="reviews.scoringstandard",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "评分项",
+                "verbose_name_plural": "评分项",
+                "ordering": ["standard", "order"],
+            },
+        ),
+        migrations.AddField(
+            model_name="selfassessmentline",
+            name="item",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                to="reviews.standarditem",
+                verbose_name="评分项",
+            ),
+        ),
+        migrations.CreateModel(
+            name="ReviewLine",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "deducted",
+                    models.DecimalField(
+                        decimal_places=1, default=0, max_digits=6, verbose_name="扣分"
+                    ),
+                ),
+                (
+                    "not_applicable",
+                    models.BooleanField(default=False, verbose_name="空项（不适用）"),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="扣分理由/说明")),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="reviews.review",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="reviews.standarditem",
+                        verbose_name="评分项",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "评审评分",
+                "verbose_name_plural": "评审评分",
+            },
+        ),
+        migrations.AddField(
+            model_name="nonconformity",
+            name="item",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="reviews.standarditem",
+                verbose_name="对应评分项",
+            ),
+        ),
+        migrations.CreateModel(
+            name="Announcement",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        help_text="如：烟安监〔2016〕6号", max_length=50, verbose_name="文号"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("published", "已发布")],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="发布时间"),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="announcements",
+                        to="enterprises.county",
+                        verbose_name="县市区",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "certificates",
+                    models.ManyToManyField(
+                        related_name="announcements",
+                        to="reviews.certificate",
+                        verbose_name="公告企业",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "达标公告",
+                "verbose_name_plural": "达标公告",
+                "ordering": ["-published_at", "-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("county", "number"), name="one_announcement_number"
+                    )
+                ],
+            },
+        ),
+        migrations.CreateModel(
+            name="ReviewTeamMember",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("is_leader", models.BooleanField(default=False, verbose_name="组长")),
+                (
+                    "expert",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="reviews.expert",
+                        verbose_name="专家",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="team",
+                        to="reviews.review",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "评审组成员",
+                "verbose_name_plural": "评审组成员",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("review", "expert"), name="one_membership_per_expert"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='scoringstandard',
-            constraint=models.UniqueConstraint(fields=('code', 'version'), name='one_standard_version'),
+            model_name="scoringstandard",
+            constraint=models.UniqueConstraint(
+                fields=("code", "version"), name="one_standard_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='standardelement',
-            constraint=models.UniqueConstraint(fields=('standard', 'number'), name='one_element_number'),
+            model_name="standardelement",
+            constraint=models.UniqueConstraint(
+                fields=("standard", "number"), name="one_element_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='standarditem',
-            constraint=models.UniqueConstraint(fields=('standard', 'code'), name='one_item_code'),
+            model_name="standarditem",
+            constraint=models.UniqueConstraint(fields=("standard", "code"), name="one_item_code"),
         ),
         migrations.AddConstraint(
-            model_name='standarditem',
-            constraint=models.CheckConstraint(condition=models.Q(('points__gt', 0)), name='item_points_positive'),
+            model_name="standarditem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("points__gt", 0)), name="item_points_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='selfassessmentline',
-            constraint=models.UniqueConstraint(fields=('assessment', 'item'), name='one_self_line_per_item'),
+            model_name="selfassessmentline",
+            constraint=models.UniqueConstraint(
+                fields=("assessment", "item"), name="one_self_line_per_item"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewline',
-            constraint=models.UniqueConstraint(fields=('review', 'item'), name='one_review_line_per_item'),
+            model_name="reviewline",
+            constraint=models.UniqueConstraint(
+                fields=("review", "item"), name="one_review_line_per_item"
+            ),
         ),
     ]

@@ -7,7 +7,6 @@ a message, a redirect.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -15,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise, Industry
-from portal.audit import history_for
+from portal.audit import history_for, history_for_many
 from portal.concurrency import ConcurrentEditError
 from portal.models import AuditEntry
 from portal.roles import Role
@@ -106,12 +105,7 @@ def application_queue(request):
 def _history(review: Review, nonconformities: list[Nonconformity]) -> list[AuditEntry]:
     entries = list(history_for(review)[:100])
     if nonconformities:
-        entries += list(
-            AuditEntry.objects.filter(
-                content_type=ContentType.objects.get_for_model(Nonconformity),
-                object_id__in=[str(nc.pk) for nc in nonconformities],
-            ).select_related("actor")[:200]
-        )
+        entries += list(history_for_many(Nonconformity, [nc.pk for nc in nonconformities])[:200])
     return sorted(entries, key=lambda entry: (entry.at, entry.pk), reverse=True)
 
 

@@ -8,19 +8,10 @@ from django.db import models
 from django.urls import reverse
 
 from portal.concurrency import VersionedModel
-from portal.scoping import ScopedQuerySet
+from portal.scoping import ScopedQuerySet, SharedQuerySet
 
 from .choices import SMALL_MICRO, Grade, SizeClass, Status
 from .credit_code import credit_code_error, normalize
-
-
-class ReferenceQuerySet(ScopedQuerySet):
-    """Reference data every signed-in user may read."""
-
-    def scope_county(self, user):
-        return self.all()
-
-    scope_enterprise = scope_agency = scope_county
 
 
 class CountyQuerySet(ScopedQuerySet):
@@ -63,7 +54,7 @@ class Industry(models.Model):
     name = models.CharField("行业", max_length=20, unique=True)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
 
-    objects = ReferenceQuerySet.as_manager()
+    objects = SharedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "行业"
@@ -146,7 +137,10 @@ class Enterprise(VersionedModel):
         return self.size in SMALL_MICRO
 
 
-class CreationListEntryQuerySet(ScopedQuerySet):
+class FirmOwnedQuerySet(ScopedQuerySet):
+    """Rows that belong to one firm (an ``enterprise`` foreign key): its county, the firm
+    itself and the agencies reviewing it read them."""
+
     county_lookup = "enterprise__county"
     enterprise_lookup = "enterprise"
     agency_lookup = "enterprise__reviews__agency"
@@ -165,7 +159,7 @@ class CreationListEntry(models.Model):
     )
     added_at = models.DateTimeField("纳入时间", auto_now_add=True)
 
-    objects = CreationListEntryQuerySet.as_manager()
+    objects = FirmOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "创建名单"
@@ -179,12 +173,6 @@ class CreationListEntry(models.Model):
         return f"{self.year}年 {self.enterprise}"
 
 
-class AccidentQuerySet(ScopedQuerySet):
-    county_lookup = "enterprise__county"
-    enterprise_lookup = "enterprise"
-    agency_lookup = "enterprise__reviews__agency"
-
-
 class Accident(models.Model):
     """A production-safety accident; deaths in the year before a review cap the grade."""
 
@@ -196,7 +184,7 @@ class Accident(models.Model):
     injuries = models.PositiveSmallIntegerField("受伤人数", default=0)
     description = models.TextField("经过简述", blank=True)
 
-    objects = AccidentQuerySet.as_manager()
+    objects = FirmOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "生产安全事故"

@@ -9,15 +9,9 @@ from django.urls import reverse
 from enterprises.choices import Grade
 from enterprises.models import County, Enterprise
 from portal.concurrency import VersionedModel
-from portal.scoping import ScopedQuerySet
+from portal.scoping import CountyOwnedQuerySet, ScopedQuerySet, SharedQuerySet
 
 from .draws import ALGORITHM
-
-
-class CountyScopedQuerySet(ScopedQuerySet):
-    """The city runs these; a county reads its own."""
-
-    county_lookup = "county"
 
 
 class Draw(models.Model):
@@ -49,7 +43,7 @@ class Draw(models.Model):
     )
     created_at = models.DateTimeField("抽取时间", auto_now_add=True)
 
-    objects = CountyScopedQuerySet.as_manager()
+    objects = CountyOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "随机抽取"
@@ -87,7 +81,7 @@ class AuditRound(VersionedModel):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     closed_at = models.DateTimeField("完成时间", null=True, blank=True)
 
-    objects = CountyScopedQuerySet.as_manager()
+    objects = CountyOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "抽查审核"
@@ -142,15 +136,6 @@ class AuditFinding(models.Model):
 # --- The look-back campaign (回头看) ---------------------------------------------------------
 
 
-class CampaignQuerySet(ScopedQuerySet):
-    """A campaign is the city's, read by every signed-in user."""
-
-    def scope_county(self, user):
-        return self.all()
-
-    scope_enterprise = scope_agency = scope_county
-
-
 class Campaign(models.Model):
     """One year's look-back campaign with its three phase deadlines."""
 
@@ -163,7 +148,7 @@ class Campaign(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = CampaignQuerySet.as_manager()
+    objects = SharedQuerySet.as_manager()  # the city's, read by all
 
     class Meta:
         verbose_name = "回头看活动"
@@ -244,7 +229,7 @@ class AgencyRating(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = CountyScopedQuerySet.as_manager()
+    objects = CountyOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "评审机构考评"
@@ -267,7 +252,7 @@ class SpotCheck(models.Model):
     draw = models.OneToOneField(Draw, on_delete=models.PROTECT)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = CountyScopedQuerySet.as_manager()
+    objects = CountyOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "回头看抽查"

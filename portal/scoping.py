@@ -62,6 +62,22 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(**{lookup: value})
 
 
+class SharedQuerySet(ScopedQuerySet):
+    """Rows every signed-in user may read: reference data, the city's campaigns."""
+
+    def scope_county(self, user: Any) -> ScopedQuerySet:
+        return self.all()
+
+    scope_enterprise = scope_agency = scope_county
+
+
+class CountyOwnedQuerySet(ScopedQuerySet):
+    """Rows that belong to one county: the county reads its own, the city all, firms and
+    agencies none."""
+
+    county_lookup = "county"
+
+
 def get_scoped_object_or_404(model_or_qs: Any, user: Any, **lookup: Any) -> Any:
     """Fetch one object inside the user's scope; outside it the answer is 404."""
     qs = model_or_qs if isinstance(model_or_qs, models.QuerySet) else model_or_qs.objects.all()

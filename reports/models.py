@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from enterprises.models import County
 from portal.concurrency import VersionedModel
-from portal.scoping import ScopedQuerySet
+from portal.scoping import CountyOwnedQuerySet, ScopedQuerySet
 
 from .choices import SubmissionStatus, TargetStatus
 
@@ -23,10 +23,6 @@ class CityScopedQuerySet(ScopedQuerySet):
 
     def scope_county(self, user):
         return self.all()
-
-
-class CountyScopedQuerySet(ScopedQuerySet):
-    county_lookup = "county"
 
 
 class CityGoal(models.Model):
@@ -70,7 +66,7 @@ class CountyTarget(VersionedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    objects = CountyScopedQuerySet.as_manager()
+    objects = CountyOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "县市区年度目标"
@@ -199,7 +195,7 @@ class Submission(VersionedModel):
     )
     city_comment = models.TextField("市局意见", blank=True)
 
-    objects = CountyScopedQuerySet.as_manager()
+    objects = CountyOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "上报材料"
@@ -293,7 +289,7 @@ class ProgressRow(models.Model):
     missing = models.PositiveSmallIntegerField("未上报", default=0)
     rank = models.PositiveSmallIntegerField("排名", default=0)
 
-    objects = CountyScopedQuerySet.as_manager()
+    objects = CountyOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "进度快照行"

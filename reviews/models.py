@@ -7,9 +7,9 @@ from django.db import models
 from django.urls import reverse
 
 from enterprises.choices import Grade
-from enterprises.models import County, Enterprise, Industry
+from enterprises.models import County, Enterprise, FirmOwnedQuerySet, Industry
 from portal.concurrency import VersionedModel
-from portal.scoping import ScopedQuerySet
+from portal.scoping import ScopedQuerySet, SharedQuerySet
 
 from .choices import (
     AgencyStanding,
@@ -100,15 +100,6 @@ class Expert(models.Model):
 # --- Scoring standards (data, versioned) ---------------------------------------------------
 
 
-class StandardQuerySet(ScopedQuerySet):
-    """Standards are public reference data for every signed-in user."""
-
-    def scope_county(self, user):
-        return self.all()
-
-    scope_enterprise = scope_agency = scope_county
-
-
 class ScoringStandard(models.Model):
     """A scoring standard (评定标准与评分细则) in one version; loaded from a file, never edited
     in place: a new version is a new row, and every assessment records the one it used."""
@@ -125,7 +116,7 @@ class ScoringStandard(models.Model):
     source = models.CharField("来源文件", max_length=200, blank=True)
     loaded_at = models.DateTimeField("导入时间", auto_now_add=True)
 
-    objects = StandardQuerySet.as_manager()
+    objects = SharedQuerySet.as_manager()  # public reference data
 
     class Meta:
         verbose_name = "评定标准"
@@ -186,12 +177,6 @@ class StandardItem(models.Model):
 # --- Self-assessment (自评) ------------------------------------------------------------------
 
 
-class EnterpriseScopedQuerySet(ScopedQuerySet):
-    county_lookup = "enterprise__county"
-    enterprise_lookup = "enterprise"
-    agency_lookup = "enterprise__reviews__agency"
-
-
 class SelfAssessment(VersionedModel):
     """An enterprise's self-assessment against one standard version; locked once submitted."""
 
@@ -221,7 +206,7 @@ class SelfAssessment(VersionedModel):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
 
-    objects = EnterpriseScopedQuerySet.as_manager()
+    objects = FirmOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "企业自评"
@@ -406,12 +391,6 @@ class Nonconformity(VersionedModel):
         return self.description[:40]
 
 
-class EvidenceQuerySet(ScopedQuerySet):
-    county_lookup = "enterprise__county"
-    enterprise_lookup = "enterprise"
-    agency_lookup = "enterprise__reviews__agency"
-
-
 class Evidence(models.Model):
     """An uploaded evidence file (pdf, image, office file; type checked by content)."""
 
@@ -431,7 +410,7 @@ class Evidence(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = EvidenceQuerySet.as_manager()
+    objects = FirmOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "佐证材料"
@@ -459,7 +438,7 @@ class Certificate(models.Model):
     revoke_reason = models.TextField("撤销理由", blank=True)
     revoke_source = models.CharField("撤销依据", max_length=100, blank=True)
 
-    objects = EnterpriseScopedQuerySet.as_manager()
+    objects = FirmOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "等级证书"

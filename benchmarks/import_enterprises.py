@@ -49,7 +49,7 @@ def generate(path: Path, rows: int) -> None:
     from enterprises.credit_code import make_credit_code
     from enterprises.demo import COUNTIES, INDUSTRIES, SURNAMES
     from enterprises.importing import HEADERS
-    from enterprises.xlsx import stream_xlsx
+    from portal.xlsx import stream_xlsx
 
     rng = random.Random(2016)
     sizes = [label for _, label in SizeClass.choices]
@@ -99,7 +99,8 @@ def phase(name: str, path: Path) -> dict:
     if name in ("import", "reimport"):
         from django.db import transaction
 
-        from enterprises import importing, xlsx
+        from enterprises import importing
+        from portal import xlsx
 
         with path.open("rb") as stream:
             read_started = time.perf_counter()

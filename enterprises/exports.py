@@ -11,10 +11,11 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from portal.xlsx import stream_xlsx
+
 from .choices import Grade, SizeClass, Status
 from .importing import HEADERS
 from .models import County, CreationListEntry, Enterprise, Industry
-from .xlsx import stream_xlsx
 
 TEMPLATE_ROWS = 5000  # rows that carry the drop-down lists
 WIDTHS = [22, 36, 14, 10, 10, 12, 36, 12, 14, 16]

@@ -6,10 +6,10 @@ from django import forms
 
 from portal.concurrency import VersionedFormMixin
 from portal.forms import StyledFormMixin
+from portal.xlsx import MAX_UPLOAD_BYTES
 
 from .models import County, Enterprise, Industry
 from .permissions import REGISTRY_FIELDS, editable_fields
-from .xlsx import MAX_UPLOAD_BYTES
 
 
 class EnterpriseForm(StyledFormMixin, VersionedFormMixin, forms.ModelForm):

@@ -24,11 +24,11 @@ from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone, translation
 
+from portal import xlsx
 from portal.audit import build_entry
 from portal.models import AuditEntry
 from portal.roles import Role
 
-from . import xlsx
 from .choices import SizeClass
 from .credit_code import credit_code_error, normalize
 from .models import County, Enterprise, Industry

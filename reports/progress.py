@@ -7,9 +7,10 @@ import datetime as dt
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from portal.xlsx import xlsx_bytes
+
 from .models import ProgressRow, ProgressSnapshot
 from .selectors import county_progress
-from .xlsx import workbook_bytes
 
 ROW_FIELDS = [
     "listed", "self_assessed", "applied", "under_review", "passed", "target",
@@ -50,7 +51,7 @@ def build_progress_report(*, today: dt.date, year: int | None = None) -> Progres
             ]
         )
         rows.sort(key=lambda r: (r.rank, r.county.sort_order))
-        content = workbook_bytes(f"{today:%Y-%m-%d}进度", HEADER, bulletin_table(rows))
+        content = xlsx_bytes(HEADER, bulletin_table(rows), sheet_title=f"{today:%Y-%m-%d}进度")
         if snap.workbook:
             snap.workbook.delete(save=False)
         snap.workbook.save(f"progress-{today:%Y-%m-%d}.xlsx", ContentFile(content), save=True)

@@ -17,6 +17,7 @@ from portal.audit import history_for
 from portal.concurrency import ConcurrentEditError
 from portal.roles import CITY_WIDE_ROLES, Role
 from portal.scoping import get_scoped_object_or_404, require_role
+from portal.xlsx import XLSX_MIME, xlsx_bytes
 
 from . import services, tasks
 from .assessment import assess, weights_for
@@ -33,7 +34,6 @@ from .forms import (
 from .models import CityGoal, CountyTarget, ProgressSnapshot, Submission
 from .progress import HEADER, bulletin_table
 from .selectors import county_progress, latest_year, movers, snapshot_rows, submission_grid
-from .xlsx import XLSX_MIME, workbook_bytes
 
 CITY = tuple(CITY_WIDE_ROLES)
 CITY_AND_COUNTY = (*CITY, Role.COUNTY)
@@ -301,7 +301,7 @@ def bulletin(request, pk: int):
 
 def bulletin_xlsx(request, pk: int):
     snap, rows = _bulletin_rows(request, pk)
-    content = workbook_bytes(f"{snap.taken_on:%Y-%m-%d}通报", HEADER, bulletin_table(rows))
+    content = xlsx_bytes(HEADER, bulletin_table(rows), sheet_title=f"{snap.taken_on:%Y-%m-%d}通报")
     response = HttpResponse(content, content_type=XLSX_MIME)
     response["Content-Disposition"] = f'attachment; filename="bulletin-{snap.taken_on}.xlsx"'
     return response
@@ -340,6 +340,7 @@ def assessment_xlsx(request):
     labels = [part["label"] for part in scores[0].parts] if scores else []
     header = ["排名", "县市区", "总分", *labels]
     rows = [[s.rank, s.county.name, s.total, *[p["points"] for p in s.parts]] for s in scores]
-    response = HttpResponse(workbook_bytes(f"{year}年终考核", header, rows), content_type=XLSX_MIME)
+    content = xlsx_bytes(header, rows, sheet_title=f"{year}年终考核")
+    response = HttpResponse(content, content_type=XLSX_MIME)
     response["Content-Disposition"] = f'attachment; filename="assessment-{year}.xlsx"'
     return response

@@ -7,217 +7,442 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('enterprises', '0002_initial'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("enterprises", "0002_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CityGoal',
+            name="CityGoal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, verbose_name='年度')),
-                ('due_on', models.DateField(verbose_name='完成日期')),
-                ('pass_percent', models.PositiveSmallIntegerField(verbose_name='达标率目标（%）')),
-                ('firms_total', models.PositiveIntegerField(blank=True, null=True, verbose_name='小微企业总数')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="年度")),
+                ("due_on", models.DateField(verbose_name="完成日期")),
+                ("pass_percent", models.PositiveSmallIntegerField(verbose_name="达标率目标（%）")),
+                (
+                    "firms_total",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="小微企业总数"),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
             ],
             options={
-                'verbose_name': '全市年度目标',
-                'verbose_name_plural': '全市年度目标',
-                'ordering': ['year'],
+                "verbose_name": "全市年度目标",
+                "verbose_name_plural": "全市年度目标",
+                "ordering": ["year"],
             },
         ),
         migrations.CreateModel(
-            name='SubmissionDeadline',
+            name="SubmissionDeadline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('due_on', models.DateField(verbose_name='截止日期')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("due_on", models.DateField(verbose_name="截止日期")),
             ],
             options={
-                'verbose_name': '上报截止日期',
-                'verbose_name_plural': '上报截止日期',
-                'ordering': ['year', 'due_on', 'kind__sort_order'],
+                "verbose_name": "上报截止日期",
+                "verbose_name_plural": "上报截止日期",
+                "ordering": ["year", "due_on", "kind__sort_order"],
             },
         ),
         migrations.CreateModel(
-            name='SubmissionKind',
+            name="SubmissionKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=100, verbose_name='材料名称')),
-                ('default_month', models.PositiveSmallIntegerField(verbose_name='默认截止月')),
-                ('default_day', models.PositiveSmallIntegerField(verbose_name='默认截止日')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=30, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=100, verbose_name="材料名称")),
+                ("default_month", models.PositiveSmallIntegerField(verbose_name="默认截止月")),
+                ("default_day", models.PositiveSmallIntegerField(verbose_name="默认截止日")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '上报材料种类',
-                'verbose_name_plural': '上报材料种类',
-                'ordering': ['sort_order', 'code'],
+                "verbose_name": "上报材料种类",
+                "verbose_name_plural": "上报材料种类",
+                "ordering": ["sort_order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='AssessmentCriterion',
+            name="AssessmentCriterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('code', models.CharField(max_length=40, verbose_name='指标')),
-                ('weight', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='权重（分）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("code", models.CharField(max_length=40, verbose_name="指标")),
+                (
+                    "weight",
+                    models.DecimalField(decimal_places=1, max_digits=5, verbose_name="权重（分）"),
+                ),
             ],
             options={
-                'verbose_name': '考核指标',
-                'verbose_name_plural': '考核指标',
-                'ordering': ['year', 'code'],
-                'constraints': [models.UniqueConstraint(fields=('year', 'code'), name='one_criterion_per_year')],
+                "verbose_name": "考核指标",
+                "verbose_name_plural": "考核指标",
+                "ordering": ["year", "code"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("year", "code"), name="one_criterion_per_year")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CountyTarget',
+            name="CountyTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('listed_count', models.PositiveIntegerField(default=0, verbose_name='纳入创建名单企业数')),
-                ('status', models.CharField(choices=[('draft', '填报中'), ('submitted', '已提交待审'), ('returned', '已退回'), ('accepted', '已审定（锁定）')], default='draft', max_length=12, verbose_name='状态')),
-                ('return_reason', models.TextField(blank=True, verbose_name='退回原因')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审定时间')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='targets', to='enterprises.county', verbose_name='县市区')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "listed_count",
+                    models.PositiveIntegerField(default=0, verbose_name="纳入创建名单企业数"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "填报中"),
+                            ("submitted", "已提交待审"),
+                            ("returned", "已退回"),
+                            ("accepted", "已审定（锁定）"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("return_reason", models.TextField(blank=True, verbose_name="退回原因")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="提交时间"),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="审定时间"),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="targets",
+                        to="enterprises.county",
+                        verbose_name="县市区",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '县市区年度目标',
-                'verbose_name_plural': '县市区年度目标',
-                'ordering': ['year', 'county__sort_order'],
+                "verbose_name": "县市区年度目标",
+                "verbose_name_plural": "县市区年度目标",
+                "ordering": ["year", "county__sort_order"],
             },
         ),
         migrations.CreateModel(
-            name='ProgressSnapshot',
+            name="ProgressSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('taken_on', models.DateField(verbose_name='统计日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='生成时间')),
-                ('workbook', models.FileField(blank=True, upload_to='progress/', verbose_name='Excel 文件')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("taken_on", models.DateField(verbose_name="统计日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="生成时间")),
+                (
+                    "workbook",
+                    models.FileField(blank=True, upload_to="progress/", verbose_name="Excel 文件"),
+                ),
             ],
             options={
-                'verbose_name': '进度快照',
-                'verbose_name_plural': '进度快照',
-                'ordering': ['-taken_on'],
-                'constraints': [models.UniqueConstraint(fields=('year', 'taken_on'), name='one_snapshot_per_day')],
+                "verbose_name": "进度快照",
+                "verbose_name_plural": "进度快照",
+                "ordering": ["-taken_on"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("year", "taken_on"), name="one_snapshot_per_day"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ProgressRow',
+            name="ProgressRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('listed', models.PositiveIntegerField(default=0, verbose_name='纳入名单')),
-                ('self_assessed', models.PositiveIntegerField(default=0, verbose_name='已开展自评')),
-                ('applied', models.PositiveIntegerField(default=0, verbose_name='已申请评审')),
-                ('under_review', models.PositiveIntegerField(default=0, verbose_name='评审中')),
-                ('passed', models.PositiveIntegerField(default=0, verbose_name='已达标')),
-                ('target', models.PositiveIntegerField(default=0, verbose_name='年度目标达标数')),
-                ('expected_today', models.PositiveIntegerField(default=0, verbose_name='按时间表应达标数')),
-                ('projected', models.PositiveIntegerField(default=0, verbose_name='年底预计达标数')),
-                ('on_time', models.PositiveSmallIntegerField(default=0, verbose_name='按时上报')),
-                ('late', models.PositiveSmallIntegerField(default=0, verbose_name='逾期上报')),
-                ('missing', models.PositiveSmallIntegerField(default=0, verbose_name='未上报')),
-                ('rank', models.PositiveSmallIntegerField(default=0, verbose_name='排名')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='enterprises.county', verbose_name='县市区')),
-                ('snapshot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rows', to='reports.progresssnapshot')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("listed", models.PositiveIntegerField(default=0, verbose_name="纳入名单")),
+                (
+                    "self_assessed",
+                    models.PositiveIntegerField(default=0, verbose_name="已开展自评"),
+                ),
+                ("applied", models.PositiveIntegerField(default=0, verbose_name="已申请评审")),
+                ("under_review", models.PositiveIntegerField(default=0, verbose_name="评审中")),
+                ("passed", models.PositiveIntegerField(default=0, verbose_name="已达标")),
+                ("target", models.PositiveIntegerField(default=0, verbose_name="年度目标达标数")),
+                (
+                    "expected_today",
+                    models.PositiveIntegerField(default=0, verbose_name="按时间表应达标数"),
+                ),
+                (
+                    "projected",
+                    models.PositiveIntegerField(default=0, verbose_name="年底预计达标数"),
+                ),
+                ("on_time", models.PositiveSmallIntegerField(default=0, verbose_name="按时上报")),
+                ("late", models.PositiveSmallIntegerField(default=0, verbose_name="逾期上报")),
+                ("missing", models.PositiveSmallIntegerField(default=0, verbose_name="未上报")),
+                ("rank", models.PositiveSmallIntegerField(default=0, verbose_name="排名")),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="enterprises.county",
+                        verbose_name="县市区",
+                    ),
+                ),
+                (
+                    "snapshot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rows",
+                        to="reports.progresssnapshot",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '进度快照行',
-                'verbose_name_plural': '进度快照行',
-                'ordering': ['rank', 'county__sort_order'],
+                "verbose_name": "进度快照行",
+                "verbose_name_plural": "进度快照行",
+                "ordering": ["rank", "county__sort_order"],
             },
         ),
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.CharField(max_length=64)),
-                ('kind', models.CharField(max_length=40, verbose_name='类型')),
-                ('due_on', models.DateField(verbose_name='到期日期')),
-                ('sent_on', models.DateField(verbose_name='提醒日期')),
-                ('run_token', models.CharField(db_index=True, max_length=36)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("object_id", models.CharField(max_length=64)),
+                ("kind", models.CharField(max_length=40, verbose_name="类型")),
+                ("due_on", models.DateField(verbose_name="到期日期")),
+                ("sent_on", models.DateField(verbose_name="提醒日期")),
+                ("run_token", models.CharField(db_index=True, max_length=36)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '已发提醒',
-                'verbose_name_plural': '已发提醒',
+                "verbose_name": "已发提醒",
+                "verbose_name_plural": "已发提醒",
             },
         ),
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('status', models.CharField(choices=[('not_submitted', '未上报'), ('submitted', '已上报'), ('late', '逾期上报'), ('returned', '已退回'), ('accepted', '已接收')], db_index=True, default='not_submitted', max_length=16, verbose_name='状态')),
-                ('document', models.FileField(blank=True, upload_to=reports.models.submission_upload_to, verbose_name='材料文件')),
-                ('original_name', models.CharField(blank=True, max_length=200, verbose_name='文件名')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='上报时间')),
-                ('is_late', models.BooleanField(default=False, verbose_name='逾期')),
-                ('city_comment', models.TextField(blank=True, verbose_name='市局意见')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='enterprises.county', verbose_name='县市区')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('deadline', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='reports.submissiondeadline', verbose_name='截止日期')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_submitted", "未上报"),
+                            ("submitted", "已上报"),
+                            ("late", "逾期上报"),
+                            ("returned", "已退回"),
+                            ("accepted", "已接收"),
+                        ],
+                        db_index=True,
+                        default="not_submitted",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "document",
+                    models.FileField(
+                        blank=True,
+                        upload_to=reports.models.submission_upload_to,
+                        verbose_name="材料文件",
+                    ),
+                ),
+                (
+                    "original_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="文件名"),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="上报时间"),
+                ),
+                ("is_late", models.BooleanField(default=False, verbose_name="逾期")),
+                ("city_comment", models.TextField(blank=True, verbose_name="市局意见")),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submissions",
+                        to="enterprises.county",
+                        verbose_name="县市区",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "deadline",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submissions",
+                        to="reports.submissiondeadline",
+                        verbose_name="截止日期",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '上报材料',
-                'verbose_name_plural': '上报材料',
-                'ordering': ['deadline__due_on', 'county__sort_order'],
+                "verbose_name": "上报材料",
+                "verbose_name_plural": "上报材料",
+                "ordering": ["deadline__due_on", "county__sort_order"],
             },
         ),
         migrations.AddField(
-            model_name='submissiondeadline',
-            name='kind',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deadlines', to='reports.submissionkind', verbose_name='材料种类'),
+            model_name="submissiondeadline",
+            name="kind",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="deadlines",
+                to="reports.submissionkind",
+                verbose_name="材料种类",
+            ),
         ),
         migrations.CreateModel(
-            name='TargetMilestone',
+            name="TargetMilestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_on', models.DateField(verbose_name='时间节点')),
-                ('passed_count', models.PositiveIntegerField(verbose_name='累计达标企业数')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='reports.countytarget', verbose_name='目标')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("due_on", models.DateField(verbose_name="时间节点")),
+                ("passed_count", models.PositiveIntegerField(verbose_name="累计达标企业数")),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="reports.countytarget",
+                        verbose_name="目标",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '时间节点',
-                'verbose_name_plural': '时间节点',
-                'ordering': ['due_on'],
+                "verbose_name": "时间节点",
+                "verbose_name_plural": "时间节点",
+                "ordering": ["due_on"],
             },
         ),
         migrations.AddConstraint(
-            model_name='countytarget',
-            constraint=models.UniqueConstraint(fields=('county', 'year'), name='one_target_per_county_year'),
+            model_name="countytarget",
+            constraint=models.UniqueConstraint(
+                fields=("county", "year"), name="one_target_per_county_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='progressrow',
-            constraint=models.UniqueConstraint(fields=('snapshot', 'county'), name='one_row_per_county'),
+            model_name="progressrow",
+            constraint=models.UniqueConstraint(
+                fields=("snapshot", "county"), name="one_row_per_county"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reminder',
-            constraint=models.UniqueConstraint(fields=('content_type', 'object_id', 'recipient', 'kind', 'due_on'), name='reminder_sent_once'),
+            model_name="reminder",
+            constraint=models.UniqueConstraint(
+                fields=("content_type", "object_id", "recipient", "kind", "due_on"),
+                name="reminder_sent_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.UniqueConstraint(fields=('deadline', 'county'), name='one_submission_per_county_deadline'),
+            model_name="submission",
+            constraint=models.UniqueConstraint(
+                fields=("deadline", "county"), name="one_submission_per_county_deadline"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='submissiondeadline',
-            constraint=models.UniqueConstraint(fields=('kind', 'year'), name='one_deadline_per_kind_year'),
+            model_name="submissiondeadline",
+            constraint=models.UniqueConstraint(
+                fields=("kind", "year"), name="one_deadline_per_kind_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='targetmilestone',
-            constraint=models.UniqueConstraint(fields=('target', 'due_on'), name='one_milestone_per_day'),
+            model_name="targetmilestone",
+            constraint=models.UniqueConstraint(
+                fields=("target", "due_on"), name="one_milestone_per_day"
+            ),
         ),
     ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -13,13 +11,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from enterprises.models import County
 from portal.audit import history_for
 from portal.concurrency import ConcurrentEditError
 from portal.roles import Role
 from portal.scoping import get_scoped_object_or_404, require_role
+from portal.xlsx import XLSX_MIME, xlsx_bytes
 
 from ..choices import AnnouncementStatus
 from ..forms.announcements import AnnouncementForm, PublishForm, RevokeForm
@@ -250,38 +248,31 @@ XLSX_HEADERS = [
     "发证日期",
     "有效期至",
 ]
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Text a spreadsheet would run as a formula is written with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def announcement_workbook(announcement: Announcement, entries) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("公告企业名单")
-    sheet.append([safe_cell(f"{announcement.number} {announcement.title}")])
-    sheet.append(XLSX_HEADERS)
-    for n, c in enumerate(entries, start=1):
-        e = c.enterprise
-        row = [
+    """The announced firms as xlsx, under the announcement's 文号 and title (text that looks
+    like a formula is written as text: portal.xlsx)."""
+    rows = (
+        [
             n,
-            e.name,
-            e.credit_code,
+            c.enterprise.name,
+            c.enterprise.credit_code,
             announcement.county.name,
-            e.industry.name,
+            c.enterprise.industry.name,
             c.get_grade_display(),
             c.number,
-            c.issued_on.isoformat(),
-            c.valid_until.isoformat(),
+            c.issued_on,
+            c.valid_until,
         ]
-        sheet.append([safe_cell(value) for value in row])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        for n, c in enumerate(entries, start=1)
+    )
+    return xlsx_bytes(
+        XLSX_HEADERS,
+        rows,
+        sheet_title="公告企业名单",
+        caption=f"{announcement.number} {announcement.title}",
+    )
 
 
 def announcement_export(request, pk: int):
@@ -290,9 +281,7 @@ def announcement_export(request, pk: int):
         selectors.announcements_for(request.user).select_related("county"), pk=pk
     )
     body = announcement_workbook(announcement, selectors.announcement_entries(announcement))
-    response = HttpResponse(
-        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(body, content_type=XLSX_MIME)
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{announcement.number}.xlsx"
     )

@@ -7,8 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from enterprises import importing, services, xlsx
+from enterprises import importing, services
 from enterprises.models import Enterprise
+from portal import xlsx
 from portal.audit import history_for
 
 from .conftest import row, xlsx_bytes

@@ -1,11 +1,12 @@
-"""Excel files in and out, the parts that are about the file and not about enterprises.
+"""Excel files in and out, for every app: the parts that are about the file, not the domain.
 
 - ``inspect_archive``: an xlsx is a zip; its central directory says how many entries it holds
   and how large they inflate to, so a decompression bomb is refused before anything is parsed
   (OWASP ASVS 12.1.2). The first sheet's ``<dimension>`` gives the row count cheaply.
 - ``read_first_sheet``: python-calamine (a Rust reader) reads 20,000 rows in about 0.4 s where
   openpyxl's read-only mode needs about 5 s (FIELD-NOTES).
-- ``stream_xlsx``: a minimal SpreadsheetML writer that streams the zip as rows are produced.
+- ``stream_xlsx`` (and ``xlsx_bytes`` for a small file in one piece): a minimal SpreadsheetML
+  writer used by every export of the portal. It that streams the zip as rows are produced.
   openpyxl's write-only mode needs 5-9 s for 20,000 rows; this writes them in well under a
   second and never holds the file in memory. Every text cell is an inline *string* with the
   ``quotePrefix`` style, so text such as ``=HYPERLINK(...)`` is shown exactly as typed and no
@@ -18,6 +19,7 @@ import datetime as dt
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
@@ -184,7 +186,7 @@ def _cell(ref: str, value: Any, *, header: bool = False) -> str:
         return ""
     if isinstance(value, bool):
         value = "是" if value else "否"
-    if isinstance(value, int | float) and not header:
+    if isinstance(value, int | float | Decimal) and not header:
         return f'<c r="{ref}"><v>{value}</v></c>'
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return f'<c r="{ref}" s="3"><v>{(value - _EXCEL_EPOCH).days}</v></c>'
@@ -193,13 +195,19 @@ def _cell(ref: str, value: Any, *, header: bool = False) -> str:
     return f'<c r="{ref}" t="inlineStr" s="{style}"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
-def _sheet_rows(headers: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
+def _sheet_rows(
+    headers: list[str], rows: Iterable[Iterable[Any]], caption: str = ""
+) -> Iterator[str]:
     letters = [_column_letter(i) for i in range(len(headers))]
+    top = 1
+    if caption:
+        yield f'<row r="1">{_cell("A1", caption, header=True)}</row>'
+        top = 2
     cells = "".join(
-        _cell(f"{col}1", h, header=True) for col, h in zip(letters, headers, strict=True)
+        _cell(f"{col}{top}", h, header=True) for col, h in zip(letters, headers, strict=True)
     )
-    yield f'<row r="1">{cells}</row>'
-    for number, row in enumerate(rows, start=2):
+    yield f'<row r="{top}">{cells}</row>'
+    for number, row in enumerate(rows, start=top + 1):
         cells = "".join(
             _cell(f"{col}{number}", value) for col, value in zip(letters, row, strict=False)
         )
@@ -236,8 +244,10 @@ def stream_xlsx(
     *,
     sheet_title: str = "Sheet1",
     widths: list[int] | None = None,
+    caption: str = "",
 ) -> Iterator[bytes]:
-    """Yield an xlsx file in pieces: one sheet, a bold header row, then ``rows``."""
+    """Yield an xlsx file in pieces: one sheet, an optional bold ``caption`` row (a title such
+    as an announcement's 文号), a bold header row, then ``rows``."""
     pipe = _Pipe()
     with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
@@ -257,17 +267,21 @@ def stream_xlsx(
             f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
             for i, w in enumerate(widths or [], start=1)
         )
+        frozen = 2 if caption else 1  # the header row (and caption) stay in view
         with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
             sheet.write(
                 b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                 b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                b'<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
-                b'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+                + (
+                    f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{frozen}" '
+                    f'topLeftCell="A{frozen + 1}" activePane="bottomLeft" state="frozen"/>'
+                    "</sheetView></sheetViews>"
+                ).encode()
                 + (f"<cols>{cols}</cols>".encode() if cols else b"")
                 + b"<sheetData>"
             )
             buffer: list[str] = []
-            for line in _sheet_rows(headers, rows):
+            for line in _sheet_rows(headers, rows, caption):
                 buffer.append(line)
                 if len(buffer) >= 500:
                     sheet.write("".join(buffer).encode())
@@ -275,3 +289,17 @@ def stream_xlsx(
                     yield pipe.drain()
             sheet.write("".join(buffer).encode() + b"</sheetData></worksheet>")
     yield pipe.drain()
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_bytes(
+    headers: list[str],
+    rows: Iterable[Iterable[Any]],
+    *,
+    sheet_title: str = "Sheet1",
+    caption: str = "",
+) -> bytes:
+    """A small workbook in one piece (for storing or attaching); large lists stream instead."""
+    return b"".join(stream_xlsx(headers, rows, sheet_title=sheet_title, caption=caption))

@@ -297,7 +297,7 @@ SITE_TITLE = "烟台市冶金等工贸行业安全生产标准化管理平台"
 # Where each role lands after login (URL names; the domain apps provide the pages).
 ROLE_START_PAGES = {
     "city": "reports:dashboard",
-    "county": "enterprises:list",
+    "county": "reports:county_home",
     "enterprise": "enterprises:mine",
     "agency": "reviews:agency_home",
     "admin": "admin:index",

@@ -12,6 +12,9 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from enterprises.choices import PASSED_STATUSES, Status
 from enterprises.models import County, CreationListEntry
+from reviews.choices import ReviewStatus
+from reviews.models import Review
+from reviews.selectors.announcements import announceable_certificates, concluded_reviews
 
 from . import rules
 from .choices import IN_STATUSES, OWED_STATUSES, TargetStatus
@@ -175,3 +178,37 @@ def latest_year(today: dt.date) -> int:
     """The latest year up to ``today``'s that has submission deadlines (else this year)."""
     found = SubmissionDeadline.objects.filter(year__lte=today.year).aggregate(Max("year"))
     return found["year__max"] or today.year
+
+
+# --- The county's work page ------------------------------------------------------------
+
+
+@dataclass
+class CountyWork:
+    """What waits for a county's staff, each with a count (the page links to the queues)."""
+
+    applications: int
+    conclusions: int
+    announceable: int
+    owed: list[Submission]
+    target: CountyTarget | None
+    progress: CountyProgress | None
+
+
+def county_work(*, user: Any, year: int, today: dt.date) -> CountyWork:
+    """A fixed number of queries, whatever the county's size."""
+    owed = (
+        Submission.objects.for_user(user)
+        .filter(deadline__year=year, status__in=OWED_STATUSES)
+        .select_related("deadline")
+        .order_by("deadline__due_on")
+    )
+    mine = [p for p in county_progress(year, today) if p.county.pk == user.county_id]
+    return CountyWork(
+        applications=Review.objects.for_user(user).filter(status=ReviewStatus.APPLIED).count(),
+        conclusions=concluded_reviews(user=user).count(),
+        announceable=announceable_certificates(county=user.county).count(),
+        owed=list(owed),
+        target=CountyTarget.objects.for_user(user).filter(year=year).first(),
+        progress=mine[0] if mine else None,
+    )

@@ -5,6 +5,7 @@ from . import views
 app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("county/", views.county_home, name="county_home"),
     path("targets/", views.target_list, name="targets"),
     path("targets/<int:year>/edit/", views.target_edit, name="target_edit"),
     path("targets/<int:pk>/", views.target_detail, name="target_detail"),

@@ -33,7 +33,14 @@ from .forms import (
 )
 from .models import CityGoal, CountyTarget, ProgressSnapshot, Submission
 from .progress import HEADER, bulletin_table
-from .selectors import county_progress, latest_year, movers, snapshot_rows, submission_grid
+from .selectors import (
+    county_progress,
+    county_work,
+    latest_year,
+    movers,
+    snapshot_rows,
+    submission_grid,
+)
 
 CITY = tuple(CITY_WIDE_ROLES)
 CITY_AND_COUNTY = (*CITY, Role.COUNTY)
@@ -55,6 +62,17 @@ def _as_of(year: int) -> dt.date:
 
 def _error_text(error: ValidationError) -> str:
     return "；".join(error.messages)
+
+
+# --- The county's work page --------------------------------------------------------------
+
+
+def county_home(request):
+    """The county's start page: what waits for it, with links to each queue."""
+    require_role(request.user, Role.COUNTY)
+    year = _year(request)
+    work = county_work(user=request.user, year=year, today=_as_of(year))
+    return render(request, "reports/county_home.html", {"year": year, "work": work})
 
 
 # --- City dashboard --------------------------------------------------------------------

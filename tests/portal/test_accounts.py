@@ -25,7 +25,7 @@ def test_every_page_needs_a_login(url):
     ("role_fixture", "start"),
     [
         ("city_user", "/reports/"),
-        ("county_user", "/enterprises/"),
+        ("county_user", "/reports/county/"),
         ("enterprise_user", "/enterprises/mine/"),
         ("agency_user", "/reviews/"),
     ],

@@ -1,0 +1,38 @@
+"""The county's start page says what waits for it: applications, conclusions, announceable
+firms, documents still owed, and its target."""
+
+import pytest
+
+from enterprises.choices import Grade, Status
+from reviews.choices import ReviewStatus
+from reviews.models import Review
+from tests.access import assert_access
+
+pytestmark = pytest.mark.django_db
+
+
+def test_county_home_permission_matrix(deadlines, county_staff, city_user, enterprise_user):
+    assert_access(
+        "/reports/county/", {None: 302, county_staff: 200, city_user: 403, enterprise_user: 403}
+    )
+
+
+def test_the_county_sees_its_own_queues_and_owed_documents(
+    client, deadlines, county_staff, make_enterprise, zhifu, fushan, django_assert_max_num_queries
+):
+    for county in (zhifu, fushan):  # 福山区's firms must not count for 芝罘区
+        Review.objects.create(
+            enterprise=make_enterprise(county=county), status=ReviewStatus.APPLIED
+        )
+        Review.objects.create(
+            enterprise=make_enterprise(county=county, status=Status.CONCLUDED),
+            status=ReviewStatus.CONCLUDED,
+            result=Grade.PASS,
+        )
+    client.force_login(county_staff)
+    with django_assert_max_num_queries(20):
+        response = client.get("/reports/county/?year=2016")
+    work = response.context["work"]
+    assert (work.applications, work.conclusions, work.announceable) == (1, 1, 0)
+    assert len(work.owed) == 3  # the notice's three documents, none handed in yet
+    assert "标准化建设方案" in response.content.decode()

@@ -37,6 +37,15 @@ from .selectors import campaign_progress
 CITY = (Role.CITY, Role.ADMIN)
 
 
+def _form_errors(form) -> str:
+    """Every error of a form that redirects instead of re-rendering, with its field's label."""
+    return "；".join(
+        f"{form.fields[name].label}：{error}" if name in form.fields else str(error)
+        for name, errors in form.errors.items()
+        for error in errors
+    )
+
+
 def audit_list(request):
     require_role(request.user, *CITY, Role.COUNTY)
     rounds = AuditRound.objects.for_user(request.user).select_related("county", "draw")
@@ -58,10 +67,7 @@ def audit_start(request):
             messages.success(request, f"已抽取 {audit.sampled} 家企业进行审核")
             return redirect(audit)
     else:
-        messages.error(
-            request,
-            "请检查填写内容：" + "；".join(form.errors.get("__all__", []) or ["有字段不合法"]),
-        )
+        messages.error(request, "请检查填写内容：" + _form_errors(form))
     return redirect("lookback:audit_list")
 
 

@@ -4,147 +4,295 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AgencyRating',
+            name="AgencyRating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rating', models.CharField(choices=[('good', '履职良好'), ('warning', '警告，限期整改（重收费、轻服务）'), ('removal', '建议清除（屡改屡犯、弄虚作假）')], max_length=20, verbose_name='考评结果')),
-                ('reason', models.TextField(verbose_name='考评意见')),
-                ('rectify_by', models.DateField(blank=True, null=True, verbose_name='整改期限')),
-                ('decided', models.BooleanField(default=False, verbose_name='市局已处理')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "rating",
+                    models.CharField(
+                        choices=[
+                            ("good", "履职良好"),
+                            ("warning", "警告，限期整改（重收费、轻服务）"),
+                            ("removal", "建议清除（屡改屡犯、弄虚作假）"),
+                        ],
+                        max_length=20,
+                        verbose_name="考评结果",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="考评意见")),
+                ("rectify_by", models.DateField(blank=True, null=True, verbose_name="整改期限")),
+                ("decided", models.BooleanField(default=False, verbose_name="市局已处理")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': '评审机构考评',
-                'verbose_name_plural': '评审机构考评',
+                "verbose_name": "评审机构考评",
+                "verbose_name_plural": "评审机构考评",
             },
         ),
         migrations.CreateModel(
-            name='AuditFinding',
+            name="AuditFinding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reported_result', models.CharField(choices=[('pass', '达标'), ('1', '一级'), ('2', '二级'), ('3', '三级')], max_length=10, verbose_name='上报结论')),
-                ('reported_score', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True, verbose_name='上报得分')),
-                ('audited_result', models.CharField(blank=True, choices=[('pass', '达标'), ('1', '一级'), ('2', '二级'), ('3', '三级')], help_text='留空表示未达标', max_length=10, verbose_name='审核结论')),
-                ('audited_score', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True, verbose_name='审核得分')),
-                ('recorded', models.BooleanField(default=False, verbose_name='已录入')),
-                ('in_error', models.BooleanField(default=False, verbose_name='存在误差')),
-                ('note', models.TextField(blank=True, verbose_name='审核意见')),
-                ('recorded_at', models.DateTimeField(blank=True, null=True, verbose_name='录入时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reported_result",
+                    models.CharField(
+                        choices=[("pass", "达标"), ("1", "一级"), ("2", "二级"), ("3", "三级")],
+                        max_length=10,
+                        verbose_name="上报结论",
+                    ),
+                ),
+                (
+                    "reported_score",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=6,
+                        null=True,
+                        verbose_name="上报得分",
+                    ),
+                ),
+                (
+                    "audited_result",
+                    models.CharField(
+                        blank=True,
+                        choices=[("pass", "达标"), ("1", "一级"), ("2", "二级"), ("3", "三级")],
+                        help_text="留空表示未达标",
+                        max_length=10,
+                        verbose_name="审核结论",
+                    ),
+                ),
+                (
+                    "audited_score",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=6,
+                        null=True,
+                        verbose_name="审核得分",
+                    ),
+                ),
+                ("recorded", models.BooleanField(default=False, verbose_name="已录入")),
+                ("in_error", models.BooleanField(default=False, verbose_name="存在误差")),
+                ("note", models.TextField(blank=True, verbose_name="审核意见")),
+                (
+                    "recorded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="录入时间"),
+                ),
             ],
             options={
-                'verbose_name': '审核结果',
-                'verbose_name_plural': '审核结果',
-                'ordering': ['enterprise__name'],
+                "verbose_name": "审核结果",
+                "verbose_name_plural": "审核结果",
+                "ordering": ["enterprise__name"],
             },
         ),
         migrations.CreateModel(
-            name='AuditRound',
+            name="AuditRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('tolerance', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='分数误差容限')),
-                ('status', models.CharField(choices=[('open', '审核中'), ('closed', '已完成')], default='open', max_length=10, verbose_name='状态')),
-                ('is_re_audit', models.BooleanField(default=False, verbose_name='再次审核')),
-                ('sampled', models.PositiveIntegerField(default=0, verbose_name='抽查数')),
-                ('in_error', models.PositiveIntegerField(default=0, verbose_name='误差企业数')),
-                ('error_rate', models.DecimalField(blank=True, decimal_places=4, max_digits=5, null=True, verbose_name='误差率')),
-                ('requires_re_review', models.BooleanField(default=False, verbose_name='须重新评审')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "tolerance",
+                    models.DecimalField(
+                        decimal_places=1, max_digits=5, verbose_name="分数误差容限"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "审核中"), ("closed", "已完成")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("is_re_audit", models.BooleanField(default=False, verbose_name="再次审核")),
+                ("sampled", models.PositiveIntegerField(default=0, verbose_name="抽查数")),
+                ("in_error", models.PositiveIntegerField(default=0, verbose_name="误差企业数")),
+                (
+                    "error_rate",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=5, null=True, verbose_name="误差率"
+                    ),
+                ),
+                (
+                    "requires_re_review",
+                    models.BooleanField(default=False, verbose_name="须重新评审"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
             ],
             options={
-                'verbose_name': '抽查审核',
-                'verbose_name_plural': '抽查审核',
-                'ordering': ['-year', 'county__sort_order', '-created_at'],
+                "verbose_name": "抽查审核",
+                "verbose_name_plural": "抽查审核",
+                "ordering": ["-year", "county__sort_order", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, verbose_name='年度')),
-                ('self_check_deadline', models.DateField(verbose_name='自查自纠截止')),
-                ('summary_deadline', models.DateField(verbose_name='总结截止')),
-                ('spot_check_deadline', models.DateField(verbose_name='抽查截止')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="年度")),
+                ("self_check_deadline", models.DateField(verbose_name="自查自纠截止")),
+                ("summary_deadline", models.DateField(verbose_name="总结截止")),
+                ("spot_check_deadline", models.DateField(verbose_name="抽查截止")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': '回头看活动',
-                'verbose_name_plural': '回头看活动',
-                'ordering': ['-year'],
+                "verbose_name": "回头看活动",
+                "verbose_name_plural": "回头看活动",
+                "ordering": ["-year"],
             },
         ),
         migrations.CreateModel(
-            name='Draw',
+            name="Draw",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('audit', '抽查审核'), ('spot_check', '回头看抽查')], max_length=20, verbose_name='抽取类型')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('seed', models.CharField(max_length=64, verbose_name='随机种子')),
-                ('algorithm', models.CharField(default='Python random.Random(seed).sample(sorted(population), k)', max_length=200, verbose_name='算法')),
-                ('population', models.JSONField(verbose_name='抽取总体（企业ID，升序）')),
-                ('size', models.PositiveIntegerField(verbose_name='抽取数量')),
-                ('sample', models.JSONField(verbose_name='抽中企业ID')),
-                ('reason', models.TextField(blank=True, verbose_name='重新抽取理由')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='抽取时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("audit", "抽查审核"), ("spot_check", "回头看抽查")],
+                        max_length=20,
+                        verbose_name="抽取类型",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("seed", models.CharField(max_length=64, verbose_name="随机种子")),
+                (
+                    "algorithm",
+                    models.CharField(
+                        default="Python random.Random(seed).sample(sorted(population), k)",
+                        max_length=200,
+                        verbose_name="算法",
+                    ),
+                ),
+                ("population", models.JSONField(verbose_name="抽取总体（企业ID，升序）")),
+                ("size", models.PositiveIntegerField(verbose_name="抽取数量")),
+                ("sample", models.JSONField(verbose_name="抽中企业ID")),
+                ("reason", models.TextField(blank=True, verbose_name="重新抽取理由")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="抽取时间")),
             ],
             options={
-                'verbose_name': '随机抽取',
-                'verbose_name_plural': '随机抽取',
-                'ordering': ['-created_at'],
+                "verbose_name": "随机抽取",
+                "verbose_name_plural": "随机抽取",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='SelfCheck',
+            name="SelfCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(choices=[('self', '企业自查自纠'), ('government', '政府组织排查')], max_length=20, verbose_name='方式')),
-                ('system_built', models.BooleanField(verbose_name='安全生产管理体系已建立')),
-                ('runs_daily', models.BooleanField(verbose_name='日常管理工作正常运行')),
-                ('agency_performed', models.BooleanField(verbose_name='评审机构评审中认真履职')),
-                ('problems', models.TextField(blank=True, verbose_name='发现的问题')),
-                ('rectification', models.TextField(blank=True, verbose_name='整改措施')),
-                ('recorded_at', models.DateTimeField(auto_now=True, verbose_name='填报时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[("self", "企业自查自纠"), ("government", "政府组织排查")],
+                        max_length=20,
+                        verbose_name="方式",
+                    ),
+                ),
+                ("system_built", models.BooleanField(verbose_name="安全生产管理体系已建立")),
+                ("runs_daily", models.BooleanField(verbose_name="日常管理工作正常运行")),
+                ("agency_performed", models.BooleanField(verbose_name="评审机构评审中认真履职")),
+                ("problems", models.TextField(blank=True, verbose_name="发现的问题")),
+                ("rectification", models.TextField(blank=True, verbose_name="整改措施")),
+                ("recorded_at", models.DateTimeField(auto_now=True, verbose_name="填报时间")),
             ],
             options={
-                'verbose_name': '自查自纠',
-                'verbose_name_plural': '自查自纠',
+                "verbose_name": "自查自纠",
+                "verbose_name_plural": "自查自纠",
             },
         ),
         migrations.CreateModel(
-            name='SpotCheck',
+            name="SpotCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': '回头看抽查',
-                'verbose_name_plural': '回头看抽查',
+                "verbose_name": "回头看抽查",
+                "verbose_name_plural": "回头看抽查",
             },
         ),
         migrations.CreateModel(
-            name='SpotCheckOutcome',
+            name="SpotCheckOutcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('pending', '待检查'), ('passes', '合格'), ('rectify', '限期整改'), ('punished', '依法查处'), ('revoked', '撤销标准化等级')], default='pending', max_length=20, verbose_name='检查结论')),
-                ('rectify_by', models.DateField(blank=True, null=True, verbose_name='整改期限')),
-                ('experts', models.CharField(blank=True, max_length=200, verbose_name='检查专家')),
-                ('note', models.TextField(blank=True, verbose_name='检查情况')),
-                ('recorded_at', models.DateTimeField(blank=True, null=True, verbose_name='录入时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待检查"),
+                            ("passes", "合格"),
+                            ("rectify", "限期整改"),
+                            ("punished", "依法查处"),
+                            ("revoked", "撤销标准化等级"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="检查结论",
+                    ),
+                ),
+                ("rectify_by", models.DateField(blank=True, null=True, verbose_name="整改期限")),
+                ("experts", models.CharField(blank=True, max_length=200, verbose_name="检查专家")),
+                ("note", models.TextField(blank=True, verbose_name="检查情况")),
+                (
+                    "recorded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="录入时间"),
+                ),
             ],
             options={
-                'verbose_name': '抽查结论',
-                'verbose_name_plural': '抽查结论',
-                'ordering': ['enterprise__name'],
+                "verbose_name": "抽查结论",
+                "verbose_name_plural": "抽查结论",
+                "ordering": ["enterprise__name"],
             },
         ),
     ]

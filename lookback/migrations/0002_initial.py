@@ -6,136 +6,227 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('enterprises', '0002_initial'),
-        ('lookback', '0001_initial'),
-        ('reviews', '0001_initial'),
+        ("enterprises", "0002_initial"),
+        ("lookback", "0001_initial"),
+        ("reviews", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agencyrating',
-            name='agency',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='reviews.reviewagency', verbose_name='评审机构'),
+            model_name="agencyrating",
+            name="agency",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                to="reviews.reviewagency",
+                verbose_name="评审机构",
+            ),
         ),
         migrations.AddField(
-            model_name='agencyrating',
-            name='county',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='enterprises.county', verbose_name='县市区'),
+            model_name="agencyrating",
+            name="county",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                to="enterprises.county",
+                verbose_name="县市区",
+            ),
         ),
         migrations.AddField(
-            model_name='agencyrating',
-            name='created_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="agencyrating",
+            name="created_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='auditfinding',
-            name='enterprise',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='enterprises.enterprise', verbose_name='企业'),
+            model_name="auditfinding",
+            name="enterprise",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                to="enterprises.enterprise",
+                verbose_name="企业",
+            ),
         ),
         migrations.AddField(
-            model_name='auditround',
-            name='county',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='audit_rounds', to='enterprises.county', verbose_name='县市区'),
+            model_name="auditround",
+            name="county",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="audit_rounds",
+                to="enterprises.county",
+                verbose_name="县市区",
+            ),
         ),
         migrations.AddField(
-            model_name='auditround',
-            name='created_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="auditround",
+            name="created_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='auditfinding',
-            name='audit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='lookback.auditround'),
+            model_name="auditfinding",
+            name="audit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="findings",
+                to="lookback.auditround",
+            ),
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='created_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="campaign",
+            name="created_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='agencyrating',
-            name='campaign',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ratings', to='lookback.campaign'),
+            model_name="agencyrating",
+            name="campaign",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="ratings",
+                to="lookback.campaign",
+            ),
         ),
         migrations.AddField(
-            model_name='draw',
-            name='county',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='enterprises.county', verbose_name='县市区'),
+            model_name="draw",
+            name="county",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                to="enterprises.county",
+                verbose_name="县市区",
+            ),
         ),
         migrations.AddField(
-            model_name='draw',
-            name='created_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="draw",
+            name="created_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='draw',
-            name='replaces',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='lookback.draw', verbose_name='替代的抽取'),
+            model_name="draw",
+            name="replaces",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="replaced_by",
+                to="lookback.draw",
+                verbose_name="替代的抽取",
+            ),
         ),
         migrations.AddField(
-            model_name='auditround',
-            name='draw',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, to='lookback.draw', verbose_name='抽取'),
+            model_name="auditround",
+            name="draw",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT, to="lookback.draw", verbose_name="抽取"
+            ),
         ),
         migrations.AddField(
-            model_name='selfcheck',
-            name='campaign',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='self_checks', to='lookback.campaign'),
+            model_name="selfcheck",
+            name="campaign",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="self_checks",
+                to="lookback.campaign",
+            ),
         ),
         migrations.AddField(
-            model_name='selfcheck',
-            name='enterprise',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='enterprises.enterprise', verbose_name='企业'),
+            model_name="selfcheck",
+            name="enterprise",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                to="enterprises.enterprise",
+                verbose_name="企业",
+            ),
         ),
         migrations.AddField(
-            model_name='selfcheck',
-            name='recorded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="selfcheck",
+            name="recorded_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='spotcheck',
-            name='campaign',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='spot_checks', to='lookback.campaign'),
+            model_name="spotcheck",
+            name="campaign",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="spot_checks",
+                to="lookback.campaign",
+            ),
         ),
         migrations.AddField(
-            model_name='spotcheck',
-            name='county',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='enterprises.county', verbose_name='县市区'),
+            model_name="spotcheck",
+            name="county",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                to="enterprises.county",
+                verbose_name="县市区",
+            ),
         ),
         migrations.AddField(
-            model_name='spotcheck',
-            name='draw',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, to='lookback.draw'),
+            model_name="spotcheck",
+            name="draw",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT, to="lookback.draw"
+            ),
         ),
         migrations.AddField(
-            model_name='spotcheckoutcome',
-            name='enterprise',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='enterprises.enterprise', verbose_name='企业'),
+            model_name="spotcheckoutcome",
+            name="enterprise",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                to="enterprises.enterprise",
+                verbose_name="企业",
+            ),
         ),
         migrations.AddField(
-            model_name='spotcheckoutcome',
-            name='spot_check',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcomes', to='lookback.spotcheck'),
+            model_name="spotcheckoutcome",
+            name="spot_check",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="outcomes",
+                to="lookback.spotcheck",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='auditfinding',
-            constraint=models.UniqueConstraint(fields=('audit', 'enterprise'), name='one_finding_per_firm'),
+            model_name="auditfinding",
+            constraint=models.UniqueConstraint(
+                fields=("audit", "enterprise"), name="one_finding_per_firm"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agencyrating',
-            constraint=models.UniqueConstraint(fields=('campaign', 'county', 'agency'), name='one_rating_per_county_agency'),
+            model_name="agencyrating",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "county", "agency"), name="one_rating_per_county_agency"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='selfcheck',
-            constraint=models.UniqueConstraint(fields=('campaign', 'enterprise', 'method'), name='one_self_check_per_method'),
+            model_name="selfcheck",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "enterprise", "method"), name="one_self_check_per_method"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='spotcheck',
-            constraint=models.UniqueConstraint(fields=('campaign', 'county'), name='one_spot_check_per_county'),
+            model_name="spotcheck",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "county"), name="one_spot_check_per_county"
+            ),
         ),
     ]

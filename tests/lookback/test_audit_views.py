@@ -67,3 +67,13 @@ def test_audit_detail_query_count(client, audit, city_user, django_assert_max_nu
     client.force_login(city_user)
     with django_assert_max_num_queries(10):
         assert client.get(audit.get_absolute_url()).status_code == 200
+
+
+def test_a_bad_start_form_says_which_field_is_wrong(client, city_user, zhifu):
+    client.force_login(city_user)
+    response = client.post(
+        "/lookback/audits/start/",
+        {"county": zhifu.pk, "year": "二〇一六", "tolerance": 10},
+        follow=True,
+    )
+    assert "年度：" in response.content.decode()

@@ -98,3 +98,42 @@ def history_for_many(model: type[models.Model], pks) -> models.QuerySet[AuditEnt
         content_type=ContentType.objects.get_for_model(model),
         object_id__in=[str(pk) for pk in pks],
     ).select_related("actor")
+
+
+def save_with_history(
+    obj: models.Model,
+    *,
+    actor: Any,
+    action: str,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
+    note: str = "",
+) -> models.Model:
+    """The tail of every edit: take "before" from the stored row (never from an instance a
+    form has already changed), apply ``changes``, validate, save (refusing a stale version on a
+    versioned model), record the history; ``obj`` is updated to match. Call it inside the
+    service's transaction."""
+    from .concurrency import save_versioned
+
+    stored = type(obj)._base_manager.select_for_update().get(pk=obj.pk)
+    fields = list(changes)
+    before = snapshot(stored, fields)
+    for name, value in changes.items():
+        setattr(stored, name, value)
+    stored.full_clean()
+    if hasattr(stored, "version"):
+        version = stored.version if expected_version is None else expected_version
+        save_versioned(stored, expected_version=version, fields=fields)
+    else:
+        stored.save(update_fields=fields)
+    record_change(
+        actor=actor,
+        obj=stored,
+        action=action,
+        before=before,
+        after=snapshot(stored, fields),
+        note=note,
+    )
+    for name in [*fields, *(["version"] if hasattr(stored, "version") else [])]:
+        setattr(obj, name, getattr(stored, name))
+    return obj

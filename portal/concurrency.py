@@ -4,15 +4,18 @@ the edit is refused instead of silently overwriting theirs."""
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 
+CONCURRENT_EDIT = "该记录已被他人修改，请刷新页面后重新编辑（您的修改尚未保存）。"
 
-class ConcurrentEditError(Exception):
-    message = "该记录已被他人修改，请刷新页面后重新编辑（您的修改尚未保存）。"
 
-    def __str__(self) -> str:
-        return self.message
+class ConcurrentEditError(ValidationError):
+    """A refusal like any other, so one ``except ValidationError`` serves every view."""
+
+    def __init__(self, message: str = CONCURRENT_EDIT) -> None:
+        super().__init__(message, code="concurrent_edit")
 
 
 class VersionedModel(models.Model):

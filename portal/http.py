@@ -1,0 +1,108 @@
+"""Request plumbing every view shares: downloads, service errors as messages, the year.
+
+A view reads: fetch (``portal.policy.fetch``), bind a form, ``perform`` one service call,
+redirect. ``perform`` turns a refusal (``ValidationError``, which ``TransitionRefused`` and
+``ConcurrentEditError`` are) into the form's errors or a message; ``PermissionDenied`` is left
+to answer 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+
+from .statemachine import message_of
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- Downloads --------------------------------------------------------------------------------
+
+
+def attachment(filename: str) -> str:
+    """One Content-Disposition for every download (RFC 6266, UTF-8 names)."""
+    return f"attachment; filename*=utf-8''{quote(filename)}"
+
+
+def xlsx_response(content: bytes | Iterable[bytes], filename: str) -> HttpResponse:
+    """An .xlsx download: ``content`` is the workbook's bytes or a stream of chunks."""
+    if not filename.endswith(".xlsx"):
+        filename += ".xlsx"
+    if isinstance(content, bytes | bytearray):
+        response: HttpResponse = HttpResponse(content, content_type=XLSX_MIME)
+    else:
+        response = StreamingHttpResponse(content, content_type=XLSX_MIME)
+    response["Content-Disposition"] = attachment(filename)
+    return response
+
+
+def dated(name: str, day: dt.date | None = None) -> str:
+    """``name`` with the day it was taken, as downloads are named: 企业名录20160630."""
+    return f"{name}{(day or timezone.localdate()):%Y%m%d}"
+
+
+def file_response(file_field: Any, filename: str) -> FileResponse:
+    """A stored upload, downloaded under the name it was uploaded with."""
+    return FileResponse(file_field.open("rb"), as_attachment=True, filename=filename)
+
+
+# --- Service calls ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    value: Any = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def show_error(request: Any, error: ValidationError, form: Any = None) -> None:
+    """A refusal on the page: on the form's fields where it names them, else as a message."""
+    if form is None:
+        messages.error(request, message_of(error))
+        return
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, message_of(error))
+
+
+def perform(
+    request: Any, call: Callable[[], Any], *, success: str = "", form: Any = None
+) -> Outcome:
+    """Run one service call; on success say ``success``, on refusal show why."""
+    try:
+        value = call()
+    except ValidationError as error:
+        show_error(request, error, form)
+        return Outcome(False)
+    if success:
+        messages.success(request, success)
+    return Outcome(True, value)
+
+
+# --- The programme year -----------------------------------------------------------------------
+
+
+def current_year() -> int:
+    """The programme year every yearly page opens on: this year in Asia/Shanghai."""
+    return timezone.localdate().year
+
+
+def year_from(request: Any, default: int | None = None) -> int:
+    """The year a yearly page shows: ``?year=`` when it is a sensible year, else the default."""
+    raw = request.GET.get("year", "")
+    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+        return int(raw)
+    return default if default is not None else current_year()

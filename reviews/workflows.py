@@ -1,0 +1,100 @@
+"""The state machines of the standardization path (``portal.statemachine`` is the idiom).
+
+``LIFECYCLE`` is the firm's standing: on the list → self-assessing → applied → under review →
+rectifying → concluded → confirmed → announced, and revoked / expired. Who may take each
+transition is ``reviews.policies``; a refused transition says why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from enterprises.choices import Status
+from enterprises.models import Enterprise
+from portal.statemachine import Machine, Transition
+
+# --- Conditions -------------------------------------------------------------------------------
+# Imported lazily: the selectors read reviews.models, which must not import this module first.
+
+
+def has_submitted_self_assessment(enterprise: Enterprise, context: dict[str, Any]) -> str | None:
+    from .selectors.review import latest_submitted_assessment
+
+    assessment = context.get("self_assessment") or latest_submitted_assessment(enterprise)
+    if assessment is None or not assessment.is_locked:
+        return "企业尚未提交自评，不能申请评审（请先完成并提交自评）"
+    return None
+
+
+def has_no_active_review(enterprise: Enterprise, context: dict[str, Any]) -> str | None:
+    from .selectors.review import IN_PROGRESS_REVIEW_STATUSES, current_review
+
+    if current_review(enterprise, IN_PROGRESS_REVIEW_STATUSES) is not None:
+        return "企业已有进行中的评审申请，不能重复申请"
+    return None
+
+
+def agency_is_eligible(enterprise: Enterprise, context: dict[str, Any]) -> str | None:
+    from .selectors.review import agency_exclusion_reason
+
+    agency = context.get("agency")
+    if agency is None:
+        return "未选择评审机构"
+    return agency_exclusion_reason(agency, enterprise=enterprise, review=context.get("review"))
+
+
+def review_is_ready_to_conclude(enterprise: Enterprise, context: dict[str, Any]) -> str | None:
+    from .selectors.review import conclusion_problems, current_review
+
+    review = context.get("review") or current_review(enterprise)
+    if review is None:
+        return "企业没有进行中的评审"
+    problems = conclusion_problems(review)
+    return "；".join(problems) if problems else None
+
+
+PASSED = (Status.CONFIRMED, Status.ANNOUNCED)
+
+LIFECYCLE = Machine(
+    Enterprise,
+    [
+        Transition(
+            "start_self_assessment",
+            (Status.LISTED, Status.EXPIRED, Status.REVOKED, Status.SELF_ASSESSING),
+            Status.SELF_ASSESSING,
+            "开始自评",
+        ),
+        Transition(
+            "apply",
+            (Status.SELF_ASSESSING,),
+            Status.APPLIED,
+            "申请评审",
+            conditions=(has_submitted_self_assessment, has_no_active_review),
+        ),
+        Transition("return_application", (Status.APPLIED,), Status.SELF_ASSESSING, "退回评审申请"),
+        Transition(
+            "assign",
+            (Status.APPLIED,),
+            Status.UNDER_REVIEW,
+            "委派评审机构",
+            conditions=(agency_is_eligible,),
+        ),
+        Transition(
+            "list_nonconformities", (Status.UNDER_REVIEW,), Status.RECTIFYING, "提出不符合项"
+        ),
+        Transition(
+            "conclude",
+            (Status.UNDER_REVIEW, Status.RECTIFYING),
+            Status.CONCLUDED,
+            "作出评审结论",
+            conditions=(review_is_ready_to_conclude,),
+        ),
+        Transition("confirm", (Status.CONCLUDED,), Status.CONFIRMED, "县级确认"),
+        Transition(
+            "reject_conclusion", (Status.CONCLUDED,), Status.SELF_ASSESSING, "县级确认未达标"
+        ),
+        Transition("announce", (Status.CONFIRMED,), Status.ANNOUNCED, "公告"),
+        Transition("revoke", PASSED, Status.REVOKED, "撤销等级"),
+        Transition("expire", PASSED, Status.EXPIRED, "等级到期"),
+    ],
+)

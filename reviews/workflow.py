@@ -8,7 +8,7 @@ from typing import Any
 from enterprises.models import Enterprise
 from portal.statemachine import Transition, TransitionRefused, message_of
 
-from .workflows import LIFECYCLE
+from .workflows.lifecycle import LIFECYCLE
 
 SYSTEM = "system"
 TRANSITIONS = LIFECYCLE.transitions

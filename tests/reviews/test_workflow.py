@@ -8,7 +8,7 @@ from enterprises.models import Enterprise
 from portal.audit import history_for
 from portal.roles import Role
 from portal.statemachine import TransitionRefused
-from reviews.workflows import LIFECYCLE
+from reviews.workflows.lifecycle import LIFECYCLE
 from tests.factories import UserFactory
 from tests.machines import (
     SYSTEM,

@@ -44,7 +44,7 @@ def an_agency(user: Any, enterprise: Enterprise) -> str | None:
     return "只有受委派的评审机构可以执行此操作"
 
 
-# --- The firm's lifecycle (reviews.workflows.LIFECYCLE) ------------------------------------------
+# --- The firm's lifecycle (reviews.workflows.lifecycle.LIFECYCLE) -------------------------
 
 rule(Enterprise, "start_self_assessment", "apply")(firm_user)
 rule(Enterprise, "return_application", "assign", "confirm", "reject_conclusion", "announce")(

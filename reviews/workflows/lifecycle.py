@@ -2,7 +2,7 @@
 
 ``LIFECYCLE`` is the firm's standing: on the list → self-assessing → applied → under review →
 rectifying → concluded → confirmed → announced, and revoked / expired. Who may take each
-transition is ``reviews.policies``; a refused transition says why.
+transition is ``reviews.policies.lifecycle``; a refused transition says why.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from portal.statemachine import Machine, Transition
 
 
 def has_submitted_self_assessment(enterprise: Enterprise, context: dict[str, Any]) -> str | None:
-    from .selectors.review import latest_submitted_assessment
+    from ..selectors.review import latest_submitted_assessment
 
     assessment = context.get("self_assessment") or latest_submitted_assessment(enterprise)
     if assessment is None or not assessment.is_locked:
@@ -27,7 +27,7 @@ def has_submitted_self_assessment(enterprise: Enterprise, context: dict[str, Any
 
 
 def has_no_active_review(enterprise: Enterprise, context: dict[str, Any]) -> str | None:
-    from .selectors.review import IN_PROGRESS_REVIEW_STATUSES, current_review
+    from ..selectors.review import IN_PROGRESS_REVIEW_STATUSES, current_review
 
     if current_review(enterprise, IN_PROGRESS_REVIEW_STATUSES) is not None:
         return "企业已有进行中的评审申请，不能重复申请"
@@ -35,7 +35,7 @@ def has_no_active_review(enterprise: Enterprise, context: dict[str, Any]) -> str
 
 
 def agency_is_eligible(enterprise: Enterprise, context: dict[str, Any]) -> str | None:
-    from .selectors.review import agency_exclusion_reason
+    from ..selectors.review import agency_exclusion_reason
 
     agency = context.get("agency")
     if agency is None:
@@ -44,7 +44,7 @@ def agency_is_eligible(enterprise: Enterprise, context: dict[str, Any]) -> str |
 
 
 def review_is_ready_to_conclude(enterprise: Enterprise, context: dict[str, Any]) -> str | None:
-    from .selectors.review import conclusion_problems, current_review
+    from ..selectors.review import conclusion_problems, current_review
 
     review = context.get("review") or current_review(enterprise)
     if review is None:

@@ -249,3 +249,41 @@ def test_a_countys_bulletin_export_holds_only_its_own_row(client, county_staff, 
 def test_pages_default_to_the_latest_year_with_deadlines(client, city_user, deadlines):
     client.force_login(city_user)
     assert client.get(reverse("reports:dashboard")).context["year"] == 2016
+
+
+# --- Buttons follow the actions ---------------------------------------------------------------
+
+
+def test_target_buttons_follow_what_each_user_may_do_now(client, county_staff, city_user,
+                                                         submitted_target):  # fmt: skip
+    url = reverse("reports:target_detail", args=[submitted_target.pk])
+    accept = reverse("reports:target_accept", args=[submitted_target.pk])
+    submit = reverse("reports:target_submit", args=[submitted_target.pk])
+    edit = reverse("reports:target_edit", args=[2016])
+    client.force_login(city_user)
+    page = client.get(url).content.decode()
+    assert accept in page and submit not in page
+    client.force_login(county_staff)
+    page = client.get(url).content.decode()
+    assert accept not in page and submit not in page and edit not in page
+
+
+def test_a_submitted_target_cannot_be_opened_for_editing(client, county_staff, submitted_target):
+    client.force_login(county_staff)
+    response = client.get(reverse("reports:target_edit", args=[2016]), follow=True)
+    assert response.redirect_chain[-1][0] == submitted_target.get_absolute_url()
+    assert "不能填报目标" in response.content.decode()
+
+
+def test_only_the_county_sees_the_upload_form_and_only_the_city_the_decisions(
+    client, county_staff, city_user, zhifu_plan
+):
+    url = reverse("reports:submission_detail", args=[zhifu_plan.pk])
+    client.force_login(county_staff)
+    page = client.get(url).content.decode()
+    assert "上报</button>" in page and "接收</button>" not in page
+    targets_page = client.get(reverse("reports:targets") + "?year=2016").content.decode()
+    assert "填报本单位2016年目标" in targets_page
+    client.force_login(city_user)
+    assert "上报</button>" not in client.get(url).content.decode()
+    assert "填报本单位" not in client.get(reverse("reports:targets")).content.decode()

@@ -201,7 +201,7 @@ def _judge(status: int, location: str, expected: str) -> bool:
 def _cases(name: str, spec: Any, users: dict[str, Any]):
     """(who, url, method, expected) for one URL."""
     if isinstance(spec, Public):
-        for who, user in users.items():
+        for who in users:
             yield who, reverse(name), spec.method, "ok"
         return
     if isinstance(spec, SignedIn | Page):

@@ -78,6 +78,10 @@ class SignedIn:
 def _resolve(dotted: Any) -> Any:
     if not isinstance(dotted, str):
         return dotted
+    if dotted.count(".") > 1:  # a page's marker class, by its module path
+        from django.utils.module_loading import import_string
+
+        return import_string(dotted)
     from django.apps import apps
 
     return apps.get_model(dotted)
@@ -104,6 +108,30 @@ SPECS: dict[str, Any] = {
     "logout": SignedIn(method="post"),
     "password_change": SignedIn(),
     "password_change_done": SignedIn(),
+    # reports (rules in reports.policies; the pages about no one row are marker classes there)
+    "reports:dashboard": Page("reports.policies.CityDashboard", "view"),
+    "reports:county_home": Page("reports.policies.CountyWorkPage", "view"),
+    "reports:targets": Page("reports.CountyTarget", "view_list"),
+    "reports:target_edit": Page("reports.CountyTarget", "revise", kwargs=_this_year),
+    "reports:target_detail": Obj("reports.CountyTarget"),
+    "reports:target_submit": Obj("reports.CountyTarget", "submit", method="post"),
+    "reports:target_accept": Obj("reports.CountyTarget", "accept", method="post"),
+    "reports:target_return": Obj("reports.CountyTarget", "return", method="post"),
+    "reports:submissions": Page("reports.Submission", "view_list"),
+    "reports:submission_detail": Obj("reports.Submission"),
+    "reports:submission_upload": Obj("reports.Submission", "upload", method="post"),
+    "reports:submission_accept": Obj("reports.Submission", "accept", method="post"),
+    "reports:submission_return": Obj("reports.Submission", "return", method="post"),
+    "reports:submission_document": Obj(
+        "reports.Submission", queryset=lambda qs: qs.exclude(document="")
+    ),
+    "reports:snapshots": Page("reports.ProgressSnapshot", "view_list"),
+    "reports:snapshot_generate": Page("reports.ProgressSnapshot", "generate", method="post"),
+    "reports:bulletin": Obj("reports.ProgressSnapshot"),
+    "reports:bulletin_xlsx": Obj("reports.ProgressSnapshot"),
+    "reports:evaluation": Page("reports.policies.Evaluation", "view"),
+    "reports:evaluation_weights": Page("reports.EvaluationCriterion", "set_weights", method="post"),
+    "reports:evaluation_xlsx": Page("reports.policies.Evaluation", "download"),
 }
 
 ALLOWED_SKIP_PREFIXES = ("admin:",)  # Django's admin has its own permission system

@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from enterprises.demo import DEMO_YEAR
 from enterprises.models import County
 
-from .campaign import campaign_open, passed_firms, self_check_record
 from .models import AuditRound, Campaign
-from .services import audit_start, passes_of_year
+from .selectors import passed_firms, passes_of_year
+from .services import audit_start, campaign_open, self_check_record
 
 
 def seed_lookback() -> bool:

@@ -48,6 +48,7 @@ def test_the_city_records_and_closes_through_the_pages(client, audit, city_user)
             },
         )
         assert response.status_code == 302
+    audit.refresh_from_db()  # the page the city closes from shows every recorded result
     client.post(f"/lookback/audits/{audit.pk}/close/", {"version": audit.version})
     audit = AuditRound.objects.get()
     assert audit.status == "closed" and audit.requires_re_review

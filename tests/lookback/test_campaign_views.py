@@ -1,8 +1,8 @@
 import pytest
 
 from enterprises.choices import Status
-from lookback.campaign import agency_rating_submit, campaign_open, spot_check_draw
 from lookback.models import SelfCheck, SpotCheckOutcome
+from lookback.services import agency_rating_submit, campaign_open, spot_check_draw
 from tests.access import assert_access
 
 pytestmark = pytest.mark.django_db

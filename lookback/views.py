@@ -254,6 +254,8 @@ def self_check_edit(request, pk: int, enterprise_pk: int):
 
 def ratings(request, pk: int):
     campaign = fetch(request.user, Campaign, "oversee", pk=pk)
+    if request.method == "POST":
+        require(request.user, "rate", campaign)
     form = AgencyRatingForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         done = perform(
@@ -304,6 +306,8 @@ def rating_decide(request, pk: int):
 
 def spot_checks(request, pk: int):
     campaign = fetch(request.user, Campaign, "oversee", pk=pk)
+    if request.method == "POST":
+        require(request.user, "draw", campaign)
     form = SpotCheckDrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         done = perform(

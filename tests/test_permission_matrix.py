@@ -56,6 +56,8 @@ class Obj:
     method: str = "get"
     queryset: Callable[[Any], Any] | None = None  # narrows the candidates (e.g. a job's kind)
     extra: Callable[[Any], dict] = field(default=lambda obj: {})  # other URL kwargs
+    pk_kwarg: str = "pk"  # the URL kwarg naming the fetched row
+    allowed: Callable[[Any, Any], bool] | None = None  # when the action is asked of another object
 
     def model_class(self) -> Any:
         return _resolve(self.model)
@@ -97,6 +99,22 @@ def _this_year(user: Any) -> dict:
     return {"year": current_year()}
 
 
+def _first_campaign(obj: Any) -> dict:
+    from lookback.models import Campaign
+
+    return {"pk": Campaign.objects.order_by("pk").values_list("pk", flat=True).first()}
+
+
+def _may_file_self_check(user: Any, enterprise: Any) -> bool:
+    """The self-check page asks "record" of the check the user would file for the firm."""
+    from lookback.models import Campaign
+    from lookback.selectors import self_check_for
+
+    campaign = Campaign.objects.order_by("pk").first()
+    check = self_check_for(campaign=campaign, enterprise=enterprise, user=user)
+    return policy.can(user, "record", check)
+
+
 SPECS: dict[str, Any] = {
     # portal and accounts
     "portal:home": SignedIn(),
@@ -132,6 +150,28 @@ SPECS: dict[str, Any] = {
     "reports:evaluation": Page("reports.policies.Evaluation", "view"),
     "reports:evaluation_weights": Page("reports.EvaluationCriterion", "set_weights", method="post"),
     "reports:evaluation_xlsx": Page("reports.policies.Evaluation", "download"),
+    # lookback: the campaign (回头看) and the city's audit of results (抽查审核)
+    "lookback:campaign_list": SignedIn(),
+    "lookback:campaign_open": Page("lookback.Campaign", "open", method="post"),
+    "lookback:campaign_detail": Obj("lookback.Campaign"),
+    "lookback:self_check_list": Obj("lookback.Campaign", "oversee"),
+    "lookback:self_check_edit": Obj(
+        "enterprises.Enterprise",
+        "record",
+        pk_kwarg="enterprise_pk",
+        extra=_first_campaign,
+        allowed=_may_file_self_check,
+    ),
+    "lookback:ratings": Obj("lookback.Campaign", "oversee"),
+    "lookback:rating_decide": Obj("lookback.AgencyRating", "decide", method="post"),
+    "lookback:spot_checks": Obj("lookback.Campaign", "oversee"),
+    "lookback:outcome_record": Obj("lookback.SpotCheckOutcome", "record", method="post"),
+    "lookback:audit_list": Page("lookback.AuditRound", "browse"),
+    "lookback:audit_start": Page("lookback.AuditRound", "start", method="post"),
+    "lookback:audit_detail": Obj("lookback.AuditRound"),
+    "lookback:audit_redraw": Obj("lookback.AuditRound", "redraw", method="post"),
+    "lookback:audit_close": Obj("lookback.AuditRound", "close", method="post"),
+    "lookback:finding_record": Obj("lookback.AuditFinding", "record", method="post"),
 }
 
 ALLOWED_SKIP_PREFIXES = ("admin:",)  # Django's admin has its own permission system
@@ -263,14 +303,17 @@ def _object_cases(name: str, spec: Obj, users: dict[str, Any]):
         inside = mine.first()
         outside = base.exclude(pk__in=mine.values("pk")).first()
         if inside is not None:
-            allowed = spec.action is None or policy.can(user, spec.action, inside)
+            if spec.allowed is not None:
+                allowed = spec.allowed(user, inside)
+            else:
+                allowed = spec.action is None or policy.can(user, spec.action, inside)
             yield who, _url(name, spec, inside), spec.method, _expect_allowed(allowed)
         if outside is not None:
             yield f"{who} (out of scope)", _url(name, spec, outside), spec.method, "404"
 
 
 def _url(name: str, spec: Obj, obj: Any) -> str:
-    return reverse(name, kwargs={"pk": obj.pk, **spec.extra(obj)})
+    return reverse(name, kwargs={spec.pk_kwarg: obj.pk, **spec.extra(obj)})
 
 
 def _namespaces() -> list[str]:

@@ -35,3 +35,16 @@ def result_hold_release(*, county: County, year: int, actor: Any, note: str) -> 
         hold.save(update_fields=["released_at"])
         record_change(actor=actor, obj=hold, action="解除暂缓公告", note=note)
     return hold
+
+
+@transaction.atomic
+def result_hold_release_one(*, hold: ResultHold, actor: Any, note: str) -> bool:
+    """Release this one hold (the one an audit placed) if it is still active. A replay, or a
+    hold released already, changes nothing: the release claims the row with a conditional
+    UPDATE. Another hold of the same county and year is never touched."""
+    now = timezone.now()
+    if not ResultHold.objects.filter(pk=hold.pk, released_at__isnull=True).update(released_at=now):
+        return False
+    hold.released_at = now
+    record_change(actor=actor, obj=hold, action="解除暂缓公告", note=note)
+    return True

@@ -252,8 +252,8 @@ def test_audit_accuracy_and_lookback_work_score_the_counties(
     from decimal import Decimal
 
     from enterprises.models import Enterprise
-    from lookback.campaign import campaign_open, self_check_record
     from lookback.models import AuditRound, Draw
+    from lookback.services import campaign_open, self_check_record
 
     draw = Draw.objects.create(
         kind="audit", county=zhifu_progress, year=2016, seed="s", population=[1], size=1,

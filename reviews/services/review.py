@@ -158,7 +158,6 @@ def review_set_team(
     require(actor, "edit", review)
     members = _team_members(review, experts, leader)
     with transaction.atomic():
-        save_versioned(review, expected_version=review.version, fields=[])
         before = {"team": _team_text(review.team.select_related("expert"))}
         review.team.all().delete()
         ReviewTeamMember.objects.bulk_create(members)

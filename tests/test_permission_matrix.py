@@ -172,6 +172,20 @@ SPECS: dict[str, Any] = {
     "lookback:audit_redraw": Obj("lookback.AuditRound", "redraw", method="post"),
     "lookback:audit_close": Obj("lookback.AuditRound", "close", method="post"),
     "lookback:finding_record": Obj("lookback.AuditFinding", "record", method="post"),
+    # reviews: the review path
+    "reviews:agency_home": Page("reviews.Review", "task_list"),
+    "reviews:applications": Page("reviews.Review", "application_queue"),
+    "reviews:apply": Page("reviews.Review", "apply_page"),
+    "reviews:detail": Obj("reviews.Review"),
+    "reviews:assign": Obj("reviews.Review", "assign"),
+    "reviews:return": Obj("reviews.Review", "return", method="post"),
+    "reviews:edit": Obj("reviews.Review", "edit"),
+    "reviews:team": Obj("reviews.Review", "edit"),
+    "reviews:scoring": Obj("reviews.Review", "edit"),
+    "reviews:nc_add": Obj("reviews.Review", "edit"),
+    "reviews:conclude": Obj("reviews.Review", "conclude", method="post"),
+    "reviews:nc_answer": Obj("reviews.Nonconformity", "answer", method="post"),
+    "reviews:nc_verify": Obj("reviews.Nonconformity", "verify", method="post"),
 }
 
 ALLOWED_SKIP_PREFIXES = ("admin:",)  # Django's admin has its own permission system

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from enterprises.models import County
 from portal.audit import record_change
+from portal.policy import require
 
 from ..models import ResultHold
 
@@ -20,6 +21,7 @@ def results_held(*, county: County, year: int) -> ResultHold | None:
 
 @transaction.atomic
 def result_hold_place(*, county: County, year: int, reason: str, actor: Any) -> ResultHold:
+    require(actor, "place", ResultHold)
     hold = results_held(county=county, year=year)
     if hold is None:
         hold = ResultHold.objects.create(county=county, year=year, reason=reason)
@@ -29,6 +31,7 @@ def result_hold_place(*, county: County, year: int, reason: str, actor: Any) -> 
 
 @transaction.atomic
 def result_hold_release(*, county: County, year: int, actor: Any, note: str) -> ResultHold | None:
+    require(actor, "release", ResultHold)
     hold = results_held(county=county, year=year)
     if hold is not None:
         hold.released_at = timezone.now()

@@ -1,6 +1,7 @@
-"""The reviews app's state machines, one module per part of the path (``portal.statemachine``).
-"""
+"""The reviews app's state machines, one module per part of the path (``portal.statemachine``)."""
 
+from .announcements import ANNOUNCEMENT
+from .assessment import SELF_ASSESSMENT
 from .lifecycle import LIFECYCLE
 
-__all__ = ["LIFECYCLE"]
+__all__ = ["ANNOUNCEMENT", "LIFECYCLE", "SELF_ASSESSMENT"]

@@ -130,6 +130,30 @@ def _line_changes(line: SelfAssessmentLine, entry: LineInput) -> dict[str, list]
     return changes
 
 
+def _apply_entries(
+    assessment: SelfAssessment, entries: dict[int, LineInput]
+) -> tuple[dict[str, list], list[SelfAssessmentLine]]:
+    """Set each entry on its line: the history's changes and the lines changed; a
+    ValidationError by item code when an entry breaks its item's rules."""
+    lines = {line.pk: line for line in assessment_lines(assessment)}
+    errors, changes, changed = {}, {}, []
+    for line_id, entry in entries.items():
+        line = lines[line_id]
+        problems = line_problems(line.item, entry, submitting=False)
+        if problems:
+            errors[line.item.code] = list(problems.values())
+            continue
+        line_changes = _line_changes(line, entry)
+        if line_changes:
+            changes.update(line_changes)
+            line.deducted, line.not_applicable = entry.deducted, entry.not_applicable
+            line.reason = entry.reason
+            changed.append(line)
+    if errors:
+        raise ValidationError(errors)
+    return changes, changed
+
+
 def assessment_save_draft(
     *,
     assessment: SelfAssessment,
@@ -144,25 +168,7 @@ def assessment_save_draft(
     Raises ConcurrentEditError when someone saved since ``expected_version``; ValidationError
     (by item code) when an entry breaks the item's rules. One history entry per save."""
     SELF_ASSESSMENT.check(assessment, "edit", actor=actor)
-    lines = {line.pk: line for line in assessment_lines(assessment)}
-    errors, changes, changed = {}, {}, []
-    for line_id, entry in entries.items():
-        line = lines[line_id]
-        problems = line_problems(line.item, entry, submitting=False)
-        if problems:
-            errors[line.item.code] = list(problems.values())
-            continue
-        line_changes = _line_changes(line, entry)
-        if line_changes:
-            changes.update(line_changes)
-            line.deducted, line.not_applicable, line.reason = (
-                entry.deducted,
-                entry.not_applicable,
-                entry.reason,
-            )
-            changed.append(line)
-    if errors:
-        raise ValidationError(errors)
+    changes, changed = _apply_entries(assessment, entries)
     before = snapshot(assessment, GUIDE_FIELDS)
     assessment.guide_agency, assessment.guide_expert = guide_agency, guide_expert
     after = snapshot(assessment, GUIDE_FIELDS)

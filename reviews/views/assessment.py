@@ -22,6 +22,7 @@ from ..forms.assessment import AccidentForm, AssessmentHeaderForm, EvidenceForm,
 from ..models import Evidence, SelfAssessment
 from ..selectors import assessment as selectors
 from ..services import assessment as services
+from ..workflows.assessment import SELF_ASSESSMENT
 from ..workflows.lifecycle import LIFECYCLE
 
 ASSESSMENT_RELATED = (
@@ -76,8 +77,9 @@ def assessment_detail(request, pk: int):
     editable = "edit" in actions
     if request.method == "POST":
         require(request.user, "edit", assessment)
-        if not editable:
-            messages.error(request, "自评已提交，不能再修改")
+        refused = SELF_ASSESSMENT.refusal(assessment, "edit", actor=request.user)
+        if refused:  # submitted meanwhile (another tab)
+            messages.error(request, refused)
             return redirect("reviews:assessment_detail", pk=pk)
     lines = selectors.assessment_lines(assessment)
     data = request.POST if request.method == "POST" else None

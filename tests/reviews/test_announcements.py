@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from enterprises.choices import Grade, Status
 from portal.audit import history_for
 from portal.concurrency import ConcurrentEditError
+from portal.statemachine import TransitionRefused
 from reviews.choices import AnnouncementStatus
 from reviews.models import Announcement, ResultHold
 from reviews.selectors.announcements import announceable_certificates
@@ -20,7 +21,6 @@ from reviews.services.announcements import (
     announcement_update,
 )
 from reviews.services.certificates import certificate_revoke
-from reviews.workflow import TransitionRefused
 from tests.access import assert_access
 from tests.reviews.factories_announcements import announcement, certified_firm
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from enterprises.choices import Grade, Status
 from portal.audit import history_for
+from portal.statemachine import TransitionRefused
 from reviews.choices import ReviewStatus
 from reviews.models import Certificate
 from reviews.selectors.announcements import certificates_due_for_re_review
@@ -19,7 +20,6 @@ from reviews.services.certificates import (
     review_confirm,
 )
 from reviews.tasks import expire_grades_task
-from reviews.workflow import TransitionRefused
 from tests.access import assert_access
 from tests.reviews.factories_announcements import concluded_review, confirmed_certificate
 

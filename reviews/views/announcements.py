@@ -93,7 +93,9 @@ def certificate_detail(request, pk: int):
 
 @require_POST
 def revoke_certificate(request, pk: int):
-    certificate = fetch(request.user, Certificate.objects.select_related("enterprise"), pk=pk)
+    certificate = fetch(
+        request.user, Certificate.objects.select_related("enterprise"), "revoke", pk=pk
+    )
     form = RevokeForm(request.POST)
     if not form.is_valid():
         errors = "；".join(e for es in form.errors.values() for e in es)
@@ -204,7 +206,7 @@ def announcement_detail(request, pk: int):
     """The announcement as an official notice (printable), with its history."""
     announcement = fetch(
         request.user,
-        selectors.announcements_for(request.user).select_related("county", "created_by"),
+        Announcement.objects.select_related("county", "created_by"),
         "view",
         pk=pk,
     )
@@ -273,7 +275,7 @@ def announcement_workbook(announcement: Announcement, entries) -> bytes:
 def announcement_export(request, pk: int):
     announcement = fetch(
         request.user,
-        selectors.announcements_for(request.user).select_related("county"),
+        Announcement.objects.select_related("county"),
         "export",
         pk=pk,
     )

@@ -243,19 +243,19 @@ def test_permission_matrix_of_the_announcement_pages(
     county_only = {
         None: 302,
         county_user: 200,
-        city_user: 403,
+        city_user: 403,  # the city composes nothing (a draft: not even in its scope, below)
         fushan_user: 404,
         enterprise_user: 403,
         agency_user: 403,
     }
-    # A draft is outside a firm's and an agency's scope (they read published ones): 404 first.
-    on_draft = {**county_only, enterprise_user: 404, agency_user: 404}
+    # A draft is its county's own: outside everyone else's scope (they read published ones).
+    on_draft = {**county_only, city_user: 404, enterprise_user: 404, agency_user: 404}
     assert_access(reverse("reviews:announcement_edit", args=[draft.pk]), on_draft)
     assert_access(reverse("reviews:announcement_create"), {**county_only, fushan_user: 200})
     publish = reverse("reviews:announcement_publish", args=[draft.pk])
     assert_access(
         publish,
-        {None: 302, city_user: 403, fushan_user: 404, enterprise_user: 404, agency_user: 404},
+        {None: 302, city_user: 404, fushan_user: 404, enterprise_user: 404, agency_user: 404},
         method="post",
     )
     assert_access(publish, {county_user: 302}, method="post")

@@ -216,6 +216,11 @@ def announcement_detail(request, pk: int):
         "history": history_for(announcement)[:50],
         "actions": allowed_actions(request.user, announcement),
     }
+    if "edit" in context["actions"] and "publish" not in context["actions"]:
+        # The county sees why its draft cannot go out yet (a hold, a revoked grade…).
+        context["publish_refused"] = ANNOUNCEMENT.refusal(
+            announcement, "publish", actor=request.user
+        )
     return render(request, "reviews/announcements/announcement_detail.html", context)
 
 

@@ -393,3 +393,14 @@ def test_the_composition_form_query_count_does_not_grow_with_candidates(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("reviews:announcement_create"))
     assert response.text.count('name="certificates"') == 20
+
+
+def test_a_held_draft_shows_why_it_cannot_be_published_instead_of_the_button(
+    certify, zhifu, county_user, client
+):
+    draft = announcement(zhifu, county_user, [certify()])
+    ResultHold.objects.create(county=zhifu, year=2016, reason="抽查审核误差率35%")
+    client.force_login(county_user)
+    page = client.get(reverse("reviews:announcement_detail", args=[draft.pk])).text
+    assert "被市局抽查审核暂缓公告" in page and "发布并报市局</button>" not in page
+    assert "修改" in page

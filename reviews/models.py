@@ -450,7 +450,13 @@ class Certificate(models.Model):
 
 
 class AnnouncementQuerySet(ScopedQuerySet):
+    """A draft is its county's own work; everyone else reads what was published (the city:
+    what was reported to it)."""
+
     county_lookup = "county"
+
+    def scope_city(self, user):
+        return self.published()
 
     def scope_enterprise(self, user):
         return self.filter(

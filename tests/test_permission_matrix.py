@@ -186,6 +186,29 @@ SPECS: dict[str, Any] = {
     "reviews:conclude": Obj("reviews.Review", "conclude", method="post"),
     "reviews:nc_answer": Obj("reviews.Nonconformity", "answer", method="post"),
     "reviews:nc_verify": Obj("reviews.Nonconformity", "verify", method="post"),
+    # reviews: self-assessment (自评) and its evidence
+    "reviews:assessment_list": SignedIn(),
+    "reviews:assessment_start": Page("reviews.SelfAssessment", "start", method="post"),
+    "reviews:assessment_detail": Obj("reviews.SelfAssessment"),
+    "reviews:assessment_report": Obj("reviews.SelfAssessment"),
+    "reviews:assessment_evidence_upload": Obj(
+        "reviews.SelfAssessment", "edit", method="post", extra=_first_line
+    ),
+    # reviews:evidence_download and reviews:assessment_evidence_delete: the demo city has no
+    # evidence file yet (Obj("reviews.Evidence") and Obj("reviews.Evidence", "delete", "post")).
+    # reviews: confirmation, certificates and standing, announcements (公告), the public list
+    "reviews:confirmation_list": Page("reviews.Certificate", "issue"),
+    "reviews:certificate_list": Page("reviews.Certificate", "list"),
+    "reviews:re_review_due": Page("reviews.Certificate", "list"),
+    "reviews:certificate_detail": Obj("reviews.Certificate"),
+    "reviews:certificate_revoke": Obj("reviews.Certificate", "revoke", method="post"),
+    "reviews:announcement_list": Page("reviews.Announcement", "list"),
+    "reviews:announcement_create": Page("reviews.Announcement", "create"),
+    "reviews:announcement_detail": Obj("reviews.Announcement", "view"),
+    "reviews:announcement_edit": Obj("reviews.Announcement", "edit"),
+    "reviews:announcement_publish": Obj("reviews.Announcement", "publish", method="post"),
+    "reviews:announcement_export": Obj("reviews.Announcement", "export"),
+    "reviews:public_list": Public(),
 }
 
 ALLOWED_SKIP_PREFIXES = ("admin:",)  # Django's admin has its own permission system

@@ -84,29 +84,43 @@ def announceable_certificates(
     return qs.exclude(issued_on__year__in=years) if years else qs
 
 
+def higher_grade_problems(certificates: list[Certificate]) -> list[str]:
+    """一级 and 二级 are announced by the nation and the province, never by a county."""
+    return [
+        f"{c.enterprise.name}：{c.get_grade_display()}由省级或国家公告，不列入县级公告"
+        for c in certificates
+        if c.grade in HIGHER_GRADES
+    ]
+
+
+def _held(certificates: list[Certificate], years: set[int]) -> list[Certificate]:
+    return [c for c in certificates if c.grade not in HIGHER_GRADES and c.issued_on.year in years]
+
+
+def held_problems(county: County, certificates: list[Certificate]) -> list[str]:
+    """Results of a county-year the city holds may not be announced until it is released."""
+    return [
+        f"{c.enterprise.name}：{county.name}{c.issued_on.year}年度评定结果"
+        "被市局抽查审核暂缓公告，复审合格解除前不得公告"
+        for c in _held(certificates, held_years(county))
+    ]
+
+
 def announcement_blockers(
     *, county: County, certificates: list[Certificate], draft: Announcement | None = None
 ) -> list[str]:
     """Why each of these certificates may not be announced by the county (empty when all may)."""
     years = held_years(county)
+    held = _held(certificates, years)
     allowed = set(
         announceable_certificates(county=county, draft=draft).values_list("pk", flat=True)
     )
-    problems = []
-    for certificate in certificates:
-        name = certificate.enterprise.name
-        if certificate.grade in HIGHER_GRADES:
-            problems.append(
-                f"{name}：{certificate.get_grade_display()}由省级或国家公告，不列入县级公告"
-            )
-        elif certificate.issued_on.year in years:
-            problems.append(
-                f"{name}：{county.name}{certificate.issued_on.year}年度评定结果"
-                "被市局抽查审核暂缓公告，复审合格解除前不得公告"
-            )
-        elif certificate.pk not in allowed:
-            problems.append(f"{name}：不是已确认且未公告的有效结果")
-    return problems
+    others = [
+        f"{c.enterprise.name}：不是已确认且未公告的有效结果"
+        for c in certificates
+        if c.pk not in allowed and c.grade not in HIGHER_GRADES and c not in held
+    ]
+    return higher_grade_problems(certificates) + held_problems(county, held) + others
 
 
 def concluded_reviews(*, user: Any) -> QuerySet[Review]:
@@ -120,9 +134,9 @@ def concluded_reviews(*, user: Any) -> QuerySet[Review]:
 
 
 def announcements_for(user: Any) -> QuerySet[Announcement]:
-    """A county works on its drafts; the city sees what was reported to it: published ones."""
-    qs = Announcement.objects.for_user(user)
-    return qs if user.is_county else qs.published()
+    """A county works on its drafts; the city sees what was reported to it: published ones
+    (the scope of ``Announcement``)."""
+    return Announcement.objects.for_user(user)
 
 
 def announcement_list(*, user: Any, params: dict[str, str]) -> QuerySet[Announcement]:

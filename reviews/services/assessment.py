@@ -19,9 +19,9 @@ from django.utils import timezone
 from enterprises.models import Accident, Enterprise
 from portal.audit import build_entry, record_change, snapshot
 from portal.concurrency import save_versioned
+from portal.policy import require
 from portal.roles import Role
 from portal.uploads import check_upload
-from reviews.choices import AssessmentStatus
 from reviews.models import (
     Evidence,
     Expert,
@@ -37,13 +37,13 @@ from reviews.selectors.assessment import (
     assessment_score,
     draft_assessment,
 )
-from reviews.workflow import enterprise_transition
+from reviews.workflows.assessment import SELF_ASSESSMENT
+from reviews.workflows.lifecycle import LIFECYCLE
 
 EVIDENCE_MAX_MB = 10
 EVIDENCE_KINDS = ("pdf", "image", "office")
 YES_NO = {True: "是", False: "否"}
 GUIDE_FIELDS = {"guide_agency": "指导机构", "guide_expert": "指导专家"}
-SUBMIT_FIELDS = ["status", "score", "veto_failed", "submitted_at"]
 ACCIDENT_FIELDS = ["occurred_on", "deaths", "injuries", "description"]
 ACCIDENT_ROLES = (Role.COUNTY, Role.CITY, Role.ADMIN)
 
@@ -85,29 +85,21 @@ def line_problems(item: StandardItem, entry: LineInput, *, submitting: bool) -> 
 # --- Self-assessment ---------------------------------------------------------------------
 
 
-def _require_own_firm(actor, enterprise: Enterprise) -> None:
-    if getattr(actor, "role", None) != Role.ENTERPRISE or actor.enterprise_id != enterprise.pk:
-        raise PermissionDenied("只有本企业的用户可以填写自评")
-
-
-def _require_draft(assessment: SelfAssessment) -> None:
-    if assessment.is_locked:
-        raise ValidationError("自评已提交，不能再修改")
-
-
 def assessment_start(
     *, enterprise: Enterprise, actor, on_date: dt.date | None = None
 ) -> SelfAssessment:
     """Start a self-assessment against the standard in force (or return the open draft)."""
-    _require_own_firm(actor, enterprise)
+    require(actor, "start", SelfAssessment)
+    require(actor, "start_self_assessment", enterprise)  # the firm's own user
     with transaction.atomic():
         # Lock the firm so two clicks (or two tabs) cannot open two drafts.
-        Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
+        locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
         existing = draft_assessment(enterprise)
         if existing is not None:
             return existing
         standard = applicable_standard(enterprise, on_date or timezone.localdate())
-        enterprise_transition(enterprise=enterprise, name="start_self_assessment", actor=actor)
+        LIFECYCLE.apply(locked, "start_self_assessment", actor=actor)
+        enterprise.status, enterprise.version = locked.status, locked.version
         assessment = SelfAssessment(enterprise=enterprise, standard=standard, created_by=actor)
         assessment.full_clean()
         assessment.save()
@@ -138,6 +130,30 @@ def _line_changes(line: SelfAssessmentLine, entry: LineInput) -> dict[str, list]
     return changes
 
 
+def _apply_entries(
+    assessment: SelfAssessment, entries: dict[int, LineInput]
+) -> tuple[dict[str, list], list[SelfAssessmentLine]]:
+    """Set each entry on its line: the history's changes and the lines changed; a
+    ValidationError by item code when an entry breaks its item's rules."""
+    lines = {line.pk: line for line in assessment_lines(assessment)}
+    errors, changes, changed = {}, {}, []
+    for line_id, entry in entries.items():
+        line = lines[line_id]
+        problems = line_problems(line.item, entry, submitting=False)
+        if problems:
+            errors[line.item.code] = list(problems.values())
+            continue
+        line_changes = _line_changes(line, entry)
+        if line_changes:
+            changes.update(line_changes)
+            line.deducted, line.not_applicable = entry.deducted, entry.not_applicable
+            line.reason = entry.reason
+            changed.append(line)
+    if errors:
+        raise ValidationError(errors)
+    return changes, changed
+
+
 def assessment_save_draft(
     *,
     assessment: SelfAssessment,
@@ -151,27 +167,8 @@ def assessment_save_draft(
 
     Raises ConcurrentEditError when someone saved since ``expected_version``; ValidationError
     (by item code) when an entry breaks the item's rules. One history entry per save."""
-    _require_own_firm(actor, assessment.enterprise)
-    _require_draft(assessment)
-    lines = {line.pk: line for line in assessment_lines(assessment)}
-    errors, changes, changed = {}, {}, []
-    for line_id, entry in entries.items():
-        line = lines[line_id]
-        problems = line_problems(line.item, entry, submitting=False)
-        if problems:
-            errors[line.item.code] = list(problems.values())
-            continue
-        line_changes = _line_changes(line, entry)
-        if line_changes:
-            changes.update(line_changes)
-            line.deducted, line.not_applicable, line.reason = (
-                entry.deducted,
-                entry.not_applicable,
-                entry.reason,
-            )
-            changed.append(line)
-    if errors:
-        raise ValidationError(errors)
+    SELF_ASSESSMENT.check(assessment, "edit", actor=actor)
+    changes, changed = _apply_entries(assessment, entries)
     before = snapshot(assessment, GUIDE_FIELDS)
     assessment.guide_agency, assessment.guide_expert = guide_agency, guide_expert
     after = snapshot(assessment, GUIDE_FIELDS)
@@ -194,9 +191,8 @@ def assessment_save_draft(
 
 def assessment_submit(*, assessment: SelfAssessment, actor, expected_version: int):
     """Lock the assessment: check every item's rules, compute the score and veto by
-    reviews.scoring, store them, and keep the change in the history."""
-    _require_own_firm(actor, assessment.enterprise)
-    _require_draft(assessment)
+    reviews.scoring, and store them with the submission (the machine keeps the history)."""
+    SELF_ASSESSMENT.check(assessment, "submit", actor=actor)
     lines = assessment_lines(assessment)
     errors = {}
     for line in lines:
@@ -209,21 +205,17 @@ def assessment_submit(*, assessment: SelfAssessment, actor, expected_version: in
     score = assessment_score(lines)
     if score.value is None:
         raise ValidationError("所有评分项都标记为空项，无法计算得分")
-    before = snapshot(assessment, SUBMIT_FIELDS)
-    assessment.status = AssessmentStatus.SUBMITTED
-    assessment.score = score.value
-    assessment.veto_failed = score.veto_failed
-    assessment.submitted_at = timezone.now()
-    with transaction.atomic():
-        save_versioned(assessment, expected_version=expected_version, fields=SUBMIT_FIELDS)
-        record_change(
-            actor=actor,
-            obj=assessment,
-            action="提交自评",
-            before=before,
-            after=snapshot(assessment, SUBMIT_FIELDS),
-        )
-    return assessment
+    return SELF_ASSESSMENT.apply(
+        assessment,
+        "submit",
+        actor=actor,
+        expected_version=expected_version,
+        changes={
+            "score": score.value,
+            "veto_failed": score.veto_failed,
+            "submitted_at": timezone.now(),
+        },
+    )
 
 
 # --- Evidence ----------------------------------------------------------------------------
@@ -232,9 +224,11 @@ def assessment_submit(*, assessment: SelfAssessment, actor, expected_version: in
 def evidence_add(*, line: SelfAssessmentLine, actor, upload) -> Evidence:
     """Attach a file to an item of a draft assessment; its type is checked by content."""
     assessment = line.assessment
-    _require_own_firm(actor, assessment.enterprise)
-    _require_draft(assessment)
-    content_type = check_upload(upload, kinds=EVIDENCE_KINDS, max_mb=EVIDENCE_MAX_MB)
+    SELF_ASSESSMENT.check(assessment, "edit", actor=actor)
+    try:
+        content_type = check_upload(upload, kinds=EVIDENCE_KINDS, max_mb=EVIDENCE_MAX_MB)
+    except ValidationError as error:  # said of the item the file was meant for
+        raise ValidationError([f"{line.item.code}：{m}" for m in error.messages]) from error
     with transaction.atomic():
         evidence = Evidence(
             enterprise=assessment.enterprise,
@@ -259,8 +253,8 @@ def evidence_remove(*, evidence: Evidence, actor) -> None:
     line = evidence.self_assessment_line
     if line is None:
         raise ValidationError("该文件不是自评佐证材料")
-    _require_own_firm(actor, line.assessment.enterprise)
-    _require_draft(line.assessment)
+    require(actor, "delete", evidence)
+    SELF_ASSESSMENT.check(line.assessment, "edit", actor=actor)
     with transaction.atomic():
         record_change(
             actor=actor,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -22,12 +22,14 @@ from django.utils import timezone
 from enterprises.choices import PASSED_STATUSES
 from enterprises.models import County, Enterprise
 from portal.audit import record_change, snapshot
-from portal.roles import Role
+from portal.policy import require
+from portal.statemachine import TransitionRefused
 
 from ..choices import ReviewStatus
 from ..models import Certificate, Review
+from ..policies.assessment import is_current
 from ..scoring import validity_end
-from ..workflow import TransitionRefused, enterprise_transition
+from ..workflows.lifecycle import LIFECYCLE
 
 CERTIFICATE_PREFIX = "烟"
 GRADE_FIELDS = ["grade", "certificate_no", "grade_valid_from", "grade_valid_until"]
@@ -120,88 +122,95 @@ def review_confirm(
 
     A passing result (a grade or 达标) gets a numbered certificate valid three years and the
     firm moves to 县级已确认; a failing one (未达标) is confirmed as such and the firm goes back
-    to self-assessment. Returns the certificate, or None for a failing result.
+    to self-assessment (``LIFECYCLE`` "confirm" / "reject_conclusion": the county of the firm).
+    Returns the certificate, or None for a failing result.
     """
-    require_county_of(actor, review.enterprise.county_id)
+    require(actor, "issue", Certificate)
     issued_on = issued_on or timezone.localdate()
     with transaction.atomic():
         locked = _lock_concluded(review)
-        before = snapshot(locked, REVIEW_FIELDS)
         passed = bool(locked.result)
-        enterprise_transition(
-            enterprise=locked.enterprise,
-            name="confirm" if passed else "reject_conclusion",
+        LIFECYCLE.apply(
+            locked.enterprise,
+            "confirm" if passed else "reject_conclusion",
             actor=actor,
             note=note or ("" if passed else "县级确认评审结论：未达标"),
         )
         certificate = (
             _issue_certificate(review=locked, issued_on=issued_on, actor=actor) if passed else None
         )
-        locked.status = ReviewStatus.CONFIRMED
-        locked.confirmed_at = timezone.now()
-        Review.objects.filter(pk=locked.pk).update(
-            status=locked.status, confirmed_at=locked.confirmed_at, version=F("version") + 1
-        )
-        record_change(
-            actor=actor,
-            obj=locked,
-            action="县级确认评审结论",
-            before=before,
-            after=snapshot(locked, REVIEW_FIELDS),
-            note=note,
-        )
+        _mark_review_confirmed(locked, actor=actor, note=note)
     review.status, review.confirmed_at = locked.status, locked.confirmed_at
     return certificate
 
 
-def require_county_of(actor: Any, county_id: int) -> None:
-    """County staff act only on their own county's firms (city staff anywhere)."""
-    role = getattr(actor, "role", None)
-    if role == Role.COUNTY and actor.county_id != county_id:
-        raise PermissionDenied("只能处理本县市区的企业")
+def _mark_review_confirmed(review: Review, *, actor: Any, note: str) -> None:
+    """The review's own record of the confirmation (its status is the review path's)."""
+    before = snapshot(review, REVIEW_FIELDS)
+    review.status = ReviewStatus.CONFIRMED
+    review.confirmed_at = timezone.now()
+    Review.objects.filter(pk=review.pk).update(
+        status=review.status, confirmed_at=review.confirmed_at, version=F("version") + 1
+    )
+    record_change(
+        actor=actor,
+        obj=review,
+        action="县级确认评审结论",
+        before=before,
+        after=snapshot(review, REVIEW_FIELDS),
+        note=note,
+    )
 
 
 def certificate_revoke(*, certificate: Certificate, actor: Any, reason: str, source: str) -> None:
     """撤销等级: the city or the county revokes a grade with a reason and a source.
 
-    The certificate is marked revoked, the firm's grade is cleared and it moves to 已撤销;
-    the reason and source are kept on the certificate and in the firm's history.
+    The firm moves to 已撤销 (``LIFECYCLE`` "revoke", which claims the firm's row: two
+    revocations at once apply once), the certificate is marked revoked and the firm's grade is
+    cleared; the reason and source are kept on the certificate and in the firm's history.
     """
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "撤销等级必须填写理由"})
     if source not in RevokeSource.values:
         raise ValidationError({"source": "请选择撤销依据"})
-    require_county_of(actor, certificate.enterprise.county_id)
+    _refuse_unless_current(certificate)
+    require(actor, "revoke", certificate)
     with transaction.atomic():
         locked = (
             Certificate.objects.select_for_update()
             .select_related("enterprise")
             .get(pk=certificate.pk)
         )
-        if locked.revoked_at:
-            raise TransitionRefused("该证书已被撤销")
-        enterprise = locked.enterprise
-        if enterprise.certificate_no != locked.number:
-            raise TransitionRefused("该证书不是企业当前有效的等级证书，无需撤销")
+        _refuse_unless_current(locked)
         note = f"撤销依据：{source}；理由：{reason}"
-        enterprise_transition(enterprise=enterprise, name="revoke", actor=actor, note=note)
-        before = snapshot(locked, CERTIFICATE_FIELDS + ["revoke_reason", "revoke_source"])
-        locked.revoked_at = timezone.now()
-        locked.revoke_reason = reason
-        locked.revoke_source = source
-        locked.full_clean()
-        locked.save(update_fields=["revoked_at", "revoke_reason", "revoke_source"])
-        record_change(
-            actor=actor,
-            obj=locked,
-            action="撤销等级证书",
-            before=before,
-            after=snapshot(locked, CERTIFICATE_FIELDS + ["revoke_reason", "revoke_source"]),
-        )
-        _mirror_grade(enterprise, None, actor=actor, action="撤销等级", note=note)
+        LIFECYCLE.apply(locked.enterprise, "revoke", actor=actor, note=note)
+        _mark_revoked(locked, actor=actor, reason=reason, source=source)
+        _mirror_grade(locked.enterprise, None, actor=actor, action="撤销等级", note=note)
     certificate.revoked_at = locked.revoked_at
     certificate.revoke_reason, certificate.revoke_source = reason, source
+
+
+def _refuse_unless_current(certificate: Certificate) -> None:
+    problem = is_current(certificate)
+    if problem:
+        raise TransitionRefused(problem)
+
+
+def _mark_revoked(certificate: Certificate, *, actor: Any, reason: str, source: str) -> None:
+    fields = CERTIFICATE_FIELDS + ["revoke_reason", "revoke_source"]
+    before = snapshot(certificate, fields)
+    certificate.revoked_at = timezone.now()
+    certificate.revoke_reason, certificate.revoke_source = reason, source
+    certificate.full_clean()
+    certificate.save(update_fields=["revoked_at", "revoke_reason", "revoke_source"])
+    record_change(
+        actor=actor,
+        obj=certificate,
+        action="撤销等级证书",
+        before=before,
+        after=snapshot(certificate, fields),
+    )
 
 
 # Small batches: each holds its firms locked for well under two seconds.
@@ -229,6 +238,6 @@ def _expire_batch(today: dt.date) -> int:
         )
         for enterprise in due:
             note = f"等级有效期至{enterprise.grade_valid_until.isoformat()}，已到期"
-            enterprise_transition(enterprise=enterprise, name="expire", actor=None, note=note)
+            LIFECYCLE.apply(enterprise, "expire", actor=None, note=note)
             _mirror_grade(enterprise, None, actor=None, action="等级到期", note=note)
     return len(due)

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from enterprises.models import County
 from portal.audit import history_for
-from portal.concurrency import ConcurrentEditError
-from portal.roles import Role
-from portal.scoping import get_scoped_object_or_404, require_role
-from portal.xlsx import XLSX_MIME, xlsx_bytes
+from portal.http import perform, xlsx_response
+from portal.policy import allowed_actions, fetch, require
+from portal.xlsx import xlsx_bytes
 
 from ..choices import AnnouncementStatus
 from ..forms.announcements import AnnouncementForm, PublishForm, RevokeForm
@@ -25,13 +21,18 @@ from ..models import Announcement, Certificate, Review
 from ..selectors import announcements as selectors
 from ..services import announcements as services
 from ..services.certificates import certificate_revoke, review_confirm
+from ..workflows.announcements import ANNOUNCEMENT
 
-READERS = (Role.CITY, Role.ADMIN, Role.COUNTY)
 PAGE_SIZE = 50
 
 
-def _error_text(error: ValidationError) -> str:
-    return "；".join(error.messages)
+def _page(request, qs, size: int = PAGE_SIZE):
+    return Paginator(qs, size).get_page(request.GET.get("page"))
+
+
+def _tabs(request) -> dict:
+    """What the tabs between confirmation, certificates and announcements may offer."""
+    return {"tab_actions": allowed_actions(request.user, Certificate)}
 
 
 # --- Confirmation -------------------------------------------------------------------------
@@ -39,26 +40,22 @@ def _error_text(error: ValidationError) -> str:
 
 def confirmation_list(request):
     """The county's conclusions waiting for confirmation (待确认评审结论)."""
-    require_role(request.user, Role.COUNTY)
-    qs = selectors.concluded_reviews(user=request.user)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "reviews/certificates/confirmation_list.html", {"page_obj": page})
+    require(request.user, "issue", Certificate)
+    page = _page(request, selectors.concluded_reviews(user=request.user))
+    context = {"page_obj": page, **_tabs(request)}
+    return render(request, "reviews/certificates/confirmation_list.html", context)
 
 
 @require_POST
 def confirm_review(request, pk: int):
-    require_role(request.user, Role.COUNTY)
-    review = get_scoped_object_or_404(
-        Review.objects.select_related("enterprise"), request.user, pk=pk
-    )
-    try:
-        certificate = review_confirm(review=review, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-        return redirect("reviews:confirmation_list")
-    if certificate:
-        messages.success(request, f"已确认{review.enterprise.name}：证书编号 {certificate.number}")
-    else:
+    review = fetch(request.user, Review.objects.select_related("enterprise"), pk=pk)
+    require(request.user, "issue", Certificate)
+    outcome = perform(request, lambda: review_confirm(review=review, actor=request.user))
+    if outcome and outcome.value:
+        messages.success(
+            request, f"已确认{review.enterprise.name}：证书编号 {outcome.value.number}"
+        )
+    elif outcome:
         messages.warning(request, f"已确认{review.enterprise.name}评审结论为未达标，退回自评")
     return redirect("reviews:confirmation_list")
 
@@ -67,17 +64,20 @@ def confirm_review(request, pk: int):
 
 
 def certificate_list(request):
-    require_role(request.user, *READERS)
+    require(request.user, "list", Certificate)
     qs = selectors.certificate_list(user=request.user, params=request.GET)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page_obj": page, "counties": County.objects.for_user(request.user)}
+    context = {
+        "page_obj": _page(request, qs),
+        "counties": County.objects.for_user(request.user),
+        **_tabs(request),
+    }
     return render(request, "reviews/certificates/certificate_list.html", context)
 
 
 def certificate_detail(request, pk: int):
-    certificate = get_scoped_object_or_404(
-        Certificate.objects.select_related("enterprise__county", "review__agency"),
+    certificate = fetch(
         request.user,
+        Certificate.objects.select_related("enterprise__county", "review__agency"),
         pk=pk,
     )
     context = {
@@ -85,45 +85,39 @@ def certificate_detail(request, pk: int):
         "announcements": certificate.announcements.filter(status=AnnouncementStatus.PUBLISHED),
         "history": history_for(certificate)[:50],
         "revoke_form": RevokeForm(),
-        "can_revoke": request.user.role in (Role.CITY, Role.COUNTY)
-        and not certificate.revoked_at
-        and certificate.enterprise.certificate_no == certificate.number,
+        "actions": allowed_actions(request.user, certificate),
+        **_tabs(request),
     }
     return render(request, "reviews/certificates/certificate_detail.html", context)
 
 
 @require_POST
 def revoke_certificate(request, pk: int):
-    require_role(request.user, Role.CITY, Role.COUNTY)
-    certificate = get_scoped_object_or_404(
-        Certificate.objects.select_related("enterprise"), request.user, pk=pk
+    certificate = fetch(
+        request.user, Certificate.objects.select_related("enterprise"), "revoke", pk=pk
     )
     form = RevokeForm(request.POST)
-    if form.is_valid():
-        try:
-            certificate_revoke(certificate=certificate, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, _error_text(error))
-        else:
-            messages.success(
-                request, f"已撤销{certificate.enterprise.name}的等级（{certificate.number}）"
-            )
-    else:
-        messages.error(
-            request, "撤销失败：" + "；".join(e for es in form.errors.values() for e in es)
-        )
+    if not form.is_valid():
+        errors = "；".join(e for es in form.errors.values() for e in es)
+        messages.error(request, f"撤销失败：{errors}")
+        return redirect("reviews:certificate_detail", pk=certificate.pk)
+    perform(
+        request,
+        lambda: certificate_revoke(
+            certificate=certificate, actor=request.user, **form.cleaned_data
+        ),
+        success=f"已撤销{certificate.enterprise.name}的等级（{certificate.number}）",
+    )
     return redirect("reviews:certificate_detail", pk=certificate.pk)
 
 
 def re_review_due(request):
     """以备复评: certificates in their last three months, so the county can remind the firms."""
-    require_role(request.user, *READERS)
+    require(request.user, "list", Certificate)
     today = timezone.localdate()
     qs = selectors.certificates_due_for_re_review(user=request.user, today=today)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "reviews/certificates/re_review_due.html", {"page_obj": page, "today": today}
-    )
+    context = {"page_obj": _page(request, qs), "today": today, **_tabs(request)}
+    return render(request, "reviews/certificates/re_review_due.html", context)
 
 
 # --- Announcements ---------------------------------------------------------------------------
@@ -131,18 +125,21 @@ def re_review_due(request):
 
 def announcement_list(request):
     """The county's announcements; for the city, every county's with their dates."""
-    require_role(request.user, *READERS)
+    require(request.user, "list", Announcement)
     qs = selectors.announcement_list(user=request.user, params=request.GET)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page_obj": page, "counties": County.objects.for_user(request.user)}
-    if request.user.is_county:
+    context = {
+        "page_obj": _page(request, qs),
+        "counties": County.objects.for_user(request.user),
+        "list_actions": allowed_actions(request.user, Announcement),
+        **_tabs(request),
+    }
+    if "create" in context["list_actions"]:
         context["holds"] = selectors.active_holds(request.user.county)
         context["waiting"] = selectors.announceable_certificates(county=request.user.county).count()
     return render(request, "reviews/announcements/announcement_list.html", context)
 
 
-def _form_page(request, form, announcement=None):
-    county = request.user.county
+def _form_page(request, form, county: County, announcement=None):
     context = {
         "form": form,
         "announcement": announcement,
@@ -155,85 +152,90 @@ def _form_page(request, form, announcement=None):
 
 
 def announcement_create(request):
-    require_role(request.user, Role.COUNTY)
-    choices = selectors.announceable_certificates(county=request.user.county)
+    require(request.user, "create", Announcement)
+    county = request.user.county
+    choices = selectors.announceable_certificates(county=county)
     form = AnnouncementForm(data=request.POST or None, choices=choices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            announcement = services.announcement_create(
+        outcome = perform(
+            request,
+            lambda: services.announcement_create(
                 actor=request.user,
-                county=request.user.county,
+                county=county,
                 number=data["number"],
                 title=data["title"],
                 certificates=data["certificates"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"公告草稿“{announcement.number}”已保存")
-            return redirect("reviews:announcement_detail", pk=announcement.pk)
-    return _form_page(request, form)
+            ),
+            form=form,
+        )
+        if outcome:
+            messages.success(request, f"公告草稿“{outcome.value.number}”已保存")
+            return redirect("reviews:announcement_detail", pk=outcome.value.pk)
+    return _form_page(request, form, county)
 
 
 def announcement_edit(request, pk: int):
-    require_role(request.user, Role.COUNTY)
-    announcement = get_scoped_object_or_404(Announcement, request.user, pk=pk)
-    if announcement.status != AnnouncementStatus.DRAFT:
-        messages.error(request, "公告已发布，不能再修改")
+    announcement = fetch(request.user, Announcement.objects.select_related("county"), "edit", pk=pk)
+    refused = ANNOUNCEMENT.refusal(announcement, "edit", actor=request.user)
+    if refused:  # published meanwhile: say so on the notice itself
+        messages.error(request, refused)
         return redirect("reviews:announcement_detail", pk=pk)
     choices = selectors.announceable_certificates(county=announcement.county, draft=announcement)
     form = AnnouncementForm(data=request.POST or None, choices=choices, instance=announcement)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.announcement_update(
+        if perform(
+            request,
+            lambda: services.announcement_update(
                 announcement=announcement,
                 actor=request.user,
                 expected_version=form.expected_version,
                 number=data["number"],
                 title=data["title"],
                 certificates=data["certificates"],
-            )
-        except (ValidationError, ConcurrentEditError) as error:
-            form.add_error(None, str(error) if isinstance(error, ConcurrentEditError) else error)
-        else:
-            messages.success(request, "公告草稿已保存")
+            ),
+            success="公告草稿已保存",
+            form=form,
+        ):
             return redirect("reviews:announcement_detail", pk=pk)
-    return _form_page(request, form, announcement)
+    return _form_page(request, form, announcement.county, announcement)
 
 
 def announcement_detail(request, pk: int):
     """The announcement as an official notice (printable), with its history."""
-    require_role(request.user, *READERS)
-    announcement = get_object_or_404(
-        selectors.announcements_for(request.user).select_related("county", "created_by"), pk=pk
+    announcement = fetch(
+        request.user,
+        Announcement.objects.select_related("county", "created_by"),
+        "view",
+        pk=pk,
     )
     context = {
         "announcement": announcement,
         "entries": selectors.announcement_entries(announcement),
         "history": history_for(announcement)[:50],
-        "can_edit": request.user.is_county and announcement.status == AnnouncementStatus.DRAFT,
+        "actions": allowed_actions(request.user, announcement),
     }
+    if "edit" in context["actions"] and "publish" not in context["actions"]:
+        # The county sees why its draft cannot go out yet (a hold, a revoked grade…).
+        context["publish_refused"] = ANNOUNCEMENT.refusal(
+            announcement, "publish", actor=request.user
+        )
     return render(request, "reviews/announcements/announcement_detail.html", context)
 
 
 @require_POST
 def announcement_publish(request, pk: int):
-    require_role(request.user, Role.COUNTY)
-    announcement = get_scoped_object_or_404(Announcement, request.user, pk=pk)
+    announcement = fetch(request.user, Announcement, "publish", pk=pk)
     form = PublishForm(request.POST)
     version = form.cleaned_data.get("version") if form.is_valid() else None
-    try:
-        services.announcement_publish(
+    perform(
+        request,
+        lambda: services.announcement_publish(
             announcement=announcement, actor=request.user, expected_version=version
-        )
-    except ValidationError as error:
-        messages.error(request, "发布失败：" + _error_text(error))
-    except ConcurrentEditError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"公告“{announcement.number}”已发布并报市局")
+        ),
+        success=f"公告“{announcement.number}”已发布并报市局",
+    )
     return redirect("reviews:announcement_detail", pk=pk)
 
 
@@ -276,16 +278,14 @@ def announcement_workbook(announcement: Announcement, entries) -> bytes:
 
 
 def announcement_export(request, pk: int):
-    require_role(request.user, *READERS)
-    announcement = get_object_or_404(
-        selectors.announcements_for(request.user).select_related("county"), pk=pk
+    announcement = fetch(
+        request.user,
+        Announcement.objects.select_related("county"),
+        "export",
+        pk=pk,
     )
     body = announcement_workbook(announcement, selectors.announcement_entries(announcement))
-    response = HttpResponse(body, content_type=XLSX_MIME)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{announcement.number}.xlsx"
-    )
-    return response
+    return xlsx_response(body, announcement.number)
 
 
 # --- The public page ------------------------------------------------------------------------
@@ -295,7 +295,7 @@ def announcement_export(request, pk: int):
 def public_list(request):
     """公示: announced firms holding a valid grade; no login."""
     qs = selectors.public_announced(params=request.GET)
-    page = Paginator(qs, selectors.PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _page(request, qs, selectors.PUBLIC_PAGE_SIZE)
     counties = County.objects.order_by("sort_order", "code")
     return render(
         request, "reviews/public/public_list.html", {"page_obj": page, "counties": counties}

@@ -6,24 +6,24 @@ only the firm's own users write it (others → 403)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from enterprises.models import Accident, Enterprise
 from portal.audit import history_for
-from portal.concurrency import ConcurrentEditError
-from portal.roles import Role
+from portal.http import file_response, perform
+from portal.policy import allowed_actions, fetch, require
 from portal.scoping import get_scoped_object_or_404, require_role
 
 from ..forms.assessment import AccidentForm, AssessmentHeaderForm, EvidenceForm, line_forms
 from ..models import Evidence, SelfAssessment
 from ..selectors import assessment as selectors
 from ..services import assessment as services
-from ..workflow import check_transition, refusal_message
+from ..workflows.assessment import SELF_ASSESSMENT
+from ..workflows.lifecycle import LIFECYCLE
 
 ASSESSMENT_RELATED = (
     "enterprise__county",
@@ -32,10 +32,6 @@ ASSESSMENT_RELATED = (
     "guide_agency",
     "guide_expert",
 )
-
-
-def _can_write(user, assessment: SelfAssessment) -> bool:
-    return user.role == Role.ENTERPRISE and user.enterprise_id == assessment.enterprise_id
 
 
 def _error_messages(error: ValidationError) -> list[str]:
@@ -48,44 +44,42 @@ def assessment_list(request):
     """The firm: its assessments and the button to start; others: the assessments in scope."""
     qs = selectors.assessments_for(request.user).order_by("-created_at", "-pk")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    context = {"page_obj": page, "can_start": request.user.role == Role.ENTERPRISE}
-    if context["can_start"]:
-        context["draft"] = selectors.draft_assessment(request.user.enterprise)
-        try:
-            check_transition(
-                enterprise=request.user.enterprise, name="start_self_assessment", actor=request.user
-            )
-        except (PermissionDenied, ValidationError) as error:
-            context["start_refused"] = refusal_message(error)
+    list_actions = allowed_actions(request.user, SelfAssessment)
+    context = {"page_obj": page, "list_actions": list_actions}
+    if "start" in list_actions:
+        firm = request.user.enterprise
+        context["draft"] = selectors.draft_assessment(firm)
+        context["start_refused"] = LIFECYCLE.refusal(
+            firm, "start_self_assessment", actor=request.user
+        )
     return render(request, "reviews/assessment/list.html", context)
 
 
 @require_POST
 def assessment_start(request):
-    require_role(request.user, Role.ENTERPRISE)
-    try:
-        assessment = services.assessment_start(
-            enterprise=request.user.enterprise, actor=request.user
-        )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+    require(request.user, "start", SelfAssessment)
+    outcome = perform(
+        request,
+        lambda: services.assessment_start(enterprise=request.user.enterprise, actor=request.user),
+    )
+    if not outcome:
         return redirect("reviews:assessment_list")
-    messages.success(request, f"已开始自评，使用标准：{assessment.standard}")
-    return redirect("reviews:assessment_detail", pk=assessment.pk)
+    messages.success(request, f"已开始自评，使用标准：{outcome.value.standard}")
+    return redirect("reviews:assessment_detail", pk=outcome.value.pk)
 
 
 def assessment_detail(request, pk: int):
     """Every item grouped by element with totals; the firm edits its draft here."""
-    assessment = get_scoped_object_or_404(
-        SelfAssessment.objects.select_related(*ASSESSMENT_RELATED), request.user, pk=pk
+    assessment = fetch(
+        request.user, SelfAssessment.objects.select_related(*ASSESSMENT_RELATED), pk=pk
     )
-    editable = _can_write(request.user, assessment) and not assessment.is_locked
+    actions = allowed_actions(request.user, assessment)
+    editable = "edit" in actions
     if request.method == "POST":
-        if not _can_write(request.user, assessment):
-            raise PermissionDenied("只有本企业的用户可以填写自评")
-        if assessment.is_locked:
-            messages.error(request, "自评已提交，不能再修改")
+        require(request.user, "edit", assessment)
+        refused = SELF_ASSESSMENT.refusal(assessment, "edit", actor=request.user)
+        if refused:  # submitted meanwhile (another tab)
+            messages.error(request, refused)
             return redirect("reviews:assessment_detail", pk=pk)
     lines = selectors.assessment_lines(assessment)
     data = request.POST if request.method == "POST" else None
@@ -106,7 +100,7 @@ def assessment_detail(request, pk: int):
         "groups": selectors.group_by_element(lines, list(zip(lines, forms, strict=True))),
         "score": selectors.assessment_score(lines),
         "header": header,
-        "editable": editable,
+        "actions": actions,
         "evidence_form": EvidenceForm() if editable else None,
         "history": history_for(assessment)[:50],
     }
@@ -115,17 +109,18 @@ def assessment_detail(request, pk: int):
 
 def _save(request, assessment, header, forms):
     """Save the draft (and submit when asked); None when the save was refused as stale."""
-    try:
-        services.assessment_save_draft(
+    saved = perform(
+        request,
+        lambda: services.assessment_save_draft(
             assessment=assessment,
             actor=request.user,
             expected_version=header.expected_version,
             entries={form.line.pk: form.entry for form in forms},
             guide_agency=header.cleaned_data["guide_agency"],
             guide_expert=header.cleaned_data["guide_expert"],
-        )
-    except ConcurrentEditError as error:
-        messages.error(request, str(error))
+        ),
+    )
+    if not saved:
         return None
     if request.POST.get("action") != "submit":
         messages.success(request, "草稿已保存")
@@ -145,8 +140,8 @@ def _save(request, assessment, header, forms):
 
 def assessment_report(request, pk: int):
     """The printable self-assessment report (自评报告)."""
-    assessment = get_scoped_object_or_404(
-        SelfAssessment.objects.select_related(*ASSESSMENT_RELATED), request.user, pk=pk
+    assessment = fetch(
+        request.user, SelfAssessment.objects.select_related(*ASSESSMENT_RELATED), pk=pk
     )
     lines = selectors.assessment_lines(assessment)
     context = {
@@ -159,56 +154,46 @@ def assessment_report(request, pk: int):
 
 @require_POST
 def evidence_upload(request, pk: int, line_pk: int):
-    assessment = get_scoped_object_or_404(
-        SelfAssessment.objects.select_related("enterprise"), request.user, pk=pk
+    assessment = fetch(
+        request.user, SelfAssessment.objects.select_related("enterprise"), "edit", pk=pk
     )
-    if not _can_write(request.user, assessment):
-        raise PermissionDenied("只有本企业的用户可以上传佐证材料")
     line = get_object_or_404(assessment.lines.select_related("item"), pk=line_pk)
     line.assessment = assessment
     form = EvidenceForm(request.POST, request.FILES)
-    try:
-        if not form.is_valid():
-            raise ValidationError("请选择要上传的文件")
-        services.evidence_add(line=line, actor=request.user, upload=form.cleaned_data["file"])
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, f"{line.item.code}：{message}")
+    if not form.is_valid():
+        messages.error(request, f"{line.item.code}：请选择要上传的文件")
     else:
-        messages.success(request, f"{line.item.code}：佐证材料已上传")
+        perform(
+            request,
+            lambda: services.evidence_add(
+                line=line, actor=request.user, upload=form.cleaned_data["file"]
+            ),
+            success=f"{line.item.code}：佐证材料已上传",
+        )
     return redirect(reverse("reviews:assessment_detail", args=[pk]) + f"#item-{line.pk}")
-
-
-def _scoped_evidence(request, pk: int) -> Evidence:
-    return get_scoped_object_or_404(
-        Evidence.objects.select_related("self_assessment_line__assessment__enterprise"),
-        request.user,
-        pk=pk,
-        self_assessment_line__isnull=False,
-    )
 
 
 def evidence_download(request, pk: int):
     """Any evidence file in the user's scope (self-assessment or rectification)."""
-    evidence = get_scoped_object_or_404(Evidence, request.user, pk=pk)
-    return FileResponse(
-        evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name
-    )
+    evidence = fetch(request.user, Evidence, pk=pk)
+    return file_response(evidence.file, evidence.original_name)
 
 
 @require_POST
 def evidence_delete(request, pk: int):
-    evidence = _scoped_evidence(request, pk)
+    evidence = fetch(
+        request.user,
+        Evidence.objects.select_related("self_assessment_line__assessment__enterprise"),
+        "delete",
+        pk=pk,
+        self_assessment_line__isnull=False,
+    )
     line = evidence.self_assessment_line
-    if not _can_write(request.user, line.assessment):
-        raise PermissionDenied("只有本企业的用户可以删除佐证材料")
-    try:
-        services.evidence_remove(evidence=evidence, actor=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, f"已删除佐证材料：{evidence.original_name}")
+    perform(
+        request,
+        lambda: services.evidence_remove(evidence=evidence, actor=request.user),
+        success=f"已删除佐证材料：{evidence.original_name}",
+    )
     url = reverse("reviews:assessment_detail", args=[line.assessment_id])
     return redirect(f"{url}#item-{line.pk}")
 

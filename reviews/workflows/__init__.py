@@ -1,7 +1,8 @@
-"""The reviews app's state machines, one module per part of the path (``portal.statemachine``).
-"""
+"""The reviews app's state machines, one module per part of the path (``portal.statemachine``)."""
 
+from .announcements import ANNOUNCEMENT
+from .assessment import SELF_ASSESSMENT
 from .lifecycle import LIFECYCLE
 from .review import NONCONFORMITY, REVIEW  # noqa: F401
 
-__all__ = ["LIFECYCLE"]
+__all__ = ["ANNOUNCEMENT", "LIFECYCLE", "SELF_ASSESSMENT"]

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from enterprises.choices import Grade, Status
 from portal.audit import history_for
 from portal.concurrency import ConcurrentEditError
+from portal.statemachine import TransitionRefused
 from reviews.choices import AnnouncementStatus
 from reviews.models import Announcement, ResultHold
 from reviews.selectors.announcements import announceable_certificates
@@ -20,7 +21,6 @@ from reviews.services.announcements import (
     announcement_update,
 )
 from reviews.services.certificates import certificate_revoke
-from reviews.workflow import TransitionRefused
 from tests.access import assert_access
 from tests.reviews.factories_announcements import announcement, certified_firm
 
@@ -243,17 +243,19 @@ def test_permission_matrix_of_the_announcement_pages(
     county_only = {
         None: 302,
         county_user: 200,
-        city_user: 403,
+        city_user: 403,  # the city composes nothing (a draft: not even in its scope, below)
         fushan_user: 404,
         enterprise_user: 403,
         agency_user: 403,
     }
-    assert_access(reverse("reviews:announcement_edit", args=[draft.pk]), county_only)
+    # A draft is its county's own: outside everyone else's scope (they read published ones).
+    on_draft = {**county_only, city_user: 404, enterprise_user: 404, agency_user: 404}
+    assert_access(reverse("reviews:announcement_edit", args=[draft.pk]), on_draft)
     assert_access(reverse("reviews:announcement_create"), {**county_only, fushan_user: 200})
     publish = reverse("reviews:announcement_publish", args=[draft.pk])
     assert_access(
         publish,
-        {None: 302, city_user: 403, fushan_user: 404, enterprise_user: 403, agency_user: 403},
+        {None: 302, city_user: 404, fushan_user: 404, enterprise_user: 404, agency_user: 404},
         method="post",
     )
     assert_access(publish, {county_user: 302}, method="post")
@@ -391,3 +393,14 @@ def test_the_composition_form_query_count_does_not_grow_with_candidates(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("reviews:announcement_create"))
     assert response.text.count('name="certificates"') == 20
+
+
+def test_a_held_draft_shows_why_it_cannot_be_published_instead_of_the_button(
+    certify, zhifu, county_user, client
+):
+    draft = announcement(zhifu, county_user, [certify()])
+    ResultHold.objects.create(county=zhifu, year=2016, reason="抽查审核误差率35%")
+    client.force_login(county_user)
+    page = client.get(reverse("reviews:announcement_detail", args=[draft.pk])).text
+    assert "被市局抽查审核暂缓公告" in page and "发布并报市局</button>" not in page
+    assert "修改" in page

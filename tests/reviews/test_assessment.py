@@ -143,10 +143,11 @@ def test_a_deducted_veto_item_fails_the_assessment(graded_assessment):
 
 def test_a_submitted_assessment_is_locked(assessment, enterprise_user):
     submit(assessment, enterprise_user)
-    with pytest.raises(ValidationError, match="自评已提交"):
+    # The machine says why: only a draft may be changed.
+    with pytest.raises(ValidationError, match="“已提交”，不能修改自评"):
         save(assessment, enterprise_user, {"1.1": ("1", False, "x")})
     line = assessment.lines.first()
-    with pytest.raises(ValidationError, match="自评已提交"):
+    with pytest.raises(ValidationError, match="“已提交”，不能修改自评"):
         services.evidence_add(
             line=line, actor=enterprise_user, upload=SimpleUploadedFile("a.pdf", PDF)
         )

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from enterprises.choices import Grade, Status
 from portal.audit import history_for
+from portal.statemachine import TransitionRefused
 from reviews.choices import ReviewStatus
 from reviews.models import Certificate
 from reviews.selectors.announcements import certificates_due_for_re_review
@@ -19,7 +20,6 @@ from reviews.services.certificates import (
     review_confirm,
 )
 from reviews.tasks import expire_grades_task
-from reviews.workflow import TransitionRefused
 from tests.access import assert_access
 from tests.reviews.factories_announcements import concluded_review, confirmed_certificate
 
@@ -224,9 +224,10 @@ def test_permission_matrix_of_the_confirmation_pages(
     )
     review = concluded_review(firm)
     url = reverse("reviews:confirm_review", args=[review.pk])
+    # The review is fetched in scope first: an agency not assigned to it does not see it (404).
     assert_access(
         url,
-        {None: 302, city_user: 403, enterprise_user: 403, agency_user: 403, fushan_user: 404},
+        {None: 302, city_user: 403, enterprise_user: 403, agency_user: 404, fushan_user: 404},
         method="post",
     )
     assert_access(url, {county_user: 302}, method="post")
@@ -288,7 +289,8 @@ def test_permission_matrix_of_certificate_pages(
     data = {"source": "其他", "reason": "测试撤销"}
     assert_access(
         revoke,
-        {None: 302, enterprise_user: 403, agency_user: 403, fushan_user: 404},
+        # The certificate is fetched in scope first: no agency sees it (404, as on its page).
+        {None: 302, enterprise_user: 403, agency_user: 404, fushan_user: 404},
         method="post",
         data=data,
     )

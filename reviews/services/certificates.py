@@ -16,7 +16,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from enterprises.choices import PASSED_STATUSES
@@ -25,15 +24,14 @@ from portal.audit import record_change, snapshot
 from portal.policy import require
 from portal.statemachine import TransitionRefused
 
-from ..choices import ReviewStatus
 from ..models import Certificate, Review
 from ..policies.assessment import is_current
 from ..scoring import validity_end
 from ..workflows.lifecycle import LIFECYCLE
+from ..workflows.review import REVIEW
 
 CERTIFICATE_PREFIX = "烟"
 GRADE_FIELDS = ["grade", "certificate_no", "grade_valid_from", "grade_valid_until"]
-REVIEW_FIELDS = ["status", "result", "score", "confirmed_at"]
 CERTIFICATE_FIELDS = ["number", "grade", "issued_on", "valid_until", "revoked_at"]
 
 
@@ -57,17 +55,6 @@ def next_certificate_number(*, county: County, year: int) -> str:
     numbers = Certificate.objects.filter(number__startswith=prefix).values_list("number", flat=True)
     serials = [int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()]
     return f"{prefix}{max(serials, default=0) + 1:04d}"
-
-
-def _lock_concluded(review: Review) -> Review:
-    locked = (
-        Review.objects.select_for_update().select_related("enterprise__county").get(pk=review.pk)
-    )
-    if locked.status != ReviewStatus.CONCLUDED:
-        raise TransitionRefused(
-            f"评审当前状态为“{locked.get_status_display()}”，只有已出结论的评审才能确认"
-        )
-    return locked
 
 
 def _issue_certificate(*, review: Review, issued_on: dt.date, actor: Any) -> Certificate:
@@ -120,46 +107,33 @@ def review_confirm(
 ) -> Certificate | None:
     """县级确认: the county confirms an agency's conclusion.
 
-    A passing result (a grade or 达标) gets a numbered certificate valid three years and the
-    firm moves to 县级已确认; a failing one (未达标) is confirmed as such and the firm goes back
-    to self-assessment (``LIFECYCLE`` "confirm" / "reject_conclusion": the county of the firm).
-    Returns the certificate, or None for a failing result.
+    ``REVIEW`` "confirm" moves the review to 县级已确认 and, through its hook, the firm: a
+    passing result (a grade or 达标) to 县级已确认 with a numbered certificate valid three years,
+    a failing one (未达标) back to self-assessment. Returns the certificate, or None.
     """
-    require(actor, "issue", Certificate)
     issued_on = issued_on or timezone.localdate()
     with transaction.atomic():
-        locked = _lock_concluded(review)
-        passed = bool(locked.result)
-        LIFECYCLE.apply(
-            locked.enterprise,
-            "confirm" if passed else "reject_conclusion",
+        locked = (
+            Review.objects.select_for_update()
+            .select_related("enterprise__county")
+            .get(pk=review.pk)
+        )
+        REVIEW.apply(
+            locked,
+            "confirm",
             actor=actor,
-            note=note or ("" if passed else "县级确认评审结论：未达标"),
+            note=note,
+            changes={"confirmed_at": timezone.now()},
+            firm_note=note,
         )
         certificate = (
-            _issue_certificate(review=locked, issued_on=issued_on, actor=actor) if passed else None
+            _issue_certificate(review=locked, issued_on=issued_on, actor=actor)
+            if locked.result
+            else None
         )
-        _mark_review_confirmed(locked, actor=actor, note=note)
     review.status, review.confirmed_at = locked.status, locked.confirmed_at
+    review.version = locked.version
     return certificate
-
-
-def _mark_review_confirmed(review: Review, *, actor: Any, note: str) -> None:
-    """The review's own record of the confirmation (its status is the review path's)."""
-    before = snapshot(review, REVIEW_FIELDS)
-    review.status = ReviewStatus.CONFIRMED
-    review.confirmed_at = timezone.now()
-    Review.objects.filter(pk=review.pk).update(
-        status=review.status, confirmed_at=review.confirmed_at, version=F("version") + 1
-    )
-    record_change(
-        actor=actor,
-        obj=review,
-        action="县级确认评审结论",
-        before=before,
-        after=snapshot(review, REVIEW_FIELDS),
-        note=note,
-    )
 
 
 def certificate_revoke(*, certificate: Certificate, actor: Any, reason: str, source: str) -> None:

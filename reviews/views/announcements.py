@@ -48,8 +48,7 @@ def confirmation_list(request):
 
 @require_POST
 def confirm_review(request, pk: int):
-    review = fetch(request.user, Review.objects.select_related("enterprise"), pk=pk)
-    require(request.user, "issue", Certificate)
+    review = fetch(request.user, Review.objects.select_related("enterprise"), "confirm", pk=pk)
     outcome = perform(request, lambda: review_confirm(review=review, actor=request.user))
     if outcome and outcome.value:
         messages.success(

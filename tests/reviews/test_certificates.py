@@ -85,7 +85,7 @@ def test_a_failing_result_is_confirmed_as_such_and_the_firm_returns_to_self_asse
 def test_a_review_is_confirmed_once(firm, county_user):
     review = concluded_review(firm)
     review_confirm(review=review, actor=county_user)
-    with pytest.raises(TransitionRefused, match="只有已出结论的评审才能确认"):
+    with pytest.raises(TransitionRefused, match="不能县级确认评审结论（仅在已出结论时可以）"):
         review_confirm(review=review, actor=county_user)
 
 

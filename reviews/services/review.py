@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from enterprises.choices import Status
 from enterprises.models import Enterprise
-from portal.audit import build_entry, record_change, snapshot
+from enterprises.selectors import deaths_in_year_before
+from portal.audit import record_change, snapshot
 from portal.concurrency import save_versioned
 from portal.roles import Role
 from portal.uploads import check_upload
@@ -34,7 +35,6 @@ from ..models import (
     StandardItem,
 )
 from ..scoring import final_result, one_decimal
-from ..selectors.assessment import deaths_in_year_before
 from ..selectors.review import (
     AGENCY_EDITABLE_STATUSES,
     latest_submitted_assessment,
@@ -343,7 +343,7 @@ def review_save_scores(
         if cleared:
             ReviewLine.objects.filter(review=review, item_id__in=cleared).delete()
         if changes:
-            build_entry(actor=actor, obj=review, action="评分", changes=changes).save()
+            record_change(actor=actor, obj=review, action="评分", changes=changes)
         _start_reviewing(review, actor)
 
 

@@ -18,7 +18,6 @@ from .models import Accident, CreationListEntry, Enterprise
 
 REGISTRY_KEEPERS = (Role.COUNTY, Role.ADMIN)
 LIST_READERS = (Role.CITY, Role.ADMIN, Role.COUNTY, Role.AGENCY)
-ACCIDENT_RECORDERS = (Role.COUNTY, Role.CITY, Role.ADMIN)
 
 # --- Who someone is, to a firm ------------------------------------------------------------------
 

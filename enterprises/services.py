@@ -21,7 +21,7 @@ from portal.policy import require
 from . import importing
 from .models import Accident, County, CreationListEntry, Enterprise
 from .selectors import editable_fields
-from .workflows import LISTING
+from .workflows import IMPORT_JOB, LISTING
 
 IMPORT_JOB_KIND = "enterprise_import"
 IMPORT_DIR = "imports"
@@ -218,13 +218,11 @@ def import_upload(*, actor: Any, upload: Any) -> Job:
 
 def import_confirm(*, actor: Any, job: Job) -> Job:
     """Apply a previewed import: small ones now, large ones in a Celery task after commit."""
-    require(actor, "confirm_import", job)
-    # The claim: only a queued preview is confirmed, once (a replayed click changes nothing).
-    updated = Job.objects.filter(
-        pk=job.pk, status=Job.Status.QUEUED, result__stage="preview"
-    ).update(result={**job.result, "stage": "confirmed"})
-    if not updated:
-        raise ValidationError("该导入已处理，不能再次确认")
+    # The claim on the queued job: a replayed confirm is refused and changes nothing.
+    with transaction.atomic():
+        IMPORT_JOB.apply(job, "confirm_import", actor=actor)
+        job.result = {**job.result, "stage": "confirmed"}
+        Job.objects.filter(pk=job.pk).update(result=job.result)
     if job.params.get("rows", 0) > importing.ASYNC_THRESHOLD:
         from .tasks import run_import_job
 

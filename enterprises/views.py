@@ -341,7 +341,8 @@ def import_job(request, pk: int):
     template = "enterprises/import_job.html"
     if request.htmx:
         template = "enterprises/_import_progress.html"
-    return render(request, template, {"job": job, "result": job.result})
+    context = {"job": job, "result": job.result, "actions": allowed_actions(request.user, job)}
+    return render(request, template, context)
 
 
 @require_POST

@@ -342,7 +342,7 @@ def test_upload_previews_then_confirm_writes(client, county_user, reference):
     assert job.status == Job.Status.DONE and job.result["new"] == 2
     # A replayed confirm is a state refusal said on the page (not a 403), and writes nothing.
     again = client.post(reverse("enterprises:import_confirm", args=[job.pk]), follow=True)
-    assert "该导入已处理" in again.content.decode()
+    assert "不能确认导入" in again.content.decode()
     assert Enterprise.objects.count() == 2
 
 

@@ -6,8 +6,9 @@ import pytest
 
 from enterprises.choices import Status
 from enterprises.models import Enterprise
-from enterprises.workflows import LISTING
+from enterprises.workflows import IMPORT_JOB, LISTING
 from portal.audit import history_for
+from portal.models import Job
 from portal.roles import Role
 from portal.statemachine import TransitionRefused, machine_for
 from reviews.workflows.lifecycle import LIFECYCLE
@@ -99,3 +100,37 @@ def test_two_listings_at_once_apply_once(reference, make_enterprise, make_user, 
 
     assert race(put_on_list) == ["TransitionRefused", "ok"]
     assert history_for(firm).count() == 1
+
+
+# --- An import's job: started by its uploader's confirmation ------------------------------------
+
+
+@pytest.fixture
+def import_job(county_user):
+    from portal.jobs import job_start
+
+    return job_start(kind="enterprise_import", owner=county_user)
+
+
+def test_an_import_job_starts_only_from_the_queue_by_its_uploader(import_job, county_user, users):
+    assert_table(IMPORT_JOB, {"confirm_import": ({Job.Status.QUEUED}, Job.Status.RUNNING)})
+    others = {label: user for label, user in users.items() if label != COUNTY}
+    assert_only_these_may(
+        IMPORT_JOB, "confirm_import", import_job, {**others, "uploader": county_user}, {"uploader"}
+    )
+    assert_refused_from_other_states(IMPORT_JOB, "confirm_import", import_job, county_user)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_confirmations_at_once_start_the_import_once(reference, make_user, zhifu):
+    from portal.jobs import job_start
+
+    county = make_user(role=Role.COUNTY, county=zhifu)
+    job = job_start(kind="enterprise_import", owner=county)
+
+    def confirm():
+        IMPORT_JOB.apply(Job.objects.get(pk=job.pk), "confirm_import", actor=county)
+
+    assert race(confirm) == ["TransitionRefused", "ok"]
+    assert history_for(job).count() == 1

@@ -22,7 +22,6 @@ from django.utils import timezone
 from .statemachine import message_of
 from .xlsx import XLSX_MIME  # the one MIME constant, kept beside the writer
 
-
 # --- Downloads --------------------------------------------------------------------------------
 
 

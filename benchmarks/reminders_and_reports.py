@@ -50,8 +50,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from enterprises.models import Enterprise  # noqa: E402
 from portal.models import User  # noqa: E402
 from portal.roles import Role  # noqa: E402
-from reports.progress import build_progress_report  # noqa: E402
-from reports.reminders import send_reminders  # noqa: E402
+from reports.services.progress import build_progress_report  # noqa: E402
+from reports.services.reminders import send_reminders  # noqa: E402
 from reviews.models import Nonconformity, Review, ReviewAgency  # noqa: E402
 
 DAY = dt.date(2016, 3, 27)

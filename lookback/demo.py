@@ -1,5 +1,6 @@
-"""Demo look-back campaign and audit: the 2016 campaign with a few self-checks in 芝罘区, and
-an open audit of 芝罘区's 2016 passes. Needs the demo logins; idempotent."""
+"""Demo look-back campaign and audit: the 2016 campaign with a few self-checks in 芝罘区, the
+county's rating of one agency and the city's spot-check draw there, and an open audit of
+芝罘区's 2016 passes. Needs the demo logins; idempotent."""
 
 from __future__ import annotations
 
@@ -7,10 +8,17 @@ from django.contrib.auth import get_user_model
 
 from enterprises.demo import DEMO_YEAR
 from enterprises.models import County
+from reviews.models import ReviewAgency
 
-from .campaign import campaign_open, passed_firms, self_check_record
 from .models import AuditRound, Campaign
-from .services import audit_start, passes_of_year
+from .selectors import passed_firms, passes_of_year
+from .services import (
+    agency_rating_submit,
+    audit_start,
+    campaign_open,
+    self_check_record,
+    spot_check_draw,
+)
 
 
 def seed_lookback() -> bool:
@@ -31,6 +39,22 @@ def seed_lookback() -> bool:
             problems="" if number != 1 else "隐患排查台账未按月更新",
             rectification="" if number != 1 else "限期一个月补齐台账",
         )
+    _seed_summary_and_spot_check(campaign, city=city, county_user=county_user, county=zhifu)
     if passes_of_year(county=zhifu, year=DEMO_YEAR).exists() and not AuditRound.objects.exists():
         audit_start(county=zhifu, year=DEMO_YEAR, actor=city, seed="demo2016")
     return True
+
+
+def _seed_summary_and_spot_check(campaign, *, city, county_user, county) -> None:
+    """The county rates one agency (总结); the city draws its spot-check (抽查)."""
+    agency = ReviewAgency.objects.for_user(county_user).order_by("pk").first()
+    if agency is not None:
+        agency_rating_submit(
+            campaign=campaign,
+            agency=agency,
+            rating="good",
+            reason="评审认真，服务规范",
+            actor=county_user,
+        )
+    if passed_firms(county).exists():
+        spot_check_draw(campaign=campaign, county=county, actor=city, seed="demo2016")

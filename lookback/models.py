@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
@@ -75,6 +76,15 @@ class AuditRound(VersionedModel):
         "误差率", max_digits=5, decimal_places=4, null=True, blank=True
     )
     requires_re_review = models.BooleanField("须重新评审", default=False)
+    hold = models.ForeignKey(
+        "reviews.ResultHold",
+        verbose_name="暂缓公告",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_rounds",
+        help_text="再次审核所要解除的暂缓公告，或本轮审核不合格时作出的暂缓公告",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -207,6 +217,11 @@ class SelfCheck(models.Model):
         return self.system_built and self.runs_daily and self.agency_performed
 
 
+# Whether the city has acted on a county's rating (the rating machine moves it).
+PENDING, DECIDED = False, True
+DECISION_CHOICES = [(PENDING, "待市局处理"), (DECIDED, "已调整名单")]
+
+
 class AgencyRating(models.Model):
     """总结阶段: a county's rating of an agency's performance, and the city's decision on it."""
 
@@ -223,7 +238,7 @@ class AgencyRating(models.Model):
     rating = models.CharField("考评结果", max_length=20, choices=Rating.choices)
     reason = models.TextField("考评意见")
     rectify_by = models.DateField("整改期限", null=True, blank=True)
-    decided = models.BooleanField("市局已处理", default=False)
+    decided = models.BooleanField("市局处理", default=False, choices=DECISION_CHOICES)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -242,6 +257,10 @@ class AgencyRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county} 对 {self.agency} 的考评"
+
+    def clean(self) -> None:
+        if self.rating == self.Rating.WARNING and self.rectify_by is None:
+            raise ValidationError({"rectify_by": "警告须同时给出整改期限"})
 
 
 class SpotCheck(models.Model):

@@ -3,6 +3,7 @@
 - 市里将对各县市区当年达标企业按不低于10%的比例进行抽查审核 (rounded up: at least one firm);
 - 对上报的评估情况和抽查审核结果误差率≥30%的，重新进行评审。经再次审核合格后，方可允许公告评定结果;
 - 回头看抽查：每个县市区随机抽查企业3-5家;
+- 回头看总结：对“重收费、轻服务”的评审机构给予警告，限期整改；屡改屡犯、弄虚作假的予以清除;
 - 回头看三阶段截止：自查自纠 6月30日前，总结 8月30日前，抽查 10月20日前。
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from decimal import Decimal
+
+from reviews.choices import AgencyStanding
 
 AUDIT_SAMPLE_SHARE = Decimal("0.10")
 AUDIT_ERROR_RATE_LIMIT = Decimal("0.30")
@@ -39,3 +42,15 @@ def phase_deadlines(year: int) -> dict[str, dt.date]:
         "summary": dt.date(year, 8, 30),
         "spot_check": dt.date(year, 10, 20),
     }
+
+
+# A county's rating of an agency (AgencyRating.Rating) and the standing the city gives it.
+STANDING_FOR_RATING = {
+    "good": AgencyStanding.REGISTERED,
+    "warning": AgencyStanding.RECTIFYING,
+    "removal": AgencyStanding.REMOVED,
+}
+
+
+def standing_for_rating(rating: str) -> str:
+    return STANDING_FOR_RATING[rating]

@@ -1,4 +1,5 @@
-"""Reads of the look-back campaign, scoped to the user."""
+"""Reads of the look-back campaign and the audit of results; those that depend on who asks
+take the user."""
 
 from __future__ import annotations
 
@@ -9,8 +10,60 @@ from django.db.models import Count
 
 from enterprises.choices import PASSED_STATUSES
 from enterprises.models import County, Enterprise
+from reviews.models import Certificate
 
 from .models import AgencyRating, Campaign, SelfCheck, SpotCheck
+from .policies import self_check_method
+
+
+def passes_of_year(*, county: County, year: int):
+    """The county's firms that passed in ``year``: certificates issued that year, not revoked."""
+    return Certificate.objects.filter(
+        enterprise__county=county, issued_on__year=year, revoked_at__isnull=True
+    ).select_related("review")
+
+
+def passed_firms(county: County):
+    """The county's firms that hold a standardization result now."""
+    return Enterprise.objects.filter(county=county, status__in=PASSED_STATUSES)
+
+
+def passed_firms_for(user: Any):
+    """The passed firms ``user`` can see, by county and name (the self-check list)."""
+    return (
+        Enterprise.objects.for_user(user)
+        .filter(status__in=PASSED_STATUSES)
+        .select_related("county")
+        .order_by("county__sort_order", "name")
+    )
+
+
+def self_checks_by_firm(*, campaign: Campaign, firms) -> list[tuple[Enterprise, dict]]:
+    """Each firm with its checks of the campaign by method (``{"self": …, "government": …}``)."""
+    by_firm: dict[int, dict[str, SelfCheck]] = {}
+    for check in SelfCheck.objects.filter(campaign=campaign, enterprise__in=[f.pk for f in firms]):
+        by_firm.setdefault(check.enterprise_id, {})[check.method] = check
+    return [(firm, by_firm.get(firm.pk, {})) for firm in firms]
+
+
+def self_check_for(*, campaign: Campaign, enterprise: Enterprise, user: Any) -> SelfCheck:
+    """The check ``user`` files for the firm: the stored one, or a new one of the way they
+    take part (a firm checks itself, a county inspects)."""
+    method = self_check_method(user)
+    found = SelfCheck.objects.filter(campaign=campaign, enterprise=enterprise, method=method)
+    return found.first() or SelfCheck(campaign=campaign, enterprise=enterprise, method=method)
+
+
+def own_part(*, campaign: Campaign, user: Any) -> dict[str, Any] | None:
+    """A firm user's own part in the campaign: the firm, whether it takes part (it has
+    passed) and its own check so far; ``None`` for anyone not of a firm."""
+    firm = getattr(user, "enterprise", None)
+    if firm is None:
+        return None
+    check = SelfCheck.objects.filter(
+        campaign=campaign, enterprise=firm, method=SelfCheck.Method.SELF
+    ).first()
+    return {"firm": firm, "takes_part": firm.status in PASSED_STATUSES, "check": check}
 
 
 def campaign_progress(*, campaign: Campaign, user: Any) -> list[dict[str, Any]]:

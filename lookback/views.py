@@ -1,16 +1,18 @@
+"""The look-back campaign (回头看) and the city's audit of results (抽查审核).
+
+Every page fetches through ``portal.policy.fetch`` (out of scope: 404, a forbidden action: 403)
+and hands the allowed actions to its template; every write is one ``perform``ed service call.
+"""
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from enterprises.choices import PASSED_STATUSES
 from enterprises.models import Enterprise
-from portal.concurrency import ConcurrentEditError
-from portal.roles import Role
-from portal.scoping import get_scoped_object_or_404, require_role
+from portal.http import perform
+from portal.policy import allowed_actions, fetch, require
 
-from . import campaign as campaign_services
 from . import services
 from .draws import draw_sample
 from .forms import (
@@ -23,18 +25,14 @@ from .forms import (
     SpotCheckDrawForm,
     SpotCheckOutcomeForm,
 )
-from .models import (
-    AgencyRating,
-    AuditFinding,
-    AuditRound,
-    Campaign,
-    SelfCheck,
-    SpotCheck,
-    SpotCheckOutcome,
+from .models import AgencyRating, AuditFinding, AuditRound, Campaign, SpotCheck, SpotCheckOutcome
+from .selectors import (
+    campaign_progress,
+    own_part,
+    passed_firms_for,
+    self_check_for,
+    self_checks_by_firm,
 )
-from .selectors import campaign_progress
-
-CITY = (Role.CITY, Role.ADMIN)
 
 
 def _form_errors(form) -> str:
@@ -46,48 +44,54 @@ def _form_errors(form) -> str:
     )
 
 
+# --- 抽查审核 ------------------------------------------------------------------------------------
+
+
 def audit_list(request):
-    require_role(request.user, *CITY, Role.COUNTY)
+    require(request.user, "browse", AuditRound)
     rounds = AuditRound.objects.for_user(request.user).select_related("county", "draw")
-    page = Paginator(rounds, 30).get_page(request.GET.get("page"))
-    form = AuditStartForm(user=request.user) if request.user.is_city else None
-    return render(request, "lookback/audit_list.html", {"page_obj": page, "form": form})
+    return render(
+        request,
+        "lookback/audit_list.html",
+        {
+            "page_obj": Paginator(rounds, 30).get_page(request.GET.get("page")),
+            "form": AuditStartForm(user=request.user),
+            "actions": allowed_actions(request.user, AuditRound),
+        },
+    )
 
 
 @require_POST
 def audit_start(request):
-    require_role(request.user, *CITY)
+    require(request.user, "start", AuditRound)
     form = AuditStartForm(request.POST, user=request.user)
-    if form.is_valid():
-        try:
-            audit = services.audit_start(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
-        else:
-            messages.success(request, f"已抽取 {audit.sampled} 家企业进行审核")
-            return redirect(audit)
-    else:
+    if not form.is_valid():
         messages.error(request, "请检查填写内容：" + _form_errors(form))
-    return redirect("lookback:audit_list")
+        return redirect("lookback:audit_list")
+    done = perform(request, lambda: services.audit_start(actor=request.user, **form.cleaned_data))
+    if not done:
+        return redirect("lookback:audit_list")
+    messages.success(request, f"已抽取 {done.value.sampled} 家企业进行审核")
+    return redirect(done.value)
 
 
 def audit_detail(request, pk: int):
-    audit = get_scoped_object_or_404(
-        AuditRound.objects.select_related("county", "draw__replaces"), request.user, pk=pk
+    audit = fetch(
+        request.user, AuditRound.objects.select_related("county", "draw__replaces"), pk=pk
     )
-    findings = audit.findings.select_related("enterprise")
     draw = audit.draw
+    findings = audit.findings.select_related("enterprise")
     return render(
         request,
         "lookback/audit_detail.html",
         {
             "audit": audit,
+            "actions": allowed_actions(request.user, audit),
             "findings": [
                 (f, FindingForm(initial=_initial(f), prefix=f"f{f.pk}")) for f in findings
             ],
             "recomputed_ok": draw_sample(draw.population, draw.size, draw.seed) == draw.sample,
             "redraw_form": RedrawForm(),
-            "can_edit": request.user.is_city and audit.status == AuditRound.Status.OPEN,
         },
     )
 
@@ -104,209 +108,217 @@ def _initial(finding: AuditFinding) -> dict:
 
 @require_POST
 def finding_record(request, pk: int):
-    require_role(request.user, *CITY)
-    finding = get_scoped_object_or_404(
-        AuditFinding.objects.select_related("audit"), request.user, pk=pk
+    finding = fetch(
+        request.user,
+        AuditFinding.objects.select_related("audit", "enterprise"),
+        "record",
+        pk=pk,
     )
     form = FindingForm(request.POST, prefix=f"f{finding.pk}")
-    if form.is_valid():
-        try:
-            services.audit_finding_record(finding=finding, actor=request.user, **form.cleaned_data)
-            messages.success(request, f"已录入 {finding.enterprise} 的审核结果")
-        except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
-    else:
+    if not form.is_valid():
         messages.error(request, "审核得分须为 0-100 的数字")
+        return redirect(finding.audit)
+    perform(
+        request,
+        lambda: services.audit_finding_record(
+            finding=finding, actor=request.user, **form.cleaned_data
+        ),
+        success=f"已录入 {finding.enterprise} 的审核结果",
+    )
     return redirect(finding.audit)
 
 
 @require_POST
 def audit_redraw(request, pk: int):
-    require_role(request.user, *CITY)
-    audit = get_scoped_object_or_404(AuditRound, request.user, pk=pk)
-    form = RedrawForm(request.POST)
-    try:
-        reason = form.data.get("reason", "")
-        services.audit_redraw(audit=audit, actor=request.user, reason=reason)
-        messages.success(request, "已重新抽取，原抽取记录保留")
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+    audit = fetch(request.user, AuditRound, "redraw", pk=pk)
+    reason = RedrawForm(request.POST).data.get("reason", "")
+    perform(
+        request,
+        lambda: services.audit_redraw(audit=audit, actor=request.user, reason=reason),
+        success="已重新抽取，原抽取记录保留",
+    )
     return redirect(audit)
+
+
+def _posted_version(request, audit: AuditRound) -> int:
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else audit.version
 
 
 @require_POST
 def audit_close(request, pk: int):
-    require_role(request.user, *CITY)
-    audit = get_scoped_object_or_404(AuditRound, request.user, pk=pk)
-    try:
-        version = int(request.POST.get("version", audit.version))
-        audit = services.audit_close(audit=audit, actor=request.user, expected_version=version)
-    except (ValidationError, ConcurrentEditError) as error:
-        messages.error(request, str(getattr(error, "message", error)))
-    else:
-        if audit.requires_re_review:
-            messages.warning(request, "误差率达到30%，该县市区当年评定结果暂缓公告，须重新评审")
-        else:
-            messages.success(request, "抽查审核已完成")
+    audit = fetch(request.user, AuditRound, "close", pk=pk)
+    version = _posted_version(request, audit)
+    done = perform(
+        request,
+        lambda: services.audit_close(audit=audit, actor=request.user, expected_version=version),
+    )
+    if done and done.value.requires_re_review:
+        messages.warning(request, "误差率达到30%，该县市区当年评定结果暂缓公告，须重新评审")
+    elif done:
+        messages.success(request, "抽查审核已完成")
     return redirect(audit)
 
 
 # --- The look-back campaign ------------------------------------------------------------------
 
 
-def _errors(error: ValidationError) -> str:
-    return "；".join(error.messages)
-
-
 def campaign_list(request):
-    campaigns = Campaign.objects.for_user(request.user)
-    form = CampaignForm() if request.user.is_city else None
-    return render(request, "lookback/campaign_list.html", {"campaigns": campaigns, "form": form})
+    return render(
+        request,
+        "lookback/campaign_list.html",
+        {
+            "campaigns": Campaign.objects.for_user(request.user),
+            "form": CampaignForm(),
+            "actions": allowed_actions(request.user, Campaign),
+        },
+    )
 
 
 @require_POST
 def campaign_open(request):
-    require_role(request.user, *CITY)
+    require(request.user, "open", Campaign)
     form = CampaignForm(request.POST)
-    if form.is_valid():
-        try:
-            campaign = campaign_services.campaign_open(
-                year=form.cleaned_data["year"], actor=request.user
-            )
-            messages.success(request, f"已启动{campaign}")
-            return redirect(campaign)
-        except ValidationError as error:
-            messages.error(request, _errors(error))
-    return redirect("lookback:campaign_list")
+    if not form.is_valid():
+        messages.error(request, "请检查填写内容：" + _form_errors(form))
+        return redirect("lookback:campaign_list")
+    done = perform(
+        request,
+        lambda: services.campaign_open(year=form.cleaned_data["year"], actor=request.user),
+    )
+    if not done:
+        return redirect("lookback:campaign_list")
+    messages.success(request, f"已启动{done.value}")
+    return redirect(done.value)
 
 
 def campaign_detail(request, pk: int):
-    campaign = get_scoped_object_or_404(Campaign, request.user, pk=pk)
-    own_check = None
-    if request.user.is_enterprise:
-        own_check = SelfCheck.objects.for_user(request.user).filter(campaign=campaign).first()
+    campaign = fetch(request.user, Campaign, pk=pk)
+    actions = allowed_actions(request.user, campaign)
     return render(
         request,
         "lookback/campaign_detail.html",
         {
             "campaign": campaign,
+            "actions": actions,
             "rows": campaign_progress(campaign=campaign, user=request.user)
-            if not request.user.is_enterprise and not request.user.is_agency
+            if "oversee" in actions
             else [],
-            "own_check": own_check,
-            "own_firm_passed": request.user.is_enterprise
-            and request.user.enterprise.status in PASSED_STATUSES,
+            "own": own_part(campaign=campaign, user=request.user)
+            if "check_own" in actions
+            else None,
         },
     )
 
 
 def self_check_list(request, pk: int):
-    require_role(request.user, *CITY, Role.COUNTY)
-    campaign = get_scoped_object_or_404(Campaign, request.user, pk=pk)
-    firms = (
-        Enterprise.objects.for_user(request.user)
-        .filter(status__in=PASSED_STATUSES)
-        .select_related("county")
-        .order_by("county__sort_order", "name")
-    )
-    page = Paginator(firms, 50).get_page(request.GET.get("page"))
-    checks = SelfCheck.objects.filter(campaign=campaign, enterprise__in=[f.pk for f in page])
-    by_firm: dict = {}
-    for check in checks:
-        by_firm.setdefault(check.enterprise_id, {})[check.method] = check
-    rows = [(firm, by_firm.get(firm.pk, {})) for firm in page]
+    campaign = fetch(request.user, Campaign, "oversee", pk=pk)
+    page = Paginator(passed_firms_for(request.user), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "lookback/self_check_list.html",
-        {"campaign": campaign, "page_obj": page, "rows": rows},
+        {
+            "campaign": campaign,
+            "actions": allowed_actions(request.user, campaign),
+            "page_obj": page,
+            "rows": self_checks_by_firm(campaign=campaign, firms=list(page)),
+        },
     )
 
 
 def self_check_edit(request, pk: int, enterprise_pk: int):
-    require_role(request.user, Role.ENTERPRISE, Role.COUNTY)
-    campaign = get_scoped_object_or_404(Campaign, request.user, pk=pk)
-    enterprise = get_scoped_object_or_404(Enterprise, request.user, pk=enterprise_pk)
-    method = SelfCheck.Method.SELF if request.user.is_enterprise else SelfCheck.Method.GOVERNMENT
-    existing = SelfCheck.objects.filter(
-        campaign=campaign, enterprise=enterprise, method=method
-    ).first()
+    campaign = fetch(request.user, Campaign, pk=pk)
+    enterprise = fetch(request.user, Enterprise, pk=enterprise_pk)
+    check = self_check_for(campaign=campaign, enterprise=enterprise, user=request.user)
+    require(request.user, "record", check)
     initial = (
-        {name: getattr(existing, name) for name in campaign_services.SELF_CHECK_FIELDS}
-        if existing
-        else {}
+        {name: getattr(check, name) for name in services.SELF_CHECK_FIELDS} if check.pk else {}
     )
     form = SelfCheckForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            campaign_services.self_check_record(
+        done = perform(
+            request,
+            lambda: services.self_check_record(
                 campaign=campaign, enterprise=enterprise, actor=request.user, **form.cleaned_data
-            )
-            messages.success(request, "自查自纠情况已保存")
+            ),
+            success="自查自纠情况已保存",
+        )
+        if done:
             return redirect(campaign)
-        except ValidationError as error:
-            messages.error(request, _errors(error))
     return render(
         request,
         "lookback/self_check_form.html",
-        {"campaign": campaign, "enterprise": enterprise, "form": form, "method": method},
+        {"campaign": campaign, "enterprise": enterprise, "form": form, "check": check},
     )
 
 
 def ratings(request, pk: int):
-    require_role(request.user, *CITY, Role.COUNTY)
-    campaign = get_scoped_object_or_404(Campaign, request.user, pk=pk)
-    form = None
-    if request.user.is_county:
-        form = AgencyRatingForm(request.POST or None, user=request.user)
-        if request.method == "POST" and form.is_valid():
-            try:
-                campaign_services.agency_rating_submit(
-                    campaign=campaign, actor=request.user, **form.cleaned_data
-                )
-                messages.success(request, "考评已提交市局")
-                return redirect("lookback:ratings", pk=campaign.pk)
-            except ValidationError as error:
-                messages.error(request, _errors(error))
+    campaign = fetch(request.user, Campaign, "oversee", pk=pk)
+    if request.method == "POST":
+        require(request.user, "rate", campaign)
+    form = AgencyRatingForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        done = perform(
+            request,
+            lambda: services.agency_rating_submit(
+                campaign=campaign, actor=request.user, **form.cleaned_data
+            ),
+            success="考评已提交市局",
+            form=form,
+        )
+        if done:
+            return redirect("lookback:ratings", pk=campaign.pk)
     records = (
         AgencyRating.objects.for_user(request.user)
         .filter(campaign=campaign)
-        .select_related("county", "agency")
+        .select_related("county", "agency", "campaign")
         .order_by("decided", "county__sort_order")
     )
     return render(
-        request, "lookback/ratings.html", {"campaign": campaign, "form": form, "records": records}
+        request,
+        "lookback/ratings.html",
+        {
+            "campaign": campaign,
+            "actions": allowed_actions(request.user, campaign),
+            "form": form,
+            "records": records,
+        },
     )
 
 
 @require_POST
 def rating_decide(request, pk: int):
-    require_role(request.user, *CITY)
-    rating = get_scoped_object_or_404(
-        AgencyRating.objects.select_related("agency"), request.user, pk=pk
+    rating = fetch(
+        request.user,
+        AgencyRating.objects.select_related("agency", "campaign", "county"),
+        "decide",
+        pk=pk,
     )
-    try:
-        campaign_services.agency_rating_decide(
+    perform(
+        request,
+        lambda: services.agency_rating_decide(
             rating=rating, actor=request.user, note=request.POST.get("note", "")
-        )
-        messages.success(request, f"已调整{rating.agency}的名单状态")
-    except ValidationError as error:
-        messages.error(request, _errors(error))
+        ),
+        success=f"已调整{rating.agency}的名单状态",
+    )
     return redirect("lookback:ratings", pk=rating.campaign_id)
 
 
 def spot_checks(request, pk: int):
-    require_role(request.user, *CITY, Role.COUNTY)
-    campaign = get_scoped_object_or_404(Campaign, request.user, pk=pk)
-    form = SpotCheckDrawForm(request.POST or None) if request.user.is_city else None
-    if form is not None and request.method == "POST" and form.is_valid():
-        try:
-            campaign_services.spot_check_draw(
+    campaign = fetch(request.user, Campaign, "oversee", pk=pk)
+    if request.method == "POST":
+        require(request.user, "draw", campaign)
+    form = SpotCheckDrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = perform(
+            request,
+            lambda: services.spot_check_draw(
                 campaign=campaign, actor=request.user, **form.cleaned_data
-            )
-            messages.success(request, "已随机抽取")
+            ),
+            success="已随机抽取",
+        )
+        if done:
             return redirect("lookback:spot_checks", pk=campaign.pk)
-        except ValidationError as error:
-            messages.error(request, _errors(error))
     checks = (
         SpotCheck.objects.for_user(request.user)
         .filter(campaign=campaign)
@@ -318,6 +330,7 @@ def spot_checks(request, pk: int):
         "lookback/spot_checks.html",
         {
             "campaign": campaign,
+            "actions": allowed_actions(request.user, campaign),
             "form": form,
             "checks": checks,
             "outcome_form": SpotCheckOutcomeForm(auto_id=False),
@@ -327,19 +340,21 @@ def spot_checks(request, pk: int):
 
 @require_POST
 def outcome_record(request, pk: int):
-    require_role(request.user, *CITY)
-    outcome = get_scoped_object_or_404(
-        SpotCheckOutcome.objects.select_related("spot_check", "enterprise"), request.user, pk=pk
+    outcome = fetch(
+        request.user,
+        SpotCheckOutcome.objects.select_related("spot_check", "enterprise"),
+        "record",
+        pk=pk,
     )
     form = SpotCheckOutcomeForm(request.POST)
-    if form.is_valid():
-        try:
-            campaign_services.spot_check_record(
-                outcome=outcome, actor=request.user, **form.cleaned_data
-            )
-            messages.success(request, f"已录入{outcome.enterprise}的抽查结论")
-        except ValidationError as error:
-            messages.error(request, _errors(error))
-    else:
+    if not form.is_valid():
         messages.error(request, "请填写检查结论和检查情况")
+    else:
+        perform(
+            request,
+            lambda: services.spot_check_record(
+                outcome=outcome, actor=request.user, **form.cleaned_data
+            ),
+            success=f"已录入{outcome.enterprise}的抽查结论",
+        )
     return redirect("lookback:spot_checks", pk=outcome.spot_check.campaign_id)

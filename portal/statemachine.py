@@ -136,31 +136,31 @@ class Machine:
         ``expected_version`` is the version the user's page showed (a stale page is refused);
         ``trusted`` skips the policy for hooks of a transition whose policy already decided.
         """
-        changes = dict(changes or {})
+        changes = {self.field: None, **(changes or {})}
         with transaction.atomic():
             transition = self.check(obj, name, actor=actor, trusted=trusted, **context)
-            fields = [self.field, *changes]
-            before = snapshot(obj, fields)
-            source = getattr(obj, self.field)
-            restore = {n: getattr(obj, n) for n in fields}
-            try:
-                self._assign(obj, {self.field: transition.target, **changes})
-                self._validate(obj, fields)
-                self._claim(obj, source, expected_version, fields)
-            except Exception:
-                self._assign(obj, restore)
-                raise
+            changes[self.field] = transition.target
+            before = snapshot(obj, changes)
+            self._write(obj, changes, expected_version)
+            after = snapshot(obj, changes)
             record_change(
-                actor=actor,
-                obj=obj,
-                action=transition.label,
-                before=before,
-                after=snapshot(obj, fields),
-                note=note,
+                actor=actor, obj=obj, action=transition.label, before=before, after=after, note=note
             )
             for hook in transition.hooks:
                 hook(obj, actor=actor, transition=transition, context=context)
         return obj
+
+    def _write(self, obj: Any, changes: dict[str, Any], expected_version: int | None) -> None:
+        """Assign, validate and claim; on any refusal ``obj`` is left as it was."""
+        source = getattr(obj, self.field)
+        restore = {name: getattr(obj, name) for name in changes}
+        try:
+            self._assign(obj, changes)
+            self._validate(obj, list(changes))
+            self._claim(obj, source, expected_version, list(changes))
+        except Exception:
+            self._assign(obj, restore)
+            raise
 
     def _validate(self, obj: Any, fields: list[str]) -> None:
         """The changed fields by their own rules, then the model's ``clean``."""

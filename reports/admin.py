@@ -1,17 +1,17 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from . import services
 from .models import (
-    AssessmentCriterion,
     CityGoal,
     CountyTarget,
+    EvaluationCriterion,
     ProgressSnapshot,
     Reminder,
     Submission,
     SubmissionDeadline,
     SubmissionKind,
 )
+from .services.submissions import setup_deadlines
 
 
 @admin.register(CityGoal)
@@ -27,7 +27,7 @@ class SubmissionKindAdmin(admin.ModelAdmin):
     @admin.action(description="生成今年的截止日期和各县市区待上报记录")
     def make_this_years_deadlines(self, request, queryset):
         year = timezone.localdate().year
-        services.setup_deadlines(year=year, actor=request.user)
+        setup_deadlines(year=year, actor=request.user)
         self.message_user(request, f"已生成{year}年截止日期", messages.SUCCESS)
 
 
@@ -56,8 +56,8 @@ class ProgressSnapshotAdmin(admin.ModelAdmin):
     list_display = ("taken_on", "year", "created_at")
 
 
-@admin.register(AssessmentCriterion)
-class AssessmentCriterionAdmin(admin.ModelAdmin):
+@admin.register(EvaluationCriterion)
+class EvaluationCriterionAdmin(admin.ModelAdmin):
     list_display = ("year", "code", "weight")
 
 

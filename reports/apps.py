@@ -14,5 +14,5 @@ class ReportsConfig(AppConfig):
         ("年度目标", "reports:targets", CITY_AND_COUNTY),
         ("材料上报", "reports:submissions", CITY_AND_COUNTY),
         ("定期通报", "reports:snapshots", CITY_AND_COUNTY),
-        ("年终考核", "reports:assessment", CITY),
+        ("年终考核", "reports:evaluation", CITY),
     ]

@@ -24,9 +24,6 @@ class TargetStatus(models.TextChoices):
     ACCEPTED = "accepted", "已审定（锁定）"
 
 
-EDITABLE_TARGET_STATUSES = (TargetStatus.DRAFT, TargetStatus.RETURNED)
-
-
 class ReminderKind(models.TextChoices):
     SUBMISSION = "submission", "上报材料截止提醒"
     NONCONFORMITY = "nonconformity", "不符合项整改期限提醒"

@@ -17,9 +17,10 @@ from enterprises.models import County, CreationListEntry, Enterprise
 from portal.roles import Role
 from reviews.models import ReviewAgency
 
-from . import progress, services
 from .choices import SubmissionStatus, TargetStatus
 from .models import CityGoal, CountyTarget, ProgressSnapshot, Submission, TargetMilestone
+from .services import progress
+from .services import submissions as services
 
 DEMO_PASSWORD = "Yantai-2016-demo"
 

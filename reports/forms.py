@@ -5,7 +5,7 @@ from django import forms
 from portal.concurrency import VersionedFormMixin
 from portal.forms import StyledFormMixin
 
-from .assessment import CRITERIA
+from .evaluation import CRITERIA
 
 
 class TargetForm(StyledFormMixin, VersionedFormMixin, forms.Form):

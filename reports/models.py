@@ -1,5 +1,5 @@
 """Goals and targets, submissions with deadlines, reminders sent once, weekly progress
-snapshots and the yearly assessment."""
+snapshots and the yearly evaluation of the counties (年终考核)."""
 
 from __future__ import annotations
 
@@ -315,9 +315,9 @@ class ProgressRow(models.Model):
         return self.passed / self.expected_today if self.expected_today else 1.0
 
 
-class AssessmentCriterion(models.Model):
-    """A criterion of the yearly assessment with the weight the city gives it. ``code`` names
-    a scoring function registered in ``reports.assessment`` (pluggable)."""
+class EvaluationCriterion(models.Model):
+    """A criterion of the yearly evaluation of the counties (年终考核) with the weight the city
+    gives it. ``code`` names a scoring function registered in ``reports.evaluation``."""
 
     year = models.PositiveSmallIntegerField("年度")
     code = models.CharField("指标", max_length=40)

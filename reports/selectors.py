@@ -56,10 +56,10 @@ class CountyProgress:
         return rules.rate(self.passed, self.expected_today) if self.expected_today else 1.0
 
 
-def funnel_by_county(year: int) -> dict[int, dict[str, int]]:
+def funnel_by_county(entries: QuerySet, year: int) -> dict[int, dict[str, int]]:
     """Firms on each county's list for ``year`` and where they stand: one query."""
     rows = (
-        CreationListEntry.objects.filter(year=year)
+        entries.filter(year=year)
         .values("enterprise__county")
         .annotate(
             listed=Count("pk"),
@@ -73,11 +73,11 @@ def funnel_by_county(year: int) -> dict[int, dict[str, int]]:
     return {row.pop("enterprise__county"): row for row in rows}
 
 
-def timeliness_by_county(year: int, today: dt.date) -> dict[int, dict[str, int]]:
+def timeliness_by_county(subs: QuerySet, year: int, today: dt.date) -> dict[int, dict[str, int]]:
     """Per county, the year's submissions whose deadline has passed: on time, late, missing."""
     passed_deadline = Q(deadline__year=year, deadline__due_on__lt=today)
     rows = (
-        Submission.objects.filter(passed_deadline)
+        subs.filter(passed_deadline)
         .values("county")
         .annotate(
             on_time=Count("pk", filter=Q(status__in=IN_STATUSES, is_late=False)),
@@ -89,31 +89,46 @@ def timeliness_by_county(year: int, today: dt.date) -> dict[int, dict[str, int]]
     return {row.pop("county"): row for row in rows}
 
 
-def accepted_targets(year: int) -> dict[int, CountyTarget]:
+def targets_by_county(targets: QuerySet, year: int) -> dict[int, CountyTarget]:
     """The counties' targets for the year (accepted ones count; others show their status)."""
-    targets = CountyTarget.objects.filter(year=year).prefetch_related("milestones")
-    return {t.county_id: t for t in targets}
+    return {t.county_id: t for t in targets.filter(year=year).prefetch_related("milestones")}
 
 
-def county_progress(year: int, today: dt.date) -> list[CountyProgress]:
-    """Every current county's progress, ranked by pass rate: four queries in all."""
-    funnel = funnel_by_county(year)
-    timely = timeliness_by_county(year, today)
-    targets = accepted_targets(year)
+def county_progress(*, user: Any, year: int, today: dt.date) -> list[CountyProgress]:
+    """The progress of every county ``user`` may see, ranked by pass rate (a county sees only
+    its own): four queries in all."""
+    return _progress(lambda qs: qs.for_user(user), year, today)
+
+
+def every_county_progress(*, year: int, today: dt.date) -> list[CountyProgress]:
+    """Every current county's progress, for the system's weekly snapshot (whose rows are
+    scoped when read, ``snapshot_rows``)."""
+    return _progress(lambda qs: qs.all(), year, today)
+
+
+def _progress(scoped: Callable[[QuerySet], QuerySet], year: int, today: dt.date):
+    funnel = funnel_by_county(scoped(CreationListEntry.objects), year)
+    timely = timeliness_by_county(scoped(Submission.objects), year, today)
+    targets = targets_by_county(scoped(CountyTarget.objects), year)
     result = []
-    for county in County.objects.current():
+    for county in scoped(County.objects).current():
         p = CountyProgress(county=county, **funnel.get(county.pk, {}), **timely.get(county.pk, {}))
-        target = targets.get(county.pk)
-        if target is not None:
-            p.target_status = target.get_status_display()
-            if target.status == TargetStatus.ACCEPTED:
-                stones = [(m.due_on, m.passed_count) for m in target.milestones.all()]
-                p.target = max((n for _, n in stones), default=0)
-                p.expected_today = rules.expected_by_timetable(stones, today, year=year)
+        target_progress(p, targets.get(county.pk), year, today)
         p.projected = rules.project_to_year_end(p.passed, today, year=year)
         result.append(p)
     rank(result)
     return result
+
+
+def target_progress(p: CountyProgress, target: CountyTarget | None, year: int, today: dt.date):
+    """The county's target and where its accepted timetable says it should be by ``today``."""
+    if target is None:
+        return
+    p.target_status = target.get_status_display()
+    if target.status == TargetStatus.ACCEPTED:
+        stones = [(m.due_on, m.passed_count) for m in target.milestones.all()]
+        p.target = max((n for _, n in stones), default=0)
+        p.expected_today = rules.expected_by_timetable(stones, today, year=year)
 
 
 def by_pass_rate(row: Any) -> tuple:
@@ -130,11 +145,14 @@ def rank(rows: list[Any], key: Callable[[Any], tuple] = by_pass_rate) -> None:
         row.rank = place
 
 
-def submission_grid(year: int) -> tuple[list[SubmissionDeadline], list[dict]]:
-    """Counties × kinds for the city: each cell is the county's submission (two queries)."""
-    deadlines = list(SubmissionDeadline.objects.filter(year=year).select_related("kind"))
+def submission_grid(*, user: Any, year: int) -> tuple[list[SubmissionDeadline], list[dict]]:
+    """Counties × kinds: each cell is the county's submission, of the counties ``user`` may
+    see (two queries)."""
+    deadlines = list(
+        SubmissionDeadline.objects.for_user(user).filter(year=year).select_related("kind")
+    )
     cells: dict[int, dict[int, Submission]] = {}
-    subs = Submission.objects.filter(deadline__year=year).select_related("county")
+    subs = Submission.objects.for_user(user).filter(deadline__year=year).select_related("county")
     for sub in subs:
         cells.setdefault(sub.county_id, {"county": sub.county})[sub.deadline_id] = sub
     rows = []
@@ -203,7 +221,7 @@ def county_work(*, user: Any, year: int, today: dt.date) -> CountyWork:
         .select_related("deadline")
         .order_by("deadline__due_on")
     )
-    mine = [p for p in county_progress(year, today) if p.county.pk == user.county_id]
+    mine = county_progress(user=user, year=year, today=today)
     return CountyWork(
         applications=Review.objects.for_user(user).filter(status=ReviewStatus.APPLIED).count(),
         conclusions=concluded_reviews(user=user).count(),

@@ -1,4 +1,5 @@
-"""Thin Celery tasks for the scheduled jobs; the work is in reports.reminders / reports.progress.
+"""Thin Celery tasks for the scheduled jobs; the work is in reports.services.reminders and
+reports.services.progress.
 
 Retried with exponential backoff on database or connection trouble; acknowledged late (set
 globally), so a worker lost mid-run leaves the message for another one, and the unique
@@ -14,8 +15,8 @@ from django.utils import timezone
 
 from portal.celery import app
 
-from .progress import build_progress_report
-from .reminders import send_reminders
+from .services.progress import build_progress_report
+from .services.reminders import send_reminders
 
 logger = logging.getLogger(__name__)
 RETRY = {

@@ -32,7 +32,7 @@ urlpatterns = [
     path("bulletins/generate/", views.snapshot_generate, name="snapshot_generate"),
     path("bulletins/<int:pk>/", views.bulletin, name="bulletin"),
     path("bulletins/<int:pk>/xlsx/", views.bulletin_xlsx, name="bulletin_xlsx"),
-    path("assessment/", views.assessment, name="assessment"),
-    path("assessment/weights/", views.assessment_weights, name="assessment_weights"),
-    path("assessment/xlsx/", views.assessment_xlsx, name="assessment_xlsx"),
+    path("evaluation/", views.evaluation, name="evaluation"),
+    path("evaluation/weights/", views.evaluation_weights, name="evaluation_weights"),
+    path("evaluation/xlsx/", views.evaluation_xlsx, name="evaluation_xlsx"),
 ]

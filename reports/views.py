@@ -1,27 +1,25 @@
-"""Pages of the reports app. Thin: scoped fetch, form, one service call, message, redirect."""
+"""Pages of the reports app. Thin: scoped fetch (then the action), form, one service call,
+message, redirect. Who may do what is ``reports.policies``."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from enterprises.models import County
 from portal.audit import history_for
-from portal.concurrency import ConcurrentEditError
-from portal.roles import CITY_WIDE_ROLES, Role
-from portal.scoping import get_scoped_object_or_404, require_role
-from portal.xlsx import XLSX_MIME, xlsx_bytes
+from portal.http import dated, file_response, perform, xlsx_response, year_from
+from portal.policy import allowed_actions, can, fetch, require
+from portal.xlsx import xlsx_bytes
 
-from . import services, tasks
-from .assessment import assess, weights_for
-from .choices import EDITABLE_TARGET_STATUSES, TargetStatus
+from . import tasks
+from .evaluation import evaluate, weights_for
 from .forms import (
     CommentForm,
     DocumentForm,
@@ -31,8 +29,8 @@ from .forms import (
     WeightsForm,
     milestones_from,
 )
-from .models import CityGoal, CountyTarget, ProgressSnapshot, Submission
-from .progress import HEADER, bulletin_table
+from .models import CityGoal, CountyTarget, EvaluationCriterion, ProgressSnapshot, Submission
+from .policies import CityDashboard, CountyWorkPage, Evaluation
 from .selectors import (
     county_progress,
     county_work,
@@ -41,27 +39,21 @@ from .selectors import (
     snapshot_rows,
     submission_grid,
 )
-
-CITY = tuple(CITY_WIDE_ROLES)
-CITY_AND_COUNTY = (*CITY, Role.COUNTY)
+from .services import evaluation as evaluation_services
+from .services import submissions as submission_services
+from .services import targets as target_services
+from .services.progress import HEADER, bulletin_table
+from .workflows import TARGET
 
 
 def _year(request) -> int:
     """The year asked for, else the latest year that has deadlines (the demo year on a demo)."""
-    try:
-        return int(request.GET["year"])
-    except (KeyError, ValueError):
-        return latest_year(timezone.localdate())
+    return year_from(request, default=latest_year(timezone.localdate()))
 
 
 def _as_of(year: int) -> dt.date:
     """Today, or the year's last day when looking back at a past year."""
-    today = timezone.localdate()
-    return min(today, dt.date(year, 12, 31))
-
-
-def _error_text(error: ValidationError) -> str:
-    return "；".join(error.messages)
+    return min(timezone.localdate(), dt.date(year, 12, 31))
 
 
 # --- The county's work page --------------------------------------------------------------
@@ -69,7 +61,7 @@ def _error_text(error: ValidationError) -> str:
 
 def county_home(request):
     """The county's start page: what waits for it, with links to each queue."""
-    require_role(request.user, Role.COUNTY)
+    require(request.user, "view", CountyWorkPage)
     year = _year(request)
     work = county_work(user=request.user, year=year, today=_as_of(year))
     return render(request, "reports/county_home.html", {"year": year, "work": work})
@@ -77,18 +69,16 @@ def county_home(request):
 
 # --- City dashboard --------------------------------------------------------------------
 
+TOTALS = ("listed", "self_assessed", "applied", "under_review", "passed", "target")
+
 
 def dashboard(request):
     """The city's start page: every county's progress (one aggregate query) and a chart."""
-    require_role(request.user, *CITY)
+    require(request.user, "view", CityDashboard)
     year = _year(request)
     today = _as_of(year)
-    progress = county_progress(year, today)
-    totals = {
-        name: sum(getattr(p, name) for p in progress)
-        for name in ("listed", "self_assessed", "applied", "under_review", "passed", "target")
-    }
-    totals["pass_rate"] = totals["passed"] / totals["listed"] if totals["listed"] else 0
+    progress = county_progress(user=request.user, year=year, today=today)
+    totals = {name: sum(getattr(p, name) for p in progress) for name in TOTALS}
     chart = {
         "counties": [p.county.name for p in progress],
         "listed": [p.listed for p in progress],
@@ -108,7 +98,7 @@ def dashboard(request):
 
 
 def target_list(request):
-    require_role(request.user, *CITY_AND_COUNTY)
+    require(request.user, "view_list", CountyTarget)
     year = _year(request)
     targets = {
         t.county_id: t
@@ -118,82 +108,90 @@ def target_list(request):
     }
     counties = County.objects.for_user(request.user).current()
     rows = [{"county": c, "target": targets.get(c.pk)} for c in counties]
-    return render(request, "reports/target_list.html", {"year": year, "rows": rows})
+    return render(
+        request,
+        "reports/target_list.html",
+        {"year": year, "rows": rows, "actions": allowed_actions(request.user, CountyTarget)},
+    )
+
+
+def _milestone_initial(target: CountyTarget | None) -> list[dict]:
+    stones = target.milestones.all() if target else []
+    return [{"due_on": m.due_on, "passed_count": m.passed_count} for m in stones]
 
 
 def target_edit(request, year: int):
     """County staff enter their own county's target for the year."""
-    require_role(request.user, Role.COUNTY)
-    target = CountyTarget.objects.filter(county=request.user.county, year=year).first()
-    if target and target.status not in EDITABLE_TARGET_STATUSES:
-        messages.warning(request, "目标已提交或已审定，不能修改")
+    require(request.user, "revise", CountyTarget)
+    target = CountyTarget.objects.for_user(request.user).filter(year=year).first()
+    refusal = target and TARGET.refusal(target, "revise", actor=request.user)
+    if refusal:
+        messages.warning(request, refusal)
         return redirect(target)
-    stones = [{"due_on": m.due_on, "passed_count": m.passed_count}
-              for m in (target.milestones.all() if target else [])]  # fmt: skip
     initial = {"listed_count": target.listed_count if target else 0}
     form = TargetForm(request.POST or None, instance=target, initial=initial)
-    formset = MilestoneFormSet(request.POST or None, initial=stones, prefix="m")
+    formset = MilestoneFormSet(request.POST or None, initial=_milestone_initial(target), prefix="m")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        try:
-            target = services.target_save(
+        done = perform(
+            request,
+            lambda: target_services.target_save(
                 actor=request.user, county=request.user.county, year=year,
                 listed_count=form.cleaned_data["listed_count"],
                 milestones=milestones_from(formset),
                 expected_version=form.expected_version if target else None,
-            )  # fmt: skip
-        except ValidationError as error:
-            form.add_error(None, _error_text(error))
-        except ConcurrentEditError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "目标已保存（尚未提交市局）")
-            return redirect(target)
+            ),
+            success="目标已保存（尚未提交市局）", form=form,
+        )  # fmt: skip
+        if done:
+            return redirect(done.value)
     return render(
         request, "reports/target_form.html", {"form": form, "formset": formset, "year": year}
     )
 
 
 def target_detail(request, pk: int):
-    require_role(request.user, *CITY_AND_COUNTY)
-    target = get_scoped_object_or_404(CountyTarget, request.user, pk=pk)
+    target = fetch(request.user, CountyTarget.objects.select_related("county"), pk=pk)
     return render(
         request,
         "reports/target_detail.html",
         {"target": target, "history": history_for(target), "reason_form": ReasonForm(),
-         "editable": target.status in EDITABLE_TARGET_STATUSES,
-         "submitted": target.status == TargetStatus.SUBMITTED},
+         "actions": allowed_actions(request.user, target)},
     )  # fmt: skip
-
-
-def _target_action(request, pk: int, action, done: str, **form_kwargs):
-    target = get_scoped_object_or_404(CountyTarget, request.user, pk=pk)
-    try:
-        action(actor=request.user, target=target, **form_kwargs)
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, done)
-    return redirect(target)
 
 
 @require_POST
 def target_submit(request, pk: int):
-    require_role(request.user, Role.COUNTY)
-    return _target_action(request, pk, services.target_submit, "目标已提交市局审定")
+    target = fetch(request.user, CountyTarget, "submit", pk=pk)
+    perform(
+        request,
+        lambda: target_services.target_submit(actor=request.user, target=target),
+        success="目标已提交市局审定",
+    )
+    return redirect(target)
 
 
 @require_POST
 def target_accept(request, pk: int):
-    require_role(request.user, *CITY)
-    return _target_action(request, pk, services.target_accept, "目标已审定并锁定")
+    target = fetch(request.user, CountyTarget, "accept", pk=pk)
+    perform(
+        request,
+        lambda: target_services.target_accept(actor=request.user, target=target),
+        success="目标已审定并锁定",
+    )
+    return redirect(target)
 
 
 @require_POST
 def target_return(request, pk: int):
-    require_role(request.user, *CITY)
+    target = fetch(request.user, CountyTarget, "return", pk=pk)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    return _target_action(request, pk, services.target_return, "目标已退回", reason=reason)
+    perform(
+        request,
+        lambda: target_services.target_return(actor=request.user, target=target, reason=reason),
+        success="目标已退回",
+    )
+    return redirect(target)
 
 
 # --- Submissions -----------------------------------------------------------------------
@@ -201,17 +199,18 @@ def target_return(request, pk: int):
 
 def submission_list(request):
     """The city's grid (counties × kinds, reporting rates); a county's own submissions."""
-    require_role(request.user, *CITY_AND_COUNTY)
+    require(request.user, "view_list", Submission)
     year = _year(request)
-    if request.user.is_county:
+    if not can(request.user, "view_grid", Submission):
         subs = (
             Submission.objects.for_user(request.user)
             .filter(deadline__year=year)
             .select_related("deadline__kind")
         )
         return render(request, "reports/submission_mine.html", {"year": year, "subs": subs})
-    deadlines, rows = submission_grid(year)
-    rates = {p.county.pk: p for p in county_progress(year, _as_of(year))}
+    deadlines, rows = submission_grid(user=request.user, year=year)
+    rates = {p.county.pk: p for p in county_progress(user=request.user, year=year,
+                                                     today=_as_of(year))}  # fmt: skip
     for row in rows:
         rate = row["rate"] = rates.get(row["county_id"])
         row["due"] = rate.on_time + rate.late + rate.missing if rate else 0
@@ -223,83 +222,82 @@ def submission_list(request):
 
 
 def submission_detail(request, pk: int):
-    require_role(request.user, *CITY_AND_COUNTY)
-    sub = get_scoped_object_or_404(
-        Submission.objects.select_related("deadline__kind", "county"), request.user, pk=pk
-    )
+    sub = fetch(request.user, Submission.objects.select_related("deadline__kind", "county"), pk=pk)
     return render(
         request,
         "reports/submission_detail.html",
         {"sub": sub, "history": history_for(sub), "document_form": DocumentForm(),
-         "comment_form": CommentForm()},
+         "comment_form": CommentForm(), "actions": allowed_actions(request.user, sub)},
     )  # fmt: skip
 
 
 @require_POST
 def submission_upload(request, pk: int):
-    require_role(request.user, Role.COUNTY)
-    sub = get_scoped_object_or_404(Submission, request.user, pk=pk)
+    sub = fetch(request.user, Submission.objects.select_related("deadline"), "upload", pk=pk)
     form = DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "请选择要上报的文件")
         return redirect(sub)
-    try:
-        sub = services.submission_upload(
+    done = perform(
+        request,
+        lambda: submission_services.submission_upload(
             actor=request.user, submission=sub, document=form.cleaned_data["document"]
-        )
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, "已逾期上报" if sub.is_late else "已按时上报")
+        ),
+    )
+    if done:
+        messages.success(request, "已逾期上报" if done.value.is_late else "已按时上报")
     return redirect(sub)
+
+
+DECISIONS = {
+    "accept": (submission_services.submission_accept, "已接收"),
+    "return": (submission_services.submission_return, "已退回县市区"),
+}
 
 
 @require_POST
 def submission_decide(request, pk: int, decision: str):
-    require_role(request.user, *CITY)
-    sub = get_scoped_object_or_404(Submission, request.user, pk=pk)
+    sub = fetch(request.user, Submission.objects.select_related("deadline"), decision, pk=pk)
     form = CommentForm(request.POST)
     comment = form.cleaned_data["reason"] if form.is_valid() else ""
-    action = services.submission_accept if decision == "accept" else services.submission_return
-    try:
-        action(actor=request.user, submission=sub, comment=comment)
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, "已接收" if decision == "accept" else "已退回县市区")
+    decide, done = DECISIONS[decision]
+    perform(request, lambda: decide(actor=request.user, submission=sub, comment=comment),
+            success=done)  # fmt: skip
     return redirect(sub)
 
 
 def submission_document(request, pk: int):
-    require_role(request.user, *CITY_AND_COUNTY)
-    sub = get_scoped_object_or_404(Submission, request.user, pk=pk)
+    sub = fetch(request.user, Submission, pk=pk)
     if not sub.document:
         raise Http404("尚未上报文件")
-    return FileResponse(sub.document.open("rb"), as_attachment=True, filename=sub.original_name)
+    return file_response(sub.document, sub.original_name)
 
 
 # --- Snapshots and bulletins -----------------------------------------------------------
 
 
 def snapshot_list(request):
-    require_role(request.user, *CITY_AND_COUNTY)
+    require(request.user, "view_list", ProgressSnapshot)
     snapshots = ProgressSnapshot.objects.for_user(request.user)
-    return render(request, "reports/snapshot_list.html", {"snapshots": snapshots})
+    return render(
+        request,
+        "reports/snapshot_list.html",
+        {"snapshots": snapshots, "actions": allowed_actions(request.user, ProgressSnapshot)},
+    )
 
 
 @require_POST
 def snapshot_generate(request):
     """Queue today's snapshot; if the broker is down the page still answers and Monday's job
     (or the next request) makes it."""
-    require_role(request.user, *CITY)
+    require(request.user, "generate", ProgressSnapshot)
     tasks.enqueue(tasks.build_weekly_progress_report, timezone.localdate().isoformat())
     messages.success(request, "已提交生成任务，稍后刷新本页即可看到今天的进度快照")
     return redirect("reports:snapshots")
 
 
 def _bulletin_rows(request, pk: int):
-    require_role(request.user, *CITY_AND_COUNTY)
-    snap = get_object_or_404(ProgressSnapshot.objects.for_user(request.user), pk=pk)
+    snap = fetch(request.user, ProgressSnapshot, pk=pk)
     return snap, list(snapshot_rows(snap, request.user))
 
 
@@ -310,55 +308,61 @@ def bulletin(request, pk: int):
     moved = movers(snap, rows)
     for row in rows:
         row.moved = moved.get(row.county_id)
+    own = [row for row in rows if row.county_id == request.user.county_id]
     return render(
         request,
         "reports/bulletin.html",
-        {"snap": snap, "rows": rows, "county_count": snap.rows.count(), "has_movers": bool(moved)},
-    )
+        {"snap": snap, "rows": rows, "own": own[0] if own else None,
+         "county_count": snap.rows.count(), "has_movers": bool(moved)},
+    )  # fmt: skip
 
 
 def bulletin_xlsx(request, pk: int):
     snap, rows = _bulletin_rows(request, pk)
     content = xlsx_bytes(HEADER, bulletin_table(rows), sheet_title=f"{snap.taken_on:%Y-%m-%d}通报")
-    response = HttpResponse(content, content_type=XLSX_MIME)
-    response["Content-Disposition"] = f'attachment; filename="bulletin-{snap.taken_on}.xlsx"'
-    return response
+    return xlsx_response(content, dated("进度通报", snap.taken_on))
 
 
-# --- Yearly assessment -----------------------------------------------------------------
+# --- The yearly evaluation of the counties (年终考核) ---------------------------------------
 
 
-def assessment(request):
-    require_role(request.user, *CITY)
+def evaluation(request):
+    require(request.user, "view", Evaluation)
     year = _year(request)
-    scores = assess(year, _as_of(year))
+    scores = evaluate(user=request.user, year=year, today=_as_of(year))
     form = WeightsForm(weights=weights_for(year))
     return render(
-        request, "reports/assessment.html", {"year": year, "scores": scores, "form": form}
-    )
+        request,
+        "reports/evaluation.html",
+        {"year": year, "scores": scores, "form": form,
+         "actions": allowed_actions(request.user, EvaluationCriterion)},
+    )  # fmt: skip
 
 
 @require_POST
-def assessment_weights(request):
-    require_role(request.user, *CITY)
+def evaluation_weights(request):
+    require(request.user, "set_weights", EvaluationCriterion)
     year = _year(request)
     form = WeightsForm(request.POST, weights=weights_for(year))
     if form.is_valid():
-        services.assessment_weights_set(actor=request.user, year=year, weights=form.cleaned_data)
-        messages.success(request, "考核指标权重已保存")
+        perform(
+            request,
+            lambda: evaluation_services.evaluation_weights_set(
+                actor=request.user, year=year, weights=form.cleaned_data
+            ),
+            success="考核指标权重已保存",
+        )
     else:
         messages.error(request, "权重须为 0 到 100 之间的数")
-    return redirect(f"{reverse('reports:assessment')}?year={year}")
+    return redirect(f"{reverse('reports:evaluation')}?year={year}")
 
 
-def assessment_xlsx(request):
-    require_role(request.user, *CITY)
+def evaluation_xlsx(request):
+    require(request.user, "download", Evaluation)
     year = _year(request)
-    scores = assess(year, _as_of(year))
+    scores = evaluate(user=request.user, year=year, today=_as_of(year))
     labels = [part["label"] for part in scores[0].parts] if scores else []
     header = ["排名", "县市区", "总分", *labels]
     rows = [[s.rank, s.county.name, s.total, *[p["points"] for p in s.parts]] for s in scores]
     content = xlsx_bytes(header, rows, sheet_title=f"{year}年终考核")
-    response = HttpResponse(content, content_type=XLSX_MIME)
-    response["Content-Disposition"] = f'attachment; filename="assessment-{year}.xlsx"'
-    return response
+    return xlsx_response(content, f"{year}年年终考核")

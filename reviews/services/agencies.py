@@ -7,9 +7,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from portal.audit import record_change, snapshot
-from portal.roles import Role
-from portal.scoping import require_role
+from portal.audit import save_with_history
+from portal.policy import require
 
 from ..choices import AgencyStanding
 from ..models import ReviewAgency
@@ -22,21 +21,11 @@ def agency_set_standing(
     """The city adjusts an agency's place on the list; the reason is kept in the history.
 
     A removed agency (清除) loses its qualification: it can no longer be assigned reviews."""
-    require_role(actor, Role.CITY, Role.ADMIN)
+    require(actor, "set_standing", agency)
     if standing not in AgencyStanding.values:
         raise ValidationError("未知的名单状态")
     if not reason.strip():
         raise ValidationError("调整评审机构名单状态必须说明理由")
-    agency = ReviewAgency.objects.select_for_update().get(pk=agency.pk)
-    before = snapshot(agency, ["standing"])
-    agency.standing = standing
-    agency.save(update_fields=["standing"])
-    record_change(
-        actor=actor,
-        obj=agency,
-        action="调整名单状态",
-        before=before,
-        after=snapshot(agency, ["standing"]),
-        note=reason,
+    return save_with_history(
+        agency, actor=actor, action="调整名单状态", changes={"standing": standing}, note=reason
     )
-    return agency

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from enterprises.models import County
 from portal.audit import record_change
+from portal.policy import require
 
 from ..models import ResultHold
 
@@ -20,6 +21,7 @@ def results_held(*, county: County, year: int) -> ResultHold | None:
 
 @transaction.atomic
 def result_hold_place(*, county: County, year: int, reason: str, actor: Any) -> ResultHold:
+    require(actor, "place", ResultHold)
     hold = results_held(county=county, year=year)
     if hold is None:
         hold = ResultHold.objects.create(county=county, year=year, reason=reason)
@@ -29,9 +31,23 @@ def result_hold_place(*, county: County, year: int, reason: str, actor: Any) -> 
 
 @transaction.atomic
 def result_hold_release(*, county: County, year: int, actor: Any, note: str) -> ResultHold | None:
+    require(actor, "release", ResultHold)
     hold = results_held(county=county, year=year)
     if hold is not None:
         hold.released_at = timezone.now()
         hold.save(update_fields=["released_at"])
         record_change(actor=actor, obj=hold, action="解除暂缓公告", note=note)
     return hold
+
+
+@transaction.atomic
+def result_hold_release_one(*, hold: ResultHold, actor: Any, note: str) -> bool:
+    """Release this one hold (the one an audit placed) if it is still active. A replay, or a
+    hold released already, changes nothing: the release claims the row with a conditional
+    UPDATE. Another hold of the same county and year is never touched."""
+    now = timezone.now()
+    if not ResultHold.objects.filter(pk=hold.pk, released_at__isnull=True).update(released_at=now):
+        return False
+    hold.released_at = now
+    record_change(actor=actor, obj=hold, action="解除暂缓公告", note=note)
+    return True

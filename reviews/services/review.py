@@ -1,7 +1,9 @@
 """Writes of the application → assignment → review → rectification → conclusion path.
 
-Every function takes the acting user, owns its transaction, moves the firm through
-``reviews.workflow`` where its lifecycle changes, and records what it changed in the history.
+Every function takes the acting user and owns its transaction. Status moves go through the
+machines (``reviews.workflows.review``: ``REVIEW`` drives the firm's ``LIFECYCLE`` by its hooks,
+``NONCONFORMITY``), which check the policy, claim the row and write the history; other edits
+``require`` the policy's ``edit`` (refused once the review is concluded) and keep history.
 """
 
 from __future__ import annotations
@@ -11,19 +13,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from enterprises.choices import Status
 from enterprises.models import Enterprise
 from enterprises.selectors import deaths_in_year_before
-from portal.audit import record_change, snapshot
+from portal.audit import record_change, save_with_history, snapshot
 from portal.concurrency import save_versioned
-from portal.roles import Role
+from portal.policy import require
 from portal.uploads import check_upload
 
-from ..choices import OPEN_NONCONFORMITY_STATUSES, Funding, NonconformityStatus, ReviewStatus
+from ..choices import OPEN_NONCONFORMITY_STATUSES, Funding, ReviewStatus
 from ..models import (
     Evidence,
     Expert,
@@ -35,16 +36,10 @@ from ..models import (
     StandardItem,
 )
 from ..scoring import final_result, one_decimal
-from ..selectors.review import (
-    AGENCY_EDITABLE_STATUSES,
-    latest_submitted_assessment,
-    review_lines_score,
-    team_problems,
-)
-from ..workflow import TransitionRefused, enterprise_transition
+from ..selectors.review import latest_submitted_assessment, review_lines_score, team_problems
+from ..workflows.lifecycle import LIFECYCLE
+from ..workflows.review import NONCONFORMITY, REVIEW
 
-REVIEW_STATUS_FIELDS = ["status"]
-ASSIGNMENT_FIELDS = ["status", "agency", "funding", "fee", "assigned_at"]
 DETAIL_FIELDS = [
     "onsite_from",
     "onsite_to",
@@ -58,67 +53,17 @@ DETAIL_FIELDS = [
     "hazards_rectified",
     "hazards_note",
 ]
-RESULT_FIELDS = ["status", "score", "veto_failed", "result", "concluded_at"]
-NONCONFORMITY_FIELDS = [
-    "status",
-    "response",
-    "responded_at",
-    "verification_comment",
-    "verified_at",
-]
-
-
-# --- Guards ---------------------------------------------------------------------------------
-
-
-def _require_firm(actor: Any, review: Review) -> None:
-    if getattr(actor, "role", None) != Role.ENTERPRISE or actor.enterprise_id != (
-        review.enterprise_id
-    ):
-        raise PermissionDenied("只有本企业的用户可以执行此操作")
-
-
-def _require_reviewing_agency(actor: Any, review: Review) -> None:
-    if getattr(actor, "role", None) != Role.AGENCY or actor.agency_id != review.agency_id:
-        raise PermissionDenied("只有受委派的评审机构可以执行此操作")
-
-
-def _require_county_of(actor: Any, review: Review) -> None:
-    if getattr(actor, "role", None) != Role.COUNTY or actor.county_id != (
-        review.enterprise.county_id
-    ):
-        raise PermissionDenied("只有企业所在县市区的监管部门可以执行此操作")
-
-
-def _require_review_status(review: Review, statuses: tuple[str, ...], action: str) -> None:
-    if review.status not in statuses:
-        allowed = "、".join(ReviewStatus(s).label for s in statuses)
-        raise TransitionRefused(
-            f"评审状态为“{review.get_status_display()}”，不能{action}（仅在{allowed}时可以）"
-        )
-
-
-def _set_review_status(review: Review, status: str, *, actor: Any, action: str) -> None:
-    before = snapshot(review, REVIEW_STATUS_FIELDS)
-    review.status = status
-    Review.objects.filter(pk=review.pk).update(status=status)
-    record_change(
-        actor=actor, obj=review, action=action, before=before, after=snapshot(review, ["status"])
-    )
-
 
 # --- Application and assignment -------------------------------------------------------------
 
 
 def review_apply(*, enterprise: Enterprise, actor: Any) -> Review:
     """申请评审: the firm applies with its latest submitted self-assessment."""
-    if getattr(actor, "role", None) != Role.ENTERPRISE or actor.enterprise_id != enterprise.pk:
-        raise PermissionDenied("只有本企业的用户可以申请评审")
     with transaction.atomic():
         assessment = latest_submitted_assessment(enterprise)
-        enterprise_transition(
-            enterprise=enterprise, name="apply", actor=actor, self_assessment=assessment
-        )
+        firm = Enterprise.objects.get(pk=enterprise.pk)
+        LIFECYCLE.apply(firm, "apply", actor=actor, self_assessment=assessment)
+        enterprise.status, enterprise.version = firm.status, firm.version
         review = Review(
             enterprise=enterprise,
             self_assessment=assessment,
@@ -140,25 +85,10 @@ def review_apply(*, enterprise: Enterprise, actor: Any) -> Review:
 
 def review_return(*, review: Review, actor: Any, reason: str) -> Review:
     """退回: the county sends the application back to the firm, with a reason."""
-    _require_county_of(actor, review)
     reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "退回评审申请必须填写理由"})
-    _require_review_status(review, (ReviewStatus.APPLIED,), "退回")
     with transaction.atomic():
-        enterprise_transition(
-            enterprise=review.enterprise, name="return_application", actor=actor, note=reason
-        )
-        before = snapshot(review, ["status", "return_reason"])
-        review.status = ReviewStatus.RETURNED
-        review.return_reason = reason
-        review.save(update_fields=["status", "return_reason"])
-        record_change(
-            actor=actor,
-            obj=review,
-            action="退回评审申请",
-            before=before,
-            after=snapshot(review, ["status", "return_reason"]),
+        REVIEW.apply(
+            review, "return", actor=actor, changes={"return_reason": reason}, reason=reason
         )
     return review
 
@@ -173,36 +103,14 @@ def review_assign(
 ) -> Review:
     """委派: the county accepts the application and assigns a qualified agency without a
     conflict of interest; records how the review is paid for."""
-    _require_county_of(actor, review)
+    require(actor, "assign", review)
     if funding not in Funding.values:
         raise ValidationError({"funding": "请选择评审经费方式"})
     if fee is not None and fee < 0:
         raise ValidationError({"fee": "评审费用不能为负数"})
-    _require_review_status(review, (ReviewStatus.APPLIED,), "委派评审机构")
+    changes = {"agency": agency, "funding": funding, "fee": fee, "assigned_at": timezone.now()}
     with transaction.atomic():
-        enterprise_transition(
-            enterprise=review.enterprise,
-            name="assign",
-            actor=actor,
-            agency=agency,
-            review=review,
-            note=f"委派：{agency}",
-        )
-        before = snapshot(review, ASSIGNMENT_FIELDS)
-        review.status = ReviewStatus.ASSIGNED
-        review.agency = agency
-        review.funding = funding
-        review.fee = fee
-        review.assigned_at = timezone.now()
-        review.full_clean()
-        review.save(update_fields=ASSIGNMENT_FIELDS)
-        record_change(
-            actor=actor,
-            obj=review,
-            action="委派评审机构",
-            before=before,
-            after=snapshot(review, ASSIGNMENT_FIELDS),
-        )
+        REVIEW.apply(review, "assign", actor=actor, changes=changes, agency=agency)
     return review
 
 
@@ -211,49 +119,60 @@ def review_assign(
 
 def _start_reviewing(review: Review, actor: Any) -> None:
     if review.status == ReviewStatus.ASSIGNED:
-        _set_review_status(review, ReviewStatus.UNDER_REVIEW, actor=actor, action="开始评审")
+        REVIEW.apply(review, "start", actor=actor)
 
 
 def review_update(
     *, review: Review, actor: Any, expected_version: int | None, data: dict[str, Any]
 ) -> Review:
     """The on-site dates and the four combinations (四个结合); a stale edit is refused."""
-    _require_reviewing_agency(actor, review)
-    _require_review_status(review, AGENCY_EDITABLE_STATUSES, "修改评审记录")
+    require(actor, "edit", review)
     unknown = set(data) - set(DETAIL_FIELDS)
     if unknown:
         raise ValueError(f"not review details: {sorted(unknown)}")
+    _check_details({name: data.get(name, getattr(review, name)) for name in DETAIL_FIELDS})
     with transaction.atomic():
-        before = snapshot(review, DETAIL_FIELDS)
-        for name, value in data.items():
-            setattr(review, name, value)
-        review.full_clean()
-        if review.onsite_from and review.onsite_to and review.onsite_to < review.onsite_from:
-            raise ValidationError({"onsite_to": "现场评审结束日期不能早于开始日期"})
-        if (review.hazards_rectified or 0) > (review.hazards_found or 0):
-            raise ValidationError({"hazards_rectified": "已整改隐患数不能多于发现隐患数"})
-        save_versioned(
+        save_with_history(
             review,
-            expected_version=review.version if expected_version is None else expected_version,
-            fields=list(data),
-        )
-        record_change(
             actor=actor,
-            obj=review,
             action="修改评审记录",
-            before=before,
-            after=snapshot(review, DETAIL_FIELDS),
+            changes=data,
+            expected_version=expected_version,
         )
         _start_reviewing(review, actor)
     return review
+
+
+def _check_details(values: dict[str, Any]) -> None:
+    start, end = values["onsite_from"], values["onsite_to"]
+    if start and end and end < start:
+        raise ValidationError({"onsite_to": "现场评审结束日期不能早于开始日期"})
+    if (values["hazards_rectified"] or 0) > (values["hazards_found"] or 0):
+        raise ValidationError({"hazards_rectified": "已整改隐患数不能多于发现隐患数"})
 
 
 def review_set_team(
     *, review: Review, actor: Any, experts: list[Expert], leader: Expert
 ) -> list[ReviewTeamMember]:
     """评审组: at least two experts of the reviewing agency, exactly one of them the leader."""
-    _require_reviewing_agency(actor, review)
-    _require_review_status(review, AGENCY_EDITABLE_STATUSES, "修改评审组")
+    require(actor, "edit", review)
+    members = _team_members(review, experts, leader)
+    with transaction.atomic():
+        before = {"team": _team_text(review.team.select_related("expert"))}
+        review.team.all().delete()
+        ReviewTeamMember.objects.bulk_create(members)
+        record_change(
+            actor=actor,
+            obj=review,
+            action="设置评审组",
+            before=before,
+            after={"team": _team_text(members)},
+        )
+        _start_reviewing(review, actor)
+    return members
+
+
+def _team_members(review: Review, experts: list[Expert], leader: Expert) -> list:
     outsiders = [expert for expert in experts if expert.agency_id != review.agency_id]
     if outsiders:
         names = "、".join(str(expert) for expert in outsiders)
@@ -267,18 +186,6 @@ def review_set_team(
     problems = team_problems(members)
     if problems:
         raise ValidationError({"experts": problems})
-    with transaction.atomic():
-        before = {"team": _team_text(review.team.select_related("expert"))}
-        review.team.all().delete()
-        ReviewTeamMember.objects.bulk_create(members)
-        record_change(
-            actor=actor,
-            obj=review,
-            action="设置评审组",
-            before=before,
-            after={"team": _team_text(members)},
-        )
-        _start_reviewing(review, actor)
     return members
 
 
@@ -302,8 +209,7 @@ def review_save_scores(
 ) -> None:
     """Save the agency's score for each item in a constant number of queries; an item left
     empty is unscored; every changed score is recorded in one history entry."""
-    _require_reviewing_agency(actor, review)
-    _require_review_status(review, AGENCY_EDITABLE_STATUSES, "评分")
+    require(actor, "edit", review)
     items = {item.pk: item for item in StandardItem.objects.filter(standard_id=review.standard_id)}
     errors = _score_errors(items, scores)
     if errors:
@@ -315,24 +221,7 @@ def review_save_scores(
             fields=[],
         )
         existing = {line.item_id: line for line in ReviewLine.objects.filter(review=review)}
-        keep, cleared, changes = [], [], {}
-        for item_id, entry in scores.items():
-            item, old = items[item_id], existing.get(item_id)
-            if entry.deducted is None and not entry.not_applicable:
-                if old is not None:
-                    cleared.append(item_id)
-                    changes[f"{item.code} 扣分"] = [_line_text(old), None]
-                continue
-            line = ReviewLine(
-                review=review,
-                item=item,
-                deducted=Decimal(0) if entry.not_applicable else entry.deducted,
-                not_applicable=entry.not_applicable,
-                reason=entry.reason,
-            )
-            keep.append(line)
-            if old is None or _line_text(old) != _line_text(line) or old.reason != line.reason:
-                changes[f"{item.code} 扣分"] = [_line_text(old), _line_text(line)]
+        keep, cleared, changes = _score_changes(review, items, existing, scores)
         if keep:
             ReviewLine.objects.bulk_create(
                 keep,
@@ -345,6 +234,29 @@ def review_save_scores(
         if changes:
             record_change(actor=actor, obj=review, action="评分", changes=changes)
         _start_reviewing(review, actor)
+
+
+def _score_changes(review: Review, items: dict, existing: dict, scores: dict[int, ItemScore]):
+    """The lines to write, the items to clear and the history's before/after per item."""
+    keep, cleared, changes = [], [], {}
+    for item_id, entry in scores.items():
+        item, old = items[item_id], existing.get(item_id)
+        if entry.deducted is None and not entry.not_applicable:
+            if old is not None:
+                cleared.append(item_id)
+                changes[f"{item.code} 扣分"] = [_line_text(old), None]
+            continue
+        line = ReviewLine(
+            review=review,
+            item=item,
+            deducted=Decimal(0) if entry.not_applicable else entry.deducted,
+            not_applicable=entry.not_applicable,
+            reason=entry.reason,
+        )
+        keep.append(line)
+        if old is None or _line_text(old) != _line_text(line) or old.reason != line.reason:
+            changes[f"{item.code} 扣分"] = [_line_text(old), _line_text(line)]
+    return keep, cleared, changes
 
 
 def _line_text(line: ReviewLine | None) -> str | None:
@@ -378,9 +290,8 @@ def nonconformity_add(
     deadline: dt.date,
 ) -> Nonconformity:
     """不符合项: tied to an item of the review's standard, with a rectification deadline. The
-    first one sends the firm into rectification."""
-    _require_reviewing_agency(actor, review)
-    _require_review_status(review, AGENCY_EDITABLE_STATUSES, "提出不符合项")
+    first one sends the review, and with it the firm, into rectification."""
+    require(actor, "edit", review)
     if item is not None and item.standard_id != review.standard_id:
         raise ValidationError({"item": "评分项不属于本次评审的评定标准"})
     if deadline < timezone.localdate():
@@ -398,14 +309,8 @@ def nonconformity_add(
             before={"status": None},
             after=snapshot(nonconformity, ["status", "item", "description", "deadline"]),
         )
-        if review.enterprise.status == Status.UNDER_REVIEW:
-            enterprise_transition(
-                enterprise=review.enterprise, name="list_nonconformities", actor=actor
-            )
         if review.status != ReviewStatus.RECTIFYING:
-            _set_review_status(
-                review, ReviewStatus.RECTIFYING, actor=actor, action="提出不符合项，企业整改"
-            )
+            REVIEW.apply(review, "list_nonconformities", actor=actor)
     return nonconformity
 
 
@@ -418,24 +323,22 @@ def nonconformity_answer(
     expected_version: int | None = None,
 ) -> Nonconformity:
     """整改: the firm states what it did, with evidence files (checked by content)."""
-    review = nonconformity.review
-    _require_firm(actor, review)
-    if nonconformity.status not in (NonconformityStatus.OPEN, NonconformityStatus.REJECTED):
-        raise TransitionRefused(
-            f"不符合项状态为“{nonconformity.get_status_display()}”，不能再提交整改情况"
-        )
-    if not (response or "").strip():
-        raise ValidationError({"response": "请填写整改情况"})
+    response = (response or "").strip()
+    NONCONFORMITY.check(nonconformity, "answer", actor=actor, response=response)
     mimes = [check_upload(upload) for upload in files]
     with transaction.atomic():
-        before = snapshot(nonconformity, NONCONFORMITY_FIELDS)
-        nonconformity.status = NonconformityStatus.ANSWERED
-        nonconformity.response = response.strip()
-        nonconformity.responded_at = timezone.now()
-        _save_nonconformity(nonconformity, expected_version)
+        NONCONFORMITY.apply(
+            nonconformity,
+            "answer",
+            actor=actor,
+            note=f"附佐证材料{len(files)}份" if files else "",
+            changes={"response": response, "responded_at": timezone.now()},
+            expected_version=expected_version,
+            response=response,
+        )
         for upload, mime in zip(files, mimes, strict=True):
             Evidence.objects.create(
-                enterprise_id=review.enterprise_id,
+                enterprise_id=nonconformity.review.enterprise_id,
                 nonconformity=nonconformity,
                 file=upload,
                 original_name=upload.name[:200],
@@ -443,14 +346,6 @@ def nonconformity_answer(
                 size=upload.size,
                 uploaded_by=actor,
             )
-        record_change(
-            actor=actor,
-            obj=nonconformity,
-            action="提交整改情况",
-            before=before,
-            after=snapshot(nonconformity, NONCONFORMITY_FIELDS),
-            note=f"附佐证材料{len(files)}份" if files else "",
-        )
     return nonconformity
 
 
@@ -463,39 +358,17 @@ def nonconformity_verify(
     expected_version: int | None = None,
 ) -> Nonconformity:
     """整改到位核查: the agency accepts the rectification, or rejects it back to the firm."""
-    review = nonconformity.review
-    _require_reviewing_agency(actor, review)
-    if nonconformity.status != NonconformityStatus.ANSWERED:
-        raise TransitionRefused(
-            f"不符合项状态为“{nonconformity.get_status_display()}”，企业提交整改情况后才能核查"
-        )
-    if not accepted and not (comment or "").strip():
-        raise ValidationError({"comment": "核查未通过时必须填写核查意见"})
+    comment = (comment or "").strip()
     with transaction.atomic():
-        before = snapshot(nonconformity, NONCONFORMITY_FIELDS)
-        nonconformity.status = (
-            NonconformityStatus.ACCEPTED if accepted else NonconformityStatus.REJECTED
-        )
-        nonconformity.verification_comment = (comment or "").strip()
-        nonconformity.verified_at = timezone.now()
-        _save_nonconformity(nonconformity, expected_version)
-        record_change(
+        NONCONFORMITY.apply(
+            nonconformity,
+            "accept" if accepted else "reject",
             actor=actor,
-            obj=nonconformity,
-            action="核查整改：" + ("整改到位" if accepted else "未通过，退回企业"),
-            before=before,
-            after=snapshot(nonconformity, NONCONFORMITY_FIELDS),
+            changes={"verification_comment": comment, "verified_at": timezone.now()},
+            expected_version=expected_version,
+            comment=comment,
         )
     return nonconformity
-
-
-def _save_nonconformity(nonconformity: Nonconformity, expected_version: int | None) -> None:
-    nonconformity.full_clean()
-    save_versioned(
-        nonconformity,
-        expected_version=(nonconformity.version if expected_version is None else expected_version),
-        fields=NONCONFORMITY_FIELDS,
-    )
 
 
 # --- Conclusion -----------------------------------------------------------------------------
@@ -504,42 +377,35 @@ def _save_nonconformity(nonconformity: Nonconformity, expected_version: int | No
 def review_conclude(*, review: Review, actor: Any) -> Review:
     """评审结论: computed by reviews.scoring from the agency's lines, the firm's size and the
     deaths in the year before; refused while anything is missing or a nonconformity is open."""
-    _require_reviewing_agency(actor, review)
+    require(actor, "conclude", review)
     with transaction.atomic():
-        locked = Review.objects.select_for_update().select_related("enterprise").get(pk=review.pk)
-        enterprise = locked.enterprise
-        score = review_lines_score(locked)
-        deaths = deaths_in_year_before(enterprise, timezone.localdate())
-        result = final_result(
-            score, small_micro=enterprise.is_small_micro, deaths_in_year_before=deaths
-        )
-        note = f"得分{score.value}，结论：{result.label if result else '未达标'}"
-        if score.veto_failed:
-            note += "（否决项不合格）"
-        if deaths:
-            note += f"（评审前一年事故死亡{deaths}人）"
-        # The firm's history shows the result with the transition.
-        enterprise_transition(
-            enterprise=enterprise, name="conclude", actor=actor, review=locked, note=note
-        )
-        before = snapshot(locked, RESULT_FIELDS)
-        locked.status = ReviewStatus.CONCLUDED
-        locked.score = score.value
-        locked.veto_failed = score.veto_failed
-        locked.result = result or ""
-        locked.concluded_at = timezone.now()
-        locked.full_clean()
-        save_versioned(locked, expected_version=locked.version, fields=RESULT_FIELDS)
-        record_change(
-            actor=actor,
-            obj=locked,
-            action="作出评审结论",
-            before=before,
-            after=snapshot(locked, RESULT_FIELDS),
-            note=note,
-        )
+        fresh = Review.objects.select_related("enterprise").get(pk=review.pk)
+        changes, note = _conclusion(fresh)
+        REVIEW.apply(fresh, "conclude", actor=actor, note=note, changes=changes, result_note=note)
     review.refresh_from_db()
     return review
+
+
+def _conclusion(review: Review) -> tuple[dict[str, Any], str]:
+    """The result's fields and the history's note (score, result, veto, deaths)."""
+    enterprise = review.enterprise
+    score = review_lines_score(review)
+    deaths = deaths_in_year_before(enterprise, timezone.localdate())
+    result = final_result(
+        score, small_micro=enterprise.is_small_micro, deaths_in_year_before=deaths
+    )
+    note = f"得分{score.value}，结论：{result.label if result else '未达标'}"
+    if score.veto_failed:
+        note += "（否决项不合格）"
+    if deaths:
+        note += f"（评审前一年事故死亡{deaths}人）"
+    changes = {
+        "score": score.value,
+        "veto_failed": score.veto_failed,
+        "result": result or "",
+        "concluded_at": timezone.now(),
+    }
+    return changes, note
 
 
 def has_open_nonconformities(review: Review) -> bool:

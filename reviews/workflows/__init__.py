@@ -2,5 +2,6 @@
 """
 
 from .lifecycle import LIFECYCLE
+from .review import NONCONFORMITY, REVIEW  # noqa: F401
 
 __all__ = ["LIFECYCLE"]

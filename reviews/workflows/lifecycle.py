@@ -44,11 +44,14 @@ def agency_is_eligible(enterprise: Enterprise, context: dict[str, Any]) -> str |
 
 
 def review_is_ready_to_conclude(enterprise: Enterprise, context: dict[str, Any]) -> str | None:
+    from ..choices import ReviewStatus
     from ..selectors.review import conclusion_problems, current_review
 
     review = context.get("review") or current_review(enterprise)
     if review is None:
         return "企业没有进行中的评审"
+    if review.status == ReviewStatus.CONCLUDED:
+        return None  # concluded by the review's machine, whose hook moves the firm now
     problems = conclusion_problems(review)
     return "；".join(problems) if problems else None
 

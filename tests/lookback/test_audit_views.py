@@ -48,6 +48,7 @@ def test_the_city_records_and_closes_through_the_pages(client, audit, city_user)
             },
         )
         assert response.status_code == 302
+    audit.refresh_from_db()  # the page the city closes from shows every recorded result
     client.post(f"/lookback/audits/{audit.pk}/close/", {"version": audit.version})
     audit = AuditRound.objects.get()
     assert audit.status == "closed" and audit.requires_re_review
@@ -77,3 +78,32 @@ def test_a_bad_start_form_says_which_field_is_wrong(client, city_user, zhifu):
         follow=True,
     )
     assert "年度：" in response.content.decode()
+
+
+def test_the_audit_page_offers_what_the_round_allows(client, audit, city_user, county_user):
+    close, redraw = f"/lookback/audits/{audit.pk}/close/", f"/lookback/audits/{audit.pk}/redraw/"
+    client.force_login(county_user)
+    body = client.get(audit.get_absolute_url()).content.decode()
+    assert close not in body and redraw not in body and "/lookback/findings/" not in body
+    client.force_login(city_user)
+    body = client.get(audit.get_absolute_url()).content.decode()
+    assert redraw in body and close not in body and "全部抽查企业录入审核结果后" in body
+    for finding in audit.findings.all():
+        prefix = f"f{finding.pk}"
+        client.post(f"/lookback/findings/{finding.pk}/", {f"{prefix}-audited_result": "pass"})
+    body = client.get(audit.get_absolute_url()).content.decode()
+    assert close in body and redraw not in body
+
+
+def test_closing_a_closed_round_again_is_refused_on_the_page(client, audit, city_user):
+    client.force_login(city_user)
+    for finding in audit.findings.all():
+        prefix = f"f{finding.pk}"
+        client.post(f"/lookback/findings/{finding.pk}/", {f"{prefix}-audited_result": "pass"})
+    audit.refresh_from_db()
+    client.post(f"/lookback/audits/{audit.pk}/close/", {"version": audit.version})
+    response = client.post(
+        f"/lookback/audits/{audit.pk}/close/", {"version": audit.version}, follow=True
+    )
+    assert "当前状态为“已完成”，不能完成抽查审核" in response.content.decode()
+    assert AuditRound.objects.get().version == audit.version + 1

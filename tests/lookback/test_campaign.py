@@ -7,7 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from enterprises.choices import Grade, Status
-from lookback.campaign import (
+from lookback.draws import draw_sample
+from lookback.models import SpotCheckOutcome
+from lookback.services import (
     agency_rating_decide,
     agency_rating_submit,
     campaign_open,
@@ -15,8 +17,6 @@ from lookback.campaign import (
     spot_check_draw,
     spot_check_record,
 )
-from lookback.draws import draw_sample
-from lookback.models import SpotCheckOutcome
 from portal.audit import history_for
 from reviews.choices import AgencyStanding
 from reviews.models import Certificate, Review

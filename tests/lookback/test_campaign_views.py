@@ -1,8 +1,8 @@
 import pytest
 
 from enterprises.choices import Status
-from lookback.campaign import agency_rating_submit, campaign_open, spot_check_draw
 from lookback.models import SelfCheck, SpotCheckOutcome
+from lookback.services import agency_rating_submit, campaign_open, spot_check_draw
 from tests.access import assert_access
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +79,31 @@ def test_campaign_progress_query_count_does_not_grow(
     client.force_login(city_user)
     with django_assert_max_num_queries(12):
         assert client.get(f"/lookback/{campaign.pk}/").status_code == 200
+
+
+def test_the_rating_page_offers_the_decision_to_the_city_only_and_once(
+    client, campaign, agency, county_user, city_user
+):
+    rating = agency_rating_submit(
+        campaign=campaign, agency=agency, rating="good", reason="认真", actor=county_user
+    )
+    page, decide = f"/lookback/{campaign.pk}/ratings/", f"/lookback/ratings/{rating.pk}/decide/"
+    client.force_login(county_user)
+    body = client.get(page).content.decode()
+    assert "待市局处理" in body and decide not in body and "提交考评" in body
+    client.force_login(city_user)
+    assert decide in client.get(page).content.decode()
+    client.post(decide)
+    body = client.post(decide, follow=True).content.decode()
+    assert "已调整名单" in body and decide not in body and "提交考评" not in body
+    assert "当前状态为“已调整名单”，不能按考评调整名单" in body
+
+
+def test_only_the_city_draws_and_only_a_county_rates(
+    campaign, passed_firm, agency, county_user, city_user
+):
+    draw = f"/lookback/{campaign.pk}/spot-checks/"
+    assert_access(draw, {county_user: 403}, method="post", data={"county": passed_firm.county_id})
+    rate = f"/lookback/{campaign.pk}/ratings/"
+    data = {"agency": agency.pk, "rating": "good", "reason": "认真"}
+    assert_access(rate, {city_user: 403}, method="post", data=data)

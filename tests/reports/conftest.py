@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from reports import services
+from reports.services import submissions
 
 YEAR = 2016
 PLAN_DUE = dt.date(2016, 3, 30)
@@ -13,7 +13,7 @@ PLAN_DUE = dt.date(2016, 3, 30)
 @pytest.fixture
 def deadlines(reference):
     """The notice's three deadlines of 2016, with a 未上报 row for every county."""
-    return services.setup_deadlines(year=YEAR)
+    return submissions.setup_deadlines(year=YEAR)
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from celery import Celery
 from django.conf import settings
 
 from portal.models import Notification
-from reports import services
 from reports.models import Reminder
+from reports.services import submissions
 from tests.portal import test_celery_broker as broker
 
 
@@ -22,7 +22,7 @@ def test_the_morning_job_runs_on_a_real_worker_and_mails_the_reminder(
 ):
     import redis
 
-    services.setup_deadlines(year=2016)
+    submissions.setup_deadlines(year=2016)
     staff = make_user(role="county", county=zhifu, email="zhifu@example.invalid")
     mail_dir = tmp_path / "mail"
     monkeypatch.setenv("EMAIL_FILE_PATH", str(mail_dir))

@@ -11,7 +11,7 @@ from enterprises.choices import Grade, Status
 from enterprises.models import CreationListEntry
 from portal.models import Notification
 from reports.models import Reminder
-from reports.reminders import send_reminders
+from reports.services.reminders import send_reminders
 from reports.tasks import send_daily_reminders
 from reviews.choices import NonconformityStatus
 from reviews.models import Nonconformity
@@ -112,9 +112,9 @@ def test_a_second_run_on_the_same_day_sends_nothing(
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency on PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_send_each_reminder_once(reference, make_user):
-    from reports import services
+    from reports.services import submissions
 
-    services.setup_deadlines(year=2016)
+    submissions.setup_deadlines(year=2016)
     for county in reference["counties"]:
         make_user(role="county", county=county, email=f"{county.code}@example.invalid")
     barrier = threading.Barrier(2)

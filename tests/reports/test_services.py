@@ -1,5 +1,5 @@
 """Submissions (late flag, content check, city decisions), targets (submit, return, accept,
-locked), the progress snapshot and the yearly assessment's breakdown."""
+locked), the progress snapshot and the yearly evaluation's (年终考核) breakdown."""
 
 import datetime as dt
 
@@ -13,11 +13,12 @@ from enterprises.choices import Status
 from enterprises.models import CreationListEntry
 from portal.audit import history_for
 from portal.models import Notification
-from reports import assessment, services
+from reports import evaluation
 from reports.choices import SubmissionStatus, TargetStatus
-from reports.models import AssessmentCriterion, CountyTarget
-from reports.progress import build_progress_report
+from reports.models import CountyTarget, EvaluationCriterion
 from reports.selectors import county_progress
+from reports.services import submissions, targets
+from reports.services.progress import build_progress_report
 
 from .conftest import PDF
 
@@ -44,12 +45,12 @@ def media(settings, tmp_path):
 def test_every_county_owes_each_document_of_the_year_from_the_start(deadlines, reference):
     assert [d.due_on for d in deadlines] == [D(2016, 3, 30), D(2016, 4, 30), D(2016, 9, 15)]
     assert deadlines[0].submissions.filter(status=SubmissionStatus.NOT_SUBMITTED).count() == 16
-    services.setup_deadlines(year=2016)  # idempotent
+    submissions.setup_deadlines(year=2016)  # idempotent
     assert deadlines[0].submissions.count() == 16
 
 
 def test_a_document_handed_in_on_the_last_evening_is_on_time(zhifu_plan, county_staff):
-    sub = services.submission_upload(
+    sub = submissions.submission_upload(
         actor=county_staff, submission=zhifu_plan, document=pdf(),
         now=shanghai(2016, 3, 30, 23, 59),
     )  # fmt: skip
@@ -58,7 +59,7 @@ def test_a_document_handed_in_on_the_last_evening_is_on_time(zhifu_plan, county_
 
 def test_a_document_handed_in_one_minute_after_the_deadline_is_late(zhifu_plan, county_staff):
     one_minute_late = zhifu_plan.deadline.closes_at + dt.timedelta(minutes=1)
-    sub = services.submission_upload(
+    sub = submissions.submission_upload(
         actor=county_staff, submission=zhifu_plan, document=pdf(), now=one_minute_late
     )
     assert (sub.status, sub.is_late) == (SubmissionStatus.LATE, True)
@@ -68,38 +69,40 @@ def test_a_document_handed_in_one_minute_after_the_deadline_is_late(zhifu_plan, 
 def test_a_text_file_named_pdf_is_refused_by_its_content(zhifu_plan, county_staff):
     fake = SimpleUploadedFile("方案.pdf", b"just some text", content_type="application/pdf")
     with pytest.raises(ValidationError, match="PDF 或 Office"):
-        services.submission_upload(actor=county_staff, submission=zhifu_plan, document=fake)
+        submissions.submission_upload(actor=county_staff, submission=zhifu_plan, document=fake)
 
 
 def test_an_oversized_document_is_refused(zhifu_plan, county_staff, monkeypatch):
-    monkeypatch.setattr(services, "MAX_DOCUMENT_BYTES", 10)
+    monkeypatch.setattr(submissions, "MAX_DOCUMENT_BYTES", 10)
     with pytest.raises(ValidationError, match="不能超过"):
-        services.submission_upload(actor=county_staff, submission=zhifu_plan, document=pdf())
+        submissions.submission_upload(actor=county_staff, submission=zhifu_plan, document=pdf())
 
 
 def test_county_staff_cannot_hand_in_another_countys_document(zhifu_plan, fushan_user):
     with pytest.raises(PermissionDenied):
-        services.submission_upload(actor=fushan_user, submission=zhifu_plan, document=pdf())
+        submissions.submission_upload(actor=fushan_user, submission=zhifu_plan, document=pdf())
 
 
 def test_city_returns_a_document_with_its_comment_and_the_county_is_told(
     zhifu_plan, county_staff, city_user
 ):
-    services.submission_upload(actor=county_staff, submission=zhifu_plan, document=pdf())
-    sub = services.submission_return(actor=city_user, submission=zhifu_plan, comment="缺少时间表")
+    submissions.submission_upload(actor=county_staff, submission=zhifu_plan, document=pdf())
+    sub = submissions.submission_return(
+        actor=city_user, submission=zhifu_plan, comment="缺少时间表"
+    )
     assert (sub.status, sub.city_comment) == (SubmissionStatus.RETURNED, "缺少时间表")
     note = Notification.objects.get(recipient=county_staff)
     assert "退回" in note.title and note.body == "缺少时间表"
     with pytest.raises(ValidationError):
-        services.submission_return(actor=city_user, submission=sub, comment="")
+        submissions.submission_return(actor=city_user, submission=sub, comment="")
 
 
 def test_city_accepts_and_then_the_county_cannot_replace_it(zhifu_plan, county_staff, city_user):
-    services.submission_upload(actor=county_staff, submission=zhifu_plan, document=pdf())
-    services.submission_accept(actor=city_user, submission=zhifu_plan)
+    submissions.submission_upload(actor=county_staff, submission=zhifu_plan, document=pdf())
+    submissions.submission_accept(actor=city_user, submission=zhifu_plan)
     zhifu_plan.refresh_from_db()
     with pytest.raises(ValidationError, match="已接收"):
-        services.submission_upload(actor=county_staff, submission=zhifu_plan, document=pdf())
+        submissions.submission_upload(actor=county_staff, submission=zhifu_plan, document=pdf())
 
 
 # --- Targets --------------------------------------------------------------------------------
@@ -109,7 +112,7 @@ HALF_AND_ALL = ((D(2016, 6, 30), 50), (D(2016, 12, 31), 100))
 
 
 def save_target(user, county, milestones=HALF_AND_ALL):
-    return services.target_save(
+    return targets.target_save(
         actor=user, county=county, year=2016, listed_count=200, milestones=list(milestones)
     )
 
@@ -119,26 +122,26 @@ def test_target_goes_from_draft_to_submitted_to_accepted_and_is_then_locked(
 ):
     target = save_target(county_staff, zhifu)
     assert target.status == TargetStatus.DRAFT and target.year_target == 100
-    target = services.target_submit(actor=county_staff, target=target)
-    with pytest.raises(ValidationError, match="不能修改"):
+    target = targets.target_submit(actor=county_staff, target=target)
+    with pytest.raises(ValidationError, match="不能填报目标"):
         save_target(county_staff, zhifu)
-    target = services.target_accept(actor=city_user, target=target)
+    target = targets.target_accept(actor=city_user, target=target)
     assert target.status == TargetStatus.ACCEPTED
     with pytest.raises(ValidationError):
         save_target(county_staff, zhifu)
     with pytest.raises(ValidationError):
-        services.target_return(actor=city_user, target=target, reason="再改改")
+        targets.target_return(actor=city_user, target=target, reason="再改改")
     actions = [e.action for e in history_for(target)]
     assert actions == ["审定目标", "提交目标", "填报目标"]
 
 
 def test_a_returned_target_carries_the_reason_and_can_be_changed(county_staff, city_user, zhifu):
-    target = services.target_submit(actor=county_staff, target=save_target(county_staff, zhifu))
-    target = services.target_return(actor=city_user, target=target, reason="时间节点过于靠后")
+    target = targets.target_submit(actor=county_staff, target=save_target(county_staff, zhifu))
+    target = targets.target_return(actor=city_user, target=target, reason="时间节点过于靠后")
     assert (target.status, target.return_reason) == (TargetStatus.RETURNED, "时间节点过于靠后")
     assert Notification.objects.filter(recipient=county_staff, body="时间节点过于靠后").exists()
-    save_target(county_staff, zhifu, [(D(2016, 9, 30), 80), (D(2016, 12, 31), 120)])
-    target = services.target_submit(actor=county_staff, target=target)
+    target = save_target(county_staff, zhifu, [(D(2016, 9, 30), 80), (D(2016, 12, 31), 120)])
+    target = targets.target_submit(actor=county_staff, target=target)
     assert target.return_reason == ""
 
 
@@ -161,7 +164,7 @@ def test_city_staff_cannot_enter_a_countys_target(city_user, zhifu):
         save_target(city_user, zhifu)
 
 
-# --- Progress and assessment -----------------------------------------------------------------
+# --- Progress and evaluation -----------------------------------------------------------------
 
 
 @pytest.fixture
@@ -175,13 +178,14 @@ def zhifu_progress(make_enterprise, zhifu, fushan, county_staff, city_user, dead
     firm = make_enterprise(county=fushan, status=Status.CONFIRMED)
     CreationListEntry.objects.create(enterprise=firm, year=2016, target_date=D(2016, 9, 30))
     target = save_target(county_staff, zhifu, [(D(2016, 6, 30), 4), (D(2016, 12, 31), 8)])
-    services.target_accept(actor=city_user, target=services.target_submit(
+    targets.target_accept(actor=city_user, target=targets.target_submit(
         actor=county_staff, target=target))  # fmt: skip
     return zhifu
 
 
-def test_progress_counts_the_list_and_compares_with_target_and_timetable(zhifu_progress):
-    rows = {p.county.name: p for p in county_progress(2016, D(2016, 6, 30))}
+def test_progress_counts_the_list_and_compares_with_target_and_timetable(zhifu_progress, city_user):
+    progress = county_progress(user=city_user, year=2016, today=D(2016, 6, 30))
+    rows = {p.county.name: p for p in progress}
     z = rows["芝罘区"]
     assert (z.listed, z.self_assessed, z.applied, z.under_review, z.passed) == (10, 8, 1, 2, 4)
     assert (z.target, z.expected_today, z.vs_target, z.vs_timetable) == (8, 4, 0.5, 1.0)
@@ -201,14 +205,19 @@ def test_progress_report_stores_a_dated_snapshot_and_its_workbook(zhifu_progress
     assert again.pk == snap.pk and again.rows.count() == 16
 
 
-def test_assessment_scores_each_criterion_by_its_weight_and_ranks(zhifu_progress, county_staff):
-    services.submission_upload(
+def test_evaluation_scores_each_criterion_by_its_weight_and_ranks(
+    zhifu_progress, county_staff, city_user
+):
+    submissions.submission_upload(
         actor=county_staff, submission=zhifu_progress.submissions.first(), document=pdf(),
         now=shanghai(2016, 3, 1, 9),
     )  # fmt: skip
-    AssessmentCriterion.objects.create(year=2016, code="targets_met", weight=70)
-    AssessmentCriterion.objects.create(year=2016, code="timeliness", weight=30)
-    scores = {s.county.name: s for s in assessment.assess(2016, D(2016, 12, 31))}
+    EvaluationCriterion.objects.create(year=2016, code="targets_met", weight=70)
+    EvaluationCriterion.objects.create(year=2016, code="timeliness", weight=30)
+    scores = {
+        s.county.name: s
+        for s in evaluation.evaluate(user=city_user, year=2016, today=D(2016, 12, 31))
+    }
     z = scores["芝罘区"]
     # Targets: 4 of 8 → 50% × 70 = 35; timeliness: 1 of 3 documents on time → 33.3% × 30 = 10.
     assert [(p["code"], p["value"], p["points"]) for p in z.parts] == [
@@ -218,21 +227,21 @@ def test_assessment_scores_each_criterion_by_its_weight_and_ranks(zhifu_progress
     assert scores["福山区"].total == 0.0  # no accepted target, nothing handed in
 
 
-def test_a_new_criterion_plugs_in_by_registering_a_function(zhifu_progress):
-    @assessment.criterion("always_half", "测试指标")
+def test_a_new_criterion_plugs_in_by_registering_a_function(zhifu_progress, city_user):
+    @evaluation.criterion("always_half", "测试指标")
     def always_half(year, today, progress):
         return {p.county.pk: 0.5 for p in progress}
 
     try:
-        AssessmentCriterion.objects.create(year=2016, code="always_half", weight=10)
-        scores = assessment.assess(2016)
+        EvaluationCriterion.objects.create(year=2016, code="always_half", weight=10)
+        scores = evaluation.evaluate(user=city_user, year=2016)
         assert all(s.total == 5.0 for s in scores)
     finally:
-        assessment.CRITERIA.pop("always_half")
+        evaluation.CRITERIA.pop("always_half")
 
 
 def test_without_weights_the_default_criteria_apply(reference):
-    assert set(assessment.weights_for(2016)) == {"targets_met", "timeliness"}
+    assert set(evaluation.weights_for(2016)) == {"targets_met", "timeliness"}
     assert CountyTarget.objects.count() == 0
 
 
@@ -243,8 +252,8 @@ def test_audit_accuracy_and_lookback_work_score_the_counties(
     from decimal import Decimal
 
     from enterprises.models import Enterprise
-    from lookback.campaign import campaign_open, self_check_record
     from lookback.models import AuditRound, Draw
+    from lookback.services import campaign_open, self_check_record
 
     draw = Draw.objects.create(
         kind="audit", county=zhifu_progress, year=2016, seed="s", population=[1], size=1,
@@ -260,9 +269,9 @@ def test_audit_accuracy_and_lookback_work_score_the_counties(
         campaign=campaign, enterprise=passed.first(), actor=county_staff,
         system_built=True, runs_daily=True, agency_performed=True,
     )  # fmt: skip
-    AssessmentCriterion.objects.create(year=2016, code="audit_accuracy", weight=20)
-    AssessmentCriterion.objects.create(year=2016, code="lookback_work", weight=40)
-    z = {s.county.name: s for s in assessment.assess(2016)}["芝罘区"]
+    EvaluationCriterion.objects.create(year=2016, code="audit_accuracy", weight=20)
+    EvaluationCriterion.objects.create(year=2016, code="lookback_work", weight=40)
+    z = {s.county.name: s for s in evaluation.evaluate(user=city_user, year=2016)}["芝罘区"]
     # Accuracy 75% × 20 = 15; one of four passed firms checked: 25% × 40 = 10.
     assert [(p["code"], p["value"], p["points"]) for p in z.parts] == [
         ("audit_accuracy", 75.0, 15.0), ("lookback_work", 25.0, 10.0)

@@ -6,9 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from reports import services
 from reports.choices import SubmissionStatus, TargetStatus
-from reports.progress import build_progress_report
+from reports.services import submissions, targets
+from reports.services.progress import build_progress_report
 from tests.access import assert_access
 
 from .conftest import PDF
@@ -38,13 +38,19 @@ def matrix(users, **codes):
     return expected
 
 
+def row_matrix(users, **codes):
+    """A page on one county's row: fetched in scope first, so firms and agencies, who see no
+    county's rows, and other counties get 404; the rest as given."""
+    return matrix(users, enterprise=404, agency=404, other_county=404, **codes)
+
+
 @pytest.fixture
 def submitted_target(county_staff, zhifu):
-    target = services.target_save(
+    target = targets.target_save(
         actor=county_staff, county=zhifu, year=2016, listed_count=10,
         milestones=[(D(2016, 12, 31), 5)],
     )  # fmt: skip
-    return services.target_submit(actor=county_staff, target=target)
+    return targets.target_submit(actor=county_staff, target=target)
 
 
 @pytest.fixture
@@ -65,11 +71,11 @@ def test_lists_are_for_city_and_counties(users, deadlines, name):
     assert_access(reverse(name), matrix(users, city=200, county=200, other_county=200))
 
 
-def test_assessment_pages_are_for_the_city(users, deadlines):
-    for name in ("reports:assessment", "reports:assessment_xlsx"):
+def test_evaluation_pages_are_for_the_city(users, deadlines):
+    for name in ("reports:evaluation", "reports:evaluation_xlsx"):
         assert_access(reverse(name), matrix(users, city=200, county=403, other_county=403))
     assert_access(
-        reverse("reports:assessment_weights"),
+        reverse("reports:evaluation_weights"),
         matrix(users, city=302, county=403, other_county=403), method="post",
         data={"targets_met": "50", "timeliness": "50"},
     )  # fmt: skip
@@ -82,16 +88,16 @@ def test_target_edit_is_for_county_staff(users):
 
 def test_target_detail_is_seen_by_the_city_and_its_own_county(users, submitted_target):
     url = reverse("reports:target_detail", args=[submitted_target.pk])
-    assert_access(url, matrix(users, city=200, county=200, other_county=404))
+    assert_access(url, row_matrix(users, city=200, county=200))
 
 
 def test_target_submit_is_for_its_own_county(users, county_staff, zhifu):
-    target = services.target_save(
+    target = targets.target_save(
         actor=county_staff, county=zhifu, year=2016, listed_count=10,
         milestones=[(D(2016, 12, 31), 5)],
     )  # fmt: skip
     url = reverse("reports:target_submit", args=[target.pk])
-    assert_access(url, matrix(users, city=403, other_county=404, county=302), method="post")
+    assert_access(url, row_matrix(users, city=403, county=302), method="post")
     target.refresh_from_db()
     assert target.status == TargetStatus.SUBMITTED
 
@@ -99,44 +105,45 @@ def test_target_submit_is_for_its_own_county(users, county_staff, zhifu):
 def test_target_accept_and_return_are_for_the_city(users, submitted_target):
     url = reverse("reports:target_return", args=[submitted_target.pk])
     assert_access(
-        url, matrix(users, county=403, other_county=403, city=302), method="post",
+        url, row_matrix(users, county=403, city=302), method="post",
         data={"reason": "节点太晚"},
     )  # fmt: skip
     submitted_target.refresh_from_db()
     assert submitted_target.status == TargetStatus.RETURNED
     url = reverse("reports:target_accept", args=[submitted_target.pk])
-    assert_access(url, matrix(users, county=403, other_county=403), method="post")
+    assert_access(url, row_matrix(users, county=403), method="post")
 
 
 def test_submission_detail_is_seen_by_the_city_and_its_own_county(users, zhifu_plan):
     url = reverse("reports:submission_detail", args=[zhifu_plan.pk])
-    assert_access(url, matrix(users, city=200, county=200, other_county=404))
+    assert_access(url, row_matrix(users, city=200, county=200))
 
 
 def test_submission_upload_is_for_its_own_county(users, zhifu_plan):
     url = reverse("reports:submission_upload", args=[zhifu_plan.pk])
-    assert_access(url, matrix(users, city=403, other_county=404), method="post")
+    assert_access(url, row_matrix(users, city=403), method="post")
 
 
 def test_submission_decisions_are_for_the_city(users, zhifu_plan):
     for name in ("reports:submission_accept", "reports:submission_return"):
         url = reverse(name, args=[zhifu_plan.pk])
-        assert_access(url, matrix(users, county=403, other_county=403, city=302), method="post")
+        assert_access(url, row_matrix(users, county=403, city=302), method="post")
 
 
 def test_submission_document_is_for_the_city_and_its_own_county(users, zhifu_plan, county_staff):
-    services.submission_upload(
+    submissions.submission_upload(
         actor=county_staff, submission=zhifu_plan,
         document=SimpleUploadedFile("方案.pdf", PDF, content_type="application/pdf"),
     )  # fmt: skip
     url = reverse("reports:submission_document", args=[zhifu_plan.pk])
-    assert_access(url, matrix(users, city=200, county=200, other_county=404))
+    assert_access(url, row_matrix(users, city=200, county=200))
 
 
 def test_bulletin_and_its_export_are_for_city_and_counties(users, snapshot):
     for name in ("reports:bulletin", "reports:bulletin_xlsx"):
         url = reverse(name, args=[snapshot.pk])
-        assert_access(url, matrix(users, city=200, county=200, other_county=200))
+        expected = matrix(users, city=200, county=200, other_county=200)
+        assert_access(url, expected | {users["enterprise"]: 404, users["agency"]: 404})
 
 
 def test_generating_a_snapshot_is_for_the_city(users, deadlines):
@@ -242,3 +249,41 @@ def test_a_countys_bulletin_export_holds_only_its_own_row(client, county_staff, 
 def test_pages_default_to_the_latest_year_with_deadlines(client, city_user, deadlines):
     client.force_login(city_user)
     assert client.get(reverse("reports:dashboard")).context["year"] == 2016
+
+
+# --- Buttons follow the actions ---------------------------------------------------------------
+
+
+def test_target_buttons_follow_what_each_user_may_do_now(client, county_staff, city_user,
+                                                         submitted_target):  # fmt: skip
+    url = reverse("reports:target_detail", args=[submitted_target.pk])
+    accept = reverse("reports:target_accept", args=[submitted_target.pk])
+    submit = reverse("reports:target_submit", args=[submitted_target.pk])
+    edit = reverse("reports:target_edit", args=[2016])
+    client.force_login(city_user)
+    page = client.get(url).content.decode()
+    assert accept in page and submit not in page
+    client.force_login(county_staff)
+    page = client.get(url).content.decode()
+    assert accept not in page and submit not in page and edit not in page
+
+
+def test_a_submitted_target_cannot_be_opened_for_editing(client, county_staff, submitted_target):
+    client.force_login(county_staff)
+    response = client.get(reverse("reports:target_edit", args=[2016]), follow=True)
+    assert response.redirect_chain[-1][0] == submitted_target.get_absolute_url()
+    assert "不能填报目标" in response.content.decode()
+
+
+def test_only_the_county_sees_the_upload_form_and_only_the_city_the_decisions(
+    client, county_staff, city_user, zhifu_plan
+):
+    url = reverse("reports:submission_detail", args=[zhifu_plan.pk])
+    client.force_login(county_staff)
+    page = client.get(url).content.decode()
+    assert "上报</button>" in page and "接收</button>" not in page
+    targets_page = client.get(reverse("reports:targets") + "?year=2016").content.decode()
+    assert "填报本单位2016年目标" in targets_page
+    client.force_login(city_user)
+    assert "上报</button>" not in client.get(url).content.decode()
+    assert "填报本单位" not in client.get(reverse("reports:targets")).content.decode()

@@ -10,10 +10,9 @@ from django.utils import timezone
 
 from enterprises.choices import Grade, Status
 from portal.audit import history_for
-from portal.concurrency import ConcurrentEditError
+from portal.statemachine import TransitionRefused
 from reviews.choices import NonconformityStatus, ReviewStatus
 from reviews.services import review as services
-from reviews.workflow import TransitionRefused
 from tests.reviews import factories_review
 
 pytestmark = pytest.mark.django_db
@@ -104,7 +103,7 @@ def test_rejecting_needs_a_comment(listed):
 
 def test_the_agency_cannot_verify_before_the_firm_answers(listed):
     world, _, nonconformity = listed
-    with pytest.raises(TransitionRefused, match="企业提交整改情况后才能核查"):
+    with pytest.raises(TransitionRefused, match="仅在已整改待核查时可以"):
         verify(world, nonconformity, accepted=True)
 
 
@@ -134,7 +133,7 @@ def test_a_stale_answer_is_refused_and_the_earlier_one_kept(listed):
     stale_version = nonconformity.version
     answer(world, nonconformity, text="第一次提交")
     verify(world, nonconformity, accepted=False, comment="不全")
-    with pytest.raises(ConcurrentEditError):
+    with pytest.raises(TransitionRefused, match="已被他人处理"):
         services.nonconformity_answer(
             nonconformity=nonconformity,
             actor=world.firm_user,

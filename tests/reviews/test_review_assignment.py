@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from enterprises.choices import Status
 from portal.audit import history_for
+from portal.statemachine import TransitionRefused
 from reviews.choices import AgencyStanding, Funding, ReviewStatus
 from reviews.selectors.review import agency_options
 from reviews.services import review as services
-from reviews.workflow import TransitionRefused
 from tests.reviews import factories_review
 from tests.reviews.factories_review import make_agency, make_submitted_assessment
 

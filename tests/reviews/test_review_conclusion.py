@@ -10,10 +10,10 @@ from django.utils import timezone
 from enterprises.choices import Grade, SizeClass, Status
 from enterprises.models import Accident
 from portal.audit import history_for
+from portal.statemachine import TransitionRefused
 from reviews.choices import ReviewStatus, StandardKind
 from reviews.models import ReviewTeamMember
 from reviews.services import review as services
-from reviews.workflow import TransitionRefused
 from tests.reviews import factories_review
 from tests.reviews.factories_review import make_standard
 

@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from reports.progress import build_progress_report
+from reports.services.progress import build_progress_report
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from reports.choices import ReminderKind
-from reports.reminders import send_reminders
+from reports.services.reminders import send_reminders
 
 
 class Command(BaseCommand):

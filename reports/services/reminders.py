@@ -30,9 +30,9 @@ from portal.roles import Role
 from reviews.choices import OPEN_NONCONFORMITY_STATUSES
 from reviews.models import Nonconformity
 
-from . import rules
-from .choices import OWED_STATUSES, ReminderKind
-from .models import Reminder, Submission
+from .. import rules
+from ..choices import OWED_STATUSES, ReminderKind
+from ..models import Reminder, Submission
 
 logger = logging.getLogger(__name__)
 BATCH = 2000

@@ -1,4 +1,5 @@
-"""The yearly target assessment (年终目标考核): pluggable criteria with weights set by the city.
+"""The yearly evaluation of the counties (年终目标考核): pluggable criteria with weights set by
+the city. ("Assessment" in this portal means only a firm's self-assessment, 自评.)
 
 A criterion is a function registered under a code; it returns, for every county, a value
 between 0 and 1 (1 = fully met). A county's score on it is value × weight; its total is the
@@ -10,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count
 
@@ -17,7 +19,7 @@ from enterprises.choices import PASSED_STATUSES
 from enterprises.models import County, Enterprise
 from lookback.models import AuditRound, SelfCheck
 
-from .models import AssessmentCriterion
+from .models import EvaluationCriterion
 from .selectors import CountyProgress, county_progress, rank
 
 # (year, day, every county's progress) -> {county id: value between 0 and 1}
@@ -91,18 +93,18 @@ class CountyScore:
 
 
 def weights_for(year: int) -> dict[str, Decimal]:
-    stored = {c.code: c.weight for c in AssessmentCriterion.objects.filter(year=year)}
+    stored = {c.code: c.weight for c in EvaluationCriterion.objects.filter(year=year)}
     return {code: w for code, w in stored.items() if code in CRITERIA} or dict(DEFAULT_WEIGHTS)
 
 
-def assess(year: int, today: dt.date | None = None) -> list[CountyScore]:
-    """Every county's score with its breakdown, ranked (best first)."""
+def evaluate(*, user: Any, year: int, today: dt.date | None = None) -> list[CountyScore]:
+    """The score of every county ``user`` may see, with its breakdown, ranked (best first)."""
     today = today or dt.date(year, 12, 31)
     weights = weights_for(year)
-    progress = county_progress(year, today)
+    progress = county_progress(user=user, year=year, today=today)
     values = {code: CRITERIA[code][1](year, today, progress) for code in weights}
     scores = []
-    for county in County.objects.current():
+    for county in (p.county for p in progress):
         score = CountyScore(county=county)
         for code, weight in weights.items():
             value = values[code].get(county.pk, 0.0)

@@ -1,4 +1,7 @@
-"""The city's audit of county results (抽查审核): draw, record, close."""
+"""The city's audit of county results (抽查审核): draw, record, close.
+
+The round is moved by ``lookback.workflows.AUDIT_ROUND``: a redraw, a recorded result and the
+close each claim the round, so a replayed or raced close applies once."""
 
 from __future__ import annotations
 
@@ -11,22 +14,14 @@ from django.utils import timezone
 
 from enterprises.models import County
 from portal.audit import record_change, snapshot
-from portal.concurrency import save_versioned
-from portal.roles import Role
-from portal.scoping import require_role
-from reviews.models import Certificate
-from reviews.services.holds import result_hold_place, result_hold_release, results_held
+from portal.policy import require
+from reviews.services.holds import results_held
 
-from .draws import draw_sample, new_seed
-from .models import AuditFinding, AuditRound, Draw
-from .rules import AUDIT_SCORE_TOLERANCE, audit_sample_size, error_rate, requires_re_review
-
-
-def passes_of_year(*, county: County, year: int):
-    """The county's firms that passed in ``year``: certificates issued that year, not revoked."""
-    return Certificate.objects.filter(
-        enterprise__county=county, issued_on__year=year, revoked_at__isnull=True
-    ).select_related("review")
+from ..draws import draw_sample, new_seed
+from ..models import AuditFinding, AuditRound, Draw
+from ..rules import AUDIT_SCORE_TOLERANCE, audit_sample_size, error_rate, requires_re_review
+from ..selectors import passes_of_year
+from ..workflows import AUDIT_ROUND
 
 
 def _draw(*, county: County, year: int, actor: Any, seed: str, replaces=None, reason="") -> Draw:
@@ -74,18 +69,21 @@ def audit_start(
     tolerance: Decimal = AUDIT_SCORE_TOLERANCE,
     seed: str | None = None,
 ) -> AuditRound:
-    """Draw at least 10% of the county's passes of the year and open an audit round."""
-    require_role(actor, Role.CITY, Role.ADMIN)
+    """Draw at least 10% of the county's passes of the year and open an audit round. A round
+    opened while the county's results are held is a re-audit of that hold."""
+    require(actor, "start", AuditRound)
     if AuditRound.objects.filter(county=county, year=year, status=AuditRound.Status.OPEN).exists():
         raise ValidationError(f"{county}{year}年已有进行中的抽查审核")
     draw = _draw(county=county, year=year, actor=actor, seed=seed or new_seed())
+    hold = results_held(county=county, year=year)
     audit = AuditRound.objects.create(
         county=county,
         year=year,
         tolerance=tolerance,
         draw=draw,
         created_by=actor,
-        is_re_audit=results_held(county=county, year=year) is not None,
+        is_re_audit=hold is not None,
+        hold=hold,
         sampled=draw.size,
     )
     _findings_for(audit)
@@ -100,26 +98,24 @@ def audit_start(
 
 @transaction.atomic
 def audit_redraw(*, audit: AuditRound, actor: Any, reason: str) -> AuditRound:
-    """A redraw needs a recorded reason and is possible only before any result is recorded."""
-    require_role(actor, Role.CITY, Role.ADMIN)
+    """A redraw needs a recorded reason and is possible only before any result is recorded;
+    the old draw is kept, and the new one names it."""
     if not reason.strip():
         raise ValidationError("重新抽取必须填写理由")
-    if audit.findings.filter(recorded=True).exists():
-        raise ValidationError("已录入审核结果，不能重新抽取")
-    old = audit.draw
-    audit.findings.all().delete()
-    audit.draw = _draw(
+    AUDIT_ROUND.check(audit, "redraw", actor=actor)
+    draw = _draw(
         county=audit.county,
         year=audit.year,
         actor=actor,
         seed=new_seed(),
-        replaces=old,
+        replaces=audit.draw,
         reason=reason,
     )
-    audit.sampled = audit.draw.size
-    audit.save(update_fields=["draw", "sampled"])
+    AUDIT_ROUND.apply(
+        audit, "redraw", actor=actor, note=reason, changes={"draw": draw, "sampled": draw.size}
+    )
+    audit.findings.all().delete()
     _findings_for(audit)
-    record_change(actor=actor, obj=audit, action="重新抽取", note=reason)
     return audit
 
 
@@ -132,6 +128,9 @@ def is_in_error(finding: AuditFinding, tolerance: Decimal) -> bool:
     return abs(finding.audited_score - finding.reported_score) > tolerance
 
 
+FINDING_FIELDS = ["audited_result", "audited_score", "in_error", "note"]
+
+
 @transaction.atomic
 def audit_finding_record(
     *,
@@ -141,11 +140,11 @@ def audit_finding_record(
     audited_score: Decimal | None,
     note: str = "",
 ) -> AuditFinding:
-    require_role(actor, Role.CITY, Role.ADMIN)
-    if finding.audit.status != AuditRound.Status.OPEN:
-        raise ValidationError("该抽查审核已完成，不能修改结果")
-    fields = ["audited_result", "audited_score", "in_error", "note"]
-    before = snapshot(finding, fields)
+    """The city's own result for one sampled firm; the round must still be open (it is
+    claimed, so a result cannot land in a round closing at the same moment)."""
+    require(actor, "record", finding)
+    AUDIT_ROUND.apply(finding.audit, "record_finding", actor=actor)
+    before = snapshot(finding, FINDING_FIELDS)
     finding.audited_result = audited_result
     finding.audited_score = audited_score
     finding.note = note
@@ -159,47 +158,35 @@ def audit_finding_record(
         obj=finding,
         action="录入审核结果",
         before=before,
-        after=snapshot(finding, fields),
+        after=snapshot(finding, FINDING_FIELDS),
     )
     return finding
 
 
+def _close_figures(audit: AuditRound) -> dict[str, Any]:
+    in_error = audit.findings.filter(in_error=True).count()
+    sampled = audit.findings.count()
+    return {
+        "in_error": in_error,
+        "sampled": sampled,
+        "error_rate": error_rate(in_error, sampled).quantize(Decimal("0.0001")),
+        "requires_re_review": requires_re_review(in_error, sampled),
+        "closed_at": timezone.now(),
+    }
+
+
 @transaction.atomic
-def audit_close(*, audit: AuditRound, actor: Any, expected_version: int) -> AuditRound:
+def audit_close(
+    *, audit: AuditRound, actor: Any, expected_version: int | None = None
+) -> AuditRound:
     """Compute the error rate; at 30% or more the county's results of the year are held for
-    re-review; a passing re-audit releases the hold."""
-    require_role(actor, Role.CITY, Role.ADMIN)
-    if audit.findings.filter(recorded=False).exists():
-        raise ValidationError("还有抽查企业未录入审核结果")
-    fields = ["status", "in_error", "error_rate", "requires_re_review"]
-    before = snapshot(audit, fields)
-    audit.in_error = audit.findings.filter(in_error=True).count()
-    audit.sampled = audit.findings.count()
-    audit.error_rate = error_rate(audit.in_error, audit.sampled).quantize(Decimal("0.0001"))
-    audit.requires_re_review = requires_re_review(audit.in_error, audit.sampled)
-    audit.status = AuditRound.Status.CLOSED
-    audit.closed_at = timezone.now()
-    save_versioned(
-        audit, expected_version=expected_version, fields=[*fields, "sampled", "closed_at"]
+    re-review, a passing re-audit releases the hold it answers to (``AUDIT_ROUND``'s close).
+    A round already closed, or a stale page, is refused and changes nothing."""
+    AUDIT_ROUND.check(audit, "close", actor=actor)
+    return AUDIT_ROUND.apply(
+        audit,
+        "close",
+        actor=actor,
+        changes=_close_figures(audit),
+        expected_version=expected_version,
     )
-    rate = f"{audit.error_rate * 100:.1f}%"
-    if audit.requires_re_review:
-        result_hold_place(
-            county=audit.county,
-            year=audit.year,
-            actor=actor,
-            reason=(
-                f"{audit.year}年抽查审核误差率 {rate}（≥30%），须重新评审，经再次审核合格后方可公告"
-            ),
-        )
-    else:
-        result_hold_release(
-            county=audit.county,
-            year=audit.year,
-            actor=actor,
-            note=f"再次审核误差率 {rate}，审核合格",
-        )
-    record_change(
-        actor=actor, obj=audit, action="完成抽查审核", before=before, after=snapshot(audit, fields)
-    )
-    return audit

@@ -9,8 +9,8 @@ from django.db import transaction
 
 from portal.xlsx import xlsx_bytes
 
-from .models import ProgressRow, ProgressSnapshot
-from .selectors import county_progress
+from ..models import ProgressRow, ProgressSnapshot
+from ..selectors import every_county_progress
 
 ROW_FIELDS = [
     "listed", "self_assessed", "applied", "under_review", "passed", "target",
@@ -38,7 +38,7 @@ def bulletin_table(rows) -> list[list]:
 def build_progress_report(*, today: dt.date, year: int | None = None) -> ProgressSnapshot:
     """Take (or retake) the snapshot of ``today`` for the year and write its workbook."""
     year = year or today.year
-    progress = county_progress(year, today)
+    progress = every_county_progress(year=year, today=today)
     with transaction.atomic():
         snap, _ = ProgressSnapshot.objects.get_or_create(year=year, taken_on=today)
         snap.rows.all().delete()

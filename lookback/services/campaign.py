@@ -1,0 +1,175 @@
+"""The look-back campaign (回头看): self-check, summary with agency ratings, spot-checks.
+
+Who may act is ``lookback.policies``; the ratings and the spot-check findings are moved by
+``lookback.workflows.RATING`` and ``OUTCOME``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from enterprises.choices import PASSED_STATUSES
+from enterprises.models import County, Enterprise
+from portal.audit import record_change, snapshot
+from portal.policy import require
+from reviews.models import ReviewAgency
+
+from ..draws import draw_sample, new_seed
+from ..models import AgencyRating, Campaign, Draw, SelfCheck, SpotCheck, SpotCheckOutcome
+from ..rules import SPOT_CHECK_MAX, SPOT_CHECK_MIN, phase_deadlines
+from ..selectors import passed_firms, self_check_for
+from ..workflows import OUTCOME, RATING, record_transition
+
+
+@transaction.atomic
+def campaign_open(*, year: int, actor: Any) -> Campaign:
+    require(actor, "open", Campaign)
+    if Campaign.objects.filter(year=year).exists():
+        raise ValidationError(f"{year}年“回头看”活动已存在")
+    deadlines = phase_deadlines(year)
+    campaign = Campaign.objects.create(
+        year=year,
+        self_check_deadline=deadlines["self_check"],
+        summary_deadline=deadlines["summary"],
+        spot_check_deadline=deadlines["spot_check"],
+        created_by=actor,
+    )
+    record_change(actor=actor, obj=campaign, action="启动回头看活动", note=str(campaign))
+    return campaign
+
+
+SELF_CHECK_FIELDS = (
+    "system_built",
+    "runs_daily",
+    "agency_performed",
+    "problems",
+    "rectification",
+)
+
+
+@transaction.atomic
+def self_check_record(
+    *, campaign: Campaign, enterprise: Enterprise, actor: Any, **answers: Any
+) -> SelfCheck:
+    """A passed firm checks itself; its county inspects it (政府组织排查). One record each."""
+    check = self_check_for(campaign=campaign, enterprise=enterprise, user=actor)
+    require(actor, "record", check)
+    if enterprise.status not in PASSED_STATUSES:
+        raise ValidationError("只有已达标企业参加“回头看”自查自纠")
+    before = snapshot(check, SELF_CHECK_FIELDS) if check.pk else {}
+    for name in SELF_CHECK_FIELDS:
+        setattr(check, name, answers.get(name, getattr(check, name, "")))
+    check.recorded_by = actor
+    check.full_clean()
+    check.save()
+    record_change(
+        actor=actor,
+        obj=enterprise,
+        action=f"回头看{check.get_method_display()}",
+        before=before,
+        after=snapshot(check, SELF_CHECK_FIELDS),
+    )
+    return check
+
+
+@transaction.atomic
+def agency_rating_submit(
+    *,
+    campaign: Campaign,
+    agency: ReviewAgency,
+    rating: str,
+    reason: str,
+    actor: Any,
+    rectify_by: dt.date | None = None,
+) -> AgencyRating:
+    """总结阶段: the county rates an agency that reviewed in its area. Rating it again asks
+    the city to decide again (``RATING``'s resubmit)."""
+    require(actor, "rate", campaign)
+    values = {"rating": rating, "reason": reason, "rectify_by": rectify_by, "created_by": actor}
+    record = AgencyRating.objects.filter(
+        campaign=campaign, county_id=actor.county_id, agency=agency
+    ).first()
+    if record is None:
+        record = AgencyRating(campaign=campaign, county_id=actor.county_id, agency=agency, **values)
+        record.full_clean()
+        record.save()
+    else:
+        RATING.apply(record, "resubmit", actor=actor, changes=values)
+    record_change(
+        actor=actor, obj=agency, action="县级考评", note=f"{record.get_rating_display()}：{reason}"
+    )
+    return record
+
+
+@transaction.atomic
+def agency_rating_decide(*, rating: AgencyRating, actor: Any, note: str = "") -> AgencyRating:
+    """The city adjusts the agency list from a county's rating (动态梳理评审单位名单), once:
+    a rating already decided is refused and its old standing is not applied again."""
+    return RATING.apply(rating, "decide", actor=actor, note=note, remark=note)
+
+
+@transaction.atomic
+def spot_check_draw(
+    *, campaign: Campaign, county: County, actor: Any, size: int = SPOT_CHECK_MIN, seed: str = ""
+) -> SpotCheck:
+    """抽查阶段: draw 3 to 5 of the county's passed firms at random, reproducibly."""
+    require(actor, "draw", campaign)
+    if not SPOT_CHECK_MIN <= size <= SPOT_CHECK_MAX:
+        raise ValidationError(f"每个县市区抽查 {SPOT_CHECK_MIN}-{SPOT_CHECK_MAX} 家企业")
+    if SpotCheck.objects.filter(campaign=campaign, county=county).exists():
+        raise ValidationError(f"{county}已抽取过")
+    population = sorted(passed_firms(county).values_list("pk", flat=True))
+    if not population:
+        raise ValidationError(f"{county}没有已达标企业可供抽查")
+    seed = seed or new_seed()
+    draw = Draw.objects.create(
+        kind=Draw.Kind.SPOT_CHECK,
+        county=county,
+        year=campaign.year,
+        seed=seed,
+        population=population,
+        size=min(size, len(population)),
+        sample=draw_sample(population, size, seed),
+        created_by=actor,
+    )
+    spot_check = SpotCheck.objects.create(campaign=campaign, county=county, draw=draw)
+    SpotCheckOutcome.objects.bulk_create(
+        SpotCheckOutcome(spot_check=spot_check, enterprise_id=pk) for pk in draw.sample
+    )
+    record_change(actor=actor, obj=spot_check, action="随机抽取", note=f"种子 {seed}")
+    return spot_check
+
+
+@transaction.atomic
+def spot_check_record(
+    *,
+    outcome: SpotCheckOutcome,
+    actor: Any,
+    result: str,
+    note: str,
+    experts: str = "",
+    rectify_by: dt.date | None = None,
+) -> SpotCheckOutcome:
+    """The experts' finding. 撤销标准化等级 revokes the firm's grade through reviews, and is
+    final."""
+    if result not in SpotCheckOutcome.Outcome.values or result == SpotCheckOutcome.Outcome.PENDING:
+        raise ValidationError("请选择检查结论")
+    changes = {
+        "note": note,
+        "experts": experts,
+        "rectify_by": rectify_by,
+        "recorded_at": timezone.now(),
+    }
+    return OUTCOME.apply(
+        outcome,
+        record_transition(result),
+        actor=actor,
+        note=note,
+        changes=changes,
+        rectify_by=rectify_by,
+        was=outcome.get_outcome_display(),
+    )

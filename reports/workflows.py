@@ -1,0 +1,112 @@
+"""The state machines of the reports app (``portal.statemachine`` is the idiom).
+
+``TARGET`` is a county's yearly target (DHIS2-style): the county enters it (填报中), submits it,
+and the city accepts it (locked) or returns it with a reason; a returned target is entered
+again. ``SUBMISSION`` is a county's document for one deadline: owed (未上报), handed in on
+time or late, then accepted by the city or returned to be handed in again.
+
+Who may take each transition is ``reports.policies``; a refused transition says why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.notifications import notify
+from portal.roles import Role
+from portal.statemachine import Machine, Transition
+
+from .choices import SubmissionStatus, TargetStatus
+from .models import CountyTarget, Submission
+
+# --- Conditions -------------------------------------------------------------------------------
+
+
+def has_milestones(target: CountyTarget, context: dict[str, Any]) -> str | None:
+    return None if target.milestones.exists() else "请先填写时间节点"
+
+
+# --- Hooks: the county is told the city's decision ------------------------------------------
+
+
+def county_staff(county: Any):
+    return county.users.filter(role=Role.COUNTY, is_active=True)
+
+
+def tell_county_of_target(title: str):
+    def hook(target: CountyTarget, *, actor: Any, transition: Transition, context: dict) -> None:
+        notify(
+            recipients=county_staff(target.county), obj=target, title=title,
+            body=target.return_reason, reason="年度目标审核结果",
+        )  # fmt: skip
+
+    return hook
+
+
+def tell_county_of_submission(sub: Submission, *, actor: Any, transition: Transition,
+                              context: dict) -> None:  # fmt: skip
+    notify(
+        recipients=county_staff(sub.county), obj=sub,
+        title=f"{sub.deadline}：市局{transition.label}", body=sub.city_comment,
+        reason="您所在县市区上报的材料有了审核结果",
+    )  # fmt: skip
+
+
+# --- The machines -----------------------------------------------------------------------------
+
+EDITABLE = (TargetStatus.DRAFT, TargetStatus.RETURNED)
+
+TARGET = Machine(
+    CountyTarget,
+    [
+        Transition("revise", EDITABLE, TargetStatus.DRAFT, "填报目标"),
+        Transition(
+            "submit", EDITABLE, TargetStatus.SUBMITTED, "提交目标", conditions=(has_milestones,)
+        ),
+        Transition(
+            "accept",
+            (TargetStatus.SUBMITTED,),
+            TargetStatus.ACCEPTED,
+            "审定目标",
+            hooks=(tell_county_of_target("市局已审定贵单位的年度目标"),),
+        ),
+        Transition(
+            "return",
+            (TargetStatus.SUBMITTED,),
+            TargetStatus.RETURNED,
+            "退回目标",
+            hooks=(tell_county_of_target("市局退回了贵单位的年度目标，请修改后重新提交"),),
+        ),
+    ],
+)
+
+# A document may be handed in (again) until the city has accepted it.
+HANDABLE = (
+    SubmissionStatus.NOT_SUBMITTED,
+    SubmissionStatus.SUBMITTED,
+    SubmissionStatus.LATE,
+    SubmissionStatus.RETURNED,
+)
+HANDED_IN = (SubmissionStatus.SUBMITTED, SubmissionStatus.LATE)
+
+SUBMISSION = Machine(
+    Submission,
+    [
+        Transition("upload", HANDABLE, SubmissionStatus.SUBMITTED, "上报材料"),
+        Transition("upload_late", HANDABLE, SubmissionStatus.LATE, "上报材料", action="upload"),
+        Transition(
+            "accept",
+            HANDED_IN,
+            SubmissionStatus.ACCEPTED,
+            "接收",
+            hooks=(tell_county_of_submission,),
+        ),  # fmt: skip
+        Transition(
+            "return",
+            HANDED_IN,
+            SubmissionStatus.RETURNED,
+            "退回",
+            hooks=(tell_county_of_submission,),
+        ),  # fmt: skip
+    ],
+)

@@ -1,0 +1,349 @@
+"""The permission matrix, generated from the URL resolver and the policy table.
+
+Every URL of the portal has an entry in ``SPECS`` naming what it is about: the model its
+``pk`` fetches and the policy action the view requires (or, for a page about no one row, the
+class-level action). The test walks every URL × every role of a small demo city (the city, two
+counties, two firms, two agencies, an administrator, anonymous) × an object in and one out of
+the user's scope, and expects what scoping and the policy say:
+
+- anonymous → the login page (public pages: allowed);
+- out of scope → 404;
+- in scope, the policy refuses → 403;
+- in scope, the policy allows → neither 403 nor 404, and never a server error.
+
+A URL without an entry fails the test, so a new page cannot skip the matrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from portal import policy
+
+pytestmark = pytest.mark.django_db
+
+# --- What each URL is about -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page about no one row: allowed when ``policy.can(user, action, subject)``; ``subject``
+    None means every signed-in user."""
+
+    subject: Any = None
+    action: str | None = None
+    method: str = "get"
+    kwargs: Callable[[Any], dict] | None = None  # for pages keyed by something else (a year)
+
+    def subject_for(self) -> Any:
+        return _resolve(self.subject)
+
+
+@dataclass(frozen=True)
+class Obj:
+    """A page about one row fetched by ``pk``: 404 outside the scope, then the action."""
+
+    model: Any
+    action: str | None = None
+    method: str = "get"
+    queryset: Callable[[Any], Any] | None = None  # narrows the candidates (e.g. a job's kind)
+    extra: Callable[[Any], dict] = field(default=lambda obj: {})  # other URL kwargs
+    pk_kwarg: str = "pk"  # the URL kwarg naming the fetched row
+    allowed: Callable[[Any, Any], bool] | None = None  # when the action is asked of another object
+
+    def model_class(self) -> Any:
+        return _resolve(self.model)
+
+
+@dataclass(frozen=True)
+class Public:
+    """Open to everyone, signed in or not."""
+
+    method: str = "get"
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Any signed-in user (the account pages)."""
+
+    method: str = "get"
+
+
+def _resolve(dotted: Any) -> Any:
+    if not isinstance(dotted, str):
+        return dotted
+    if dotted.count(".") > 1:  # a page's marker class, by its module path
+        from django.utils.module_loading import import_string
+
+        return import_string(dotted)
+    from django.apps import apps
+
+    return apps.get_model(dotted)
+
+
+def _first_line(assessment: Any) -> dict:
+    return {"line_pk": assessment.lines.order_by("pk").values_list("pk", flat=True).first() or 0}
+
+
+def _this_year(user: Any) -> dict:
+    from portal.http import current_year
+
+    return {"year": current_year()}
+
+
+def _first_campaign(obj: Any) -> dict:
+    from lookback.models import Campaign
+
+    return {"pk": Campaign.objects.order_by("pk").values_list("pk", flat=True).first()}
+
+
+def _may_file_self_check(user: Any, enterprise: Any) -> bool:
+    """The self-check page asks "record" of the check the user would file for the firm."""
+    from lookback.models import Campaign
+    from lookback.selectors import self_check_for
+
+    campaign = Campaign.objects.order_by("pk").first()
+    check = self_check_for(campaign=campaign, enterprise=enterprise, user=user)
+    return policy.can(user, "record", check)
+
+
+SPECS: dict[str, Any] = {
+    # portal and accounts
+    "portal:home": SignedIn(),
+    "portal:notifications": SignedIn(),
+    "portal:notifications_read_all": SignedIn(method="post"),
+    "portal:notification_read": Obj("portal.Notification", None, method="post"),
+    "healthz": Public(),
+    "login": Public(),
+    "logout": SignedIn(method="post"),
+    "password_change": SignedIn(),
+    "password_change_done": SignedIn(),
+    # reports (rules in reports.policies; the pages about no one row are marker classes there)
+    "reports:dashboard": Page("reports.policies.CityDashboard", "view"),
+    "reports:county_home": Page("reports.policies.CountyWorkPage", "view"),
+    "reports:targets": Page("reports.CountyTarget", "view_list"),
+    "reports:target_edit": Page("reports.CountyTarget", "revise", kwargs=_this_year),
+    "reports:target_detail": Obj("reports.CountyTarget"),
+    "reports:target_submit": Obj("reports.CountyTarget", "submit", method="post"),
+    "reports:target_accept": Obj("reports.CountyTarget", "accept", method="post"),
+    "reports:target_return": Obj("reports.CountyTarget", "return", method="post"),
+    "reports:submissions": Page("reports.Submission", "view_list"),
+    "reports:submission_detail": Obj("reports.Submission"),
+    "reports:submission_upload": Obj("reports.Submission", "upload", method="post"),
+    "reports:submission_accept": Obj("reports.Submission", "accept", method="post"),
+    "reports:submission_return": Obj("reports.Submission", "return", method="post"),
+    "reports:submission_document": Obj(
+        "reports.Submission", queryset=lambda qs: qs.exclude(document="")
+    ),
+    "reports:snapshots": Page("reports.ProgressSnapshot", "view_list"),
+    "reports:snapshot_generate": Page("reports.ProgressSnapshot", "generate", method="post"),
+    "reports:bulletin": Obj("reports.ProgressSnapshot"),
+    "reports:bulletin_xlsx": Obj("reports.ProgressSnapshot"),
+    "reports:evaluation": Page("reports.policies.Evaluation", "view"),
+    "reports:evaluation_weights": Page("reports.EvaluationCriterion", "set_weights", method="post"),
+    "reports:evaluation_xlsx": Page("reports.policies.Evaluation", "download"),
+    # lookback: the campaign (回头看) and the city's audit of results (抽查审核)
+    "lookback:campaign_list": SignedIn(),
+    "lookback:campaign_open": Page("lookback.Campaign", "open", method="post"),
+    "lookback:campaign_detail": Obj("lookback.Campaign"),
+    "lookback:self_check_list": Obj("lookback.Campaign", "oversee"),
+    "lookback:self_check_edit": Obj(
+        "enterprises.Enterprise",
+        "record",
+        pk_kwarg="enterprise_pk",
+        extra=_first_campaign,
+        allowed=_may_file_self_check,
+    ),
+    "lookback:ratings": Obj("lookback.Campaign", "oversee"),
+    "lookback:rating_decide": Obj("lookback.AgencyRating", "decide", method="post"),
+    "lookback:spot_checks": Obj("lookback.Campaign", "oversee"),
+    "lookback:outcome_record": Obj("lookback.SpotCheckOutcome", "record", method="post"),
+    "lookback:audit_list": Page("lookback.AuditRound", "browse"),
+    "lookback:audit_start": Page("lookback.AuditRound", "start", method="post"),
+    "lookback:audit_detail": Obj("lookback.AuditRound"),
+    "lookback:audit_redraw": Obj("lookback.AuditRound", "redraw", method="post"),
+    "lookback:audit_close": Obj("lookback.AuditRound", "close", method="post"),
+    "lookback:finding_record": Obj("lookback.AuditFinding", "record", method="post"),
+    # reviews: the review path
+    "reviews:agency_home": Page("reviews.Review", "task_list"),
+    "reviews:applications": Page("reviews.Review", "application_queue"),
+    "reviews:apply": Page("reviews.Review", "apply_page"),
+    "reviews:detail": Obj("reviews.Review"),
+    "reviews:assign": Obj("reviews.Review", "assign"),
+    "reviews:return": Obj("reviews.Review", "return", method="post"),
+    "reviews:edit": Obj("reviews.Review", "edit"),
+    "reviews:team": Obj("reviews.Review", "edit"),
+    "reviews:scoring": Obj("reviews.Review", "edit"),
+    "reviews:nc_add": Obj("reviews.Review", "edit"),
+    "reviews:conclude": Obj("reviews.Review", "conclude", method="post"),
+    "reviews:nc_answer": Obj("reviews.Nonconformity", "answer", method="post"),
+    "reviews:nc_verify": Obj("reviews.Nonconformity", "verify", method="post"),
+}
+
+ALLOWED_SKIP_PREFIXES = ("admin:",)  # Django's admin has its own permission system
+
+
+def url_names() -> dict[str, URLPattern]:
+    """Every named URL of the portal, with its namespace."""
+    found: dict[str, URLPattern] = {}
+
+    def walk(resolver: URLResolver, namespace: str | None) -> None:
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry, entry.namespace or namespace)
+            elif entry.name:
+                found[f"{namespace}:{entry.name}" if namespace else entry.name] = entry
+
+    walk(get_resolver(), None)
+    return {name: p for name, p in found.items() if not name.startswith(ALLOWED_SKIP_PREFIXES)}
+
+
+def test_every_url_has_an_entry_in_the_matrix():
+    missing = sorted(set(url_names()) - set(SPECS))
+    stale = sorted(set(SPECS) - set(url_names()))
+    assert not missing, f"URLs without a permission entry: {missing}"
+    assert not stale, f"entries for URLs that no longer exist: {stale}"
+
+
+# --- The world --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(settings):
+    """A small demo city and one user per seat of the matrix."""
+    settings.DEBUG = True
+    call_command("seed_demo", enterprises=120, verbosity=0)
+    from enterprises.models import Enterprise
+    from reviews.models import ReviewAgency
+
+    User = get_user_model()
+    county = User.objects.get(username="county")
+    firm = User.objects.get(username="enterprise")
+    agency = User.objects.get(username="agency")
+    other_county = User.objects.filter(role="county").exclude(county=county.county).first()
+    other_firm_row = Enterprise.objects.exclude(county=county.county).order_by("pk").first()
+    other_agency_row = ReviewAgency.objects.exclude(pk=agency.agency_id).order_by("pk").first()
+    other_firm = User.objects.create(
+        username="firm_b", role="enterprise", enterprise=other_firm_row
+    )
+    other_agency = User.objects.create(username="agency_b", role="agency", agency=other_agency_row)
+    users = {
+        "city": User.objects.get(username="city"),
+        "county A": county,
+        "county B": other_county,
+        "firm A": firm,
+        "firm B": other_firm,
+        "agency A": agency,
+        "agency B": other_agency,
+        "admin": User.objects.get(username="admin"),
+        "anonymous": None,
+    }
+    from portal.models import Notification
+
+    for user in filter(None, users.values()):
+        Notification.objects.create(recipient=user, title="演示通知", url="/")
+    return users
+
+
+# --- The walk ---------------------------------------------------------------------------------
+
+OK_STATUSES = {200, 204, 302, 303, 400, 405, 409}
+
+
+def _status(user: Any, method: str, url: str) -> tuple[int, str]:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    response = getattr(client, method)(url)
+    return response.status_code, response.get("Location", "")
+
+
+def _expect_allowed(allowed: bool) -> str:
+    return "ok" if allowed else "403"
+
+
+def _judge(status: int, location: str, expected: str) -> bool:
+    if status >= 500:
+        return False
+    if expected == "login":
+        return status == 302 and "/accounts/login/" in location
+    if expected == "ok":
+        return status not in (403, 404) and status in OK_STATUSES
+    return str(status) == expected
+
+
+def _cases(name: str, spec: Any, users: dict[str, Any]):
+    """(who, url, method, expected) for one URL."""
+    if isinstance(spec, Public):
+        for who in users:
+            yield who, reverse(name), spec.method, "ok"
+        return
+    if isinstance(spec, SignedIn | Page):
+        kwargs = spec.kwargs(None) if isinstance(spec, Page) and spec.kwargs else {}
+        url = reverse(name, kwargs=kwargs)
+        for who, user in users.items():
+            if user is None:
+                expected = "login"
+            elif isinstance(spec, SignedIn) or spec.subject is None:
+                expected = "ok"
+            else:
+                expected = _expect_allowed(policy.can(user, spec.action, spec.subject_for()))
+            yield who, url, spec.method, expected
+        return
+    yield from _object_cases(name, spec, users)
+
+
+def _object_cases(name: str, spec: Obj, users: dict[str, Any]):
+    model = spec.model_class()
+    base = model.objects.all()
+    if spec.queryset:
+        base = spec.queryset(base)
+    base = base.order_by("pk")
+    any_row = base.first()
+    assert any_row is not None, f"{name}: the demo city has no {model.__name__} to try"
+    for who, user in users.items():
+        if user is None:
+            yield who, _url(name, spec, any_row), spec.method, "login"
+            continue
+        mine = base.for_user(user)
+        inside = mine.first()
+        outside = base.exclude(pk__in=mine.values("pk")).first()
+        if inside is not None:
+            if spec.allowed is not None:
+                allowed = spec.allowed(user, inside)
+            else:
+                allowed = spec.action is None or policy.can(user, spec.action, inside)
+            yield who, _url(name, spec, inside), spec.method, _expect_allowed(allowed)
+        if outside is not None:
+            yield f"{who} (out of scope)", _url(name, spec, outside), spec.method, "404"
+
+
+def _url(name: str, spec: Obj, obj: Any) -> str:
+    return reverse(name, kwargs={spec.pk_kwarg: obj.pk, **spec.extra(obj)})
+
+
+def _namespaces() -> list[str]:
+    return sorted({name.split(":")[0] if ":" in name else "" for name in SPECS})
+
+
+@pytest.mark.parametrize("namespace", _namespaces())
+def test_every_url_answers_every_role_as_scope_and_policy_say(world, namespace):
+    failures = []
+    for name, spec in SPECS.items():
+        if (name.split(":")[0] if ":" in name else "") != namespace:
+            continue
+        for who, url, method, expected in _cases(name, spec, world):
+            status, location = _status(world[who.split(" (")[0]], method, url)
+            if not _judge(status, location, expected):
+                failures.append(
+                    f"{method.upper()} {url} ({name}) as {who}: {status}, expected {expected}"
+                )
+    assert not failures, "\n".join(failures)

@@ -69,6 +69,7 @@ def system_or(*roles: str, reason: str) -> Any:
 # --- Pages and actions on no single firm --------------------------------------------------------
 
 rule(Enterprise, "list", "export")(only(*LIST_READERS, reason="您的角色不能查看企业名录"))
+rule(Enterprise, "mine")(only(Role.ENTERPRISE, reason="只有企业用户有“本企业”页面"))
 rule(Enterprise, "create")(only(*REGISTRY_KEEPERS, reason="您的角色不能新增企业"))
 rule(Enterprise, "import")(system_or(*REGISTRY_KEEPERS, reason="您的角色不能导入企业"))
 rule(CreationListEntry, "list", "export")(only(*LIST_READERS, reason="您的角色不能查看创建名单"))

@@ -108,6 +108,7 @@ def _path_steps(enterprise: Enterprise) -> list[dict]:
 
 def my_enterprise(request):
     """An enterprise user's start page: their own firm."""
+    require(request.user, "mine", Enterprise)
     if not request.user.enterprise_id:
         raise Http404("您的账号未绑定企业")
     return redirect("enterprises:detail", pk=request.user.enterprise_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from typing import Any
 
 from django.db.models import QuerySet
 from openpyxl import Workbook
@@ -41,6 +42,14 @@ def import_template() -> bytes:
         ws.cell(row=row, column=10).number_format = "@"
     ws.freeze_panes = "A2"
 
+    _drop_downs(wb, ws)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _drop_downs(wb: Workbook, ws: Any) -> None:
+    """County, industry and size lists on a hidden sheet, offered as drop-downs."""
     options = wb.create_sheet("选项")
     lists = {
         "C": [c.name for c in County.objects.current()],
@@ -62,9 +71,6 @@ def import_template() -> bytes:
         validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
         ws.add_data_validation(validation)
     options.sheet_state = "hidden"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def enterprise_rows(qs: QuerySet[Enterprise]) -> Iterator[list]:

@@ -8,12 +8,13 @@ from portal.concurrency import VersionedFormMixin
 from portal.forms import StyledFormMixin
 from portal.xlsx import MAX_UPLOAD_BYTES
 
-from .models import County, Enterprise, Industry
-from .permissions import REGISTRY_FIELDS, editable_fields
+from .credit_code import normalize
+from .models import Accident, County, Enterprise, Industry
+from .selectors import REGISTRY_FIELDS, editable_fields, enterprise_by_credit_code
 
 
 class EnterpriseForm(StyledFormMixin, VersionedFormMixin, forms.ModelForm):
-    """Create and edit; offers only the fields the user may write (see permissions)."""
+    """Create and edit; offers only the fields the user may write (``editable_fields``)."""
 
     class Meta:
         model = Enterprise
@@ -21,9 +22,8 @@ class EnterpriseForm(StyledFormMixin, VersionedFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = editable_fields(user)
-        if self.instance.pk is None and "county" not in allowed:
-            allowed = [*allowed]  # county staff create in their own county (set by the service)
+        enterprise = self.instance if self.instance.pk else None
+        allowed = editable_fields(user=user, enterprise=enterprise)
         for name in list(self.fields):
             if name not in allowed and name != "version":
                 del self.fields[name]
@@ -31,10 +31,21 @@ class EnterpriseForm(StyledFormMixin, VersionedFormMixin, forms.ModelForm):
             self.fields["county"].queryset = County.objects.current()
         if "industry" in self.fields:
             self.fields["industry"].queryset = Industry.objects.all()
+        self.note = self._note(user, enterprise)
+
+    def _note(self, user, enterprise) -> str:
+        """What the page says about the fields it leaves out."""
+        if "name" not in self.fields:
+            return (
+                "企业用户可以修改本企业的安全管理负责人和联系电话；"
+                "其他信息请联系所在县市区监管部门修改。"
+            )
+        if "county" not in self.fields:
+            county = enterprise.county if enterprise else user.county
+            return f"所属区县：{county}（县市区用户只能登记本辖区企业）"
+        return ""
 
     def clean_credit_code(self):
-        from .credit_code import normalize
-
         return normalize(self.cleaned_data.get("credit_code"))
 
     def changed_data_for_service(self) -> dict:
@@ -47,12 +58,22 @@ class CloseForm(StyledFormMixin, forms.Form):
 
 
 class CreationListAddForm(StyledFormMixin, forms.Form):
+    """纳入创建名单: the firm is named by its credit code, matched within the user's scope."""
+
     credit_code = forms.CharField(label="统一社会信用代码", max_length=30)
     target_date = forms.DateField(label="计划达标日期")
 
-    def __init__(self, *args, year: int, **kwargs):
+    def __init__(self, *args, year: int, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.year = year
+        self.user = user
+
+    def clean_credit_code(self):
+        code = normalize(self.cleaned_data["credit_code"])
+        self.enterprise = enterprise_by_credit_code(user=self.user, code=code)
+        if self.enterprise is None:
+            raise forms.ValidationError(f"本辖区没有统一社会信用代码为 {code} 的企业")
+        return code
 
     def clean_target_date(self):
         value = self.cleaned_data["target_date"]
@@ -76,3 +97,19 @@ class ImportUploadForm(StyledFormMixin, forms.Form):
                 f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB，请分批导入"
             )
         return upload
+
+
+class AccidentForm(StyledFormMixin, forms.Form):
+    occurred_on = forms.DateField(label="发生日期", widget=forms.DateInput())
+    deaths = forms.IntegerField(label="死亡人数", min_value=0, initial=0)
+    injuries = forms.IntegerField(label="受伤人数", min_value=0, initial=0)
+    description = forms.CharField(
+        label="经过简述", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, accident: Accident | None = None, **kwargs):
+        if accident is not None:
+            kwargs.setdefault(
+                "initial", {name: getattr(accident, name) for name in self.base_fields}
+            )
+        super().__init__(*args, **kwargs)

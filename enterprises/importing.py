@@ -7,32 +7,32 @@
 Rows are validated by the model's own fields (``Field.clean``: required, length, choices,
 validators) and the same credit-code check as ``Enterprise.clean``, so the import and the
 edit form cannot disagree. Related records are matched by name (or code) from one cached
-query each. Writes are batched upserts on the credit code (``bulk_create(update_conflicts=
-True)``) and the history rows go in with ``bulk_create`` as well: FIELD-NOTES measured the
-per-row paths at 10-40 times slower.
+query each. Writes are batched upserts on the credit code through ``portal.bulk`` (multi-row
+``INSERT … ON CONFLICT``, or COPY on PostgreSQL) and the history rows go in the same way,
+through ``portal.audit.record_many``: FIELD-NOTES measured the per-row paths at 10-40 times
+slower.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.utils import timezone, translation
+from django.db import connection, transaction
+from django.utils import translation
 
 from portal import xlsx
-from portal.audit import build_entry
-from portal.models import AuditEntry
-from portal.roles import Role
+from portal.audit import record_many
+from portal.bulk import bulk_insert
+from portal.policy import can
 
 from .choices import SizeClass
 from .credit_code import credit_code_error, normalize
 from .models import County, Enterprise, Industry
-from .permissions import REGISTRY_FIELDS
+from .selectors import REGISTRY_FIELDS
 
 # The template's headers, in order, and the model field each one fills.
 COLUMNS: list[tuple[str, str]] = [
@@ -57,7 +57,6 @@ SIZE_LABEL = dict(SizeClass.choices)
 # Above this many rows the confirmed import runs as a Celery task with a progress bar.
 ASYNC_THRESHOLD = 3000
 WRITE_BATCH = 2000
-SQL_BATCH = 1000  # rows per INSERT: ~21,000 parameters, under SQLite's and PostgreSQL's limits
 MAX_LISTED_ERRORS = 1000
 
 
@@ -155,8 +154,9 @@ def _context(only_county: County | None) -> _Context:
 
 
 def restricted_county(user: Any, county: County | None = None) -> County | None:
-    """County staff import only their own county's rows; ``county`` narrows a command run."""
-    if user is not None and getattr(user, "role", None) == Role.COUNTY:
+    """Whoever may not move firms between counties imports only their own county's rows;
+    ``county`` narrows a command run."""
+    if user is not None and not can(user, "move_county", Enterprise):
         return user.county
     return county
 
@@ -434,85 +434,6 @@ def apply_import(plan: ImportPlan, *, actor: Any, note: str = "") -> dict[str, i
     return {"new": len(plan.new), "changed": len(plan.changed), "unchanged": plan.unchanged}
 
 
-_PREPARED_TYPES = {"JSONField", "DateField", "DateTimeField", "DecimalField"}
-
-
-def _bulk_insert(model: type, rows: list[dict[str, Any]], *, conflict: str = "") -> None:
-    """Insert many rows, one multi-row ``INSERT`` per batch (plus ``conflict``, an
-    ``ON CONFLICT`` clause, the same text on SQLite and PostgreSQL).
-
-    Django's ``bulk_create`` spends most of its time compiling SQL per object (about 0.3 ms a
-    row here: 7 s for 20,000 firms and their history, against well under a second in the
-    database itself). Rows are dicts keyed by field attname; values that need it are prepared
-    by the model's own fields; columns a row does not give take the field's default, and
-    ``auto_now``/``auto_now_add`` fields the time of the import.
-    """
-    now = timezone.now()
-    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself, not the per-access proxy
-    columns, makers = [], []
-    for model_field in model._meta.concrete_fields:
-        if model_field.primary_key:
-            continue
-        key = model_field.attname
-        if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
-            fixed = model_field.get_db_prep_value(now, db)
-            makers.append(lambda row, fixed=fixed: fixed)
-        elif model_field.get_internal_type() in _PREPARED_TYPES:
-            default = model_field.get_default()
-            prep = model_field.get_db_prep_save
-            makers.append(lambda row, key=key, d=default, prep=prep: prep(row.get(key, d), db))
-        else:
-            default = model_field.get_db_prep_save(model_field.get_default(), db)
-            makers.append(lambda row, key=key, d=default: row.get(key, d))
-        columns.append(model_field.column)
-    if db.vendor == "postgresql" and not conflict:
-        _copy(db, model._meta.db_table, columns, [[m(row) for m in makers] for row in rows])
-        return
-    quote = connection.ops.quote_name
-    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-        "VALUES "
-    )
-    # The backend's own cursor, without DEBUG's query log (which re-quotes every parameter).
-    db.ensure_connection()
-    cursor = db.create_cursor()
-    try:
-        for start in range(0, len(rows), SQL_BATCH):
-            chunk = rows[start : start + SQL_BATCH]
-            params = [maker(row) for row in chunk for maker in makers]
-            cursor.execute(sql + ", ".join([placeholder] * len(chunk)) + conflict, params)
-    finally:
-        cursor.close()
-
-
-def _copy_text(value: Any) -> str:
-    if value is None:
-        return ""  # NULL in COPY's CSV format: an unquoted empty field
-    if hasattr(value, "adapted") and hasattr(value, "dumps"):  # psycopg2's Json adapter
-        value = value.dumps(value.adapted)
-    elif isinstance(value, dt.date):
-        value = value.isoformat()
-    return '"' + str(value).replace('"', '""') + '"'
-
-
-def _copy(db: Any, table: str, columns: list[str], rows: list[list[Any]]) -> None:
-    """PostgreSQL's COPY: about twice the insert rate of multi-row INSERTs (FIELD-NOTES)."""
-    quote = db.ops.quote_name
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write(",".join(_copy_text(value) for value in row))
-        buffer.write("\n")
-    buffer.seek(0)
-    db.ensure_connection()
-    with db.connection.cursor() as cursor:
-        cursor.copy_expert(
-            f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) "
-            "FROM STDIN WITH (FORMAT csv)",
-            buffer,
-        )
-
-
 def _firm_rows(values: list[dict[str, Any]], *, versions: list[int] | None = None) -> list[dict]:
     rows = []
     for index, row in enumerate(values):
@@ -549,32 +470,14 @@ def _ids(codes: list[str]) -> dict[str, int]:
     return ids
 
 
-def _history(
-    items: list[tuple[int, str, dict[str, list[Any]]]], *, actor: Any, action: str, note: str
-) -> None:
-    """History rows for many firms: the row ``portal.audit.build_entry`` makes, per firm."""
-    template = build_entry(actor=actor, obj=Enterprise(pk=0), action=action, note=note)
-    base = {
-        "content_type_id": template.content_type_id,
-        "actor_id": template.actor_id,
-        "action": template.action,
-        "note": template.note,
-    }
-    rows = [
-        {**base, "object_id": str(pk), "object_repr": name[:200], "changes": changes}
-        for pk, name, changes in items
-    ]
-    _bulk_insert(AuditEntry, rows)
-
-
 def _insert(rows: list[CleanRow], *, actor: Any, note: str) -> None:
-    _bulk_insert(Enterprise, _firm_rows([row.values for row in rows]))
+    bulk_insert(Enterprise, _firm_rows([row.values for row in rows]))
     ids = _ids([row.values["credit_code"] for row in rows])
     items = [(ids[r.values["credit_code"]], r.values["name"], {}) for r in rows]
-    _history(items, actor=actor, action="Excel导入新建", note=note)
+    record_many(actor=actor, model=Enterprise, action="Excel导入新建", items=items, note=note)
 
 
 def _update(changes: list[Change], *, actor: Any, note: str) -> None:
-    _bulk_insert(Enterprise, _firm_rows([c.values for c in changes]), conflict=_upsert_clause())
+    bulk_insert(Enterprise, _firm_rows([c.values for c in changes]), conflict=_upsert_clause())
     items = [(c.pk, c.values["name"], c.diff) for c in changes]
-    _history(items, actor=actor, action="Excel导入更新", note=note)
+    record_many(actor=actor, model=Enterprise, action="Excel导入更新", items=items, note=note)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 
-from .models import CreationListEntry, Enterprise
+from portal.policy import can
+
+from .models import Accident, CreationListEntry, Enterprise
 
 SORTABLE = {"name", "credit_code", "county", "industry", "size", "status", "employees"}
 FILTERS = ("county", "industry", "size", "status")
+ACCIDENT_LOOKBACK_DAYS = 365
 
 
 def _int(value: Any) -> int | None:
@@ -65,6 +69,59 @@ def creation_list(*, user: Any, year: int, params: Any) -> QuerySet[CreationList
     return qs.order_by("enterprise__county__sort_order", "target_date", "enterprise__name", "pk")
 
 
+def enterprise_by_credit_code(*, user: Any, code: str) -> Enterprise | None:
+    return Enterprise.objects.for_user(user).filter(credit_code=code).first()
+
+
 def list_years(*, user: Any) -> list[int]:
     years = CreationListEntry.objects.for_user(user).values_list("year", flat=True).distinct()
     return sorted(set(years), reverse=True)
+
+
+# --- What a user may write ----------------------------------------------------------------------
+
+# What an enterprise user may change about their own firm: how to reach its safety contact.
+CONTACT_FIELDS = ["safety_contact", "phone"]
+REGISTRY_FIELDS = [
+    "credit_code",
+    "name",
+    "county",
+    "industry",
+    "size",
+    "employees",
+    "address",
+    "legal_representative",
+    "safety_contact",
+    "phone",
+]
+
+
+def editable_fields(*, user: Any, enterprise: Enterprise | None = None) -> list[str]:
+    """The fields ``user`` may write on ``enterprise`` (``None``: a new firm), by the policy:
+    the firm itself its contact, its county the registry fields; the county only an admin."""
+    if enterprise is not None and not can(user, "edit_registry", enterprise):
+        return list(CONTACT_FIELDS)
+    subject = enterprise if enterprise is not None else Enterprise
+    return [
+        name for name in REGISTRY_FIELDS if name != "county" or can(user, "move_county", subject)
+    ]
+
+
+# --- Accidents ----------------------------------------------------------------------------------
+
+
+def deaths_in_year_before(enterprise: Enterprise, on_date: dt.date) -> int:
+    """Deaths in the firm's accidents in the 365 days up to ``on_date`` (both ends counted:
+    from on_date − 365 days to on_date), for the accident rule in reviews.scoring."""
+    since = on_date - dt.timedelta(days=ACCIDENT_LOOKBACK_DAYS)
+    total = Accident.objects.filter(
+        enterprise=enterprise, occurred_on__gte=since, occurred_on__lte=on_date
+    ).aggregate(total=Sum("deaths"))["total"]
+    return total or 0
+
+
+def accidents_for(*, user: Any, enterprise: Enterprise | None = None) -> QuerySet[Accident]:
+    qs = Accident.objects.for_user(user).select_related("enterprise__county")
+    if enterprise is not None:
+        qs = qs.filter(enterprise=enterprise)
+    return qs.order_by("-occurred_on", "-pk")

@@ -9,29 +9,32 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from portal.audit import record_change, snapshot
-from portal.concurrency import save_versioned
+from portal.audit import record_change, save_with_history, snapshot
 from portal.jobs import job_finish, job_progress, job_start
 from portal.models import Job
+from portal.policy import require
 
 from . import importing
-from .choices import Status
-from .models import County, CreationListEntry, Enterprise
-from .permissions import can_close, can_edit, can_write_registry, editable_fields
+from .models import Accident, County, CreationListEntry, Enterprise
+from .selectors import editable_fields
+from .workflows import IMPORT_JOB, LISTING
 
 IMPORT_JOB_KIND = "enterprise_import"
 IMPORT_DIR = "imports"
 
 
 def enterprise_create(*, actor: Any, data: dict[str, Any]) -> Enterprise:
-    if not can_write_registry(actor):
-        raise PermissionDenied("您的角色不能新增企业")
-    if actor.role == "county":
-        data = {**data, "county": actor.county}
-    enterprise = Enterprise(**data)
+    """Register a firm; county staff register it in their own county."""
+    require(actor, "create", Enterprise)
+    fields = editable_fields(user=actor)
+    values = {name: value for name, value in data.items() if name in fields}
+    if "county" not in fields:
+        values["county"] = actor.county
+    enterprise = Enterprise(**values)
     with transaction.atomic():
         enterprise.full_clean()
         enterprise.save()
@@ -48,102 +51,120 @@ def enterprise_create(*, actor: Any, data: dict[str, Any]) -> Enterprise:
 def enterprise_update(
     *, actor: Any, enterprise: Enterprise, data: dict[str, Any], expected_version: int | None
 ) -> Enterprise:
-    """Change the fields the actor may change; refused if someone saved since the form opened."""
-    if not can_edit(actor, enterprise):
-        raise PermissionDenied("您无权修改该企业")
-    allowed = editable_fields(actor)
-    fields = [name for name in data if name in allowed]
-    before = snapshot(enterprise, fields)
-    for name in fields:
-        setattr(enterprise, name, data[name])
+    """Change the fields the actor may change; refused if someone saved since the form opened.
+    ``data`` is the form's cleaned values: "before" is read from the stored row."""
+    require(actor, "edit", enterprise)
+    allowed = editable_fields(user=actor, enterprise=enterprise)
     with transaction.atomic():
-        enterprise.full_clean()
-        version = enterprise.version if expected_version is None else expected_version
-        save_versioned(enterprise, expected_version=version, fields=[*fields, "updated_at"])
-        record_change(
+        return save_with_history(
+            enterprise,
             actor=actor,
-            obj=enterprise,
             action="修改企业信息",
-            before=before,
-            after=snapshot(enterprise, fields),
+            changes={name: value for name, value in data.items() if name in allowed},
+            expected_version=expected_version,
         )
-    return enterprise
 
 
 def enterprise_close(
     *, actor: Any, enterprise: Enterprise, closed_on: dt.date, reason: str
 ) -> Enterprise:
     """A firm that shut down leaves the registry's working lists; its record stays."""
-    if not can_close(actor, enterprise):
-        raise PermissionDenied("您无权关闭该企业")
+    require(actor, "close", enterprise)
     if not reason.strip():
         raise ValidationError({"reason": "请填写关闭原因"})
-    fields = ["closed_on", "closed_reason"]
-    before = snapshot(enterprise, fields)
-    enterprise.closed_on = closed_on
-    enterprise.closed_reason = reason.strip()[:200]
     with transaction.atomic():
-        save_versioned(enterprise, expected_version=enterprise.version, fields=fields)
-        record_change(
+        return save_with_history(
+            enterprise,
             actor=actor,
-            obj=enterprise,
             action="关闭企业",
-            before=before,
-            after=snapshot(enterprise, fields),
+            changes={"closed_on": closed_on, "closed_reason": reason.strip()[:200]},
             note=reason.strip(),
         )
-    return enterprise
 
 
 def creation_list_add(
     *, actor: Any, enterprise: Enterprise, year: int, target_date: dt.date
 ) -> CreationListEntry:
-    """纳入创建名单: the county puts one of its firms on its list for ``year``."""
-    if not (can_write_registry(actor) and can_edit(actor, enterprise)):
-        raise PermissionDenied("只能将本辖区的企业纳入创建名单")
+    """纳入创建名单: the county puts one of its firms on its list for ``year``. A firm not yet
+    on the path starts on it (``LISTING``); one further along keeps its standing."""
+    require(actor, "put_on_list", enterprise)
+    if enterprise.closed_on:
+        raise ValidationError("已关闭的企业不能纳入创建名单")
     entry = CreationListEntry(
         enterprise=enterprise, year=year, target_date=target_date, added_by=actor
     )
+    note = f"{year}年，计划达标日期 {target_date.isoformat()}"
     with transaction.atomic():
         entry.full_clean()
-        if enterprise.closed_on:
-            raise ValidationError("已关闭的企业不能纳入创建名单")
         entry.save()
-        before = snapshot(enterprise, ["status"])
-        if enterprise.status == Status.NOT_LISTED:
-            enterprise.status = Status.LISTED
-            save_versioned(enterprise, expected_version=enterprise.version, fields=["status"])
-        record_change(
-            actor=actor,
-            obj=enterprise,
-            action="纳入创建名单",
-            before=before,
-            after=snapshot(enterprise, ["status"]),
-            note=f"{year}年，计划达标日期 {target_date.isoformat()}",
-        )
+        _move_or_note(enterprise, "put_on_list", actor=actor, note=note)
     return entry
 
 
 def creation_list_remove(*, actor: Any, entry: CreationListEntry, reason: str) -> None:
     """Take a firm off the list; the firm's history keeps that it was on it and why it left."""
     enterprise = entry.enterprise
-    if not (can_write_registry(actor) and can_edit(actor, enterprise)):
-        raise PermissionDenied("只能调整本辖区的创建名单")
+    require(actor, "remove", entry)
+    note = f"{entry.year}年（原计划达标日期 {entry.target_date.isoformat()}）"
     with transaction.atomic():
-        before = snapshot(enterprise, ["status"])
-        if enterprise.status == Status.LISTED:
-            enterprise.status = Status.NOT_LISTED
-            save_versioned(enterprise, expected_version=enterprise.version, fields=["status"])
-        note = f"{entry.year}年（原计划达标日期 {entry.target_date.isoformat()}）"
-        record_change(
+        _move_or_note(
+            enterprise,
+            "take_off_list",
             actor=actor,
-            obj=enterprise,
-            action="移出创建名单",
-            before=before,
-            after=snapshot(enterprise, ["status"]),
             note=f"{note}；原因：{reason.strip() or '未说明'}",
         )
         entry.delete()
+
+
+def _move_or_note(enterprise: Enterprise, name: str, *, actor: Any, note: str) -> None:
+    """Take ``name`` when the firm stands where it starts from; else only keep the note."""
+    transition = LISTING[name]
+    if enterprise.status in transition.source:
+        LISTING.apply(enterprise, name, actor=actor, note=note)
+    else:
+        record_change(actor=actor, obj=enterprise, action=transition.label, note=note)
+
+
+# --- Accidents --------------------------------------------------------------------------
+
+ACCIDENT_FIELDS = ["occurred_on", "deaths", "injuries", "description"]
+
+
+def accident_save(
+    *,
+    enterprise: Enterprise,
+    actor: Any,
+    occurred_on: dt.date,
+    deaths: int,
+    injuries: int,
+    description: str = "",
+    accident: Accident | None = None,
+) -> Accident:
+    """Record (or correct) a production-safety accident of the firm.
+
+    County and city staff record accidents, not the firm itself: deaths lower the grade the
+    firm can get, so the party being graded does not keep that record. Every change is kept."""
+    if accident is None:
+        require(actor, "record_accident", enterprise)
+    else:
+        require(actor, "edit", accident)
+    if occurred_on > timezone.localdate():
+        raise ValidationError({"occurred_on": "事故发生日期不能晚于今天"})
+    values = {
+        "occurred_on": occurred_on,
+        "deaths": deaths,
+        "injuries": injuries,
+        "description": description,
+    }
+    with transaction.atomic():
+        if accident is not None:
+            return save_with_history(accident, actor=actor, action="修改事故信息", changes=values)
+        accident = Accident(enterprise=enterprise, **values)
+        accident.full_clean()
+        accident.save()
+        after = snapshot(accident, ACCIDENT_FIELDS)
+        record_change(actor=actor, obj=accident, action="登记事故", before={}, after=after)
+    return accident
 
 
 # --- Import ----------------------------------------------------------------------------
@@ -162,6 +183,7 @@ def enterprise_import(
     one transaction. Reading and validating happen before the transaction opens, so a page
     polling the job sees that stage's progress (writes inside it show only at commit) and
     SQLite's write lock is held only while writing."""
+    require(actor, "import", Enterprise)
     plan = importing.plan_import(file, user=actor, county=county)
     if progress:
         progress(plan.total, plan.total * 2)
@@ -174,8 +196,7 @@ def enterprise_import(
 def import_upload(*, actor: Any, upload: Any) -> Job:
     """Keep the uploaded file on the server and record its preview in a Job row. Confirming
     validates the stored file again: nothing the browser sends back is trusted."""
-    if not can_write_registry(actor):
-        raise PermissionDenied("您的角色不能导入企业")
+    require(actor, "import", Enterprise)
     name = f"{IMPORT_DIR}/{uuid.uuid4().hex}.xlsx"
     path = Path(settings.MEDIA_ROOT) / name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -197,13 +218,11 @@ def import_upload(*, actor: Any, upload: Any) -> Job:
 
 def import_confirm(*, actor: Any, job: Job) -> Job:
     """Apply a previewed import: small ones now, large ones in a Celery task after commit."""
-    if job.owner_id != actor.pk or job.result.get("stage") != "preview":
-        raise PermissionDenied("该导入已处理或不属于您")
-    updated = Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
-        result={**job.result, "stage": "confirmed"}
-    )
-    if not updated:
-        raise PermissionDenied("该导入已处理")
+    # The claim on the queued job: a replayed confirm is refused and changes nothing.
+    with transaction.atomic():
+        IMPORT_JOB.apply(job, "confirm_import", actor=actor)
+        job.result = {**job.result, "stage": "confirmed"}
+        Job.objects.filter(pk=job.pk).update(result=job.result)
     if job.params.get("rows", 0) > importing.ASYNC_THRESHOLD:
         from .tasks import run_import_job
 

@@ -1,30 +1,37 @@
+"""The registry's pages. Each reads: fetch in scope with the action (``portal.policy.fetch``),
+bind a form, ``perform`` one service call, redirect. Who may do what is
+``enterprises.policies``; templates test the actions handed to them, never a role."""
+
+from __future__ import annotations
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.audit import history_for
-from portal.concurrency import ConcurrentEditError
+from portal.http import current_year, dated, perform, xlsx_response, year_from
 from portal.models import Job
-from portal.roles import Role
-from portal.scoping import get_scoped_object_or_404, require_role
+from portal.policy import allowed_actions, can, fetch, require
 
 from . import exports, services
 from .choices import SizeClass, Status
-from .demo import DEMO_YEAR
-from .forms import CloseForm, CreationListAddForm, EnterpriseForm, ImportUploadForm, RemoveForm
-from .importing import ASYNC_THRESHOLD, HEADERS
-from .models import County, CreationListEntry, Enterprise, Industry
-from .permissions import REGISTRY_WRITERS, can_close, can_edit, can_write_registry
-from .selectors import creation_list, enterprise_list, list_years
+from .forms import (
+    AccidentForm,
+    CloseForm,
+    CreationListAddForm,
+    EnterpriseForm,
+    ImportUploadForm,
+    RemoveForm,
+)
+from .importing import ASYNC_THRESHOLD, HEADERS, restricted_county
+from .models import Accident, County, CreationListEntry, Enterprise, Industry
+from .selectors import accidents_for, creation_list, enterprise_list, list_years
 
-LIST_READERS = (Role.CITY, Role.ADMIN, Role.COUNTY, Role.AGENCY)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-LIFECYCLE = [
+# The steps of the path as the firm's page shows them.
+PATH_STEPS = [
     (Status.LISTED, "纳入创建名单"),
     (Status.SELF_ASSESSING, "自评"),
     (Status.APPLIED, "申请评审"),
@@ -36,26 +43,16 @@ LIFECYCLE = [
 ]
 
 
-def _xlsx_response(chunks, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(chunks, content_type=XLSX)
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    quoted = f"{filename}{stamp}.xlsx".encode().hex("%", 1).upper()
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''%{quoted}"
-    return response
-
-
-def _year(request) -> int:
-    try:
-        return int(request.GET.get("year") or DEMO_YEAR)
-    except ValueError:
-        return DEMO_YEAR
+def page_actions(user, subject: type, *names: str) -> frozenset[str]:
+    """The actions on no single row (asked of the class) a page offers as buttons."""
+    return frozenset(name for name in names if can(user, name, subject))
 
 
 # --- The list, its export, one firm ---------------------------------------------------
 
 
 def enterprise_index(request):
-    require_role(request.user, *LIST_READERS)
+    require(request.user, "list", Enterprise)
     qs = enterprise_list(user=request.user, params=request.GET)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
@@ -68,33 +65,27 @@ def enterprise_index(request):
             "sizes": SizeClass.choices,
             "statuses": Status.choices,
             "years": list_years(user=request.user),
-            "can_write": can_write_registry(request.user),
+            "actions": page_actions(request.user, Enterprise, "export", "import", "create"),
         },
     )
 
 
 def enterprise_export(request):
-    require_role(request.user, *LIST_READERS)
+    require(request.user, "export", Enterprise)
     qs = enterprise_list(user=request.user, params=request.GET)
-    return _xlsx_response(exports.enterprise_export(qs), "企业名录")
+    return xlsx_response(exports.enterprise_export(qs), dated("企业名录"))
 
 
 def enterprise_detail(request, pk: int):
-    enterprise = get_scoped_object_or_404(
-        Enterprise.objects.select_related("county", "industry"), request.user, pk=pk
-    )
-    reached = [value for value, _ in LIFECYCLE]
-    position = reached.index(enterprise.status) if enterprise.status in reached else -1
+    enterprise = fetch(request.user, Enterprise.objects.select_related("county", "industry"), pk=pk)
     return render(
         request,
         "enterprises/enterprise_detail.html",
         {
             "enterprise": enterprise,
+            "actions": allowed_actions(request.user, enterprise),
             "history": history_for(enterprise)[:50],
-            "lifecycle": [
-                {"label": label, "done": i < position, "current": i == position}
-                for i, (_, label) in enumerate(LIFECYCLE)
-            ],
+            "lifecycle": _path_steps(enterprise),
             "list_entries": enterprise.list_entries.order_by("-year"),
             # The reviews app's records of this firm, through reverse relations (the ground
             # floor names no upper app), scoped like everything else.
@@ -102,14 +93,22 @@ def enterprise_detail(request, pk: int):
             "reviews": enterprise.reviews.for_user(request.user)
             .select_related("agency")
             .order_by("-created_at"),
-            "can_edit": can_edit(request.user, enterprise) and not enterprise.closed_on,
-            "can_close": can_close(request.user, enterprise),
         },
     )
 
 
+def _path_steps(enterprise: Enterprise) -> list[dict]:
+    reached = [value for value, _ in PATH_STEPS]
+    position = reached.index(enterprise.status) if enterprise.status in reached else -1
+    return [
+        {"label": label, "done": i < position, "current": i == position}
+        for i, (_, label) in enumerate(PATH_STEPS)
+    ]
+
+
 def my_enterprise(request):
     """An enterprise user's start page: their own firm."""
+    require(request.user, "mine", Enterprise)
     if not request.user.enterprise_id:
         raise Http404("您的账号未绑定企业")
     return redirect("enterprises:detail", pk=request.user.enterprise_id)
@@ -119,58 +118,65 @@ def my_enterprise(request):
 
 
 def enterprise_create(request):
-    require_role(request.user, *REGISTRY_WRITERS)
+    require(request.user, "create", Enterprise)
     form = EnterpriseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            enterprise = services.enterprise_create(
+        done = perform(
+            request,
+            lambda: services.enterprise_create(
                 actor=request.user, data=form.changed_data_for_service()
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"已新增企业：{enterprise.name}")
-            return redirect(enterprise)
-    return render(request, "enterprises/enterprise_form.html", {"form": form, "enterprise": None})
+            ),
+            form=form,
+        )
+        if done:
+            messages.success(request, f"已新增企业：{done.value.name}")
+            return redirect(done.value)
+    return _form_page(request, form, None)
 
 
 def enterprise_edit(request, pk: int):
-    enterprise = get_scoped_object_or_404(Enterprise, request.user, pk=pk)
-    if not can_edit(request.user, enterprise) or enterprise.closed_on:
-        require_role(request.user)  # inside the scope but not allowed: 403
+    enterprise = fetch(request.user, Enterprise, "edit", pk=pk)
     form = EnterpriseForm(request.POST or None, instance=enterprise, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.enterprise_update(
+        done = perform(
+            request,
+            lambda: services.enterprise_update(
                 actor=request.user,
-                enterprise=Enterprise.objects.get(pk=enterprise.pk),
+                enterprise=enterprise,
                 data=form.changed_data_for_service(),
                 expected_version=form.expected_version,
-            )
-        except (ConcurrentEditError, ValidationError) as exc:
-            form.add_error(None, str(exc) if isinstance(exc, ConcurrentEditError) else exc)
-        else:
-            messages.success(request, "企业信息已保存")
+            ),
+            success="企业信息已保存",
+            form=form,
+        )
+        if done:
             return redirect(enterprise)
-    return render(
-        request, "enterprises/enterprise_form.html", {"form": form, "enterprise": enterprise}
-    )
+    return _form_page(request, form, enterprise)
+
+
+def _form_page(request, form: EnterpriseForm, enterprise: Enterprise | None):
+    context = {
+        "form": form,
+        "enterprise": enterprise,
+        "actions": page_actions(request.user, Enterprise, "list"),
+    }
+    return render(request, "enterprises/enterprise_form.html", context)
 
 
 def enterprise_close(request, pk: int):
-    enterprise = get_scoped_object_or_404(Enterprise, request.user, pk=pk)
-    if not can_close(request.user, enterprise):
-        require_role(request.user)
+    enterprise = fetch(request.user, Enterprise, "close", pk=pk)
     form = CloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.enterprise_close(
-            actor=request.user,
-            enterprise=enterprise,
-            closed_on=form.cleaned_data["closed_on"],
-            reason=form.cleaned_data["reason"],
+        done = perform(
+            request,
+            lambda: services.enterprise_close(
+                actor=request.user, enterprise=enterprise, **form.cleaned_data
+            ),
+            success=f"已关闭企业：{enterprise.name}（记录保留）",
+            form=form,
         )
-        messages.success(request, f"已关闭企业：{enterprise.name}（记录保留）")
-        return redirect(enterprise)
+        if done:
+            return redirect(enterprise)
     return render(
         request, "enterprises/enterprise_close.html", {"form": form, "enterprise": enterprise}
     )
@@ -179,99 +185,140 @@ def enterprise_close(request, pk: int):
 # --- The creation list -----------------------------------------------------------------
 
 
+def _creation_list_url(year: int) -> str:
+    return f"{reverse('enterprises:creation_list')}?year={year}"
+
+
 def creation_list_index(request):
-    require_role(request.user, *LIST_READERS)
-    year = _year(request)
+    require(request.user, "list", CreationListEntry)
+    year = year_from(request)
     qs = creation_list(user=request.user, year=year, params=request.GET)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    can_write = can_write_registry(request.user)
+    actions = page_actions(request.user, CreationListEntry, "export", "add")
     return render(
         request,
         "enterprises/creation_list.html",
         {
-            "page_obj": page,
+            "page_obj": Paginator(qs, 50).get_page(request.GET.get("page")),
             "year": year,
-            "years": sorted({*list_years(user=request.user), year, timezone.localdate().year}),
+            "years": sorted({*list_years(user=request.user), year, current_year()}),
             "counties": County.objects.for_user(request.user),
-            "can_write": can_write,
-            "add_form": CreationListAddForm(year=year) if can_write else None,
+            "actions": actions,
+            "add_form": CreationListAddForm(year=year) if "add" in actions else None,
         },
     )
 
 
 def creation_list_export(request):
-    require_role(request.user, *LIST_READERS)
-    year = _year(request)
+    require(request.user, "export", CreationListEntry)
+    year = year_from(request)
     qs = creation_list(user=request.user, year=year, params=request.GET)
-    return _xlsx_response(exports.creation_list_export(qs), f"{year}年创建名单")
+    return xlsx_response(exports.creation_list_export(qs), dated(f"{year}年创建名单"))
 
 
 @require_POST
 def creation_list_add(request):
-    require_role(request.user, *REGISTRY_WRITERS)
-    year = _year(request)
-    form = CreationListAddForm(request.POST, year=year)
-    if form.is_valid():
-        from .credit_code import normalize
-
-        code = normalize(form.cleaned_data["credit_code"])
-        enterprise = Enterprise.objects.for_user(request.user).filter(credit_code=code).first()
-        if enterprise is None:
-            messages.error(request, f"本辖区没有统一社会信用代码为 {code} 的企业")
-        else:
-            try:
-                services.creation_list_add(
-                    actor=request.user,
-                    enterprise=enterprise,
-                    year=year,
-                    target_date=form.cleaned_data["target_date"],
-                )
-            except ValidationError as exc:
-                messages.error(request, "；".join(exc.messages))
-            else:
-                messages.success(request, f"已将 {enterprise.name} 纳入{year}年创建名单")
-    else:
-        errors = [e for field_errors in form.errors.values() for e in field_errors]
-        messages.error(request, "；".join(errors))
-    return redirect(f"{reverse('enterprises:creation_list')}?year={year}")
+    require(request.user, "add", CreationListEntry)
+    year = year_from(request)
+    form = CreationListAddForm(request.POST, year=year, user=request.user)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect(_creation_list_url(year))
+    enterprise = form.enterprise
+    perform(
+        request,
+        lambda: services.creation_list_add(
+            actor=request.user,
+            enterprise=enterprise,
+            year=year,
+            target_date=form.cleaned_data["target_date"],
+        ),
+        success=f"已将 {enterprise.name} 纳入{year}年创建名单",
+    )
+    return redirect(_creation_list_url(year))
 
 
 @require_POST
 def creation_list_remove(request, pk: int):
-    entry = get_scoped_object_or_404(
-        CreationListEntry.objects.select_related("enterprise"), request.user, pk=pk
+    entry = fetch(
+        request.user, CreationListEntry.objects.select_related("enterprise"), "remove", pk=pk
     )
-    require_role(request.user, *REGISTRY_WRITERS)
-    if not can_edit(request.user, entry.enterprise):
-        require_role(request.user)
     form = RemoveForm(request.POST)
     form.is_valid()
-    services.creation_list_remove(
-        actor=request.user, entry=entry, reason=form.cleaned_data.get("reason", "")
+    perform(
+        request,
+        lambda: services.creation_list_remove(
+            actor=request.user, entry=entry, reason=form.cleaned_data.get("reason", "")
+        ),
+        success=f"已将 {entry.enterprise.name} 移出{entry.year}年创建名单",
     )
-    messages.success(request, f"已将 {entry.enterprise.name} 移出{entry.year}年创建名单")
-    return redirect(f"{reverse('enterprises:creation_list')}?year={entry.year}")
+    return redirect(_creation_list_url(entry.year))
+
+
+# --- Accidents --------------------------------------------------------------------------
+
+
+def accident_list(request):
+    """The accidents in scope (the firm: its own); ?enterprise= narrows to one firm."""
+    enterprise = None
+    if request.GET.get("enterprise", "").isdigit():
+        enterprise = fetch(request.user, Enterprise, pk=request.GET["enterprise"])
+    qs = accidents_for(user=request.user, enterprise=enterprise)
+    context = {
+        "page_obj": Paginator(qs, 50).get_page(request.GET.get("page")),
+        "enterprise": enterprise,
+        "actions": allowed_actions(request.user, enterprise) if enterprise else frozenset(),
+    }
+    return render(request, "enterprises/accident_list.html", context)
+
+
+def accident_create(request, enterprise_pk: int):
+    enterprise = fetch(request.user, Enterprise, "record_accident", pk=enterprise_pk)
+    return _accident_form(request, enterprise, None)
+
+
+def accident_edit(request, pk: int):
+    accident = fetch(request.user, Accident.objects.select_related("enterprise"), "edit", pk=pk)
+    return _accident_form(request, accident.enterprise, accident)
+
+
+def _accident_form(request, enterprise: Enterprise, accident: Accident | None):
+    form = AccidentForm(request.POST or None, accident=accident)
+    if request.method == "POST" and form.is_valid():
+        done = perform(
+            request,
+            lambda: services.accident_save(
+                enterprise=enterprise, actor=request.user, accident=accident, **form.cleaned_data
+            ),
+            success="事故信息已保存",
+            form=form,
+        )
+        if done:
+            return redirect(reverse("enterprises:accident_list") + f"?enterprise={enterprise.pk}")
+    context = {
+        "form": form,
+        "enterprise": enterprise,
+        "accident": accident,
+        "history": history_for(accident) if accident else [],
+    }
+    return render(request, "enterprises/accident_form.html", context)
 
 
 # --- Import ----------------------------------------------------------------------------
 
 
-def _import_job(request, pk: int) -> Job:
-    return get_scoped_object_or_404(
-        Job.objects.filter(kind=services.IMPORT_JOB_KIND), request.user, pk=pk
-    )
+def _import_job(request, pk: int, action: str | None = None) -> Job:
+    job = fetch(request.user, Job.objects.filter(kind=services.IMPORT_JOB_KIND), action, pk=pk)
+    require(request.user, "import", Enterprise)
+    return job
 
 
 def import_template(request):
-    require_role(request.user, *REGISTRY_WRITERS)
-    response = HttpResponse(exports.import_template(), content_type=XLSX)
-    quoted = "企业名录导入模板.xlsx".encode().hex("%", 1).upper()
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''%{quoted}"
-    return response
+    require(request.user, "import", Enterprise)
+    return xlsx_response(exports.import_template(), "企业名录导入模板")
 
 
 def import_start(request):
-    require_role(request.user, *REGISTRY_WRITERS)
+    require(request.user, "import", Enterprise)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = services.import_upload(actor=request.user, upload=form.cleaned_data["file"])
@@ -285,27 +332,26 @@ def import_start(request):
             "headers": HEADERS,
             "recent": recent,
             "threshold": ASYNC_THRESHOLD,
-            "county": request.user.county if request.user.role == Role.COUNTY else None,
+            "county": restricted_county(request.user),
         },
     )
 
 
 def import_job(request, pk: int):
-    require_role(request.user, *REGISTRY_WRITERS)
     job = _import_job(request, pk)
     template = "enterprises/import_job.html"
     if request.htmx:
         template = "enterprises/_import_progress.html"
-    return render(request, template, {"job": job, "result": job.result})
+    context = {"job": job, "result": job.result, "actions": allowed_actions(request.user, job)}
+    return render(request, template, context)
 
 
 @require_POST
 def import_confirm(request, pk: int):
-    require_role(request.user, *REGISTRY_WRITERS)
-    job = _import_job(request, pk)
-    job = services.import_confirm(actor=request.user, job=job)
-    if job.status == Job.Status.DONE:
-        result = job.result
+    job = _import_job(request, pk, "confirm_import")
+    done = perform(request, lambda: services.import_confirm(actor=request.user, job=job))
+    if done and done.value.status == Job.Status.DONE:
+        result = done.value.result
         messages.success(
             request,
             f"导入完成：新增{result['new']}家，更新{result['changed']}家，"

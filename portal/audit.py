@@ -1,5 +1,6 @@
-"""The history of changes: services call ``record_change`` in the same transaction as the
-change itself, with the acting user passed explicitly."""
+"""The history of changes: services call ``record_change`` (one object) or ``record_many``
+(a bulk write) in the same transaction as the change itself, with the acting user passed
+explicitly. This module is the one writer of the ``AuditEntry`` table."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def build_entry(
     changes: dict[str, list[Any]] | None = None,
     note: str = "",
 ) -> AuditEntry:
-    """An unsaved entry, for services that write many at once with bulk_create."""
+    """The unsaved row of one change (``record_change`` saves it, ``record_many`` writes many)."""
     return AuditEntry(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=str(obj.pk),
@@ -75,14 +76,43 @@ def record_change(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     note: str = "",
+    changes: dict[str, list[Any]] | None = None,
 ) -> AuditEntry | None:
-    """Keep one change. With before/after given and nothing different, nothing is written."""
-    changes = diff(before or {}, after or {}) if after is not None else {}
-    if after is not None and not changes and not note:
-        return None
+    """Keep one change. With before/after given and nothing different, nothing is written;
+    ``changes`` gives the ``{field: [before, after]}`` a service has worked out itself."""
+    if changes is None:
+        changes = diff(before or {}, after or {}) if after is not None else {}
+        if after is not None and not changes and not note:
+            return None
     entry = build_entry(actor=actor, obj=obj, action=action, changes=changes, note=note)
     entry.save()
     return entry
+
+
+def record_many(
+    *,
+    actor: Any,
+    model: type[models.Model],
+    action: str,
+    items: Iterable[tuple[Any, str, dict[str, list[Any]]]],
+    note: str = "",
+) -> None:
+    """Keep one change per object of ``model`` for a bulk write (an import): ``items`` are
+    ``(pk, object_repr, changes)``. The rows are those ``build_entry`` makes, written with
+    ``portal.bulk`` (no per-object SQL compiling)."""
+    from .bulk import bulk_insert
+
+    base = {
+        "content_type_id": ContentType.objects.get_for_model(model).pk,
+        "actor_id": actor.pk if getattr(actor, "pk", None) else None,
+        "action": action,
+        "note": note,
+    }
+    rows = [
+        {**base, "object_id": str(pk), "object_repr": str(name)[:200], "changes": changes or {}}
+        for pk, name, changes in items
+    ]
+    bulk_insert(AuditEntry, rows)
 
 
 def history_for(obj: models.Model):

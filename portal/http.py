@@ -20,9 +20,7 @@ from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from .statemachine import message_of
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
+from .xlsx import XLSX_MIME  # the one MIME constant, kept beside the writer
 
 # --- Downloads --------------------------------------------------------------------------------
 

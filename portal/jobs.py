@@ -1,4 +1,5 @@
-"""Progress of long jobs, written by tasks and read by pages that poll with htmx."""
+"""Progress of long jobs, written by tasks and read by pages that poll with htmx. A job's status
+moves through ``portal.workflows.JOB``; its counters and message are written directly."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ def job_start(*, kind: str, owner: Any, total: int = 0, params: dict | None = No
 
 
 def job_progress(job_id: int, *, done: int, total: int | None = None, message: str = "") -> None:
-    values: dict[str, Any] = {"done": done, "status": Job.Status.RUNNING}
+    values: dict[str, Any] = {"done": done}
     if total is not None:
         values["total"] = total
     if message:
@@ -23,6 +24,10 @@ def job_progress(job_id: int, *, done: int, total: int | None = None, message: s
 
 
 def job_finish(job_id: int, *, result: dict, failed: bool = False, message: str = "") -> None:
-    status = Job.Status.FAILED if failed else Job.Status.DONE
+    """The system finishes the job (or records that it failed), keeping its result."""
+    from .workflows import JOB
+
     with transaction.atomic():
-        Job.objects.filter(pk=job_id).update(status=status, result=result, message=message)
+        job = Job.objects.select_for_update().get(pk=job_id)
+        JOB.apply(job, "fail" if failed else "finish", actor=None, changes={"message": message})
+        Job.objects.filter(pk=job_id).update(result=result)

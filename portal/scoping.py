@@ -2,8 +2,8 @@
 
 Every model that users can reach gets a manager built from ``ScopedQuerySet`` and declares how
 it is tied to a county, an enterprise and an agency. Views never fetch without
-``Model.objects.for_user(user)`` (through ``ScopedObjectMixin`` or ``get_scoped_object_or_404``),
-so an object outside the user's scope answers 404 and "forgot to check" cannot happen.
+``Model.objects.for_user(user)`` (through ``portal.policy.fetch``), so an object outside the
+user's scope answers 404 and "forgot to check" cannot happen.
 """
 
 from __future__ import annotations
@@ -88,23 +88,3 @@ def require_role(user: Any, *roles: str) -> None:
     """Inside the scope but not allowed to act: 403."""
     if getattr(user, "role", None) not in roles:
         raise PermissionDenied("您的角色无权执行此操作")
-
-
-class RoleRequiredMixin:
-    """Class-based views: ``allowed_roles`` lists who may open the view at all (else 403)."""
-
-    allowed_roles: tuple[str, ...] = tuple(Role.values)
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require_role(request.user, *self.allowed_roles)
-        return super().dispatch(request, *args, **kwargs)
-
-
-class ScopedObjectMixin(RoleRequiredMixin):
-    """For Django's generic views: the queryset is always the model's scoped one."""
-
-    model: type[models.Model]
-
-    def get_queryset(self):
-        return self.model.objects.for_user(self.request.user)

@@ -65,12 +65,14 @@ class Machine:
         transitions: list[Transition],
         *,
         field: str = "status",
+        register: bool = True,
     ) -> None:
         self.model = model
         self.field = field
         self.transitions = {t.name: t for t in transitions}
         self.versioned = any(f.name == "version" for f in model._meta.concrete_fields)
-        _MACHINES[model] = self
+        if register:
+            _register(self)
 
     def __getitem__(self, name: str) -> Transition:
         return self.transitions[name]
@@ -189,6 +191,24 @@ class Machine:
             f"该记录已被他人处理或已发生变化（当前状态：{self.state_label(now)}），"
             "本次操作未执行，请刷新页面后查看"
         )
+
+
+def _register(machine: Machine) -> None:
+    """One machine per model. A model's machine may be declared in parts, by the app that owns
+    the model and by apps standing on it (the registry puts a firm on its creation list, the
+    reviews move it along the path): ``machine_for`` answers with all their transitions."""
+    existing = _MACHINES.get(machine.model)
+    if existing is None:
+        _MACHINES[machine.model] = machine
+        return
+    if existing.field != machine.field or set(existing.transitions) & set(machine.transitions):
+        raise ValueError(f"{machine.model.__name__} already has a machine with these transitions")
+    _MACHINES[machine.model] = Machine(
+        machine.model,
+        [*existing.transitions.values(), *machine.transitions.values()],
+        field=machine.field,
+        register=False,
+    )
 
 
 def machine_for(obj_or_model: Any) -> Machine | None:

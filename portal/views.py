@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from .celery import app as celery_app
 from .models import Job, Notification
 from .notifications import mark_read
-from .scoping import get_scoped_object_or_404
+from .policy import fetch
 
 
 def home(request):
@@ -64,7 +64,7 @@ def notification_list(request):
 @require_POST
 def notification_read(request, pk: int):
     """Mark one notification read and follow its link."""
-    note = get_scoped_object_or_404(Notification, request.user, pk=pk)
+    note = fetch(request.user, Notification, pk=pk)
     mark_read(user=request.user, notification_ids=[note.pk])
     safe = note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts=None)
     return redirect(note.url if safe else "portal:notifications")

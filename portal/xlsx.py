@@ -238,6 +238,35 @@ class _Pipe:
         return data
 
 
+def _workbook_xml(sheet_title: str) -> str:
+    title = escape(re.sub(r"[\[\]:*?/\\]", "", sheet_title)[:31] or "Sheet1", {'"': "&quot;"})
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        f'<sheets><sheet name="{title}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    )
+
+
+def _sheet_head(widths: list[int] | None, *, frozen: int) -> bytes:
+    """The sheet's opening: the header row (and caption) frozen, the column widths."""
+    cols = "".join(
+        f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+        for i, w in enumerate(widths or [], start=1)
+    )
+    return (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + (
+            f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{frozen}" '
+            f'topLeftCell="A{frozen + 1}" activePane="bottomLeft" state="frozen"/>'
+            "</sheetView></sheetViews>"
+        ).encode()
+        + (f"<cols>{cols}</cols>".encode() if cols else b"")
+        + b"<sheetData>"
+    )
+
+
 def stream_xlsx(
     headers: list[str],
     rows: Iterable[Iterable[Any]],
@@ -252,34 +281,12 @@ def stream_xlsx(
     with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
         zf.writestr("_rels/.rels", _ROOT_RELS)
-        title = escape(re.sub(r"[\[\]:*?/\\]", "", sheet_title)[:31] or "Sheet1", {'"': "&quot;"})
-        zf.writestr(
-            "xl/workbook.xml",
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            f'<sheets><sheet name="{title}" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        )
+        zf.writestr("xl/workbook.xml", _workbook_xml(sheet_title))
         zf.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
         zf.writestr("xl/styles.xml", _STYLES)
         yield pipe.drain()
-        cols = "".join(
-            f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
-            for i, w in enumerate(widths or [], start=1)
-        )
-        frozen = 2 if caption else 1  # the header row (and caption) stay in view
         with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            sheet.write(
-                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                + (
-                    f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{frozen}" '
-                    f'topLeftCell="A{frozen + 1}" activePane="bottomLeft" state="frozen"/>'
-                    "</sheetView></sheetViews>"
-                ).encode()
-                + (f"<cols>{cols}</cols>".encode() if cols else b"")
-                + b"<sheetData>"
-            )
+            sheet.write(_sheet_head(widths, frozen=2 if caption else 1))
             buffer: list[str] = []
             for line in _sheet_rows(headers, rows, caption):
                 buffer.append(line)

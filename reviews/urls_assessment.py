@@ -20,7 +20,4 @@ urlpatterns = [
         views.evidence_delete,
         name="assessment_evidence_delete",
     ),
-    path("accidents/", views.accident_list, name="accident_list"),
-    path("accidents/new/<int:enterprise_pk>/", views.accident_create, name="accident_create"),
-    path("accidents/<int:pk>/edit/", views.accident_edit, name="accident_edit"),
 ]

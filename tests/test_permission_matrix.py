@@ -115,6 +115,17 @@ def _may_file_self_check(user: Any, enterprise: Any) -> bool:
     return policy.can(user, "record", check)
 
 
+def _imports(qs: Any) -> Any:
+    return qs.filter(kind="enterprise_import")
+
+
+def _may_import(user: Any, job: Any) -> bool:
+    """An import's page: the job in scope (its uploader; the city), then the import action."""
+    from enterprises.models import Enterprise
+
+    return policy.can(user, "import", Enterprise)
+
+
 SPECS: dict[str, Any] = {
     # portal and accounts
     "portal:home": SignedIn(),
@@ -172,6 +183,31 @@ SPECS: dict[str, Any] = {
     "lookback:audit_redraw": Obj("lookback.AuditRound", "redraw", method="post"),
     "lookback:audit_close": Obj("lookback.AuditRound", "close", method="post"),
     "lookback:finding_record": Obj("lookback.AuditFinding", "record", method="post"),
+    # enterprises: the registry, its creation lists, imports and accidents
+    "enterprises:list": Page("enterprises.Enterprise", "list"),
+    "enterprises:export": Page("enterprises.Enterprise", "export"),
+    "enterprises:create": Page("enterprises.Enterprise", "create"),
+    "enterprises:mine": Page("enterprises.Enterprise", "mine"),
+    "enterprises:detail": Obj("enterprises.Enterprise"),
+    "enterprises:edit": Obj("enterprises.Enterprise", "edit"),
+    "enterprises:close": Obj("enterprises.Enterprise", "close"),
+    "enterprises:creation_list": Page("enterprises.CreationListEntry", "list"),
+    "enterprises:creation_list_export": Page("enterprises.CreationListEntry", "export"),
+    "enterprises:creation_list_add": Page("enterprises.CreationListEntry", "add", method="post"),
+    "enterprises:creation_list_remove": Obj(
+        "enterprises.CreationListEntry", "remove", method="post"
+    ),
+    "enterprises:import": Page("enterprises.Enterprise", "import"),
+    "enterprises:import_template": Page("enterprises.Enterprise", "import"),
+    "enterprises:import_job": Obj("portal.Job", queryset=_imports, allowed=_may_import),
+    "enterprises:import_confirm": Obj(
+        "portal.Job", "confirm_import", method="post", queryset=_imports
+    ),
+    "enterprises:accident_list": SignedIn(),
+    "enterprises:accident_create": Obj(
+        "enterprises.Enterprise", "record_accident", pk_kwarg="enterprise_pk"
+    ),
+    "enterprises:accident_edit": Obj("enterprises.Accident", "edit"),
     # reviews: the review path
     "reviews:agency_home": Page("reviews.Review", "task_list"),
     "reviews:applications": Page("reviews.Review", "application_queue"),
@@ -273,7 +309,26 @@ def world(settings):
 
     for user in filter(None, users.values()):
         Notification.objects.create(recipient=user, title="演示通知", url="/")
+    _registry_rows(county)
     return users
+
+
+def _registry_rows(county: Any) -> None:
+    """What the demo city has none of: a finished import of county A and an accident."""
+    import datetime as dt
+
+    from enterprises.models import Accident, Enterprise
+    from portal.models import Job
+
+    Job.objects.create(
+        kind="enterprise_import",
+        owner=county,
+        status=Job.Status.DONE,
+        params={"filename": "名录.xlsx", "rows": 1},
+        result={"stage": "done", "total": 1, "new": 1, "changed": 0, "unchanged": 0},
+    )
+    firm = Enterprise.objects.filter(county=county.county).order_by("pk").first()
+    Accident.objects.create(enterprise=firm, occurred_on=dt.date(2016, 3, 5), deaths=0)
 
 
 # --- The walk ---------------------------------------------------------------------------------

@@ -4,101 +4,192 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Accident',
+            name="Accident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_on', models.DateField(verbose_name='发生日期')),
-                ('deaths', models.PositiveSmallIntegerField(default=0, verbose_name='死亡人数')),
-                ('injuries', models.PositiveSmallIntegerField(default=0, verbose_name='受伤人数')),
-                ('description', models.TextField(blank=True, verbose_name='经过简述')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("occurred_on", models.DateField(verbose_name="发生日期")),
+                ("deaths", models.PositiveSmallIntegerField(default=0, verbose_name="死亡人数")),
+                ("injuries", models.PositiveSmallIntegerField(default=0, verbose_name="受伤人数")),
+                ("description", models.TextField(blank=True, verbose_name="经过简述")),
             ],
             options={
-                'verbose_name': '生产安全事故',
-                'verbose_name_plural': '生产安全事故',
-                'ordering': ['-occurred_on'],
+                "verbose_name": "生产安全事故",
+                "verbose_name_plural": "生产安全事故",
+                "ordering": ["-occurred_on"],
             },
         ),
         migrations.CreateModel(
-            name='County',
+            name="County",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=12, unique=True, verbose_name='区划代码')),
-                ('name', models.CharField(max_length=50, verbose_name='名称')),
-                ('supervisor', models.CharField(max_length=100, verbose_name='监管部门')),
-                ('is_zone', models.BooleanField(default=False, verbose_name='功能区')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='启用日期')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='停用日期')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=12, unique=True, verbose_name="区划代码")),
+                ("name", models.CharField(max_length=50, verbose_name="名称")),
+                ("supervisor", models.CharField(max_length=100, verbose_name="监管部门")),
+                ("is_zone", models.BooleanField(default=False, verbose_name="功能区")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="启用日期")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="停用日期")),
             ],
             options={
-                'verbose_name': '县市区',
-                'verbose_name_plural': '县市区',
-                'ordering': ['sort_order', 'code'],
+                "verbose_name": "县市区",
+                "verbose_name_plural": "县市区",
+                "ordering": ["sort_order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='CreationListEntry',
+            name="CreationListEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('target_date', models.DateField(verbose_name='计划达标日期')),
-                ('added_at', models.DateTimeField(auto_now_add=True, verbose_name='纳入时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("target_date", models.DateField(verbose_name="计划达标日期")),
+                ("added_at", models.DateTimeField(auto_now_add=True, verbose_name="纳入时间")),
             ],
             options={
-                'verbose_name': '创建名单',
-                'verbose_name_plural': '创建名单',
-                'ordering': ['-year', 'target_date'],
+                "verbose_name": "创建名单",
+                "verbose_name_plural": "创建名单",
+                "ordering": ["-year", "target_date"],
             },
         ),
         migrations.CreateModel(
-            name='Enterprise',
+            name="Enterprise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('credit_code', models.CharField(max_length=18, unique=True, verbose_name='统一社会信用代码')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='企业名称')),
-                ('size', models.CharField(choices=[('large', '大型'), ('medium', '中型'), ('small', '小型'), ('micro', '微型')], max_length=10, verbose_name='企业规模')),
-                ('employees', models.PositiveIntegerField(blank=True, null=True, verbose_name='从业人员数')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('legal_representative', models.CharField(blank=True, max_length=50, verbose_name='法定代表人')),
-                ('safety_contact', models.CharField(blank=True, max_length=50, verbose_name='安全管理负责人')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='联系电话')),
-                ('status', models.CharField(choices=[('not_listed', '未纳入创建'), ('listed', '纳入创建名单'), ('self_assessing', '自评中'), ('applied', '已申请评审'), ('under_review', '评审中'), ('rectifying', '整改中'), ('concluded', '评审已结论'), ('confirmed', '县级已确认'), ('announced', '已公告达标'), ('revoked', '已撤销'), ('expired', '已过期')], db_index=True, default='not_listed', max_length=20, verbose_name='创建状态')),
-                ('grade', models.CharField(blank=True, choices=[('pass', '达标'), ('1', '一级'), ('2', '二级'), ('3', '三级')], max_length=10, verbose_name='等级')),
-                ('certificate_no', models.CharField(blank=True, max_length=50, verbose_name='证书编号')),
-                ('grade_valid_from', models.DateField(blank=True, null=True, verbose_name='等级生效日期')),
-                ('grade_valid_until', models.DateField(blank=True, null=True, verbose_name='等级有效期至')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='关闭日期')),
-                ('closed_reason', models.CharField(blank=True, max_length=200, verbose_name='关闭原因')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                (
+                    "credit_code",
+                    models.CharField(max_length=18, unique=True, verbose_name="统一社会信用代码"),
+                ),
+                ("name", models.CharField(db_index=True, max_length=200, verbose_name="企业名称")),
+                (
+                    "size",
+                    models.CharField(
+                        choices=[
+                            ("large", "大型"),
+                            ("medium", "中型"),
+                            ("small", "小型"),
+                            ("micro", "微型"),
+                        ],
+                        max_length=10,
+                        verbose_name="企业规模",
+                    ),
+                ),
+                (
+                    "employees",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="从业人员数"),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                (
+                    "legal_representative",
+                    models.CharField(blank=True, max_length=50, verbose_name="法定代表人"),
+                ),
+                (
+                    "safety_contact",
+                    models.CharField(blank=True, max_length=50, verbose_name="安全管理负责人"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="联系电话")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_listed", "未纳入创建"),
+                            ("listed", "纳入创建名单"),
+                            ("self_assessing", "自评中"),
+                            ("applied", "已申请评审"),
+                            ("under_review", "评审中"),
+                            ("rectifying", "整改中"),
+                            ("concluded", "评审已结论"),
+                            ("confirmed", "县级已确认"),
+                            ("announced", "已公告达标"),
+                            ("revoked", "已撤销"),
+                            ("expired", "已过期"),
+                        ],
+                        db_index=True,
+                        default="not_listed",
+                        max_length=20,
+                        verbose_name="创建状态",
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        blank=True,
+                        choices=[("pass", "达标"), ("1", "一级"), ("2", "二级"), ("3", "三级")],
+                        max_length=10,
+                        verbose_name="等级",
+                    ),
+                ),
+                (
+                    "certificate_no",
+                    models.CharField(blank=True, max_length=50, verbose_name="证书编号"),
+                ),
+                (
+                    "grade_valid_from",
+                    models.DateField(blank=True, null=True, verbose_name="等级生效日期"),
+                ),
+                (
+                    "grade_valid_until",
+                    models.DateField(blank=True, null=True, verbose_name="等级有效期至"),
+                ),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="关闭日期")),
+                (
+                    "closed_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="关闭原因"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
             ],
             options={
-                'verbose_name': '企业',
-                'verbose_name_plural': '企业',
-                'ordering': ['county__sort_order', 'name'],
+                "verbose_name": "企业",
+                "verbose_name_plural": "企业",
+                "ordering": ["county__sort_order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Industry',
+            name="Industry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=20, unique=True, verbose_name='行业')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=20, unique=True, verbose_name="行业")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '行业',
-                'verbose_name_plural': '行业',
-                'ordering': ['sort_order', 'code'],
+                "verbose_name": "行业",
+                "verbose_name_plural": "行业",
+                "ordering": ["sort_order", "code"],
             },
         ),
     ]

@@ -6,46 +6,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('enterprises', '0001_initial'),
+        ("enterprises", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='creationlistentry',
-            name='added_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="creationlistentry",
+            name="added_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='enterprise',
-            name='county',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enterprises', to='enterprises.county', verbose_name='所属区县'),
+            model_name="enterprise",
+            name="county",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="enterprises",
+                to="enterprises.county",
+                verbose_name="所属区县",
+            ),
         ),
         migrations.AddField(
-            model_name='creationlistentry',
-            name='enterprise',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='list_entries', to='enterprises.enterprise', verbose_name='企业'),
+            model_name="creationlistentry",
+            name="enterprise",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="list_entries",
+                to="enterprises.enterprise",
+                verbose_name="企业",
+            ),
         ),
         migrations.AddField(
-            model_name='accident',
-            name='enterprise',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accidents', to='enterprises.enterprise', verbose_name='企业'),
+            model_name="accident",
+            name="enterprise",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="accidents",
+                to="enterprises.enterprise",
+                verbose_name="企业",
+            ),
         ),
         migrations.AddField(
-            model_name='enterprise',
-            name='industry',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enterprises', to='enterprises.industry', verbose_name='行业'),
+            model_name="enterprise",
+            name="industry",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="enterprises",
+                to="enterprises.industry",
+                verbose_name="行业",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='creationlistentry',
-            constraint=models.UniqueConstraint(fields=('enterprise', 'year'), name='one_list_entry_per_year'),
+            model_name="creationlistentry",
+            constraint=models.UniqueConstraint(
+                fields=("enterprise", "year"), name="one_list_entry_per_year"
+            ),
         ),
         migrations.AddIndex(
-            model_name='enterprise',
-            index=models.Index(fields=['county', 'status'], name='enterprises_county__8e444a_idx'),
+            model_name="enterprise",
+            index=models.Index(fields=["county", "status"], name="enterprises_county__8e444a_idx"),
         ),
     ]

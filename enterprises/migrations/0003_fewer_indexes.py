@@ -5,25 +5,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0002_initial'),
+        ("enterprises", "0002_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='enterprise',
-            name='county',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='enterprises', to='enterprises.county', verbose_name='所属区县'),
+            model_name="enterprise",
+            name="county",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="enterprises",
+                to="enterprises.county",
+                verbose_name="所属区县",
+            ),
         ),
         migrations.AlterField(
-            model_name='enterprise',
-            name='name',
-            field=models.CharField(max_length=200, verbose_name='企业名称'),
+            model_name="enterprise",
+            name="name",
+            field=models.CharField(max_length=200, verbose_name="企业名称"),
         ),
         migrations.AlterField(
-            model_name='enterprise',
-            name='status',
-            field=models.CharField(choices=[('not_listed', '未纳入创建'), ('listed', '纳入创建名单'), ('self_assessing', '自评中'), ('applied', '已申请评审'), ('under_review', '评审中'), ('rectifying', '整改中'), ('concluded', '评审已结论'), ('confirmed', '县级已确认'), ('announced', '已公告达标'), ('revoked', '已撤销'), ('expired', '已过期')], default='not_listed', max_length=20, verbose_name='创建状态'),
+            model_name="enterprise",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("not_listed", "未纳入创建"),
+                    ("listed", "纳入创建名单"),
+                    ("self_assessing", "自评中"),
+                    ("applied", "已申请评审"),
+                    ("under_review", "评审中"),
+                    ("rectifying", "整改中"),
+                    ("concluded", "评审已结论"),
+                    ("confirmed", "县级已确认"),
+                    ("announced", "已公告达标"),
+                    ("revoked", "已撤销"),
+                    ("expired", "已过期"),
+                ],
+                default="not_listed",
+                max_length=20,
+                verbose_name="创建状态",
+            ),
         ),
     ]

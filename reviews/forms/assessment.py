@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django import forms
 
-from enterprises.models import Accident
 from portal.concurrency import VersionedFormMixin
 from portal.forms import StyledFormMixin
 from reviews.models import Expert, ReviewAgency, SelfAssessment, SelfAssessmentLine
@@ -86,19 +85,3 @@ class EvidenceForm(forms.Form):
     file = forms.FileField(
         label="佐证材料", help_text=f"PDF、图片或 Office 文档，单个不超过 {EVIDENCE_MAX_MB} MB"
     )
-
-
-class AccidentForm(StyledFormMixin, forms.Form):
-    occurred_on = forms.DateField(label="发生日期", widget=forms.DateInput())
-    deaths = forms.IntegerField(label="死亡人数", min_value=0, initial=0)
-    injuries = forms.IntegerField(label="受伤人数", min_value=0, initial=0)
-    description = forms.CharField(
-        label="经过简述", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-    def __init__(self, *args, accident: Accident | None = None, **kwargs):
-        if accident is not None:
-            kwargs.setdefault(
-                "initial", {name: getattr(accident, name) for name in self.base_fields}
-            )
-        super().__init__(*args, **kwargs)

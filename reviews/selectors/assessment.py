@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet
 
-from enterprises.models import Accident, Enterprise
+from enterprises.models import Enterprise
 from reviews.choices import AssessmentStatus, StandardKind
 from reviews.models import (
     Evidence,
@@ -19,8 +19,6 @@ from reviews.models import (
     StandardElement,
 )
 from reviews.scoring import ItemResult, Score, compute_score
-
-ACCIDENT_LOOKBACK_DAYS = 365
 
 
 class NoApplicableStandard(ValidationError):
@@ -156,23 +154,3 @@ def assessments_for(user) -> QuerySet[SelfAssessment]:
     return SelfAssessment.objects.for_user(user).select_related(
         "enterprise__county", "standard", "guide_agency", "guide_expert"
     )
-
-
-# --- Accidents ---------------------------------------------------------------------------
-
-
-def deaths_in_year_before(enterprise: Enterprise, on_date: dt.date) -> int:
-    """Deaths in the firm's accidents in the 365 days up to ``on_date`` (both ends counted:
-    from on_date − 365 days to on_date), for the accident rule in reviews.scoring."""
-    since = on_date - dt.timedelta(days=ACCIDENT_LOOKBACK_DAYS)
-    total = Accident.objects.filter(
-        enterprise=enterprise, occurred_on__gte=since, occurred_on__lte=on_date
-    ).aggregate(total=Sum("deaths"))["total"]
-    return total or 0
-
-
-def accidents_for(user, enterprise: Enterprise | None = None) -> QuerySet[Accident]:
-    qs = Accident.objects.for_user(user).select_related("enterprise__county")
-    if enterprise is not None:
-        qs = qs.filter(enterprise=enterprise)
-    return qs.order_by("-occurred_on", "-pk")

@@ -1,4 +1,4 @@
-"""Writes for the enterprise's self-assessment (自评), its evidence, and accidents.
+"""Writes for the enterprise's self-assessment (自评) and its evidence.
 
 Only the firm's own users write its assessment; a submitted assessment is locked. Edits state
 the version they started from (optimistic locking), so two tabs cannot overwrite each other.
@@ -12,15 +12,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from enterprises.models import Accident, Enterprise
-from portal.audit import build_entry, record_change, snapshot
+from enterprises.models import Enterprise
+from portal.audit import record_change, snapshot
 from portal.concurrency import save_versioned
 from portal.policy import require
-from portal.roles import Role
 from portal.uploads import check_upload
 from reviews.models import (
     Evidence,
@@ -44,8 +43,6 @@ EVIDENCE_MAX_MB = 10
 EVIDENCE_KINDS = ("pdf", "image", "office")
 YES_NO = {True: "是", False: "否"}
 GUIDE_FIELDS = {"guide_agency": "指导机构", "guide_expert": "指导专家"}
-ACCIDENT_FIELDS = ["occurred_on", "deaths", "injuries", "description"]
-ACCIDENT_ROLES = (Role.COUNTY, Role.CITY, Role.ADMIN)
 
 
 @dataclass(frozen=True)
@@ -185,7 +182,7 @@ def assessment_save_draft(
             changed, ["deducted", "not_applicable", "reason"], batch_size=200
         )
         if changes:
-            build_entry(actor=actor, obj=assessment, action="保存自评", changes=changes).save()
+            record_change(actor=actor, obj=assessment, action="保存自评", changes=changes)
     return assessment
 
 
@@ -264,42 +261,3 @@ def evidence_remove(*, evidence: Evidence, actor) -> None:
         )
         evidence.delete()
     transaction.on_commit(lambda: evidence.file.delete(save=False))
-
-
-# --- Accidents ---------------------------------------------------------------------------
-
-
-def accident_save(
-    *,
-    enterprise: Enterprise,
-    actor,
-    occurred_on: dt.date,
-    deaths: int,
-    injuries: int,
-    description: str = "",
-    accident: Accident | None = None,
-) -> Accident:
-    """Record (or correct) a production-safety accident of the firm.
-
-    County and city staff record accidents, not the firm itself: deaths lower the grade the
-    firm can get, so the party being graded does not keep that record. Every change is kept."""
-    if getattr(actor, "role", None) not in ACCIDENT_ROLES:
-        raise PermissionDenied("只有县市区或市级监管人员可以登记事故")
-    if occurred_on > timezone.localdate():
-        raise ValidationError({"occurred_on": "事故发生日期不能晚于今天"})
-    accident = accident or Accident(enterprise=enterprise)
-    before = snapshot(accident, ACCIDENT_FIELDS) if accident.pk else {}
-    accident.occurred_on, accident.deaths = occurred_on, deaths
-    accident.injuries, accident.description = injuries, description
-    accident.full_clean()
-    with transaction.atomic():
-        creating = accident.pk is None
-        accident.save()
-        record_change(
-            actor=actor,
-            obj=accident,
-            action="登记事故" if creating else "修改事故信息",
-            before=before,
-            after=snapshot(accident, ACCIDENT_FIELDS),
-        )
-    return accident

@@ -18,7 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from enterprises.models import Enterprise
-from portal.audit import build_entry, record_change, save_with_history, snapshot
+from enterprises.selectors import deaths_in_year_before
+from portal.audit import record_change, save_with_history, snapshot
 from portal.concurrency import save_versioned
 from portal.policy import require
 from portal.uploads import check_upload
@@ -35,7 +36,6 @@ from ..models import (
     StandardItem,
 )
 from ..scoring import final_result, one_decimal
-from ..selectors.assessment import deaths_in_year_before
 from ..selectors.review import latest_submitted_assessment, review_lines_score, team_problems
 from ..workflows.lifecycle import LIFECYCLE
 from ..workflows.review import NONCONFORMITY, REVIEW
@@ -232,7 +232,7 @@ def review_save_scores(
         if cleared:
             ReviewLine.objects.filter(review=review, item_id__in=cleared).delete()
         if changes:
-            build_entry(actor=actor, obj=review, action="评分", changes=changes).save()
+            record_change(actor=actor, obj=review, action="评分", changes=changes)
         _start_reviewing(review, actor)
 
 

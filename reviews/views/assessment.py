@@ -12,13 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from enterprises.models import Accident, Enterprise
 from portal.audit import history_for
 from portal.http import file_response, perform
 from portal.policy import allowed_actions, fetch, require
-from portal.scoping import get_scoped_object_or_404, require_role
 
-from ..forms.assessment import AccidentForm, AssessmentHeaderForm, EvidenceForm, line_forms
+from ..forms.assessment import AssessmentHeaderForm, EvidenceForm, line_forms
 from ..models import Evidence, SelfAssessment
 from ..selectors import assessment as selectors
 from ..services import assessment as services
@@ -196,58 +194,3 @@ def evidence_delete(request, pk: int):
     )
     url = reverse("reviews:assessment_detail", args=[line.assessment_id])
     return redirect(f"{url}#item-{line.pk}")
-
-
-# --- Accidents ---------------------------------------------------------------------------
-
-
-def accident_list(request):
-    """The accidents in scope (the firm: its own); ?enterprise= narrows to one firm."""
-    enterprise = None
-    if request.GET.get("enterprise", "").isdigit():
-        enterprise = get_scoped_object_or_404(
-            Enterprise, request.user, pk=request.GET["enterprise"]
-        )
-    qs = selectors.accidents_for(request.user, enterprise)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    context = {
-        "page_obj": page,
-        "enterprise": enterprise,
-        "can_record": request.user.role in services.ACCIDENT_ROLES,
-    }
-    return render(request, "reviews/assessment/accident_list.html", context)
-
-
-def accident_create(request, enterprise_pk: int):
-    enterprise = get_scoped_object_or_404(Enterprise, request.user, pk=enterprise_pk)
-    require_role(request.user, *services.ACCIDENT_ROLES)
-    return _accident_form(request, enterprise, None)
-
-
-def accident_edit(request, pk: int):
-    accident = get_scoped_object_or_404(
-        Accident.objects.select_related("enterprise"), request.user, pk=pk
-    )
-    require_role(request.user, *services.ACCIDENT_ROLES)
-    return _accident_form(request, accident.enterprise, accident)
-
-
-def _accident_form(request, enterprise: Enterprise, accident: Accident | None):
-    form = AccidentForm(request.POST or None, accident=accident)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.accident_save(
-                enterprise=enterprise, actor=request.user, accident=accident, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "事故信息已保存")
-            return redirect(reverse("reviews:accident_list") + f"?enterprise={enterprise.pk}")
-    context = {
-        "form": form,
-        "enterprise": enterprise,
-        "accident": accident,
-        "history": history_for(accident) if accident else [],
-    }
-    return render(request, "reviews/assessment/accident_form.html", context)

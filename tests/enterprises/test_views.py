@@ -340,8 +340,10 @@ def test_upload_previews_then_confirm_writes(client, county_user, reference):
     assert Enterprise.objects.count() == 2
     job.refresh_from_db()
     assert job.status == Job.Status.DONE and job.result["new"] == 2
-    again = client.post(reverse("enterprises:import_confirm", args=[job.pk]))
-    assert again.status_code == 403
+    # A replayed confirm is a state refusal said on the page (not a 403), and writes nothing.
+    again = client.post(reverse("enterprises:import_confirm", args=[job.pk]), follow=True)
+    assert "不能确认导入" in again.content.decode()
+    assert Enterprise.objects.count() == 2
 
 
 def test_the_preview_lists_every_error_and_offers_no_confirm(client, county_user, reference):
@@ -406,3 +408,38 @@ def test_an_export_imported_again_changes_nothing(client, county_user, sheet, re
     plan = services.enterprise_import(actor=county_user, file=io.BytesIO(data))
     assert plan.ok and plan.unchanged == 2 and not plan.new and not plan.changed
     assert "已忽略" in plan.notices[0]
+
+
+def test_the_creation_list_opens_on_this_year_and_offers_the_years_that_have_lists(
+    client, county_user, firm
+):
+    from portal.http import current_year
+
+    CreationListEntry.objects.create(enterprise=firm, year=2016, target_date="2016-06-30")
+    client.force_login(county_user)
+    page = client.get(reverse("enterprises:creation_list")).content.decode()
+    assert f"{current_year()}年创建名单" in page
+    assert '<option value="2016">2016</option>' in page
+    assert firm.name not in page  # this year's list is empty
+    chosen = client.get(reverse("enterprises:creation_list") + "?year=2016").content.decode()
+    assert firm.name in chosen
+
+
+def test_county_staff_see_no_county_filter_but_the_city_does(client, county_user, city_user):
+    for user, shown in [(county_user, False), (city_user, True)]:
+        client.force_login(user)
+        page = client.get(reverse("enterprises:creation_list")).content.decode()
+        assert ('id="county"' in page) is shown
+
+
+def test_the_pages_offer_what_each_user_may_do(client, firm, county_user, enterprise_user):
+    client.force_login(enterprise_user)
+    detail = client.get(firm.get_absolute_url()).content.decode()
+    assert "企业自评" in detail and "关闭企业" not in detail and "企业名录</a>" not in detail
+    form = client.get(reverse("enterprises:edit", args=[firm.pk])).content.decode()
+    assert "企业用户可以修改本企业的安全管理负责人和联系电话" in form
+    client.force_login(county_user)
+    detail = client.get(firm.get_absolute_url()).content.decode()
+    assert "企业自评" not in detail and "关闭企业" in detail
+    form = client.get(reverse("enterprises:create")).content.decode()
+    assert "县市区用户只能登记本辖区企业" in form and 'name="county"' not in form

@@ -2,7 +2,6 @@
 """The self-assessment rules: every item scored, reasons for deductions, 空项, submission locks
 and computes the score by reviews.scoring, concurrent edits refused, evidence checked."""
 
-import datetime as dt
 from decimal import Decimal as D
 
 import pytest
@@ -10,12 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from enterprises.choices import Status
-from enterprises.models import Accident
 from portal.audit import history_for
 from portal.concurrency import ConcurrentEditError
 from reviews.choices import AssessmentStatus
 from reviews.models import Evidence
-from reviews.selectors.assessment import assessment_lines, deaths_in_year_before
+from reviews.selectors.assessment import assessment_lines
 from reviews.services import assessment as services
 from reviews.services.assessment import LineInput
 from tests.reviews.fixtures_assessment import (  # noqa: F401
@@ -215,55 +213,6 @@ def test_evidence_of_a_disallowed_type_or_size_is_refused(
 def test_another_firms_user_cannot_write_the_assessment(assessment, other_firm_user):
     with pytest.raises(PermissionDenied):
         save(assessment, other_firm_user, {"1.1": ("1", False, "x")})
-
-
-# --- Accidents ---------------------------------------------------------------------------
-
-
-def test_deaths_count_in_the_365_days_up_to_the_date(listed_firm):
-    on = dt.date(2016, 9, 1)
-    for day, deaths in [
-        (dt.date(2015, 9, 1), 1),  # 366 days before: out
-        (dt.date(2015, 9, 2), 2),  # 365 days before: in
-        (dt.date(2016, 9, 1), 1),  # the day itself: in
-        (dt.date(2016, 9, 2), 5),  # after: out
-    ]:
-        Accident.objects.create(enterprise=listed_firm, occurred_on=day, deaths=deaths)
-    assert deaths_in_year_before(listed_firm, on) == 3
-
-
-def test_county_staff_record_accidents_with_history(listed_firm, county_user):
-    accident = services.accident_save(
-        enterprise=listed_firm, actor=county_user, occurred_on=ON_DATE, deaths=1, injuries=2
-    )
-    services.accident_save(
-        enterprise=listed_firm,
-        actor=county_user,
-        accident=accident,
-        occurred_on=ON_DATE,
-        deaths=2,
-        injuries=2,
-    )
-    actions = [(e.action, e.changes.get("deaths")) for e in history_for(accident)]
-    assert actions == [("修改事故信息", [1, 2]), ("登记事故", [None, 1])]
-
-
-def test_the_firm_does_not_record_its_own_accidents(listed_firm, enterprise_user):
-    with pytest.raises(PermissionDenied):
-        services.accident_save(
-            enterprise=listed_firm, actor=enterprise_user, occurred_on=ON_DATE, deaths=0, injuries=1
-        )
-
-
-def test_an_accident_in_the_future_is_refused(listed_firm, county_user):
-    with pytest.raises(ValidationError, match="不能晚于今天"):
-        services.accident_save(
-            enterprise=listed_firm,
-            actor=county_user,
-            occurred_on=dt.date.today() + dt.timedelta(days=2),
-            deaths=0,
-            injuries=0,
-        )
 
 
 def test_a_firm_not_on_the_creation_list_cannot_start(listed_firm, standards, enterprise_user):

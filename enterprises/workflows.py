@@ -1,0 +1,31 @@
+"""The registry's machines (``portal.statemachine`` is the idiom): its part of the firm's
+standing, and how an import's job starts.
+
+纳入创建名单 puts a firm that was not on any list on the path; taking it off again (before it
+started its self-assessment) puts it back. The rest of the path is the reviews app's
+(``reviews.workflows.LIFECYCLE``), declared on the same model and field: ``machine_for``
+answers with both. Who may take each is ``enterprises.policies``.
+"""
+
+from __future__ import annotations
+
+from portal.models import Job
+from portal.statemachine import Machine, Transition
+
+from .choices import Status
+from .models import Enterprise
+
+LISTING = Machine(
+    Enterprise,
+    [
+        Transition("put_on_list", (Status.NOT_LISTED,), Status.LISTED, "纳入创建名单"),
+        Transition("take_off_list", (Status.LISTED,), Status.NOT_LISTED, "移出创建名单"),
+    ],
+)
+
+# An import's job starts when whoever uploaded the sheet confirms its preview: the claim on the
+# queued job is what makes a replayed confirm change nothing (``portal.workflows.JOB``).
+IMPORT_JOB = Machine(
+    Job,
+    [Transition("confirm_import", (Job.Status.QUEUED,), Job.Status.RUNNING, "确认导入")],
+)

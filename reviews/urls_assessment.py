@@ -1,4 +1,4 @@
-"""Self-assessment URLs (自评), evidence files and accidents."""
+"""Self-assessment URLs (自评) and evidence files."""
 
 from django.urls import path
 

@@ -230,10 +230,17 @@ SPECS: dict[str, Any] = {
     "reviews:assessment_evidence_upload": Obj(
         "reviews.SelfAssessment", "edit", method="post", extra=_first_line
     ),
-    # reviews:evidence_download and reviews:assessment_evidence_delete: the demo city has no
-    # evidence file yet (Obj("reviews.Evidence") and Obj("reviews.Evidence", "delete", "post")).
+    "reviews:evidence_download": Obj("reviews.Evidence"),
+    "reviews:evidence": Obj("reviews.Evidence"),
+    "reviews:assessment_evidence_delete": Obj(
+        "reviews.Evidence",
+        "delete",
+        method="post",
+        queryset=lambda qs: qs.filter(self_assessment_line__isnull=False),
+    ),
     # reviews: confirmation, certificates and standing, announcements (公告), the public list
     "reviews:confirmation_list": Page("reviews.Certificate", "issue"),
+    "reviews:confirm_review": Obj("reviews.Review", "confirm", method="post"),
     "reviews:certificate_list": Page("reviews.Certificate", "list"),
     "reviews:re_review_due": Page("reviews.Certificate", "list"),
     "reviews:certificate_detail": Obj("reviews.Certificate"),
@@ -310,6 +317,7 @@ def world(settings):
     for user in filter(None, users.values()):
         Notification.objects.create(recipient=user, title="演示通知", url="/")
     _registry_rows(county)
+    _evidence_rows(firm)
     return users
 
 
@@ -329,6 +337,26 @@ def _registry_rows(county: Any) -> None:
     )
     firm = Enterprise.objects.filter(county=county.county).order_by("pk").first()
     Accident.objects.create(enterprise=firm, occurred_on=dt.date(2016, 3, 5), deaths=0)
+
+
+def _evidence_rows(firm_user: Any) -> None:
+    """Evidence files on self-assessments of firm A and of a firm elsewhere."""
+    from django.core.files.base import ContentFile
+
+    from reviews.models import Evidence, SelfAssessment
+
+    mine = SelfAssessment.objects.filter(enterprise=firm_user.enterprise).first()
+    elsewhere = SelfAssessment.objects.exclude(enterprise__county=firm_user.enterprise.county)
+    for assessment in filter(None, [mine, elsewhere.first()]):
+        Evidence.objects.create(
+            enterprise=assessment.enterprise,
+            self_assessment_line=assessment.lines.order_by("pk").first(),
+            file=ContentFile(b"%PDF-1.4 demo", name="evidence.pdf"),
+            original_name="培训记录.pdf",
+            content_type="application/pdf",
+            size=13,
+            uploaded_by=firm_user,
+        )
 
 
 # --- The walk ---------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Forms of the self-assessment page, evidence uploads and accidents."""
+"""Forms of the self-assessment page and evidence uploads."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reads for scoring standards, self-assessments and accidents."""
+"""Reads for scoring standards and self-assessments."""
 
 from __future__ import annotations
 

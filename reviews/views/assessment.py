@@ -1,4 +1,4 @@
-"""Self-assessment (自评) pages, evidence files and accidents.
+"""Self-assessment (自评) pages and evidence files.
 
 Everyone reaches an assessment through SelfAssessment.objects.for_user (outside scope → 404);
 only the firm's own users write it (others → 403)."""

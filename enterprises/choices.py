@@ -12,8 +12,8 @@ SMALL_MICRO = (SizeClass.SMALL, SizeClass.MICRO)
 
 
 class Status(models.TextChoices):
-    """Where a firm stands in the standardization lifecycle (the state machine lives in
-    reviews.workflow)."""
+    """Where a firm stands in the standardization lifecycle (its state machine is
+    reviews.workflows.lifecycle.LIFECYCLE, moved by the review's machine)."""
 
     NOT_LISTED = "not_listed", "未纳入创建"
     LISTED = "listed", "纳入创建名单"

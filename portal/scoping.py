@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.shortcuts import get_object_or_404
 
 from .roles import CITY_WIDE_ROLES, Role
 
@@ -77,14 +75,3 @@ class CountyOwnedQuerySet(ScopedQuerySet):
 
     county_lookup = "county"
 
-
-def get_scoped_object_or_404(model_or_qs: Any, user: Any, **lookup: Any) -> Any:
-    """Fetch one object inside the user's scope; outside it the answer is 404."""
-    qs = model_or_qs if isinstance(model_or_qs, models.QuerySet) else model_or_qs.objects.all()
-    return get_object_or_404(qs.for_user(user), **lookup)
-
-
-def require_role(user: Any, *roles: str) -> None:
-    """Inside the scope but not allowed to act: 403."""
-    if getattr(user, "role", None) not in roles:
-        raise PermissionDenied("您的角色无权执行此操作")

@@ -66,7 +66,7 @@ def seed_reviews() -> int:
     from .models import Review, ScoringStandard, SelfAssessment, SelfAssessmentLine, StandardItem
     from .scoring import ItemResult, compute_score
     from .services import review as services
-    from .workflow import enterprise_transition
+    from .workflows.lifecycle import LIFECYCLE
 
     if Review.objects.exists() or not ReviewAgency.objects.exists():
         return 0
@@ -119,7 +119,7 @@ def seed_reviews() -> int:
             )
             Enterprise.objects.filter(pk=firm.pk).update(status=Status.LISTED)
             firm.status = Status.LISTED
-        enterprise_transition(enterprise=firm, name="start_self_assessment", actor=firm_actor)
+        LIFECYCLE.apply(firm, "start_self_assessment", actor=firm_actor)
         submit_self_assessment(firm)
         review = services.review_apply(enterprise=firm, actor=firm_actor)
         if stage == "applied":

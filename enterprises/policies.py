@@ -18,6 +18,8 @@ from .models import Accident, CreationListEntry, Enterprise
 
 REGISTRY_KEEPERS = (Role.COUNTY, Role.ADMIN)
 LIST_READERS = (Role.CITY, Role.ADMIN, Role.COUNTY, Role.AGENCY)
+# Creation lists are the governments' work plan; agencies have no part in them.
+CREATION_LIST_READERS = (Role.CITY, Role.ADMIN, Role.COUNTY)
 
 # --- Who someone is, to a firm ------------------------------------------------------------------
 
@@ -72,7 +74,9 @@ rule(Enterprise, "list", "export")(only(*LIST_READERS, reason="您的角色不�
 rule(Enterprise, "mine")(only(Role.ENTERPRISE, reason="只有企业用户有“本企业”页面"))
 rule(Enterprise, "create")(only(*REGISTRY_KEEPERS, reason="您的角色不能新增企业"))
 rule(Enterprise, "import")(system_or(*REGISTRY_KEEPERS, reason="您的角色不能导入企业"))
-rule(CreationListEntry, "list", "export")(only(*LIST_READERS, reason="您的角色不能查看创建名单"))
+rule(CreationListEntry, "list", "export")(
+    only(*CREATION_LIST_READERS, reason="您的角色不能查看创建名单")
+)
 rule(CreationListEntry, "add")(only(*REGISTRY_KEEPERS, reason="您的角色不能调整创建名单"))
 
 # --- One firm -----------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """The navigation: each app lists its menu entries on its AppConfig as ``menu``, a list of
-``(label, url_name, roles)``, and may name its group as ``menu_group``. The portal shows a user
-only the entries for their role; a group with more than two entries for that role becomes a
-drop-down. The portal names no domain app."""
+``(label, url_name, subject, action)``, and may name its group as ``menu_group``. An entry shows
+when the policy lets the user take ``action`` on ``subject`` (the page's own gate, so the menu
+and the page never disagree); ``subject`` is named by string ("app.Model" or a dotted class) and
+``None`` means every signed-in user. A group with more than two entries becomes a drop-down. The
+portal names no domain app."""
 
 from __future__ import annotations
 
@@ -10,13 +12,15 @@ from typing import Any
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 
+from .policy import can, resolve_subject
+
 FLAT_UP_TO = 2
 
 
-def _entries(config, role: str) -> list[dict[str, Any]]:
+def _entries(config, user: Any) -> list[dict[str, Any]]:
     entries = []
-    for label, url_name, roles in getattr(config, "menu", ()):
-        if role not in roles:
+    for label, url_name, subject, action in getattr(config, "menu", ()):
+        if subject is not None and not can(user, action, resolve_subject(subject)):
             continue
         try:
             entries.append({"label": label, "url": reverse(url_name), "active": False})
@@ -29,7 +33,7 @@ def menu_for(user: Any, current_path: str) -> list[dict[str, Any]]:
     if not getattr(user, "is_authenticated", False):
         return []
     groups = [
-        (getattr(config, "menu_group", None), _entries(config, user.role))
+        (getattr(config, "menu_group", None), _entries(config, user))
         for config in apps.get_app_configs()
     ]
     # The active entry is the most specific one the current page lies under.

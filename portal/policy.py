@@ -51,6 +51,16 @@ def rule(subject: type, *actions: str) -> Callable[[Rule], Rule]:
     return register
 
 
+def resolve_subject(name: str) -> type:
+    """A subject named by string: "app.Model" or a dotted path to a class."""
+    from django.apps import apps
+    from django.utils.module_loading import import_string
+
+    if name.count(".") == 1:
+        return apps.get_model(name)
+    return import_string(name)
+
+
 def _subject(obj: Any) -> type:
     return obj if isinstance(obj, type) else type(obj)
 

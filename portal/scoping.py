@@ -74,4 +74,3 @@ class CountyOwnedQuerySet(ScopedQuerySet):
     agencies none."""
 
     county_lookup = "county"
-

@@ -91,22 +91,6 @@ class User(AbstractUser):
         self.is_staff = self.role == Role.ADMIN or self.is_superuser
         super().save(*args, **kwargs)
 
-    @property
-    def is_city(self) -> bool:
-        return self.role in (Role.CITY, Role.ADMIN)
-
-    @property
-    def is_county(self) -> bool:
-        return self.role == Role.COUNTY
-
-    @property
-    def is_enterprise(self) -> bool:
-        return self.role == Role.ENTERPRISE
-
-    @property
-    def is_agency(self) -> bool:
-        return self.role == Role.AGENCY
-
 
 def _field_label(model, name: str) -> str:
     """A field's Chinese name; a reverse relation (e.g. a review's team) by its model's name."""

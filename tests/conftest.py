@@ -91,3 +91,23 @@ def firm(make_enterprise, zhifu):
 @pytest.fixture
 def enterprise_user(make_user, firm):
     return make_user(role="enterprise", enterprise=firm)
+
+
+@pytest.fixture
+def seats(reference, firm, enterprise_user, county_user, agency_user, make_user, make_enterprise):
+    """One user per seat of a machine's table (``tests/machines.py``): the firm ``firm`` of
+    芝罘区 and its county and agency, the same roles elsewhere, the city, an administrator and
+    the system (``None``)."""
+    from tests.factories import AgencyFactory
+
+    return {
+        "city": make_user(role="city"),
+        "county": county_user,
+        "other county": make_user(role="county", county=reference["counties"][1]),
+        "firm": enterprise_user,
+        "other firm": make_user(role="enterprise", enterprise=make_enterprise()),
+        "agency": agency_user,
+        "other agency": make_user(role="agency", agency=AgencyFactory()),
+        "admin": make_user(role="admin"),
+        "system": None,
+    }

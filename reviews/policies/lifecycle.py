@@ -37,9 +37,16 @@ def city_or_county_of_firm(user: Any, enterprise: Enterprise) -> str | None:
     return county_of_firm(user, enterprise) and "只有市局或企业所在县市区的监管部门可以执行此操作"
 
 
-def an_agency(user: Any, enterprise: Enterprise) -> str | None:
-    """A review agency; which one is the review's rule (the assigned agency)."""
-    if role_of(user) in (Role.AGENCY, Role.ADMIN):
+def reviewing_agency(user: Any, enterprise: Enterprise) -> str | None:
+    """The agency assigned to the firm's review now in progress (or an administrator)."""
+    from ..choices import ReviewStatus
+
+    if role_of(user) == Role.ADMIN:
+        return None
+    at_work = (ReviewStatus.ASSIGNED, ReviewStatus.UNDER_REVIEW, ReviewStatus.RECTIFYING)
+    if role_of(user) == Role.AGENCY and enterprise.reviews.filter(
+        agency_id=user.agency_id, status__in=at_work
+    ).exists():
         return None
     return "只有受委派的评审机构可以执行此操作"
 
@@ -50,6 +57,6 @@ rule(Enterprise, "start_self_assessment", "apply")(firm_user)
 rule(Enterprise, "return_application", "assign", "confirm", "reject_conclusion", "announce")(
     county_of_firm
 )
-rule(Enterprise, "list_nonconformities", "conclude")(an_agency)
+rule(Enterprise, "list_nonconformities", "conclude")(reviewing_agency)
 rule(Enterprise, "revoke")(city_or_county_of_firm)
 rule(Enterprise, "expire")(system)

@@ -12,9 +12,7 @@ from portal.models import Job
 from portal.roles import Role
 from portal.statemachine import TransitionRefused, machine_for
 from reviews.workflows.lifecycle import LIFECYCLE
-from tests.factories import UserFactory
 from tests.machines import (
-    SYSTEM,
     assert_only_these_may,
     assert_refused_from_other_states,
     assert_table,
@@ -42,16 +40,8 @@ def test_the_firms_machine_is_the_registrys_part_and_the_reviews_part():
 
 
 @pytest.fixture
-def users(reference, firm, zhifu, fushan, agency, make_enterprise):
-    return {
-        "city": UserFactory(role=Role.CITY),
-        COUNTY: UserFactory(role=Role.COUNTY, county=zhifu),
-        "other county": UserFactory(role=Role.COUNTY, county=fushan),
-        "firm": UserFactory(role=Role.ENTERPRISE, enterprise=firm),
-        "agency": UserFactory(role=Role.AGENCY, agency=agency),
-        ADMIN: UserFactory(role=Role.ADMIN),
-        SYSTEM: None,
-    }
+def users(seats):
+    return seats
 
 
 @pytest.mark.parametrize("name", list(EXPECTED))

@@ -17,9 +17,7 @@ from reviews.models import Announcement, ResultHold
 from reviews.services.announcements import announcement_publish
 from reviews.services.certificates import certificate_revoke, expire_grades
 from reviews.workflows.announcements import ANNOUNCEMENT
-from tests.factories import UserFactory
 from tests.machines import (
-    SYSTEM,
     assert_only_these_may,
     assert_refused_from_other_states,
     assert_table,
@@ -58,16 +56,8 @@ def certify(zhifu, machinery):
 
 
 @pytest.fixture
-def users(county_user, fushan, firm, agency):
-    return {
-        "city": UserFactory(role=Role.CITY),
-        COUNTY: county_user,
-        "other county": UserFactory(role=Role.COUNTY, county=fushan),
-        "firm": UserFactory(role=Role.ENTERPRISE, enterprise=firm),
-        "agency": UserFactory(role=Role.AGENCY, agency=agency),
-        "admin": UserFactory(role=Role.ADMIN),
-        SYSTEM: None,
-    }
+def users(seats):
+    return seats
 
 
 @pytest.fixture

@@ -6,15 +6,12 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from portal.audit import history_for
-from portal.roles import Role
 from portal.statemachine import TransitionRefused
 from reviews.choices import AssessmentStatus
 from reviews.models import SelfAssessment
 from reviews.services import assessment as services
 from reviews.workflows.assessment import SELF_ASSESSMENT
-from tests.factories import UserFactory
 from tests.machines import (
-    SYSTEM,
     assert_only_these_may,
     assert_refused_from_other_states,
     assert_table,
@@ -45,17 +42,8 @@ def test_the_table_is_the_programmes_self_assessment():
 
 
 @pytest.fixture
-def users(listed_firm, enterprise_user, zhifu, fushan, agency, make_enterprise):
-    return {
-        "city": UserFactory(role=Role.CITY),
-        "county": UserFactory(role=Role.COUNTY, county=zhifu),
-        "other county": UserFactory(role=Role.COUNTY, county=fushan),
-        FIRM: enterprise_user,
-        "other firm": UserFactory(role=Role.ENTERPRISE, enterprise=make_enterprise(county=zhifu)),
-        "agency": UserFactory(role=Role.AGENCY, agency=agency),
-        "admin": UserFactory(role=Role.ADMIN),
-        SYSTEM: None,
-    }
+def users(seats):
+    return seats
 
 
 @pytest.mark.parametrize("name", list(EXPECTED))

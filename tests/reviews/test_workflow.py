@@ -8,8 +8,9 @@ from enterprises.models import Enterprise
 from portal.audit import history_for
 from portal.roles import Role
 from portal.statemachine import TransitionRefused
+from reviews.choices import ReviewStatus
 from reviews.workflows.lifecycle import LIFECYCLE
-from tests.factories import UserFactory
+from tests.factories import ReviewFactory
 from tests.machines import (
     SYSTEM,
     assert_only_these_may,
@@ -61,18 +62,10 @@ def test_the_table_is_the_programmes_lifecycle():
 
 
 @pytest.fixture
-def users(reference, firm, zhifu, fushan, agency, make_enterprise):
-    other_firm = make_enterprise(county=zhifu)
-    return {
-        CITY: UserFactory(role=Role.CITY),
-        COUNTY: UserFactory(role=Role.COUNTY, county=zhifu),
-        "other county": UserFactory(role=Role.COUNTY, county=fushan),
-        FIRM: UserFactory(role=Role.ENTERPRISE, enterprise=firm),
-        "other firm": UserFactory(role=Role.ENTERPRISE, enterprise=other_firm),
-        AGENCY: UserFactory(role=Role.AGENCY, agency=agency),
-        ADMIN: UserFactory(role=Role.ADMIN),
-        SYSTEM: None,
-    }
+def users(seats, firm, agency):
+    # The agency's lifecycle transitions belong to the agency reviewing the firm now.
+    ReviewFactory(enterprise=firm, agency=agency, status=ReviewStatus.UNDER_REVIEW)
+    return seats
 
 
 @pytest.mark.parametrize("name", list(EXPECTED))

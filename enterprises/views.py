@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from portal.audit import history_for
-from portal.http import current_year, dated, perform, xlsx_response, year_from
+from portal.http import current_year, dated, perform, refuse_form, xlsx_response, year_from
 from portal.models import Job
 from portal.policy import allowed_actions, can, fetch, require
 
@@ -221,7 +221,7 @@ def creation_list_add(request):
     year = year_from(request)
     form = CreationListAddForm(request.POST, year=year, user=request.user)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        refuse_form(request, form)
         return redirect(_creation_list_url(year))
     enterprise = form.enterprise
     perform(

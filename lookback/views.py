@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise
-from portal.http import perform
+from portal.http import perform, refuse_form
 from portal.policy import allowed_actions, fetch, require
 
 from . import services
@@ -34,16 +34,6 @@ from .selectors import (
     self_checks_by_firm,
 )
 
-
-def _form_errors(form) -> str:
-    """Every error of a form that redirects instead of re-rendering, with its field's label."""
-    return "；".join(
-        f"{form.fields[name].label}：{error}" if name in form.fields else str(error)
-        for name, errors in form.errors.items()
-        for error in errors
-    )
-
-
 # --- 抽查审核 ------------------------------------------------------------------------------------
 
 
@@ -66,7 +56,7 @@ def audit_start(request):
     require(request.user, "start", AuditRound)
     form = AuditStartForm(request.POST, user=request.user)
     if not form.is_valid():
-        messages.error(request, "请检查填写内容：" + _form_errors(form))
+        refuse_form(request, form, "请检查填写内容：")
         return redirect("lookback:audit_list")
     done = perform(request, lambda: services.audit_start(actor=request.user, **form.cleaned_data))
     if not done:
@@ -180,7 +170,7 @@ def campaign_open(request):
     require(request.user, "open", Campaign)
     form = CampaignForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请检查填写内容：" + _form_errors(form))
+        refuse_form(request, form, "请检查填写内容：")
         return redirect("lookback:campaign_list")
     done = perform(
         request,

@@ -76,6 +76,20 @@ def show_error(request: Any, error: ValidationError, form: Any = None) -> None:
         form.add_error(None, message_of(error))
 
 
+def form_errors_text(form: Any) -> str:
+    """Every error of a form that redirects instead of re-rendering, with its field's label."""
+    return "；".join(
+        f"{form.fields[name].label}：{error}" if name in form.fields else str(error)
+        for name, errors in form.errors.items()
+        for error in errors
+    )
+
+
+def refuse_form(request: Any, form: Any, prefix: str = "") -> None:
+    """Say a redirecting form's errors as one message."""
+    messages.error(request, prefix + form_errors_text(form))
+
+
 def perform(
     request: Any, call: Callable[[], Any], *, success: str = "", form: Any = None
 ) -> Outcome:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from enterprises.models import County
 from portal.audit import history_for
-from portal.http import perform, xlsx_response
+from portal.http import perform, refuse_form, xlsx_response
 from portal.policy import allowed_actions, fetch, require
 from portal.xlsx import xlsx_bytes
 
@@ -97,8 +97,7 @@ def revoke_certificate(request, pk: int):
     )
     form = RevokeForm(request.POST)
     if not form.is_valid():
-        errors = "；".join(e for es in form.errors.values() for e in es)
-        messages.error(request, f"撤销失败：{errors}")
+        refuse_form(request, form, "撤销失败：")
         return redirect("reviews:certificate_detail", pk=certificate.pk)
     perform(
         request,

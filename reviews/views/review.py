@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise, Industry
 from portal.audit import history_for, history_for_many
-from portal.http import file_response, perform
+from portal.http import file_response, perform, refuse_form
 from portal.models import AuditEntry
 from portal.policy import allowed_actions, fetch, require
 
@@ -300,8 +300,10 @@ def nonconformity_verify(request, pk: int):
 
 def _refuse(request, form, message: str = "") -> None:
     """A form of a card on the review page that did not validate, said as a message."""
-    text = message or "；".join(e for errors in form.errors.values() for e in errors)
-    messages.error(request, text)
+    if message:
+        messages.error(request, message)
+    else:
+        refuse_form(request, form)
 
 
 @require_POST

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
-from django.utils import timezone
+
+from portal.http import current_year
 
 from .models import (
     CityGoal,
@@ -26,7 +27,7 @@ class SubmissionKindAdmin(admin.ModelAdmin):
 
     @admin.action(description="生成今年的截止日期和各县市区待上报记录")
     def make_this_years_deadlines(self, request, queryset):
-        year = timezone.localdate().year
+        year = current_year()
         setup_deadlines(year=year, actor=request.user)
         self.message_user(request, f"已生成{year}年截止日期", messages.SUCCESS)
 

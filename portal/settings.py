@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "portal",
     "enterprises",
     "reviews",
+    "enforcement",
     "lookback",
     "reports",
     "django.contrib.admin",

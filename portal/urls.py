@@ -31,6 +31,7 @@ urlpatterns = [
     ),
     path("enterprises/", include("enterprises.urls")),
     path("reviews/", include("reviews.urls")),
+    path("enforcement/", include("enforcement.urls")),
     path("lookback/", include("lookback.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from enforcement import demo as enforcement_demo
 from enterprises import demo as enterprise_demo
 from enterprises.models import Enterprise
 from lookback import demo as lookback_demo
@@ -51,4 +52,6 @@ class Command(BaseCommand):
                 f"年度目标 {made['targets']} 个，"
                 f"已上报材料 {made['submissions']} 份，推进企业 {made['progress']} 家"
             )
+            if make_users and enforcement_demo.seed_enforcement(enterprise_demo.DEMO_YEAR):
+                self.stdout.write(f"执法推进：{enterprise_demo.DEMO_YEAR}年拒不创建企业与执法案件")
         self.stdout.write(self.style.SUCCESS("演示数据已就绪"))

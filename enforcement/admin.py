@@ -1,0 +1,21 @@
+from django.contrib import admin
+
+from .models import Case, LegalBasis, Refusal
+
+
+@admin.register(LegalBasis)
+class LegalBasisAdmin(admin.ModelAdmin):
+    list_display = ("code", "law", "article", "point", "fine_max", "is_active")
+
+
+@admin.register(Refusal)
+class RefusalAdmin(admin.ModelAdmin):
+    list_display = ("enterprise", "notice_no", "served_on")
+    raw_id_fields = ("enterprise",)
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ("number", "enterprise", "status", "rectify_by")
+    raw_id_fields = ("enterprise", "refusal")
+    readonly_fields = ("status",)

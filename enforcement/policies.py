@@ -1,0 +1,45 @@
+"""Who may do what in enforcement (执法推进): rules ``(user, obj) -> reason | None``.
+
+The county where a firm is registered enforces there: it marks refusers, opens cases,
+inspects, records violations, orders correction, decides penalties, follows up and closes.
+The city (and administrators) read every county's lists and cases; firms and agencies have no
+part here. Actions on no single row (open a list) are asked of the class.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from enterprises.models import Enterprise
+from portal.policy import only, role_of, rule
+from portal.roles import Role
+
+from .models import Case, Inspection, LegalBasis, Refusal
+
+city_or_county = only(
+    Role.CITY, Role.ADMIN, Role.COUNTY, reason="执法推进页面仅限市局和县市区监管部门查看"
+)
+
+
+def county_of(enterprise: Enterprise, user: Any) -> str | None:
+    if role_of(user) == Role.COUNTY and user.county_id == enterprise.county_id:
+        return None
+    return "只有企业所在县市区的监管部门可以执法"
+
+
+@rule(Enterprise, "mark_refuser", "open_case")
+def county_of_the_firm(user: Any, enterprise: Enterprise) -> str | None:
+    if enterprise.closed_on:
+        return "该企业已关闭"
+    return county_of(enterprise, user)
+
+
+@rule(Case, "inspect", "record_violation", "order", "decide", "follow_up", "close")
+def county_of_the_case(user: Any, case: Case) -> str | None:
+    return county_of(case.enterprise, user)
+
+
+rule(Refusal, "list")(city_or_county)
+rule(Case, "list")(city_or_county)
+rule(LegalBasis, "list")(city_or_county)
+rule(Inspection, "print")(city_or_county)

@@ -1,0 +1,67 @@
+"""Reads of enforcement that depend on who asks (they take the user)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import models as db
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
+
+from reviews.models import SelfAssessment
+
+from .choices import RUNNING_ORDER_STATUSES
+from .models import Case, Refusal
+
+
+def _first_self_assessment_after_notice() -> Subquery:
+    """The day the firm started a self-assessment on or after the notice was served."""
+    started = (
+        SelfAssessment.objects.filter(
+            enterprise=OuterRef("enterprise"), created_at__date__gte=OuterRef("served_on")
+        )
+        .order_by("created_at")
+        .annotate(day=TruncDate("created_at"))
+        .values("day")[:1]
+    )
+    return Subquery(started)
+
+
+def refusals(user: Any, *, county_id: int | None = None) -> QuerySet[Refusal]:
+    """Every refusal the user may see, with ``left_on``: the day the firm started a
+    self-assessment after the notice (None while it still refuses)."""
+    qs = (
+        Refusal.objects.for_user(user)
+        .select_related("enterprise__county")
+        .annotate(left_on=_first_self_assessment_after_notice())
+        .order_by("enterprise__county__sort_order", "-served_on", "pk")
+    )
+    return qs.filter(enterprise__county_id=county_id) if county_id else qs
+
+
+def refusers(user: Any, *, county_id: int | None = None) -> QuerySet[Refusal]:
+    """The refusers list (拒不创建企业名单): refusals whose firm has not started since."""
+    return refusals(user, county_id=county_id).filter(left_on__isnull=True)
+
+
+def refusal_of(user: Any, enterprise: Any) -> Refusal | None:
+    """The firm's latest refusal the user may see (for the firm's page)."""
+    return refusals(user).filter(enterprise=enterprise).order_by("-served_on").first()
+
+
+def cases(user: Any, *, county_id: int | None = None, today: dt.date) -> QuerySet[Case]:
+    """The cases the user may see, overdue first (a running order past its deadline), then
+    by deadline, then newest."""
+    overdue = db.Case(
+        db.When(Q(status__in=RUNNING_ORDER_STATUSES, rectify_by__lt=today), then=db.Value(True)),
+        default=db.Value(False),
+        output_field=db.BooleanField(),
+    )
+    qs = (
+        Case.objects.for_user(user)
+        .select_related("enterprise__county")
+        .annotate(overdue=overdue)
+        .order_by(F("overdue").desc(), F("rectify_by").asc(nulls_last=True), "-opened_on", "-pk")
+    )
+    return qs.filter(enterprise__county_id=county_id) if county_id else qs

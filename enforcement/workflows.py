@@ -1,0 +1,51 @@
+"""The enforcement case's machine (``portal.statemachine``), ``Case.status``:
+
+立案 (opened) → 检查 (inspected) → 责令改正 (ordered) → 处罚决定 (decided) → 复查 (followed_up)
+→ 结案 (closed). An inspection that finds no violation closes from 检查; a case with violations
+closes only after its follow-up. The inspection and the decision are written by their services
+right after the claim, in the same transaction, so a replayed click records neither twice.
+Who may take each transition is ``enforcement.policies``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.statemachine import Machine, Transition
+
+from .choices import CaseStatus
+from .models import Case
+
+S = CaseStatus
+
+
+def has_violations(case: Case, context: dict[str, Any]) -> str | None:
+    return None if case.violations.exists() else "尚未登记违法行为"
+
+
+def followed_up_if_violations(case: Case, context: dict[str, Any]) -> str | None:
+    """A case with violations closes only after its follow-up inspection (复查)."""
+    if case.status == S.INSPECTED and case.violations.exists():
+        return "发现违法行为的案件须责令改正、作出处罚决定并复查后方可结案"
+    return None
+
+
+CASE = Machine(
+    Case,
+    [
+        Transition("inspect", (S.OPENED,), S.INSPECTED, "现场检查"),
+        Transition("record_violation", (S.INSPECTED,), S.INSPECTED, "登记违法行为"),
+        Transition(
+            "order", (S.INSPECTED,), S.ORDERED, "责令限期改正", conditions=(has_violations,)
+        ),
+        Transition("decide", (S.ORDERED,), S.DECIDED, "作出处罚决定"),
+        Transition("follow_up", (S.DECIDED,), S.FOLLOWED_UP, "复查"),
+        Transition(
+            "close",
+            (S.INSPECTED, S.FOLLOWED_UP),
+            S.CLOSED,
+            "结案",
+            conditions=(followed_up_if_violations,),
+        ),
+    ],
+)

@@ -29,3 +29,4 @@ class ReminderKind(models.TextChoices):
     NONCONFORMITY = "nonconformity", "不符合项整改期限提醒"
     CERTIFICATE = "certificate", "等级证书到期提醒"
     LIST_TARGET = "list_target", "创建名单计划日期已过未自评提醒"
+    ENFORCEMENT = "enforcement", "执法案件整改期限提醒"

@@ -22,6 +22,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
 
+from enforcement.choices import RUNNING_ORDER_STATUSES
+from enforcement.models import Case
+from enforcement.rules import DEADLINE_DAYS_BEFORE
 from enterprises.choices import PASSED_STATUSES, Status
 from enterprises.models import County, CreationListEntry, Enterprise
 from portal.models import Notification
@@ -172,11 +175,38 @@ def nonconformity_reminders(today: dt.date) -> Iterator[Due]:
                 yield Due(ct.pk, str(pk), user_id, kind, deadline, title, reason, url)
 
 
+def enforcement_reminders(today: dt.date) -> Iterator[Due]:
+    """An enforcement case's deadline to correct (3 days before, on the day, overdue then
+    weekly) while the order runs: to the county that enforces it, ahead of its follow-up."""
+    dates = rules.due_dates_for(today, DEADLINE_DAYS_BEFORE, overdue_weeks=OVERDUE_WEEKS)
+    rows = list(
+        Case.objects.filter(status__in=RUNNING_ORDER_STATUSES, rectify_by__in=dates)
+        .values_list("pk", "rectify_by", "number", "enterprise__name", "enterprise__county_id")
+        .order_by()
+    )
+    if not rows:
+        return
+    county_users = _users_by("county", Role.COUNTY)
+    ct = ContentType.objects.get_for_model(Case)
+    for pk, deadline, number, firm_name, county_id in rows:
+        step = rules.reminder_step(deadline, today, DEADLINE_DAYS_BEFORE)
+        if step is None:
+            continue
+        title = f"{firm_name}（{number}）：整改期限{rules.step_label(step)}，请按期复查"
+        url = reverse("enforcement:case_detail", args=[pk])
+        for user_id in county_users.get(county_id, ()):
+            yield Due(
+                ct.pk, str(pk), user_id, f"{ReminderKind.ENFORCEMENT}{step:+d}", deadline, title,
+                "辖区执法案件的责令改正期限将到或已过，须按期复查", url,
+            )  # fmt: skip
+
+
 RULES = (
     submission_reminders,
     nonconformity_reminders,
     certificate_reminders,
     list_target_reminders,
+    enforcement_reminders,
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from enterprises.choices import Status
 from enterprises.models import Enterprise
 from portal.policy import only, role_of, rule
 from portal.roles import Role
@@ -27,11 +28,22 @@ def county_of(enterprise: Enterprise, user: Any) -> str | None:
     return "只有企业所在县市区的监管部门可以执法"
 
 
-@rule(Enterprise, "mark_refuser", "open_case")
+# A firm refuses before it starts: on the list (or not yet), or after losing its grade.
+NOT_STARTED = (Status.NOT_LISTED, Status.LISTED, Status.EXPIRED, Status.REVOKED)
+
+
+@rule(Enterprise, "open_case")
 def county_of_the_firm(user: Any, enterprise: Enterprise) -> str | None:
     if enterprise.closed_on:
         return "该企业已关闭"
     return county_of(enterprise, user)
+
+
+@rule(Enterprise, "mark_refuser")
+def county_of_a_firm_not_started(user: Any, enterprise: Enterprise) -> str | None:
+    if enterprise.status not in NOT_STARTED:
+        return "该企业已开展标准化创建，不能登记为拒不创建"
+    return county_of_the_firm(user, enterprise)
 
 
 @rule(Case, "inspect", "record_violation", "order", "decide", "follow_up", "close")

@@ -206,3 +206,15 @@ def case_elsewhere_today(make_enterprise, fushan, make_user, bases):
         enterprise=make_enterprise(county=fushan), actor=actor, opened_on=D(2016, 5, 30),
         cause="拒不开展安全生产标准化创建",
     )  # fmt: skip
+
+
+def test_a_firm_already_standardizing_cannot_be_marked_as_refusing(firm, county_user):
+    from django.core.exceptions import PermissionDenied
+
+    Enterprise.objects.filter(pk=firm.pk).update(status=Status.UNDER_REVIEW)
+    firm.refresh_from_db()
+    with pytest.raises(PermissionDenied, match="已开展标准化创建"):
+        services.refusal_mark(
+            enterprise=firm, actor=county_user, notice_no="x", served_on=D(2016, 3, 1),
+            firm_answer="拒绝",
+        )  # fmt: skip

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from enterprises.choices import Status
 from enterprises.models import County, Enterprise
 
-from . import services
+from . import legal_bases, services
 from .choices import CheckPoint, Finding, FollowUpResult
 from .models import LegalBasis, Refusal
 
@@ -29,6 +29,9 @@ def seed_enforcement(year: int) -> int:
     """Refusers and their cases in the demo year; returns the number of refusals made."""
     if Refusal.objects.exists():
         return 0
+    # The migration seeds the table; a flushed test database (transactional tests) has lost it.
+    for row in legal_bases.rows():
+        LegalBasis.objects.get_or_create(code=row["code"], defaults=row)
     users = get_user_model().objects
     made = 0
     for code, username, firms in (("370602", "county", 6), ("370611", "county_370611", 6)):

@@ -6,12 +6,12 @@ import datetime as dt
 from typing import Any
 
 from django.db import models as db
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 
 from reviews.models import SelfAssessment
 
-from .choices import RUNNING_ORDER_STATUSES
+from .choices import RUNNING_ORDER_STATUSES, CaseStatus
 from .models import Case, Refusal
 
 
@@ -65,3 +65,33 @@ def cases(user: Any, *, county_id: int | None = None, today: dt.date) -> QuerySe
         .order_by(F("overdue").desc(), F("rectify_by").asc(nulls_last=True), "-opened_on", "-pk")
     )
     return qs.filter(enterprise__county_id=county_id) if county_id else qs
+
+
+# --- For the yearly evaluation of the counties (reports.evaluation) -------------------------
+
+
+def _shares(totals: dict[int, int], done: dict[int, int]) -> dict[int, float]:
+    """``done / total`` per county; a county with nothing to do has fully met it."""
+    return {county: min(done.get(county, 0) / n, 1.0) for county, n in totals.items() if n}
+
+
+def _per_county(qs) -> dict[int, int]:
+    counted = qs.values_list("enterprise__county").annotate(n=Count("pk", distinct=True))
+    return dict(counted.order_by())
+
+
+def refusers_inspected_share(year: int) -> dict[int, float]:
+    """Of the refusals served in ``year``, the share whose firm was inspected on a case."""
+    served = Refusal.objects.filter(served_on__year=year)
+    inspected = served.filter(cases__inspection__isnull=False)
+    return _shares(_per_county(served), _per_county(inspected))
+
+
+def violations_settled_share(year: int) -> dict[int, float]:
+    """Of the cases opened in ``year`` that found violations, the share fined and followed up
+    (复查 done: the case is followed up or closed)."""
+    found = Case.objects.filter(opened_on__year=year, violations__isnull=False)
+    settled = found.filter(
+        decision__isnull=False, status__in=(CaseStatus.FOLLOWED_UP, CaseStatus.CLOSED)
+    )
+    return _shares(_per_county(found), _per_county(settled))

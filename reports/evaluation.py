@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Count
 
+from enforcement import selectors as enforcement_selectors
 from enterprises.choices import PASSED_STATUSES
 from enterprises.models import County, Enterprise
 from lookback.models import AuditRound, SelfCheck
@@ -82,6 +83,18 @@ def lookback_work(year: int, today: dt.date, progress: list[CountyProgress]) -> 
         else 1.0
         for p in progress
     }
+
+
+@criterion("enforcement_inspected", "拒不创建企业执法检查率（已检查/当年登记的拒不创建企业）")
+def enforcement_inspected(year: int, today: dt.date, progress: list[CountyProgress]) -> dict:
+    shares = enforcement_selectors.refusers_inspected_share(year)
+    return {p.county.pk: shares.get(p.county.pk, 1.0) for p in progress}
+
+
+@criterion("enforcement_settled", "违法行为处罚复查到位率（已处罚并复查/发现违法的案件）")
+def enforcement_settled(year: int, today: dt.date, progress: list[CountyProgress]) -> dict:
+    shares = enforcement_selectors.violations_settled_share(year)
+    return {p.county.pk: shares.get(p.county.pk, 1.0) for p in progress}
 
 
 @dataclass

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "enterprises",
     "reviews",
     "enforcement",
+    "outreach",
     "lookback",
     "reports",
     "django.contrib.admin",

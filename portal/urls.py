@@ -32,6 +32,7 @@ urlpatterns = [
     path("enterprises/", include("enterprises.urls")),
     path("reviews/", include("reviews.urls")),
     path("enforcement/", include("enforcement.urls")),
+    path("outreach/", include("outreach.urls")),
     path("lookback/", include("lookback.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),

@@ -19,6 +19,7 @@ from enforcement import selectors as enforcement_selectors
 from enterprises.choices import PASSED_STATUSES
 from enterprises.models import County, Enterprise
 from lookback.models import AuditRound, SelfCheck
+from outreach import selectors as outreach_selectors
 
 from .models import EvaluationCriterion
 from .selectors import CountyProgress, county_progress, rank
@@ -94,6 +95,12 @@ def enforcement_inspected(year: int, today: dt.date, progress: list[CountyProgre
 @criterion("enforcement_settled", "违法行为处罚复查到位率（已处罚并复查/发现违法的案件）")
 def enforcement_settled(year: int, today: dt.date, progress: list[CountyProgress]) -> dict:
     shares = enforcement_selectors.violations_settled_share(year)
+    return {p.county.pk: shares.get(p.county.pk, 1.0) for p in progress}
+
+
+@criterion("outreach_reach", "宣传培训覆盖率（参加培训或接受上门指导的创建名单企业/创建名单企业）")
+def outreach_reach(year: int, today: dt.date, progress: list[CountyProgress]) -> dict:
+    shares = outreach_selectors.reach_share(year)
     return {p.county.pk: shares.get(p.county.pk, 1.0) for p in progress}
 
 

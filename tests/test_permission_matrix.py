@@ -197,6 +197,10 @@ SPECS: dict[str, Any] = {
     "enforcement:case_close": Obj("enforcement.Case", "close", method="post"),
     "enforcement:inspection_print": Obj("enforcement.Inspection", "print"),
     "enforcement:basis_list": Page("enforcement.LegalBasis", "list"),
+    # outreach: events (推进会、培训班、上门指导、样板参观、试点示范) and their reach
+    "outreach:event_list": Page("outreach.OutreachEvent", "list"),
+    "outreach:event_create": Page("outreach.OutreachEvent", "record"),
+    "outreach:event_detail": Obj("outreach.OutreachEvent"),
     # enterprises: the registry, its creation lists, imports and accidents
     "enterprises:list": Page("enterprises.Enterprise", "list"),
     "enterprises:export": Page("enterprises.Enterprise", "export"),

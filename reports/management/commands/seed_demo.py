@@ -6,6 +6,7 @@ from enforcement import demo as enforcement_demo
 from enterprises import demo as enterprise_demo
 from enterprises.models import Enterprise
 from lookback import demo as lookback_demo
+from outreach import demo as outreach_demo
 from reports import demo as report_demo
 from reviews import demo as review_demo
 
@@ -54,4 +55,8 @@ class Command(BaseCommand):
             )
             if make_users and enforcement_demo.seed_enforcement(enterprise_demo.DEMO_YEAR):
                 self.stdout.write(f"执法推进：{enterprise_demo.DEMO_YEAR}年拒不创建企业与执法案件")
+            if make_users and outreach_demo.seed_outreach(enterprise_demo.DEMO_YEAR):
+                self.stdout.write(
+                    f"推进活动：{enterprise_demo.DEMO_YEAR}年推进会、培训班与上门指导"
+                )
         self.stdout.write(self.style.SUCCESS("演示数据已就绪"))

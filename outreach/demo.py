@@ -1,0 +1,66 @@
+"""Demo outreach in ``year``: in 芝罘区 a meeting for principal leaders, a training class on
+the standard attended by most listed firms with their people, and an on-site guidance visit;
+in 福山区 a training class. Needs the demo county logins; idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+
+from enterprises.models import CreationListEntry
+
+from .models import EventKind, OutreachEvent
+from .services import event_record
+
+POSTS = ["主要负责人", "安全管理负责人", "安全员"]
+
+
+def _listed(county_id: int, year: int) -> list:
+    entries = CreationListEntry.objects.filter(year=year, enterprise__county_id=county_id)
+    return [e.enterprise for e in entries.select_related("enterprise").order_by("enterprise_id")]
+
+
+def _people(firms: list) -> list[tuple[str, str]]:
+    return [
+        (f"{firm.safety_contact or '联络员'}", POSTS[n % len(POSTS)])
+        for n, firm in enumerate(firms)
+    ]
+
+
+def seed_outreach(year: int) -> int:
+    """The year's demo events; returns how many were made."""
+    if OutreachEvent.objects.filter(held_on__year=year).exists():
+        return 0
+    users = get_user_model().objects
+    made = 0
+    for username, share in (("county", 0.7), ("county_370611", 0.4)):
+        actor = users.filter(username=username).first()
+        if actor is None:
+            continue
+        firms = _listed(actor.county_id, year)
+        trained = firms[: int(len(firms) * share)]
+        county = actor.county.name
+        plans = [
+            (
+                EventKind.LEADERS_MEETING,
+                f"{county}安全生产标准化推进会",
+                dt.date(year, 3, 18),
+                firms[:5],
+            ),
+            (
+                EventKind.TRAINING,
+                f"{county}第一期评定标准业务培训班",
+                dt.date(year, 4, 22),
+                trained,
+            ),
+            (EventKind.GUIDANCE, "专家上门指导自评", dt.date(year, 5, 16), firms[-2:]),
+        ]
+        for kind, title, held_on, attending in plans:
+            event_record(
+                actor=actor, kind=kind, title=title, held_on=held_on,
+                place="企业现场" if kind == EventKind.GUIDANCE else f"{county}安监局会议室",
+                organiser=actor.county.supervisor, firms=attending, people=_people(attending),
+            )  # fmt: skip
+            made += 1
+    return made

@@ -7,4 +7,5 @@ class OutreachConfig(AppConfig):
     menu_group = "宣传推进"
     menu = [
         ("推进活动", "outreach:event_list", "outreach.OutreachEvent", "list"),
+        ("定期调度", "outreach:dispatch_list", "outreach.DispatchMeeting", "list"),
     ]

@@ -64,3 +64,34 @@ def seed_outreach(year: int) -> int:
             )  # fmt: skip
             made += 1
     return made
+
+
+def seed_dispatch(year: int) -> int:
+    """A dispatch meeting in ``year`` with three items: one done, one open, one overdue."""
+    from enterprises.models import County
+
+    from .models import DispatchMeeting
+    from .services import dispatch_hold, dispatch_item_complete
+
+    city = get_user_model().objects.filter(username="city").first()
+    if city is None or DispatchMeeting.objects.filter(held_on__year=year).exists():
+        return 0
+    zhifu, fushan, muping = (County.objects.get(code=c) for c in ("370602", "370611", "370612"))
+    meeting = dispatch_hold(
+        actor=city, title=f"{year}年第二季度安全生产标准化工作调度会", held_on=dt.date(year, 6, 28),
+        counties=[zhifu, fushan, muping],
+        issues="部分县市区创建名单企业自评进度滞后；拒不创建企业执法检查尚未全覆盖。",
+        items=[
+            (zhifu, "7月底前完成拒不创建企业执法检查全覆盖", dt.date(year, 7, 31)),
+            (fushan, "组织第二期评定标准业务培训班", dt.date(year, 8, 15)),
+            (muping, "报送创建名单企业自评进度滞后原因及整改措施", dt.date(year, 7, 10)),
+        ],
+    )  # fmt: skip
+    county_user = get_user_model().objects.filter(username="county").first()
+    first = meeting.items.get(owner=zhifu)
+    if county_user is not None:
+        dispatch_item_complete(
+            item=first, actor=county_user, done_note="已对6家拒不创建企业全部实施执法检查",
+            done_on=dt.date(year, 7, 25),
+        )  # fmt: skip
+    return 1

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from enterprises.models import Enterprise
+from enterprises.models import County, Enterprise
 from portal.forms import StyledFormMixin
 
 from .models import EventKind
@@ -51,3 +51,65 @@ class EventForm(StyledFormMixin, forms.Form):
             if name.strip():
                 people.append((name.strip(), post.strip()))
         return people
+
+
+ITEM_ROWS = 5
+
+
+class _DispatchFields(forms.Form):
+    title = forms.CharField(label="会议名称", max_length=200)
+    held_on = forms.DateField(label="会议日期", widget=forms.DateInput, initial=timezone.localdate)
+    counties = forms.ModelMultipleChoiceField(
+        County.objects.current(), label="参会县市区", widget=forms.CheckboxSelectMultiple
+    )
+    issues = forms.CharField(label="调度的问题", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for n in range(1, ITEM_ROWS + 1):
+            self.fields[f"owner_{n}"] = forms.ModelChoiceField(
+                County.objects.current(), label=f"事项{n}：责任县市区", required=False
+            )
+            self.fields[f"task_{n}"] = forms.CharField(
+                label=f"事项{n}：调度事项", max_length=300, required=False
+            )
+            self.fields[f"due_{n}"] = forms.DateField(
+                label=f"事项{n}：完成期限", widget=forms.DateInput, required=False
+            )
+
+
+class DispatchForm(StyledFormMixin, _DispatchFields):
+    """A dispatch meeting; up to five items, each with its owner county, task and due date."""
+
+    def clean(self):
+        data = super().clean()
+        for n in range(1, ITEM_ROWS + 1):
+            parts = [data.get(f"owner_{n}"), data.get(f"task_{n}"), data.get(f"due_{n}")]
+            if any(parts) and not all(parts):
+                self.add_error(f"task_{n}", "调度事项须同时填写责任县市区、事项和完成期限")
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        rows = [
+            (data[f"owner_{n}"], data[f"task_{n}"], data[f"due_{n}"])
+            for n in range(1, ITEM_ROWS + 1)
+        ]
+        return {
+            "title": data["title"],
+            "held_on": data["held_on"],
+            "counties": list(data["counties"]),
+            "issues": data["issues"],
+            "items": [row for row in rows if all(row)],
+        }
+
+    def item_rows(self):
+        return [
+            (self[f"owner_{n}"], self[f"task_{n}"], self[f"due_{n}"])
+            for n in range(1, ITEM_ROWS + 1)
+        ]
+
+
+class CompleteForm(StyledFormMixin, forms.Form):
+    done_note = forms.CharField(label="落实情况", widget=forms.Textarea(attrs={"rows": 2}))
+    done_on = forms.DateField(label="落实日期", widget=forms.DateInput, initial=timezone.localdate)

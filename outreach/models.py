@@ -1,14 +1,17 @@
 """The programme's outreach (一（二）): meetings for principal leaders, training classes in
 batches, on-site guidance, visits to model firms and pilot designations; who organised each,
-which firms took part and the people who came."""
+which firms took part and the people who came. And the city's regular dispatch (三（一）定期调度):
+meetings with the counties and the follow-up items they hand out."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
 from enterprises.models import County, Enterprise
+from portal.concurrency import VersionedModel
 from portal.scoping import CountyOwnedQuerySet, ScopedQuerySet
 
 
@@ -99,3 +102,83 @@ class Attendee(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- 定期调度: the city's dispatch meetings and their follow-up items ---------------------------
+
+
+class DispatchMeetingQuerySet(ScopedQuerySet):
+    """The city reads every meeting; a county those it attended or owns an item of."""
+
+    def scope_county(self, user):
+        return self.filter(
+            models.Q(counties=user.county_id) | models.Q(items__owner=user.county_id)
+        ).distinct()
+
+
+class DispatchMeeting(models.Model):
+    """定期调度: a meeting the city holds with the counties, the issues raised and the items
+    it hands out, each to an owner county with a due date."""
+
+    title = models.CharField("会议名称", max_length=200)
+    held_on = models.DateField("会议日期")
+    counties = models.ManyToManyField(County, verbose_name="参会县市区", related_name="+")
+    issues = models.TextField("调度的问题")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    objects = DispatchMeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "调度会议"
+        verbose_name_plural = "调度会议"
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("outreach:dispatch_detail", args=[self.pk])
+
+
+class DispatchItemQuerySet(ScopedQuerySet):
+    county_lookup = "owner"
+
+
+class DispatchItem(VersionedModel):
+    """One follow-up item of a dispatch meeting: open until its owner county closes it with
+    what was done (``workflows.DISPATCH_ITEM``)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待落实"
+        DONE = "done", "已落实"
+
+    meeting = models.ForeignKey(DispatchMeeting, on_delete=models.CASCADE, related_name="items")
+    owner = models.ForeignKey(
+        County, verbose_name="责任县市区", on_delete=models.PROTECT, related_name="+"
+    )
+    task = models.CharField("调度事项", max_length=300)
+    due_on = models.DateField("完成期限")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    done_note = models.TextField("落实情况", blank=True)
+    done_on = models.DateField("落实日期", null=True, blank=True)
+
+    objects = DispatchItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "调度事项"
+        verbose_name_plural = "调度事项"
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.owner}：{self.task}"
+
+    def get_absolute_url(self) -> str:
+        return self.meeting.get_absolute_url()
+
+    def clean(self) -> None:
+        if self.status == self.Status.DONE and not (self.done_note.strip() and self.done_on):
+            raise ValidationError({"done_note": "须写明落实情况和落实日期"})

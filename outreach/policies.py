@@ -1,14 +1,29 @@
 """Who may do what with outreach records: counties record their own events; the city reads
-every county's (and records none of its own here). Rules ``(user, obj) -> reason | None``."""
+every county's (and records none of its own here). The city holds dispatch meetings; each
+item is closed by its owner county. Rules ``(user, obj) -> reason | None``."""
 
 from __future__ import annotations
 
-from portal.policy import only, rule
+from typing import Any
+
+from portal.policy import only, role_of, rule
 from portal.roles import Role
 
-from .models import OutreachEvent
+from .models import DispatchItem, DispatchMeeting, OutreachEvent
 
 rule(OutreachEvent, "list")(
     only(Role.CITY, Role.ADMIN, Role.COUNTY, reason="推进活动仅限市局和县市区监管部门查看")
 )
 rule(OutreachEvent, "record")(only(Role.COUNTY, reason="推进活动由县市区监管部门录入"))
+
+rule(DispatchMeeting, "list")(
+    only(Role.CITY, Role.ADMIN, Role.COUNTY, reason="调度会议仅限市局和县市区监管部门查看")
+)
+rule(DispatchMeeting, "hold")(only(Role.CITY, reason="调度会议由市局录入"))
+
+
+@rule(DispatchItem, "complete")
+def owner_county(user: Any, item: DispatchItem) -> str | None:
+    if role_of(user) == Role.COUNTY and user.county_id == item.owner_id:
+        return None
+    return "只有责任县市区可以填报落实情况"

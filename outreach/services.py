@@ -8,11 +8,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from enterprises.models import Enterprise
+from enterprises.models import County, Enterprise
 from portal.audit import record_change
 from portal.policy import require
 
-from .models import Attendance, Attendee, OutreachEvent
+from .models import Attendance, Attendee, DispatchItem, DispatchMeeting, OutreachEvent
+from .workflows import DISPATCH_ITEM
 
 
 def event_record(
@@ -48,3 +49,39 @@ def event_record(
             note=f"{event.get_kind_display()}，参加企业{len(firms)}家、人员{len(people)}人",
         )  # fmt: skip
     return event
+
+
+def dispatch_hold(
+    *,
+    actor: Any,
+    title: str,
+    held_on: dt.date,
+    counties: list[County],
+    issues: str,
+    items: list[tuple[County, str, dt.date]],
+) -> DispatchMeeting:
+    """定期调度: the city records the meeting, the counties present and the items handed out."""
+    require(actor, "hold", DispatchMeeting)
+    if not items:
+        raise ValidationError("调度会议须至少布置一项调度事项")
+    meeting = DispatchMeeting(title=title, held_on=held_on, issues=issues, created_by=actor)
+    with transaction.atomic():
+        meeting.full_clean()
+        meeting.save()
+        meeting.counties.set(counties)
+        for owner, task, due_on in items:
+            item = DispatchItem(meeting=meeting, owner=owner, task=task, due_on=due_on)
+            item.full_clean()
+            item.save()
+        record_change(
+            actor=actor, obj=meeting, action="录入调度会议", note=f"调度事项{len(items)}项"
+        )
+    return meeting
+
+
+def dispatch_item_complete(
+    *, item: DispatchItem, actor: Any, done_note: str, done_on: dt.date
+) -> DispatchItem:
+    """The owner county closes an item with what was done."""
+    changes = {"done_note": done_note, "done_on": done_on}
+    return DISPATCH_ITEM.apply(item, "complete", actor=actor, changes=changes)

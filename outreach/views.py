@@ -1,16 +1,19 @@
-"""Outreach pages: the events of the year with each county's reach, one event, a new event."""
+"""Outreach pages: the events of the year with each county's reach, one event, a new event;
+the city's dispatch meetings and their items."""
 
 from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from portal.http import perform, year_from
+from portal.http import perform, refuse_form, year_from
 from portal.policy import allowed_actions, fetch, require
 
 from . import selectors, services
-from .forms import EventForm
-from .models import EventKind, OutreachEvent
+from .forms import CompleteForm, DispatchForm, EventForm
+from .models import DispatchItem, DispatchMeeting, EventKind, OutreachEvent
 
 
 def event_list(request):
@@ -61,3 +64,77 @@ def event_detail(request, pk: int):
             "people": event.attendees.all(),
         },
     )
+
+
+# --- 定期调度 ----------------------------------------------------------------------------------
+
+
+def dispatch_list(request):
+    require(request.user, "list", DispatchMeeting)
+    today = timezone.localdate()
+    items = (
+        DispatchItem.objects.for_user(request.user)
+        .filter(status=DispatchItem.Status.OPEN)
+        .select_related("owner", "meeting")
+        .order_by("due_on", "pk")
+    )
+    return render(
+        request,
+        "outreach/dispatch_list.html",
+        {
+            "page_obj": Paginator(
+                DispatchMeeting.objects.for_user(request.user).prefetch_related("counties"), 30
+            ).get_page(request.GET.get("page")),
+            "open_items": items[:100],
+            "today": today,
+            "actions": allowed_actions(request.user, DispatchMeeting),
+        },
+    )
+
+
+def dispatch_create(request):
+    require(request.user, "hold", DispatchMeeting)
+    form = DispatchForm(request.POST or None)
+    done = form.is_valid() and perform(
+        request,
+        lambda: services.dispatch_hold(actor=request.user, **form.service_kwargs()),
+        success="已录入调度会议",
+        form=form,
+    )
+    if done:
+        return redirect(done.value)
+    return render(request, "outreach/dispatch_form.html", {"form": form})
+
+
+def dispatch_detail(request, pk: int):
+    meeting = fetch(request.user, DispatchMeeting.objects.prefetch_related("counties"), pk=pk)
+    items = meeting.items.select_related("owner")
+    return render(
+        request,
+        "outreach/dispatch_detail.html",
+        {
+            "meeting": meeting,
+            "items": [
+                (item, allowed_actions(request.user, item), CompleteForm(prefix=f"i{item.pk}"))
+                for item in items
+            ],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+def dispatch_item_complete(request, pk: int):
+    item = fetch(request.user, DispatchItem.objects.select_related("meeting"), "complete", pk=pk)
+    form = CompleteForm(request.POST, prefix=f"i{item.pk}")
+    if not form.is_valid():
+        refuse_form(request, form, "请检查填写内容：")
+    else:
+        perform(
+            request,
+            lambda: services.dispatch_item_complete(
+                item=item, actor=request.user, **form.cleaned_data
+            ),
+            success="已填报落实情况",
+        )
+    return redirect(item.meeting)

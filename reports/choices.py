@@ -30,3 +30,4 @@ class ReminderKind(models.TextChoices):
     CERTIFICATE = "certificate", "等级证书到期提醒"
     LIST_TARGET = "list_target", "创建名单计划日期已过未自评提醒"
     ENFORCEMENT = "enforcement", "执法案件整改期限提醒"
+    DISPATCH = "dispatch", "调度事项期限提醒"

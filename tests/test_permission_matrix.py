@@ -201,6 +201,10 @@ SPECS: dict[str, Any] = {
     "outreach:event_list": Page("outreach.OutreachEvent", "list"),
     "outreach:event_create": Page("outreach.OutreachEvent", "record"),
     "outreach:event_detail": Obj("outreach.OutreachEvent"),
+    "outreach:dispatch_list": Page("outreach.DispatchMeeting", "list"),
+    "outreach:dispatch_create": Page("outreach.DispatchMeeting", "hold"),
+    "outreach:dispatch_detail": Obj("outreach.DispatchMeeting"),
+    "outreach:dispatch_item_complete": Obj("outreach.DispatchItem", "complete", method="post"),
     # enterprises: the registry, its creation lists, imports and accidents
     "enterprises:list": Page("enterprises.Enterprise", "list"),
     "enterprises:export": Page("enterprises.Enterprise", "export"),

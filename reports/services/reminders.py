@@ -27,6 +27,8 @@ from enforcement.models import Case
 from enforcement.rules import DEADLINE_DAYS_BEFORE
 from enterprises.choices import PASSED_STATUSES, Status
 from enterprises.models import County, CreationListEntry, Enterprise
+from outreach.models import DispatchItem
+from outreach.rules import DISPATCH_DAYS_BEFORE
 from portal.models import Notification
 from portal.notifications import count_unread, queue_notification_mail
 from portal.roles import Role
@@ -201,12 +203,37 @@ def enforcement_reminders(today: dt.date) -> Iterator[Due]:
             )  # fmt: skip
 
 
+def dispatch_reminders(today: dt.date) -> Iterator[Due]:
+    """A dispatch meeting's item (3 days before, on the day, overdue then weekly) while open:
+    to its owner county."""
+    dates = rules.due_dates_for(today, DISPATCH_DAYS_BEFORE, overdue_weeks=OVERDUE_WEEKS)
+    rows = list(
+        DispatchItem.objects.filter(status=DispatchItem.Status.OPEN, due_on__in=dates)
+        .values_list("pk", "due_on", "task", "owner_id", "meeting_id")
+        .order_by()
+    )
+    county_users = _users_by("county", Role.COUNTY) if rows else {}
+    ct = ContentType.objects.get_for_model(DispatchItem)
+    for pk, due_on, task, owner_id, meeting_id in rows:
+        step = rules.reminder_step(due_on, today, DISPATCH_DAYS_BEFORE)
+        if step is None:
+            continue
+        title = f"调度事项“{task}”：{rules.step_label(step)}（{due_on:%Y-%m-%d}）"
+        url = reverse("outreach:dispatch_detail", args=[meeting_id])
+        for user_id in county_users.get(owner_id, ()):
+            yield Due(
+                ct.pk, str(pk), user_id, f"{ReminderKind.DISPATCH}{step:+d}", due_on, title,
+                "市局调度会议布置给本县市区的事项须按期落实", url,
+            )  # fmt: skip
+
+
 RULES = (
     submission_reminders,
     nonconformity_reminders,
     certificate_reminders,
     list_target_reminders,
     enforcement_reminders,
+    dispatch_reminders,
 )
 
 

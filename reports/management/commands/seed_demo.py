@@ -53,10 +53,9 @@ class Command(BaseCommand):
                 f"年度目标 {made['targets']} 个，"
                 f"已上报材料 {made['submissions']} 份，推进企业 {made['progress']} 家"
             )
-            if make_users and enforcement_demo.seed_enforcement(enterprise_demo.DEMO_YEAR):
-                self.stdout.write(f"执法推进：{enterprise_demo.DEMO_YEAR}年拒不创建企业与执法案件")
-            if make_users and outreach_demo.seed_outreach(enterprise_demo.DEMO_YEAR):
-                self.stdout.write(
-                    f"推进活动：{enterprise_demo.DEMO_YEAR}年推进会、培训班与上门指导"
-                )
+            year = enterprise_demo.DEMO_YEAR
+            if make_users and enforcement_demo.seed_enforcement(year):
+                self.stdout.write(f"执法推进：{year}年拒不创建企业与执法案件")
+            if make_users and outreach_demo.seed_outreach(year) + outreach_demo.seed_dispatch(year):
+                self.stdout.write(f"推进活动与定期调度：{year}年培训班、上门指导与调度会议")
         self.stdout.write(self.style.SUCCESS("演示数据已就绪"))

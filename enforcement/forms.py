@@ -85,7 +85,7 @@ class InspectionForm(StyledFormMixin, _InspectionFields):
 
 class ViolationForm(StyledFormMixin, forms.Form):
     basis = forms.ModelChoiceField(
-        LegalBasis.objects.filter(is_active=True), label="违法行为及处罚依据"
+        LegalBasis.objects.filter(is_active=True), label="违法行为及处罚依据", empty_label="请选择"
     )
     facts = forms.CharField(label="违法事实", widget=forms.Textarea(attrs={"rows": 2}))
 

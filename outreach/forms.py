@@ -68,7 +68,10 @@ class _DispatchFields(forms.Form):
         super().__init__(*args, **kwargs)
         for n in range(1, ITEM_ROWS + 1):
             self.fields[f"owner_{n}"] = forms.ModelChoiceField(
-                County.objects.current(), label=f"事项{n}：责任县市区", required=False
+                County.objects.current(),
+                label=f"事项{n}：责任县市区",
+                required=False,
+                empty_label="请选择",
             )
             self.fields[f"task_{n}"] = forms.CharField(
                 label=f"事项{n}：调度事项", max_length=300, required=False

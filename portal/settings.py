@@ -12,8 +12,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
+# DEBUG is off unless the environment turns it on (`python3 dev.py run` and the tests do): a
+# person trying the image sees the portal's Chinese error pages, never Django's debug pages.
 env = environ.Env(
-    DEBUG=(bool, True),
+    DEBUG=(bool, False),
     ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost", "[::1]", "testserver"]),
     CSRF_TRUSTED_ORIGINS=(list, []),
 )
@@ -23,12 +25,19 @@ DEBUG = env("DEBUG")
 
 
 def _secret_key() -> str:
-    """Production must bring its key; a local run keeps one generated key under var/."""
+    """Production must bring its key (SECRET_KEY), or name a file to keep a generated one in
+    (SECRET_KEY_FILE: the image does, so that a bare `docker run` starts); a local run with
+    DEBUG on keeps one generated key under var/."""
     if "SECRET_KEY" in env.ENVIRON:
         return env("SECRET_KEY")
-    if not DEBUG:
-        raise environ.ImproperlyConfigured("DEBUG 关闭时必须通过环境变量 SECRET_KEY 提供密钥")
-    key_file = VAR_DIR / "secret_key"
+    if "SECRET_KEY_FILE" in env.ENVIRON:
+        key_file = Path(env.str("SECRET_KEY_FILE"))
+    elif DEBUG:
+        key_file = VAR_DIR / "secret_key"
+    else:
+        raise environ.ImproperlyConfigured(
+            "DEBUG 关闭时必须通过环境变量 SECRET_KEY（或 SECRET_KEY_FILE）提供密钥"
+        )
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
         key_file.chmod(0o600)
@@ -202,11 +211,14 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=3600)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # An intranet host name: whether subdomains and the browsers' preload list apply is the
     # operator's decision, not ours.
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
     SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+# X-Forwarded-Proto says "https" only if a proxy we trust set it: with no proxy configured
+# (TRUSTED_PROXY_COUNT = 0) a client could send the header itself.
+if TRUSTED_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content-Security-Policy (django-csp): scripts only from our own vendored files, never inline.
 # Styles allow inline attributes (progress bars set their width that way).

@@ -201,3 +201,16 @@ def test_the_prune_is_on_the_reviewed_beat_schedule_and_expires():
     entry = settings.CELERY_BEAT_SCHEDULE["prune-security-events"]
     assert entry["task"] == "portal.tasks.prune_security_events"
     assert entry["options"]["expires"] > 0
+
+
+def test_a_password_set_by_an_administrator_is_recorded(client, make_user, county_user):
+    admin = make_user(role="admin", is_superuser=True)
+    sign_in(client, admin)
+    new = "Admin-set-pw-2016"
+    response = client.post(
+        f"/admin/portal/user/{county_user.pk}/password/",
+        {"password1": new, "password2": new, "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    event = SecurityEvent.objects.get(kind=Kind.PASSWORD_CHANGED)
+    assert event.user == admin and county_user.username in event.detail

@@ -99,6 +99,8 @@ def seed_reviews() -> int:
             score=score.value,
             veto_failed=score.veto_failed,
             submitted_at=timezone.now(),
+            team_leader="企业安全负责人",
+            team_members="安全管理员\n车间主任",
         )
         SelfAssessmentLine.objects.bulk_create(
             SelfAssessmentLine(

@@ -205,6 +205,9 @@ class SelfAssessment(VersionedModel):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    # 自评组: who did the self-assessment (a condition of applying for review).
+    team_leader = models.CharField("自评组组长", max_length=100, blank=True)
+    team_members = models.TextField("自评组成员", blank=True, help_text="每行一人：姓名、职务")
 
     objects = FirmOwnedQuerySet.as_manager()
 
@@ -219,6 +222,10 @@ class SelfAssessment(VersionedModel):
     @property
     def is_locked(self) -> bool:
         return self.status == AssessmentStatus.SUBMITTED
+
+    @property
+    def team_member_names(self) -> list[str]:
+        return [line.strip() for line in self.team_members.splitlines() if line.strip()]
 
 
 class ScoreLine(models.Model):
@@ -276,6 +283,7 @@ class Review(VersionedModel):
         "评审状态", max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.APPLIED
     )
     applied_at = models.DateTimeField("申请时间", null=True, blank=True)
+    applied_grade = models.CharField("申请等级", max_length=10, choices=Grade.choices, blank=True)
     return_reason = models.TextField("退回理由", blank=True)
     agency = models.ForeignKey(
         ReviewAgency,
@@ -296,12 +304,14 @@ class Review(VersionedModel):
     responsibility_system = models.TextField("责任管理机制建立情况", blank=True)
     training_date = models.DateField("全员培训日期", null=True, blank=True)
     trained_count = models.PositiveIntegerField("培训人数", null=True, blank=True)
+    training_shortfall_reason = models.TextField("培训人数少于职工人数的原因", blank=True)
     hazardous_places = models.TextField("危险、危害场所辨识", blank=True)
     special_operation_sites = models.TextField("特殊作业场所辨识", blank=True)
     risk_points = models.TextField("风险节点辨识", blank=True)
     hazards_found = models.PositiveIntegerField("发现隐患数", null=True, blank=True)
     hazards_rectified = models.PositiveIntegerField("已整改隐患数", null=True, blank=True)
     hazards_note = models.TextField("隐患查改情况", blank=True)
+    gap_explanation = models.TextField("评审与自评差异说明", blank=True)
     # The conclusion, computed by reviews.scoring, never typed in.
     score = models.DecimalField("评审得分", **POINTS, null=True, blank=True)
     veto_failed = models.BooleanField("否决项不合格", default=False)
@@ -389,6 +399,31 @@ class Nonconformity(VersionedModel):
 
     def __str__(self) -> str:
         return self.description[:40]
+
+
+class OnsiteRectification(models.Model):
+    """An item with a deduction that the firm rectified while the team was on site, with the
+    evidence the team saw; the alternative to a 不符合项 for that item."""
+
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="onsite_rectifications"
+    )
+    item = models.ForeignKey(StandardItem, verbose_name="评分项", on_delete=models.PROTECT)
+    evidence = models.TextField("现场整改情况及佐证")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    objects = ReviewScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "现场整改"
+        verbose_name_plural = "现场整改"
+        ordering = ["item__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "item"], name="one_onsite_fix_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} 现场已整改"
 
 
 class Evidence(models.Model):

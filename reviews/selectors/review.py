@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from enterprises.models import Enterprise
 
@@ -17,6 +18,7 @@ from ..models import (
     ReviewAgency,
     ReviewLine,
     ReviewTeamMember,
+    ScoringStandard,
     SelfAssessment,
     SelfAssessmentLine,
     StandardItem,
@@ -50,6 +52,17 @@ def latest_submitted_assessment(enterprise: Enterprise) -> SelfAssessment | None
         .order_by("-submitted_at", "-pk")
         .first()
     )
+
+
+def standard_is_current(standard: ScoringStandard) -> bool:
+    """In force today, and no later version of the same standard is in force."""
+    from .assessment import standards_in_force
+
+    in_force = standards_in_force(timezone.localdate())
+    if not in_force.filter(pk=standard.pk).exists():
+        return False
+    later = in_force.filter(code=standard.code, effective_from__gt=standard.effective_from)
+    return not later.exists()
 
 
 def current_review(

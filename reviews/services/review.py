@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from enterprises.choices import Grade
 from enterprises.models import Enterprise
 from enterprises.selectors import deaths_in_year_before
 from portal.audit import record_change, save_with_history, snapshot
@@ -57,12 +58,18 @@ DETAIL_FIELDS = [
 # --- Application and assignment -------------------------------------------------------------
 
 
-def review_apply(*, enterprise: Enterprise, actor: Any) -> Review:
-    """申请评审: the firm applies with its latest submitted self-assessment."""
+def review_apply(*, enterprise: Enterprise, actor: Any, applied_grade: str = "") -> Review:
+    """申请评审: the firm applies with its latest submitted self-assessment (a graded firm
+    names the grade it applies for; its self-assessment must reach that grade's score)."""
+    graded = (Grade.LEVEL1, Grade.LEVEL2, Grade.LEVEL3)
+    if enterprise.is_small_micro or applied_grade not in graded:
+        applied_grade = ""
     with transaction.atomic():
         assessment = latest_submitted_assessment(enterprise)
         firm = Enterprise.objects.get(pk=enterprise.pk)
-        LIFECYCLE.apply(firm, "apply", actor=actor, self_assessment=assessment)
+        LIFECYCLE.apply(
+            firm, "apply", actor=actor, self_assessment=assessment, applied_grade=applied_grade
+        )
         enterprise.status, enterprise.version = firm.status, firm.version
         review = Review(
             enterprise=enterprise,
@@ -70,6 +77,7 @@ def review_apply(*, enterprise: Enterprise, actor: Any) -> Review:
             standard=assessment.standard,
             status=ReviewStatus.APPLIED,
             applied_at=timezone.now(),
+            applied_grade=applied_grade,
         )
         review.full_clean()
         review.save()
@@ -78,7 +86,7 @@ def review_apply(*, enterprise: Enterprise, actor: Any) -> Review:
             obj=review,
             action="申请评审",
             before={"status": None},
-            after=snapshot(review, ["status", "standard", "self_assessment"]),
+            after=snapshot(review, ["status", "standard", "self_assessment", "applied_grade"]),
         )
     return review
 

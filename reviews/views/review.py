@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from enterprises.choices import Grade
 from enterprises.models import Enterprise, Industry
 from portal.audit import history_for, history_for_many
 from portal.http import file_response, perform, refuse_form
@@ -47,6 +48,7 @@ from ..workflows.lifecycle import LIFECYCLE
 from ..workflows.review import REVIEW
 
 PAGE_SIZE = 50
+APPLIED_GRADES = [(g.value, g.label) for g in (Grade.LEVEL3, Grade.LEVEL2, Grade.LEVEL1)]
 REVIEWS = Review.objects.select_related(
     "enterprise__county", "enterprise__industry", "agency", "standard", "self_assessment"
 )
@@ -121,7 +123,11 @@ def review_apply(request):
     if request.method == "POST":
         done = perform(
             request,
-            lambda: services.review_apply(enterprise=enterprise, actor=request.user),
+            lambda: services.review_apply(
+                enterprise=enterprise,
+                actor=request.user,
+                applied_grade=request.POST.get("applied_grade", ""),
+            ),
             success="评审申请已提交，等待县市区监管部门受理",
         )
         return redirect(done.value) if done else redirect("reviews:apply")
@@ -130,6 +136,7 @@ def review_apply(request):
         "assessment": latest_submitted_assessment(enterprise),
         "current": current_review(enterprise),
         "refusal": LIFECYCLE.refusal(enterprise, "apply", actor=request.user),
+        "grades": [] if enterprise.is_small_micro else APPLIED_GRADES,
         "reviews": Review.objects.for_user(request.user).select_related("agency"),
     }
     return render(request, "reviews/review/apply.html", context)

@@ -26,6 +26,7 @@ from reviews.models import (
     StandardElement,
     StandardItem,
 )
+from reviews.scoring import ItemResult, compute_score
 from reviews.services import review as services
 from tests.factories import AgencyFactory, UserFactory
 
@@ -77,10 +78,22 @@ def make_submitted_assessment(
     deductions: dict[int, Decimal] | None = None,
     guide_agency: ReviewAgency | None = None,
     guide_expert: Expert | None = None,
+    score: Decimal | None = None,
+    team: bool = True,
 ) -> SelfAssessment:
-    """A submitted (locked) self-assessment; ``deductions`` maps item positions to points."""
+    """A submitted (locked) self-assessment with its team (自评组); ``deductions`` maps item
+    positions to points; ``score`` stands in for the computed one when given."""
     deductions = deductions or {}
+    items = list(standard.items.order_by("order"))
+    computed = compute_score(
+        ItemResult(item.points, Decimal(deductions.get(n, 0)), False, item.is_veto)
+        for n, item in enumerate(items)
+    )
     assessment = SelfAssessment.objects.create(
+        score=computed.value if score is None else score,
+        veto_failed=computed.veto_failed,
+        team_leader="张安全（安全科长）" if team else "",
+        team_members="李明（车间主任）\n王芳（设备员）" if team else "",
         enterprise=enterprise,
         standard=standard,
         status=AssessmentStatus.SUBMITTED,
@@ -88,7 +101,6 @@ def make_submitted_assessment(
         guide_expert=guide_expert,
         submitted_at=timezone.now(),
     )
-    items = list(standard.items.order_by("order"))
     SelfAssessmentLine.objects.bulk_create(
         SelfAssessmentLine(
             assessment=assessment,

@@ -145,6 +145,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
+# The programme's rules the city sets: a review's total above the firm's own self-assessment
+# by more than this many points needs the review team's explanation.
+REVIEW_SCORE_GAP_POINTS = env.int("REVIEW_SCORE_GAP_POINTS", default=15)
+
 # --- Language and time ----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

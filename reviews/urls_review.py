@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/team/", review.review_team, name="team"),
     path("<int:pk>/scoring/", review.review_scoring, name="scoring"),
     path("<int:pk>/nonconformities/add/", review.nonconformity_add, name="nc_add"),
+    path("<int:pk>/onsite-fixes/add/", review.onsite_fix_add, name="onsite_fix"),
     path("<int:pk>/conclude/", review.review_conclude, name="conclude"),
     path("nonconformities/<int:pk>/answer/", review.nonconformity_answer, name="nc_answer"),
     path("nonconformities/<int:pk>/verify/", review.nonconformity_verify, name="nc_verify"),

@@ -219,6 +219,7 @@ SPECS: dict[str, Any] = {
     "reviews:team": Obj("reviews.Review", "edit"),
     "reviews:scoring": Obj("reviews.Review", "edit"),
     "reviews:nc_add": Obj("reviews.Review", "edit"),
+    "reviews:onsite_fix": Obj("reviews.Review", "edit"),
     "reviews:conclude": Obj("reviews.Review", "conclude", method="post"),
     "reviews:nc_answer": Obj("reviews.Nonconformity", "answer", method="post"),
     "reviews:nc_verify": Obj("reviews.Nonconformity", "verify", method="post"),

@@ -30,6 +30,7 @@ from ..models import (
     Evidence,
     Expert,
     Nonconformity,
+    OnsiteRectification,
     Review,
     ReviewAgency,
     ReviewLine,
@@ -53,6 +54,8 @@ DETAIL_FIELDS = [
     "hazards_found",
     "hazards_rectified",
     "hazards_note",
+    "training_shortfall_reason",
+    "gap_explanation",
 ]
 
 # --- Application and assignment -------------------------------------------------------------
@@ -320,6 +323,32 @@ def nonconformity_add(
         if review.status != ReviewStatus.RECTIFYING:
             REVIEW.apply(review, "list_nonconformities", actor=actor)
     return nonconformity
+
+
+def review_record_onsite_fix(
+    *, review: Review, actor: Any, item: StandardItem, evidence: str
+) -> OnsiteRectification:
+    """现场整改: an item with a deduction that the firm rectified while the team was on site,
+    with the evidence the team saw (instead of a 不符合项 for that item)."""
+    require(actor, "edit", review)
+    evidence = (evidence or "").strip()
+    if item.standard_id != review.standard_id:
+        raise ValidationError({"item": "评分项不属于本次评审的评定标准"})
+    if not evidence:
+        raise ValidationError({"evidence": "请填写现场整改情况及佐证"})
+    if not ReviewLine.objects.filter(review=review, item=item, deducted__gt=0).exists():
+        raise ValidationError({"item": f"{item.code}没有扣分，无需记录现场整改"})
+    with transaction.atomic():
+        fix, created = OnsiteRectification.objects.update_or_create(
+            review=review, item=item, defaults={"evidence": evidence}
+        )
+        record_change(
+            actor=actor,
+            obj=review,
+            action="记录现场整改",
+            changes={f"{item.code} 现场整改": [None if created else "已记录", evidence]},
+        )
+    return fix
 
 
 def nonconformity_answer(

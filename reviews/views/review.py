@@ -25,6 +25,7 @@ from ..forms.review import (
     AnswerForm,
     AssignForm,
     NonconformityForm,
+    OnsiteFixForm,
     ReturnForm,
     ReviewDetailsForm,
     ScoringForm,
@@ -41,6 +42,7 @@ from ..selectors.review import (
     nonconformities_of,
     review_lines_score,
     review_list,
+    score_gap,
     scoring_rows,
 )
 from ..services import review as services
@@ -112,6 +114,8 @@ def review_detail(request, pk: int):
         "score": review_lines_score(review) if review.standard_id else None,
         "history": _history(review, nonconformities),
         "problems": conclusion_problems(review) if "edit" in actions else [],
+        "gap": score_gap(review) if review.standard_id else None,
+        "onsite_fixes": review.onsite_rectifications.select_related("item"),
     }
     return render(request, "reviews/review/review_detail.html", context)
 
@@ -260,6 +264,24 @@ def nonconformity_add(request, pk: int):
     return render(
         request, "reviews/review/nonconformity_add.html", {"review": review, "form": form}
     )
+
+
+def onsite_fix_add(request, pk: int):
+    """现场整改: record an item with a deduction as rectified on site, with its evidence."""
+    review = fetch(request.user, REVIEWS, "edit", pk=pk)
+    form = OnsiteFixForm(request.POST or None, review=review)
+    if request.method == "POST" and form.is_valid():
+        done = perform(
+            request,
+            lambda: services.review_record_onsite_fix(
+                review=review, actor=request.user, **form.cleaned_data
+            ),
+            success="已记录现场整改",
+            form=form,
+        )
+        if done:
+            return redirect(review)
+    return render(request, "reviews/review/onsite_fix_add.html", {"review": review, "form": form})
 
 
 @require_POST

@@ -121,6 +121,23 @@ def make_agency(*, industries: list[Any], experts: int = 3, **kwargs: Any) -> Re
     return agency
 
 
+YESTERDAY = timezone.localdate() - dt.timedelta(days=1)
+COMPLETE_DETAILS = {
+    "onsite_from": YESTERDAY - dt.timedelta(days=1),
+    "onsite_to": YESTERDAY,
+    "responsibility_system": "建立全员安全生产责任制，主要负责人与各车间签订责任书",
+    "training_date": YESTERDAY,
+    "trained_count": 500,
+    "hazardous_places": "配电室、危化品仓库",
+    "special_operation_sites": "焊接动火作业点",
+    "risk_points": "冲压设备、行车吊装",
+    "hazards_found": 3,
+    "hazards_rectified": 3,
+    "hazards_note": "3项隐患现场整改完毕",
+}
+GAP_EXPLANATION = "评审组现场核实，企业自评时对部分条款理解有误"
+
+
 @dataclass
 class World:
     """One firm of 芝罘区 on its way through review, with a user of every role."""
@@ -159,10 +176,34 @@ class World:
         )
         return review
 
-    def scored(self, deductions: dict[int, Any] | None = None, not_applicable=()) -> Review:
+    def scored(
+        self, deductions: dict[int, Any] | None = None, not_applicable=(), *, explain=True
+    ) -> Review:
+        """Scored and otherwise complete: dates, the four combinations, each deduction
+        rectified on site, and (``explain``) the team's explanation of any gap."""
         review = self.with_team()
+        self.complete(review, explain=explain)
         self.score(review, deductions or {}, not_applicable)
+        self.fix_on_site(review)
         return review
+
+    def complete(self, review: Review, *, explain: bool = True, **changes: Any) -> None:
+        review.refresh_from_db()
+        data = {**COMPLETE_DETAILS, "gap_explanation": GAP_EXPLANATION if explain else ""}
+        services.review_update(
+            review=review,
+            actor=self.agency_user,
+            expected_version=review.version,
+            data={**data, **changes},
+        )
+        review.refresh_from_db()
+
+    def fix_on_site(self, review: Review) -> None:
+        for line in review.lines.filter(deducted__gt=0).select_related("item"):
+            services.review_record_onsite_fix(
+                review=review, actor=self.agency_user, item=line.item, evidence="现场整改照片3张"
+            )
+        review.refresh_from_db()
 
     def score(self, review: Review, deductions: dict[int, Any], not_applicable=()) -> None:
         review.refresh_from_db()

@@ -220,6 +220,7 @@ SPECS: dict[str, Any] = {
     "reviews:scoring": Obj("reviews.Review", "edit"),
     "reviews:nc_add": Obj("reviews.Review", "edit"),
     "reviews:onsite_fix": Obj("reviews.Review", "edit"),
+    "reviews:report": Obj("reviews.Review"),
     "reviews:conclude": Obj("reviews.Review", "conclude", method="post"),
     "reviews:nc_answer": Obj("reviews.Nonconformity", "answer", method="post"),
     "reviews:nc_verify": Obj("reviews.Nonconformity", "verify", method="post"),

@@ -427,3 +427,46 @@ def scoring_rows(review: Review) -> list[ScoringRow]:
 
 def nonconformities_of(review: Review) -> QuerySet[Nonconformity]:
     return review.nonconformities.select_related("item").prefetch_related("evidence")
+
+
+# --- The review report (评审报告) -----------------------------------------------------------
+
+
+@dataclass
+class ElementScore:
+    """One first-level element: its points, the points that do not apply, and what the review
+    and the self-assessment gave it."""
+
+    element: Any
+    points: Decimal = Decimal(0)
+    not_applicable: Decimal = Decimal(0)
+    review_earned: Decimal = Decimal(0)
+    own_earned: Decimal = Decimal(0)
+
+
+def element_scores(rows: list[ScoringRow]) -> list[ElementScore]:
+    """Per element, from the scoring rows (no query)."""
+    by_element: dict[int, ElementScore] = {}
+    for row in rows:
+        entry = by_element.setdefault(row.item.element_id, ElementScore(row.item.element))
+        entry.points += row.item.points
+        if row.line is not None and row.line.not_applicable:
+            entry.not_applicable += row.item.points
+        elif row.line is not None:
+            entry.review_earned += max(row.item.points - row.line.deducted, Decimal(0))
+        if row.self_line is not None and not row.self_line.not_applicable:
+            entry.own_earned += max(row.item.points - row.self_line.deducted, Decimal(0))
+    return sorted(by_element.values(), key=lambda entry: entry.element.number)
+
+
+def review_report(review: Review) -> dict[str, Any]:
+    """Everything the printed 评审报告 shows, in a constant number of queries."""
+    rows = scoring_rows(review)
+    return {
+        "elements": element_scores(rows),
+        "deducted_rows": [row for row in rows if row.line is not None and row.line.deducted > 0],
+        "gap": score_gap(review, rows),
+        "team": list(review.team.select_related("expert").order_by("-is_leader", "expert__name")),
+        "nonconformities": list(review.nonconformities.select_related("item")),
+        "onsite_fixes": list(review.onsite_rectifications.select_related("item")),
+    }

@@ -103,7 +103,12 @@ def _mirror_grade(
 
 
 def review_confirm(
-    *, review: Review, actor: Any, issued_on: dt.date | None = None, note: str = ""
+    *,
+    review: Review,
+    actor: Any,
+    issued_on: dt.date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Certificate | None:
     """县级确认: the county confirms an agency's conclusion.
 
@@ -124,6 +129,7 @@ def review_confirm(
             actor=actor,
             note=note,
             changes={"confirmed_at": timezone.now()},
+            expected_version=expected_version,
             firm_note=note,
         )
         certificate = (

@@ -42,6 +42,7 @@ from ..selectors.review import (
     nonconformities_of,
     review_lines_score,
     review_list,
+    review_report,
     score_gap,
     scoring_rows,
 )
@@ -118,6 +119,14 @@ def review_detail(request, pk: int):
         "onsite_fixes": review.onsite_rectifications.select_related("item"),
     }
     return render(request, "reviews/review/review_detail.html", context)
+
+
+def review_report_page(request, pk: int):
+    """The printable 评审报告; the county confirms the conclusion from here."""
+    review = fetch(request.user, REVIEWS, pk=pk)
+    context = {"review": review, "actions": allowed_actions(request.user, review)}
+    context.update(review_report(review))
+    return render(request, "reviews/review/report.html", context)
 
 
 def review_apply(request):

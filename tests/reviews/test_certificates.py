@@ -230,7 +230,8 @@ def test_permission_matrix_of_the_confirmation_pages(
         {None: 302, city_user: 403, enterprise_user: 403, agency_user: 404, fushan_user: 404},
         method="post",
     )
-    assert_access(url, {county_user: 302}, method="post")
+    review.refresh_from_db()
+    assert_access(url, {county_user: 302}, method="post", data={"version": review.version})
     firm.refresh_from_db()
     assert firm.status == Status.CONFIRMED
 

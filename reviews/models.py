@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from enterprises.choices import Grade
 from enterprises.models import County, Enterprise, FirmOwnedQuerySet, Industry
@@ -482,6 +485,25 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def validity_on(self, day: dt.date) -> str:
+        """The certificate's standing on ``day``, from its own dates (not from the nightly job's
+        last run): 已撤销, 已过期 (past its end date), 已失效 (replaced by a later one), 有效."""
+        if self.revoked_at:
+            return "已撤销"
+        if self.valid_until < day:
+            return "已过期"
+        if self.enterprise.certificate_no != self.number:
+            return "已失效"
+        return "有效"
+
+    @property
+    def validity(self) -> str:
+        return self.validity_on(timezone.localdate())
+
+    @property
+    def is_valid(self) -> bool:
+        return self.validity == "有效"
 
 
 class AnnouncementQuerySet(ScopedQuerySet):

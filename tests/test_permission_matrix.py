@@ -246,6 +246,7 @@ SPECS: dict[str, Any] = {
     "reviews:certificate_list": Page("reviews.Certificate", "list"),
     "reviews:re_review_due": Page("reviews.Certificate", "list"),
     "reviews:certificate_detail": Obj("reviews.Certificate"),
+    "reviews:certificate_print": Obj("reviews.Certificate"),
     "reviews:certificate_revoke": Obj("reviews.Certificate", "revoke", method="post"),
     "reviews:announcement_list": Page("reviews.Announcement", "list"),
     "reviews:announcement_create": Page("reviews.Announcement", "create"),

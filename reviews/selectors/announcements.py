@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from enterprises.choices import PASSED_STATUSES, Grade, Status
 from enterprises.models import County
@@ -211,6 +212,7 @@ def public_announced(*, params: dict[str, str]) -> QuerySet[Certificate]:
             revoked_at__isnull=True,
             enterprise__certificate_no=F("number"),  # the firm's current certificate
             enterprise__status=Status.ANNOUNCED,
+            valid_until__gte=timezone.localdate(),  # past its end even before the nightly job
         )
         .filter(Exists(published.filter(certificates=OuterRef("pk"))))
         .select_related("enterprise__county")

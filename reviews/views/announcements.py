@@ -100,6 +100,16 @@ def certificate_detail(request, pk: int):
     return render(request, "reviews/certificates/certificate_detail.html", context)
 
 
+def certificate_print(request, pk: int):
+    """The printable certificate (证书): issuing body, firm, industry, grade, number, dates."""
+    certificate = fetch(
+        request.user,
+        Certificate.objects.select_related("enterprise__county", "enterprise__industry"),
+        pk=pk,
+    )
+    return render(request, "reviews/certificates/certificate_print.html", {"c": certificate})
+
+
 @require_POST
 def revoke_certificate(request, pk: int):
     certificate = fetch(

@@ -297,6 +297,7 @@ class Review(VersionedModel):
         related_name="reviews",
     )
     assigned_at = models.DateTimeField("委派时间", null=True, blank=True)
+    assignment_no = models.CharField("委派单编号", max_length=50, blank=True)
     funding = models.CharField("评审经费方式", max_length=20, choices=Funding.choices, blank=True)
     fee = models.DecimalField(
         "评审费用（元）", max_digits=10, decimal_places=2, null=True, blank=True
@@ -329,6 +330,13 @@ class Review(VersionedModel):
         verbose_name = "评审"
         verbose_name_plural = "评审"
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment_no"],
+                condition=~models.Q(assignment_no=""),
+                name="one_assignment_number",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.enterprise} 评审"

@@ -9,6 +9,7 @@ urlpatterns = [
     path("applications/", review.application_queue, name="applications"),
     path("apply/", review.review_apply, name="apply"),
     path("<int:pk>/", review.review_detail, name="detail"),
+    path("<int:pk>/letter/", review.assignment_letter, name="assignment_letter"),
     path("<int:pk>/report/", review.review_report_page, name="report"),
     path("<int:pk>/assign/", review.review_assign, name="assign"),
     path("<int:pk>/return/", review.review_return, name="return"),

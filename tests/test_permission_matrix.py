@@ -221,6 +221,9 @@ SPECS: dict[str, Any] = {
     "reviews:nc_add": Obj("reviews.Review", "edit"),
     "reviews:onsite_fix": Obj("reviews.Review", "edit"),
     "reviews:report": Obj("reviews.Review"),
+    "reviews:assignment_letter": Obj(
+        "reviews.Review", queryset=lambda qs: qs.exclude(assignment_no="")
+    ),
     "reviews:conclude": Obj("reviews.Review", "conclude", method="post"),
     "reviews:nc_answer": Obj("reviews.Nonconformity", "answer", method="post"),
     "reviews:nc_verify": Obj("reviews.Nonconformity", "verify", method="post"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -52,6 +53,9 @@ AGENCY_EDITABLE_STATUSES = (
     ReviewStatus.RECTIFYING,
 )
 GOOD_STANDINGS = (AgencyStanding.REGISTERED, AgencyStanding.WARNED)
+# The 评审委派单 asks for the on-site review within this many days of the assignment (the
+# portal's default; the notice sets no figure).
+ONSITE_REVIEW_DAYS = 30
 MIN_TEAM_SIZE = 2
 
 
@@ -73,6 +77,13 @@ def standard_is_current(standard: ScoringStandard) -> bool:
         return False
     later = in_force.filter(code=standard.code, effective_from__gt=standard.effective_from)
     return not later.exists()
+
+
+def onsite_review_due(review: Review):
+    """The date by which the assigned agency should have done the on-site review."""
+    if review.assigned_at is None:
+        return None
+    return timezone.localdate(review.assigned_at) + dt.timedelta(days=ONSITE_REVIEW_DAYS)
 
 
 def current_review(

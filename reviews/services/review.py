@@ -119,10 +119,27 @@ def review_assign(
         raise ValidationError({"funding": "请选择评审经费方式"})
     if fee is not None and fee < 0:
         raise ValidationError({"fee": "评审费用不能为负数"})
-    changes = {"agency": agency, "funding": funding, "fee": fee, "assigned_at": timezone.now()}
+    now = timezone.now()
+    changes = {"agency": agency, "funding": funding, "fee": fee, "assigned_at": now}
     with transaction.atomic():
+        changes["assignment_no"] = next_assignment_number(review, timezone.localdate(now).year)
         REVIEW.apply(review, "assign", actor=actor, changes=changes, agency=agency)
     return review
+
+
+def next_assignment_number(review: Review, year: int) -> str:
+    """评审委派单 number: the county's code, the year and a running number, e.g.
+    370602-2016-0007 (the unique constraint refuses a number taken by a concurrent
+    assignment, which then rolls back)."""
+    county = Enterprise.objects.filter(pk=review.enterprise_id).values_list(
+        "county__code", flat=True
+    )[0]
+    prefix = f"{county}-{year}-"
+    taken = Review.objects.filter(assignment_no__startswith=prefix).values_list(
+        "assignment_no", flat=True
+    )
+    last = max((int(number.rsplit("-", 1)[1]) for number in taken), default=0)
+    return f"{prefix}{last + 1:04d}"
 
 
 # --- The agency's review --------------------------------------------------------------------

@@ -40,6 +40,7 @@ from ..selectors.review import (
     current_review,
     latest_submitted_assessment,
     nonconformities_of,
+    onsite_review_due,
     review_lines_score,
     review_list,
     review_report,
@@ -127,6 +128,15 @@ def review_report_page(request, pk: int):
     context = {"review": review, "actions": allowed_actions(request.user, review)}
     context.update(review_report(review))
     return render(request, "reviews/review/report.html", context)
+
+
+def assignment_letter(request, pk: int):
+    """The printable 评审委派单 of an assigned review."""
+    review = fetch(request.user, REVIEWS, pk=pk)
+    if not review.assignment_no:
+        raise Http404("该评审尚未委派")
+    context = {"review": review, "due": onsite_review_due(review)}
+    return render(request, "reviews/review/assignment_letter.html", context)
 
 
 def review_apply(request):

@@ -89,7 +89,11 @@ def review_apply(*, enterprise: Enterprise, actor: Any, applied_grade: str = "")
             obj=review,
             action="申请评审",
             before={"status": None},
-            after=snapshot(review, ["status", "standard", "self_assessment", "applied_grade"]),
+            after=snapshot(
+                review,
+                ["status", "standard", "self_assessment"]
+                + (["applied_grade"] * bool(applied_grade)),
+            ),
         )
     return review
 

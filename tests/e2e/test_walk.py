@@ -174,6 +174,10 @@ def test_demo_users_walk_a_firm_from_self_assessment_to_the_public_list(
     expect(page.get_by_text(agency_name).first).to_be_visible()
     review = Review.objects.get(enterprise=firm)
     assert review.agency.name == agency_name
+    page.get_by_role("link", name=re.compile("评审委派单")).click()
+    expect(page.get_by_role("heading", name="安全生产标准化评审委派单")).to_be_visible()
+    expect(page.get_by_text(review.assignment_no).first).to_be_visible()
+    county.shot("02-assignment-letter")
 
     # --- The agency sets up its team, scores every item and concludes -------------------------
     agency = Walker(browser, live_server.url, shots, "评审机构")
@@ -267,6 +271,10 @@ def test_demo_users_walk_a_firm_from_self_assessment_to_the_public_list(
     page.wait_for_load_state()
     firm.refresh_from_db()
     assert firm.status == Status.CONFIRMED and firm.certificate_no
+    page.goto(f"/reviews/certificates/{firm.certificates.get().pk}/print/")
+    expect(page.get_by_text(firm.certificate_no).first).to_be_visible()
+    expect(page.get_by_text("发证机关")).to_be_visible()
+    county.shot("03-certificate")
 
     county.nav("公告")
     page.get_by_role("link", name=re.compile("编制公告")).click()

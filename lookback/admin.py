@@ -25,6 +25,7 @@ class FindingInline(admin.TabularInline):
         "in_error",
         "note",
         "recorded_at",
+        "agency",
     )
 
     def has_add_permission(self, request, obj=None):

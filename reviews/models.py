@@ -483,6 +483,9 @@ class Certificate(models.Model):
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
     revoke_reason = models.TextField("撤销理由", blank=True)
     revoke_source = models.CharField("撤销依据", max_length=100, blank=True)
+    # 暂停: held pending re-review after the city's audit found the result in error.
+    suspended_at = models.DateTimeField("暂停时间", null=True, blank=True)
+    suspend_reason = models.TextField("暂停原因", blank=True)
 
     objects = FirmOwnedQuerySet.as_manager()
 
@@ -496,9 +499,12 @@ class Certificate(models.Model):
 
     def validity_on(self, day: dt.date) -> str:
         """The certificate's standing on ``day``, from its own dates (not from the nightly job's
-        last run): 已撤销, 已过期 (past its end date), 已失效 (replaced by a later one), 有效."""
+        last run): 已撤销, 暂停 (pending re-review), 已过期 (past its end date), 已失效 (replaced
+        by a later one), 有效."""
         if self.revoked_at:
             return "已撤销"
+        if self.suspended_at:
+            return "暂停"
         if self.valid_until < day:
             return "已过期"
         if self.enterprise.certificate_no != self.number:

@@ -171,6 +171,30 @@ def certificate_revoke(*, certificate: Certificate, actor: Any, reason: str, sou
     certificate.revoke_reason, certificate.revoke_source = reason, source
 
 
+def certificate_suspend(*, certificate: Certificate, actor: Any, reason: str) -> bool:
+    """暂停: the city's audit found the firm's result in error; its certificate is held pending
+    re-review (or a recorded revocation). False when it was not current or already held."""
+    require(actor, "suspend", certificate)
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().select_related("enterprise")
+        locked = locked.get(pk=certificate.pk)
+        if locked.suspended_at or is_current(locked):
+            return False
+        before = snapshot(locked, ["suspended_at", "suspend_reason"])
+        locked.suspended_at, locked.suspend_reason = timezone.now(), reason
+        locked.save(update_fields=["suspended_at", "suspend_reason"])
+        record_change(
+            actor=actor,
+            obj=locked,
+            action="暂停证书",
+            before=before,
+            after=snapshot(locked, ["suspended_at", "suspend_reason"]),
+            note=reason,
+        )
+    certificate.suspended_at, certificate.suspend_reason = locked.suspended_at, reason
+    return True
+
+
 def _refuse_unless_current(certificate: Certificate) -> None:
     problem = is_current(certificate)
     if problem:

@@ -175,6 +175,10 @@ SECURITY_LOG_RETENTION_DAYS = env.int("SECURITY_LOG_RETENTION_DAYS", default=190
 if SECURITY_LOG_RETENTION_DAYS < 183:
     raise environ.ImproperlyConfigured("SECURITY_LOG_RETENTION_DAYS 不得少于 183 天（六个月）")
 
+# The programme's rules the city sets: a review's total above the firm's own self-assessment
+# by more than this many points needs the review team's explanation.
+REVIEW_SCORE_GAP_POINTS = env.int("REVIEW_SCORE_GAP_POINTS", default=15)
+
 # --- Language and time ----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

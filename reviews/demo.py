@@ -65,6 +65,7 @@ def seed_reviews() -> int:
     from .choices import AssessmentStatus, Funding, StandardKind
     from .models import Review, ScoringStandard, SelfAssessment, SelfAssessmentLine, StandardItem
     from .scoring import ItemResult, compute_score
+    from .selectors.review import gap_problems
     from .services import review as services
     from .workflows.lifecycle import LIFECYCLE
 
@@ -99,6 +100,8 @@ def seed_reviews() -> int:
             score=score.value,
             veto_failed=score.veto_failed,
             submitted_at=timezone.now(),
+            team_leader="企业安全负责人",
+            team_members="安全管理员\n车间主任",
         )
         SelfAssessmentLine.objects.bulk_create(
             SelfAssessmentLine(
@@ -186,7 +189,26 @@ def seed_reviews() -> int:
         services.nonconformity_verify(
             nonconformity=nonconformity, actor=agency_actor, accepted=True, comment="整改到位"
         )
+        complete_the_review(review, agency_actor, skip=items[1])
         services.review_conclude(review=review, actor=agency_actor)
+
+    def complete_the_review(review, agency_actor, skip):
+        # Every deduction but the nonconformity's was fixed during the visit; a gap is explained.
+        for line in review.lines.filter(deducted__gt=0).exclude(item=skip).select_related("item"):
+            services.review_record_onsite_fix(
+                review=review,
+                actor=agency_actor,
+                item=line.item,
+                evidence="现场已整改，评审组查看照片",
+            )
+        if gap_problems(review):
+            review.refresh_from_db()
+            services.review_update(
+                review=review,
+                actor=agency_actor,
+                expected_version=review.version,
+                data={"gap_explanation": "评审组现场核实，企业自评时对部分条款理解有偏差"},
+            )
 
     for county in County.objects.filter(code__in=["370602", "370611", "370613", "370681"]):
         demo_firm = demo_enterprise() if county.code == "370602" else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -103,6 +104,15 @@ def _size_and_employees(rng: random.Random) -> tuple[str, int]:
     return SizeClass.MICRO, rng.randint(3, 19)
 
 
+# Revenue (万元) in the band of each size class, so the declared size is the law's.
+REVENUE_BANDS = {
+    SizeClass.LARGE: (40000, 200000),
+    SizeClass.MEDIUM: (2000, 39999),
+    SizeClass.SMALL: (300, 1999),
+    SizeClass.MICRO: (20, 299),
+}
+
+
 def build_enterprise(serial: int, counties, industries, rng: random.Random) -> Enterprise:
     county = rng.choices(counties, weights=COUNTY_WEIGHTS[: len(counties)])[0]
     industry = rng.choices(industries, weights=INDUSTRY_WEIGHTS[: len(industries)])[0]
@@ -118,6 +128,7 @@ def build_enterprise(serial: int, counties, industries, rng: random.Random) -> E
         industry=industry,
         size=size,
         employees=employees,
+        revenue=Decimal(rng.randint(*REVENUE_BANDS[size])),
         address=f"{county.name}{brand}路{rng.randint(1, 300)}号",
         legal_representative=_person(rng),
         safety_contact=_person(rng),

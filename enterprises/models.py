@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 
@@ -12,6 +13,7 @@ from portal.scoping import ScopedQuerySet, SharedQuerySet
 
 from .choices import SMALL_MICRO, Grade, SizeClass, Status
 from .credit_code import credit_code_error, normalize
+from .rules import size_disagreement
 
 
 class CountyQuerySet(ScopedQuerySet):
@@ -96,6 +98,15 @@ class Enterprise(VersionedModel):
     )
     size = models.CharField("企业规模", max_length=10, choices=SizeClass.choices)
     employees = models.PositiveIntegerField("从业人员数", null=True, blank=True)
+    revenue = models.DecimalField(
+        "营业收入（万元）",
+        max_digits=12,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="上一年度营业收入，单位万元；与从业人员数一起按工信部联企业〔2011〕300号划型",
+    )
     address = models.CharField("地址", max_length=200, blank=True)
     legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
     safety_contact = models.CharField("安全管理负责人", max_length=50, blank=True)
@@ -128,9 +139,17 @@ class Enterprise(VersionedModel):
 
     def clean(self) -> None:
         self.credit_code = normalize(self.credit_code)
+        errors = {}
         error = credit_code_error(self.credit_code)
         if error:
-            raise ValidationError({"credit_code": error})
+            errors["credit_code"] = error
+        size_error = size_disagreement(
+            size=self.size, employees=self.employees, revenue=self.revenue
+        )
+        if size_error:
+            errors["size"] = size_error
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_small_micro(self) -> bool:

@@ -89,6 +89,7 @@ REGISTRY_FIELDS = [
     "industry",
     "size",
     "employees",
+    "revenue",
     "address",
     "legal_representative",
     "safety_contact",

@@ -167,7 +167,7 @@ def test_the_list_filters_and_its_export_is_exactly_the_filtered_list(
     page = client.get(reverse("enterprises:list"), params)
     assert [e.name for e in page.context["page_obj"]] == ["甲机械"]
     rows = read_xlsx(client.get(reverse("enterprises:export"), params))
-    assert rows[0][:10] == importing.HEADERS
+    assert rows[0][: len(importing.HEADERS)] == importing.HEADERS
     assert [r[1] for r in rows[1:]] == ["甲机械"]
     everything = read_xlsx(client.get(reverse("enterprises:export"), {"sort": "-name"}))
     listed = client.get(reverse("enterprises:list"), {"sort": "-name"}).context["page_obj"]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from portal.audit import history_for
-from portal.http import current_year, dated, perform, refuse_form, xlsx_response, year_from
+from portal.http import dated, perform, refuse_form, xlsx_response, year_from
 from portal.models import Job
 from portal.policy import allowed_actions, can, fetch, require
 
@@ -200,7 +200,6 @@ def creation_list_index(request):
         {
             "page_obj": Paginator(qs, 50).get_page(request.GET.get("page")),
             "year": year,
-            "years": sorted({*list_years(user=request.user), year, current_year()}),
             "counties": County.objects.for_user(request.user),
             "actions": actions,
             "add_form": CreationListAddForm(year=year) if "add" in actions else None,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from enterprises.choices import PASSED_STATUSES, Status
 from enterprises.models import County, CreationListEntry
@@ -190,12 +190,6 @@ def movers(snapshot: ProgressSnapshot, rows: list[ProgressRow]) -> dict[int, dic
         for row in rows
         if row.county_id in old
     }
-
-
-def latest_year(today: dt.date) -> int:
-    """The latest year up to ``today``'s that has submission deadlines (else this year)."""
-    found = SubmissionDeadline.objects.filter(year__lte=today.year).aggregate(Max("year"))
-    return found["year__max"] or today.year
 
 
 # --- The county's work page ------------------------------------------------------------

@@ -34,7 +34,6 @@ from .policies import CityDashboard, CountyWorkPage, Evaluation
 from .selectors import (
     county_progress,
     county_work,
-    latest_year,
     movers,
     snapshot_rows,
     submission_grid,
@@ -47,8 +46,8 @@ from .workflows import TARGET
 
 
 def _year(request) -> int:
-    """The year asked for, else the latest year that has deadlines (the demo year on a demo)."""
-    return year_from(request, default=latest_year(timezone.localdate()))
+    """The year asked for (the page's year switch), else the current programme year."""
+    return year_from(request)
 
 
 def _as_of(year: int) -> dt.date:
@@ -108,10 +107,13 @@ def target_list(request):
     }
     counties = County.objects.for_user(request.user).current()
     rows = [{"county": c, "target": targets.get(c.pk)} for c in counties]
+    # The county's own target of the year, once filed, says whether it may still be revised
+    # (a submitted or accepted target is locked): no link the machine would refuse.
+    own = targets.get(getattr(request.user, "county_id", None))
     return render(
         request,
         "reports/target_list.html",
-        {"year": year, "rows": rows, "actions": allowed_actions(request.user, CountyTarget)},
+        {"year": year, "rows": rows, "actions": allowed_actions(request.user, own or CountyTarget)},
     )
 
 
@@ -278,11 +280,16 @@ def submission_document(request, pk: int):
 
 def snapshot_list(request):
     require(request.user, "view_list", ProgressSnapshot)
-    snapshots = ProgressSnapshot.objects.for_user(request.user)
+    year = _year(request)
+    snapshots = ProgressSnapshot.objects.for_user(request.user).filter(year=year)
     return render(
         request,
         "reports/snapshot_list.html",
-        {"snapshots": snapshots, "actions": allowed_actions(request.user, ProgressSnapshot)},
+        {
+            "year": year,
+            "snapshots": snapshots,
+            "actions": allowed_actions(request.user, ProgressSnapshot),
+        },
     )
 
 

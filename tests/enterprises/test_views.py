@@ -420,7 +420,7 @@ def test_the_creation_list_opens_on_this_year_and_offers_the_years_that_have_lis
     client.force_login(county_user)
     page = client.get(reverse("enterprises:creation_list")).content.decode()
     assert f"{current_year()}年创建名单" in page
-    assert '<option value="2016">2016</option>' in page
+    assert '<option value="2016">2016年</option>' in page
     assert firm.name not in page  # this year's list is empty
     chosen = client.get(reverse("enterprises:creation_list") + "?year=2016").content.decode()
     assert firm.name in chosen

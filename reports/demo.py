@@ -19,6 +19,8 @@ from reviews.models import ReviewAgency
 
 from .choices import SubmissionStatus, TargetStatus
 from .models import CityGoal, CountyTarget, ProgressSnapshot, Submission, TargetMilestone
+from .rules import goal_minimum
+from .selectors import county_base
 from .services import progress
 from .services import submissions as services
 
@@ -118,7 +120,9 @@ def seed_goals_and_targets(year: int) -> int:
             defaults={"listed_count": n, "status": TargetStatus.ACCEPTED},
         )  # fmt: skip
         if created:
-            half = n // 2
+            # Half the list by year end, and never below the minimum of the city's goal.
+            minimum = goal_minimum(county_base(county), 50)
+            half = min(n, max(n // 2, minimum))
             TargetMilestone.objects.bulk_create(
                 [
                     TargetMilestone(target=target, due_on=dt.date(year, m, d), passed_count=c)

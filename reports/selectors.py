@@ -11,14 +11,21 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from enterprises.choices import PASSED_STATUSES, Status
-from enterprises.models import County, CreationListEntry
+from enterprises.models import County, CreationListEntry, Enterprise
 from reviews.choices import ReviewStatus
 from reviews.models import Review
 from reviews.selectors.announcements import announceable_certificates, concluded_reviews
 
 from . import rules
 from .choices import IN_STATUSES, OWED_STATUSES, TargetStatus
-from .models import CountyTarget, ProgressRow, ProgressSnapshot, Submission, SubmissionDeadline
+from .models import (
+    CityGoal,
+    CountyTarget,
+    ProgressRow,
+    ProgressSnapshot,
+    Submission,
+    SubmissionDeadline,
+)
 
 # Funnel of the lifecycle, counted from Enterprise.status of the firms on the year's list.
 SELF_ASSESSED = tuple(s for s in Status.values if s not in (Status.NOT_LISTED, Status.LISTED))
@@ -190,6 +197,67 @@ def movers(snapshot: ProgressSnapshot, rows: list[ProgressRow]) -> dict[int, dic
         for row in rows
         if row.county_id in old
     }
+
+
+# --- Targets against the city's goal ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetStanding:
+    """A county's proposal beside its base and the minimum the city's goal gives it."""
+
+    base: int  # small/micro firms of the county in the registry (open)
+    pass_percent: int | None  # the city's goal for the year, if set
+    minimum: int | None
+    proposal: int  # the last milestone: firms to have passed by year end
+
+    @property
+    def below_minimum(self) -> bool:
+        return self.minimum is not None and self.proposal < self.minimum
+
+
+def county_base(county: County) -> int:
+    """达标率's denominator: the county's small/micro firms in the registry, not its list."""
+    return Enterprise.objects.filter(county=county).small_micro().open().count()
+
+
+def _standing(goal: CityGoal | None, base: int, target: CountyTarget | None) -> TargetStanding:
+    counts = [m.passed_count for m in target.milestones.all()] if target else []
+    return TargetStanding(
+        base=base,
+        pass_percent=goal.pass_percent if goal else None,
+        minimum=rules.goal_minimum(base, goal.pass_percent) if goal else None,
+        proposal=max(counts, default=0),
+    )
+
+
+def target_standing(target: CountyTarget) -> TargetStanding:
+    goal = CityGoal.objects.filter(year=target.year).first()
+    return _standing(goal, county_base(target.county), target)
+
+
+def target_rows(*, user: Any, year: int) -> list[dict[str, Any]]:
+    """The city's review page: each county's target with its base and minimum beside it
+    (four queries whatever the number of counties)."""
+    targets = targets_by_county(CountyTarget.objects.for_user(user), year)
+    counties = list(County.objects.for_user(user).current())
+    bases = dict(
+        Enterprise.objects.filter(county__in=counties)
+        .small_micro()
+        .open()
+        .values_list("county")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    goal = CityGoal.objects.filter(year=year).first()
+    return [
+        {
+            "county": county,
+            "target": targets.get(county.pk),
+            "standing": _standing(goal, bases.get(county.pk, 0), targets.get(county.pk)),
+        }
+        for county in counties
+    ]
 
 
 # --- The county's work page ------------------------------------------------------------

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from enterprises.models import County
 from portal.audit import history_for
 from portal.http import dated, file_response, perform, xlsx_response, year_from
 from portal.policy import allowed_actions, can, fetch, require
@@ -31,12 +30,16 @@ from .forms import (
 )
 from .models import CityGoal, CountyTarget, EvaluationCriterion, ProgressSnapshot, Submission
 from .policies import CityDashboard, CountyWorkPage, Evaluation
+from .rules import goal_minimum
 from .selectors import (
+    county_base,
     county_progress,
     county_work,
     movers,
     snapshot_rows,
     submission_grid,
+    target_rows,
+    target_standing,
 )
 from .services import evaluation as evaluation_services
 from .services import submissions as submission_services
@@ -99,17 +102,11 @@ def dashboard(request):
 def target_list(request):
     require(request.user, "view_list", CountyTarget)
     year = _year(request)
-    targets = {
-        t.county_id: t
-        for t in CountyTarget.objects.for_user(request.user)
-        .filter(year=year)
-        .prefetch_related("milestones")
-    }
-    counties = County.objects.for_user(request.user).current()
-    rows = [{"county": c, "target": targets.get(c.pk)} for c in counties]
+    rows = target_rows(user=request.user, year=year)
     # The county's own target of the year, once filed, says whether it may still be revised
     # (a submitted or accepted target is locked): no link the machine would refuse.
-    own = targets.get(getattr(request.user, "county_id", None))
+    county_id = getattr(request.user, "county_id", None)
+    own = next((r["target"] for r in rows if r["county"].pk == county_id), None)
     return render(
         request,
         "reports/target_list.html",
@@ -130,7 +127,10 @@ def target_edit(request, year: int):
     if refusal:
         messages.warning(request, refusal)
         return redirect(target)
-    initial = {"listed_count": target.listed_count if target else 0}
+    initial = {
+        "listed_count": target.listed_count if target else 0,
+        "explanation": target.shortfall_explanation if target else "",
+    }
     form = TargetForm(request.POST or None, instance=target, initial=initial)
     formset = MilestoneFormSet(request.POST or None, initial=_milestone_initial(target), prefix="m")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -140,15 +140,21 @@ def target_edit(request, year: int):
                 actor=request.user, county=request.user.county, year=year,
                 listed_count=form.cleaned_data["listed_count"],
                 milestones=milestones_from(formset),
+                explanation=form.cleaned_data["explanation"],
                 expected_version=form.expected_version if target else None,
             ),
             success="目标已保存（尚未提交市局）", form=form,
         )  # fmt: skip
         if done:
             return redirect(done.value)
+    goal = CityGoal.objects.filter(year=year).first()
+    base = county_base(request.user.county)
+    minimum = goal_minimum(base, goal.pass_percent) if goal else None
     return render(
-        request, "reports/target_form.html", {"form": form, "formset": formset, "year": year}
-    )
+        request, "reports/target_form.html",
+        {"form": form, "formset": formset, "year": year, "goal": goal, "base": base,
+         "minimum": minimum},
+    )  # fmt: skip
 
 
 def target_detail(request, pk: int):
@@ -157,6 +163,7 @@ def target_detail(request, pk: int):
         request,
         "reports/target_detail.html",
         {"target": target, "history": history_for(target), "reason_form": ReasonForm(),
+         "accept_form": CommentForm(), "standing": target_standing(target),
          "actions": allowed_actions(request.user, target)},
     )  # fmt: skip
 
@@ -175,9 +182,11 @@ def target_submit(request, pk: int):
 @require_POST
 def target_accept(request, pk: int):
     target = fetch(request.user, CountyTarget, "accept", pk=pk)
+    form = CommentForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
     perform(
         request,
-        lambda: target_services.target_accept(actor=request.user, target=target),
+        lambda: target_services.target_accept(actor=request.user, target=target, reason=reason),
         success="目标已审定并锁定",
     )
     return redirect(target)

@@ -71,7 +71,10 @@ def county_home(request):
 
 # --- City dashboard --------------------------------------------------------------------
 
-TOTALS = ("listed", "self_assessed", "applied", "under_review", "passed", "target")
+TOTALS = (
+    "listed", "self_assessed", "applied", "under_review", "passed", "target", "base",
+    "base_passed",
+)  # fmt: skip
 
 
 def dashboard(request):

@@ -98,3 +98,24 @@ def test_the_city_s_review_page_shows_base_minimum_and_proposal(
     assert "审定须填写理由" in response.content.decode()
     target.refresh_from_db()
     assert target.status == TargetStatus.SUBMITTED
+
+
+def test_the_rate_on_the_base_is_unchanged_by_removing_a_firm_from_the_list(
+    ten_small_firms, county_user, zhifu
+):
+    from enterprises.models import CreationListEntry, Enterprise
+    from enterprises.services import creation_list_remove
+    from reports.selectors import county_progress
+
+    small = list(Enterprise.objects.filter(county=zhifu).small_micro().order_by("pk"))
+    for firm in small[:4]:
+        CreationListEntry.objects.create(enterprise=firm, year=YEAR, target_date="2016-06-30")
+    Enterprise.objects.filter(pk=small[0].pk).update(status="announced")
+    today = dt.date(YEAR, 7, 1)
+    before = county_progress(user=county_user, year=YEAR, today=today)[0]
+    assert (before.pass_rate, before.list_rate) == (0.1, 0.25)  # 1 of 10; 1 of 4 on the list
+    entry = CreationListEntry.objects.get(enterprise=small[3])
+    creation_list_remove(actor=county_user, entry=entry, reason="关停")
+    after = county_progress(user=county_user, year=YEAR, today=today)[0]
+    assert after.pass_rate == 0.1  # on the base: unchanged
+    assert round(after.list_rate, 2) == 0.33  # on the list it rose

@@ -11,7 +11,7 @@ from django.urls import reverse
 from portal.concurrency import VersionedModel
 from portal.scoping import ScopedQuerySet, SharedQuerySet
 
-from .choices import SMALL_MICRO, Grade, SizeClass, Status
+from .choices import SMALL_MICRO, Grade, RemovalReason, SizeClass, Status
 from .credit_code import credit_code_error, normalize
 from .rules import size_disagreement
 
@@ -163,6 +163,36 @@ class FirmOwnedQuerySet(ScopedQuerySet):
     county_lookup = "enterprise__county"
     enterprise_lookup = "enterprise"
     agency_lookup = "enterprise__reviews__agency"
+
+
+class CreationListRemoval(models.Model):
+    """A firm taken off a county's creation list: the reason (a fixed set) and its evidence.
+    Kept after the entry is gone, so removals are counted per county and year."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="list_removals"
+    )
+    county = models.ForeignKey(
+        County, verbose_name="县市区", on_delete=models.PROTECT, related_name="list_removals"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    reason = models.CharField("移出原因", max_length=20, choices=RemovalReason.choices)
+    evidence = models.FileField("证明材料", upload_to="list-removals/%Y/")
+    evidence_name = models.CharField("证明材料文件名", max_length=200)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    removed_at = models.DateTimeField("移出时间", auto_now_add=True)
+
+    objects = FirmOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "移出创建名单记录"
+        verbose_name_plural = "移出创建名单记录"
+        ordering = ["-removed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} 移出{self.year}年名单（{self.get_reason_display()}）"
 
 
 class CreationListEntry(models.Model):

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
@@ -305,10 +306,17 @@ def test_the_creation_list_keeps_its_history(client, county_user, firm):
     entry = CreationListEntry.objects.get()
     firm.refresh_from_db()
     assert firm.status == Status.LISTED and entry.added_by == county_user
-    client.post(reverse("enterprises:creation_list_remove", args=[entry.pk]), {"reason": "搬迁"})
+    url = reverse("enterprises:creation_list_remove", args=[entry.pk])
+    refused = client.post(url, {"reason": "搬迁"})  # not one of the reasons, and no evidence
+    assert refused.status_code == 200 and CreationListEntry.objects.exists()
+    evidence = SimpleUploadedFile("注销通知书.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+    client.post(url, {"reason": "deregistered", "evidence": evidence})
     firm.refresh_from_db()
     assert firm.status == Status.NOT_LISTED and not CreationListEntry.objects.exists()
     assert [e.action for e in history_for(firm)] == ["移出创建名单", "纳入创建名单"]
+    assert "原因：注销" in history_for(firm).first().note
+    page = client.get(reverse("enterprises:creation_list"), {"year": 2016}).content.decode()
+    assert "移出创建名单的企业（按县市区）" in page and "注销 1家" in page
 
 
 def test_county_staff_cannot_list_another_countys_firm(

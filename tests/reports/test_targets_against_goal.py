@@ -115,7 +115,10 @@ def test_the_rate_on_the_base_is_unchanged_by_removing_a_firm_from_the_list(
     before = county_progress(user=county_user, year=YEAR, today=today)[0]
     assert (before.pass_rate, before.list_rate) == (0.1, 0.25)  # 1 of 10; 1 of 4 on the list
     entry = CreationListEntry.objects.get(enterprise=small[3])
-    creation_list_remove(actor=county_user, entry=entry, reason="关停")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    evidence = SimpleUploadedFile("关停通知.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+    creation_list_remove(actor=county_user, entry=entry, reason="shut_down", evidence=evidence)
     after = county_progress(user=county_user, year=YEAR, today=today)[0]
     assert after.pass_rate == 0.1  # on the base: unchanged
     assert round(after.list_rate, 2) == 0.33  # on the list it rose

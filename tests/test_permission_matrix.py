@@ -132,6 +132,8 @@ SPECS: dict[str, Any] = {
     "portal:notifications": SignedIn(),
     "portal:notifications_read_all": SignedIn(method="post"),
     "portal:notification_read": Obj("portal.Notification", None, method="post"),
+    "portal:security_events": Page("portal.SecurityEvent", "view"),
+    "portal:security_events_export": Page("portal.SecurityEvent", "export"),
     "healthz": Public(),
     "login": Public(),
     "logout": SignedIn(method="post"),

@@ -77,6 +77,9 @@ def reachable(host: str, port: int) -> bool:
 def run(args: argparse.Namespace) -> None:
     ensure_venv()
     env = os.environ.copy()
+    # DEBUG is off by default (portal/settings.py); this development run turns it on for
+    # itself, so the demo logins are created and Django serves the static files.
+    env.setdefault("DEBUG", "true")
     manage = (PY, "manage.py")
     say("迁移数据库")
     sh(*manage, "migrate", "--noinput", "-v", "1", env=env)
@@ -111,6 +114,7 @@ def test(args: argparse.Namespace) -> None:
     env = os.environ.copy()
     env.pop("DATABASE_URL", None)
     env.setdefault("PORTAL_VAR_DIR", str(ROOT / "var" / "test"))
+    env.setdefault("DEBUG", "true")  # the checks below run as a developer's machine does
     say("ruff check")
     sh(PY, "-m", "ruff", "check", ".")
     say("Django 检查与迁移检查")

@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+os.environ.setdefault("DEBUG", "true")  # a development run: DEBUG is off by default
 SERIAL_BASE = 80_000_000  # reserved range of organization-code bodies for benchmark firms
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+os.environ.setdefault("DEBUG", "true")  # a development run: DEBUG is off by default
 os.environ.setdefault("EMAIL_URL", "consolemail://")
 
 import django  # noqa: E402

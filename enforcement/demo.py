@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from enterprises.choices import Status
 from enterprises.models import County, Enterprise
@@ -25,10 +26,18 @@ ANSWERS = [
 STAGES = ["closed", "decided", "opened", "none", "ordered", "inspected"]
 
 
-def seed_enforcement(year: int) -> int:
+def demo_day(year: int, today: dt.date, latest: tuple[int, int]):
+    """The demo's dates in ``year``, moved back together so that the latest, ``latest``
+    (month, day), is not after ``today``: a demo of this year never shows the future."""
+    late = max(0, (dt.date(year, *latest) - today).days)
+    return lambda month, day: dt.date(year, month, day) - dt.timedelta(days=late)
+
+
+def seed_enforcement(year: int, today: dt.date | None = None) -> int:
     """Refusers and their cases in the demo year; returns the number of refusals made."""
     if Refusal.objects.exists():
         return 0
+    day = demo_day(year, today or timezone.localdate(), (5, 31))
     # The migration seeds the table; a flushed test database (transactional tests) has lost it.
     for row in legal_bases.rows():
         LegalBasis.objects.get_or_create(code=row["code"], defaults=row)
@@ -46,19 +55,19 @@ def seed_enforcement(year: int) -> int:
         for n, firm in enumerate(listed[:firms]):
             refusal = services.refusal_mark(
                 enterprise=firm, actor=actor, notice_no=f"{county.name}安监告〔{year}〕{n + 1}号",
-                served_on=dt.date(year, 3, 10 + n), firm_answer=ANSWERS[n % len(ANSWERS)],
+                served_on=day(3, 10 + n), firm_answer=ANSWERS[n % len(ANSWERS)],
             )  # fmt: skip
-            _walk(refusal, actor=actor, stage=STAGES[made % len(STAGES)], year=year, n=n)
+            _walk(refusal, actor=actor, stage=STAGES[made % len(STAGES)], day=day, n=n)
             made += 1
     return made
 
 
-def _walk(refusal: Refusal, *, actor, stage: str, year: int, n: int) -> None:
+def _walk(refusal: Refusal, *, actor, stage: str, day, n: int) -> None:
     if stage == "none":
         return
     firm = refusal.enterprise
     case = services.case_open(
-        enterprise=firm, actor=actor, refusal=refusal, opened_on=dt.date(year, 4, 1 + n),
+        enterprise=firm, actor=actor, refusal=refusal, opened_on=day(4, 1 + n),
         cause="不具备安全生产条件、拒不开展安全生产标准化创建",
     )  # fmt: skip
     if stage == "opened":
@@ -76,7 +85,7 @@ def _walk(refusal: Refusal, *, actor, stage: str, year: int, n: int) -> None:
         for point in CheckPoint
     }
     services.inspection_record(
-        case=case, actor=actor, inspected_on=dt.date(year, 4, 10 + n),
+        case=case, actor=actor, inspected_on=day(4, 10 + n),
         place=firm.address or f"{firm.name}生产现场", firm_present="安全管理负责人",
         inspectors=[("王建国", f"37060{n}0001"), ("李明", f"37060{n}0002")], findings=findings,
     )  # fmt: skip
@@ -89,25 +98,26 @@ def _walk(refusal: Refusal, *, actor, stage: str, year: int, n: int) -> None:
         )
     if stage == "inspected":
         return
-    _order_to_close(case, actor=actor, stage=stage, year=year, n=n)
+    _order_to_close(case, actor=actor, stage=stage, day=day, n=n)
 
 
-def _order_to_close(case, *, actor, stage: str, year: int, n: int) -> None:
+def _order_to_close(case, *, actor, stage: str, day, n: int) -> None:
+    year = case.opened_on.year
     county = case.enterprise.county.name
     services.case_order(
         case=case, actor=actor, order_no=f"{county}安监责改〔{year}〕{n + 1}号",
-        ordered_on=dt.date(year, 4, 12 + n), rectify_by=dt.date(year, 5, 12 + n),
+        ordered_on=day(4, 12 + n), rectify_by=day(5, 12 + n),
     )  # fmt: skip
     if stage == "ordered":
         return
     services.penalty_decide(
         case=case, actor=actor, number=f"{county}安监罚〔{year}〕{n + 1}号",
-        decided_on=dt.date(year, 4, 20 + n),
+        decided_on=day(4, 20 + n),
     )  # fmt: skip
     if stage == "decided":
         return
     services.case_follow_up(
-        case=case, actor=actor, followed_up_on=dt.date(year, 5, 13 + n),
+        case=case, actor=actor, followed_up_on=day(5, 13 + n),
         result=FollowUpResult.CORRECTED, note="培训记录已补齐，应急预案已编制并备案",
     )  # fmt: skip
-    services.case_close(case=case, actor=actor, closed_on=dt.date(year, 5, 20 + n))
+    services.case_close(case=case, actor=actor, closed_on=day(5, 20 + n))

@@ -71,7 +71,7 @@ def cases(user: Any, *, county_id: int | None = None, today: dt.date) -> QuerySe
 
 
 def _shares(totals: dict[int, int], done: dict[int, int]) -> dict[int, float]:
-    """``done / total`` per county; a county with nothing to do has fully met it."""
+    """``done / total`` per county that had something to do (the others are left out)."""
     return {county: min(done.get(county, 0) / n, 1.0) for county, n in totals.items() if n}
 
 

@@ -25,6 +25,8 @@ class EnterpriseAdmin(ExportMixin, admin.ModelAdmin):
     list_filter = ("county", "industry", "size", "status", "grade")
     search_fields = ("name", "credit_code")
     list_select_related = ("county", "industry")
+    # Programme state moves only through the services, which keep the history.
+    readonly_fields = ("status", "grade", "certificate_no", "grade_valid_from", "grade_valid_until")
 
 
 @admin.register(CreationListEntry)

@@ -36,3 +36,13 @@ class Grade(models.TextChoices):
     LEVEL1 = "1", "一级"
     LEVEL2 = "2", "二级"
     LEVEL3 = "3", "三级"
+
+
+class RemovalReason(models.TextChoices):
+    """Why a firm leaves a creation list: a fixed set, each with evidence (issue of the list)."""
+
+    DEREGISTERED = "deregistered", "注销"
+    SHUT_DOWN = "shut_down", "关停"
+    MOVED_AWAY = "moved_away", "迁出"
+    NOT_IN_SECTOR = "not_in_sector", "不属于工贸行业"
+    DUPLICATE = "duplicate", "重复"

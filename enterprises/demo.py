@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
+
+from django.utils import timezone
 
 from .choices import SMALL_MICRO, SizeClass, Status
 from .credit_code import make_credit_code
 from .models import County, CreationListEntry, Enterprise, Industry
 
-DEMO_YEAR = 2016
+# The registry's firms do not depend on the programme year: one fixed seed, the same city
+# whichever year is seeded (the year is chosen by ``seed_demo --year``, by default this one).
+REGISTRY_SEED = 2016
 
 # (code, name, supervising body, is_zone); zones without a statistical code get stable internal
 # codes starting with "Z".
@@ -99,6 +104,15 @@ def _size_and_employees(rng: random.Random) -> tuple[str, int]:
     return SizeClass.MICRO, rng.randint(3, 19)
 
 
+# Revenue (万元) in the band of each size class, so the declared size is the law's.
+REVENUE_BANDS = {
+    SizeClass.LARGE: (40000, 200000),
+    SizeClass.MEDIUM: (2000, 39999),
+    SizeClass.SMALL: (300, 1999),
+    SizeClass.MICRO: (20, 299),
+}
+
+
 def build_enterprise(serial: int, counties, industries, rng: random.Random) -> Enterprise:
     county = rng.choices(counties, weights=COUNTY_WEIGHTS[: len(counties)])[0]
     industry = rng.choices(industries, weights=INDUSTRY_WEIGHTS[: len(industries)])[0]
@@ -114,6 +128,7 @@ def build_enterprise(serial: int, counties, industries, rng: random.Random) -> E
         industry=industry,
         size=size,
         employees=employees,
+        revenue=Decimal(rng.randint(*REVENUE_BANDS[size])),
         address=f"{county.name}{brand}路{rng.randint(1, 300)}号",
         legal_representative=_person(rng),
         safety_contact=_person(rng),
@@ -125,7 +140,7 @@ def seed_enterprises(total: int, *, batch_size: int = 2000) -> int:
     """Make the city hold ``total`` demo enterprises; returns how many were created."""
     counties, industries = seed_reference()
     existing = Enterprise.objects.count()
-    rng = random.Random(DEMO_YEAR)
+    rng = random.Random(REGISTRY_SEED)
     for start in range(0, total, batch_size):
         batch = [
             build_enterprise(serial, counties, industries, rng)
@@ -137,8 +152,17 @@ def seed_enterprises(total: int, *, batch_size: int = 2000) -> int:
     return Enterprise.objects.count() - existing
 
 
-def seed_creation_lists(year: int = DEMO_YEAR) -> int:
+def list_target_dates(year: int, today: dt.date) -> list[dt.date]:
+    """The planned pass dates of the demo list: mid and end of June, September and December,
+    and, in the year of ``today``, yesterday (so the morning job has firms to remind about)."""
+    dates = [dt.date(year, m, d) for m in (6, 9, 12) for d in (15, 30)]
+    yesterday = today - dt.timedelta(days=1)
+    return dates + ([yesterday] if yesterday.year == year else [])
+
+
+def seed_creation_lists(year: int, today: dt.date | None = None) -> int:
     """Put about 70% of each county's small and micro firms on its list for ``year``."""
+    dates = list_target_dates(year, today or timezone.localdate())
     listed = set(CreationListEntry.objects.filter(year=year).values_list("enterprise", flat=True))
     rng = random.Random(year)
     entries = []
@@ -146,8 +170,9 @@ def seed_creation_lists(year: int = DEMO_YEAR) -> int:
     for pk in candidates.iterator():
         if pk in listed or rng.random() > 0.7:
             continue
-        target = dt.date(year, rng.choice([6, 9, 12]), 30 if rng.random() < 0.5 else 15)
-        entries.append(CreationListEntry(enterprise_id=pk, year=year, target_date=target))
+        entries.append(
+            CreationListEntry(enterprise_id=pk, year=year, target_date=rng.choice(dates))
+        )
     CreationListEntry.objects.bulk_create(entries, batch_size=2000, ignore_conflicts=True)
     new_ids = [entry.enterprise_id for entry in entries]
     for start in range(0, len(new_ids), 5000):

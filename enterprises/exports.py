@@ -19,7 +19,7 @@ from .importing import HEADERS
 from .models import County, CreationListEntry, Enterprise, Industry
 
 TEMPLATE_ROWS = 5000  # rows that carry the drop-down lists
-WIDTHS = [22, 36, 14, 10, 10, 12, 36, 12, 14, 16]
+WIDTHS = [22, 36, 14, 10, 10, 12, 36, 12, 14, 16, 16]
 EXPORT_HEADERS = [*HEADERS, "创建状态", "等级", "等级有效期至", "关闭日期"]
 EXPORT_WIDTHS = [*WIDTHS, 14, 8, 14, 12]
 
@@ -87,6 +87,7 @@ def enterprise_rows(qs: QuerySet[Enterprise]) -> Iterator[list]:
         "legal_representative",
         "safety_contact",
         "phone",
+        "revenue",
         "status",
         "grade",
         "grade_valid_until",
@@ -95,13 +96,13 @@ def enterprise_rows(qs: QuerySet[Enterprise]) -> Iterator[list]:
     for values in qs.values_list(*columns).iterator(chunk_size=2000):
         row = list(values)
         row[4] = sizes.get(row[4], row[4])
-        row[10] = statuses.get(row[10], row[10])
-        row[11] = grades.get(row[11], row[11])
+        row[11] = statuses.get(row[11], row[11])
+        row[12] = grades.get(row[12], row[12])
         yield row
 
 
 def enterprise_export(qs: QuerySet[Enterprise]) -> Iterator[bytes]:
-    """The list as the user filtered it; its first ten columns are the import template's."""
+    """The list as the user filtered it; its first columns are the import template's."""
     return stream_xlsx(
         EXPORT_HEADERS, enterprise_rows(qs), sheet_title="企业名录", widths=EXPORT_WIDTHS
     )

@@ -8,6 +8,7 @@ from portal.concurrency import VersionedFormMixin
 from portal.forms import StyledFormMixin
 from portal.xlsx import MAX_UPLOAD_BYTES
 
+from .choices import RemovalReason
 from .credit_code import normalize
 from .models import Accident, County, Enterprise, Industry
 from .selectors import REGISTRY_FIELDS, editable_fields, enterprise_by_credit_code
@@ -83,7 +84,11 @@ class CreationListAddForm(StyledFormMixin, forms.Form):
 
 
 class RemoveForm(StyledFormMixin, forms.Form):
-    reason = forms.CharField(label="移出原因", max_length=200, required=False)
+    reason = forms.ChoiceField(label="移出原因", choices=[("", "请选择"), *RemovalReason.choices])
+    evidence = forms.FileField(
+        label="证明材料",
+        help_text="注销或关停文件、迁出证明、行业认定或重复登记的说明等（PDF、图片或Office文档）",
+    )
 
 
 class ImportUploadForm(StyledFormMixin, forms.Form):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -32,6 +33,7 @@ from portal.policy import can
 from .choices import SizeClass
 from .credit_code import credit_code_error, normalize
 from .models import County, Enterprise, Industry
+from .rules import size_disagreement
 from .selectors import REGISTRY_FIELDS
 
 # The template's headers, in order, and the model field each one fills.
@@ -46,6 +48,8 @@ COLUMNS: list[tuple[str, str]] = [
     ("法定代表人", "legal_representative"),
     ("安全管理负责人", "safety_contact"),
     ("联系电话", "phone"),
+    # Last, so that files laid out before it was added keep their columns' places.
+    ("营业收入（万元）", "revenue"),
 ]
 HEADERS = [header for header, _ in COLUMNS]
 FIELD_HEADER = {name: header for header, name in COLUMNS}
@@ -261,6 +265,9 @@ def _validate_rows(
         values["industry"] = _lookup(cells["industry"], ctx.industries, "industry", error)
         values["size"] = _size(cells["size"], error)
         values["employees"] = _employees(cells["employees"], error)
+        values["revenue"] = _revenue(cells["revenue"], error)
+        if len(plan.errors) == errors_before:
+            _check_size(values, error)
         if len(plan.errors) == errors_before:
             clean.append(CleanRow(index, values))
     return clean
@@ -343,6 +350,27 @@ def _employees(value: Any, error: Callable[[str, str], None]) -> int | None:
     except ValidationError as exc:
         error("employees", "；".join(exc.messages))
         return None
+
+
+def _revenue(value: Any, error: Callable[[str, str], None]) -> Decimal | None:
+    text = _text(value).replace(",", "")
+    if not text:
+        return None
+    model_field = Enterprise._meta.get_field("revenue")
+    try:
+        return model_field.clean(text, None)
+    except ValidationError:
+        error("revenue", f"营业收入应为不小于0的数字（万元），不能填写「{_text(value)}」")
+        return None
+
+
+def _check_size(values: dict[str, Any], error: Callable[[str, str], None]) -> None:
+    """The declared size against the law's thresholds (the same rule as the edit form)."""
+    problem = size_disagreement(
+        size=values["size"], employees=values["employees"], revenue=values["revenue"]
+    )
+    if problem:
+        error("size", problem)
 
 
 def _existing(codes: list[str]) -> dict[str, dict[str, Any]]:

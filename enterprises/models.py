@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 
 from portal.concurrency import VersionedModel
 from portal.scoping import ScopedQuerySet, SharedQuerySet
 
-from .choices import SMALL_MICRO, Grade, SizeClass, Status
+from .choices import SMALL_MICRO, Grade, RemovalReason, SizeClass, Status
 from .credit_code import credit_code_error, normalize
+from .rules import size_disagreement
 
 
 class CountyQuerySet(ScopedQuerySet):
@@ -96,6 +98,15 @@ class Enterprise(VersionedModel):
     )
     size = models.CharField("企业规模", max_length=10, choices=SizeClass.choices)
     employees = models.PositiveIntegerField("从业人员数", null=True, blank=True)
+    revenue = models.DecimalField(
+        "营业收入（万元）",
+        max_digits=12,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="上一年度营业收入，单位万元；与从业人员数一起按工信部联企业〔2011〕300号划型",
+    )
     address = models.CharField("地址", max_length=200, blank=True)
     legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
     safety_contact = models.CharField("安全管理负责人", max_length=50, blank=True)
@@ -128,9 +139,17 @@ class Enterprise(VersionedModel):
 
     def clean(self) -> None:
         self.credit_code = normalize(self.credit_code)
+        errors = {}
         error = credit_code_error(self.credit_code)
         if error:
-            raise ValidationError({"credit_code": error})
+            errors["credit_code"] = error
+        size_error = size_disagreement(
+            size=self.size, employees=self.employees, revenue=self.revenue
+        )
+        if size_error:
+            errors["size"] = size_error
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_small_micro(self) -> bool:
@@ -144,6 +163,36 @@ class FirmOwnedQuerySet(ScopedQuerySet):
     county_lookup = "enterprise__county"
     enterprise_lookup = "enterprise"
     agency_lookup = "enterprise__reviews__agency"
+
+
+class CreationListRemoval(models.Model):
+    """A firm taken off a county's creation list: the reason (a fixed set) and its evidence.
+    Kept after the entry is gone, so removals are counted per county and year."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="list_removals"
+    )
+    county = models.ForeignKey(
+        County, verbose_name="县市区", on_delete=models.PROTECT, related_name="list_removals"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    reason = models.CharField("移出原因", max_length=20, choices=RemovalReason.choices)
+    evidence = models.FileField("证明材料", upload_to="list-removals/%Y/")
+    evidence_name = models.CharField("证明材料文件名", max_length=200)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    removed_at = models.DateTimeField("移出时间", auto_now_add=True)
+
+    objects = FirmOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "移出创建名单记录"
+        verbose_name_plural = "移出创建名单记录"
+        ordering = ["-removed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} 移出{self.year}年名单（{self.get_reason_display()}）"
 
 
 class CreationListEntry(models.Model):

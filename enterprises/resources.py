@@ -38,7 +38,7 @@ _WIDGETS = {
 
 
 class EnterpriseResource(resources.ModelResource):
-    """The template's ten columns under their Chinese headers, matched by credit code."""
+    """The template's columns under their Chinese headers, matched by credit code."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

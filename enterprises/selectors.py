@@ -89,6 +89,7 @@ REGISTRY_FIELDS = [
     "industry",
     "size",
     "employees",
+    "revenue",
     "address",
     "legal_representative",
     "safety_contact",
@@ -125,3 +126,29 @@ def accidents_for(*, user: Any, enterprise: Enterprise | None = None) -> QuerySe
     if enterprise is not None:
         qs = qs.filter(enterprise=enterprise)
     return qs.order_by("-occurred_on", "-pk")
+
+
+def removals_by_county(*, user: Any, year: int) -> list[dict[str, Any]]:
+    """Firms taken off the year's lists, per county in ``user``'s scope and by reason: one
+    query. Counties with none are left out."""
+    from django.db.models import Count
+
+    from .choices import RemovalReason
+    from .models import CreationListRemoval
+
+    rows = (
+        CreationListRemoval.objects.for_user(user)
+        .filter(year=year)
+        .values("county__name", "county__sort_order", "reason")
+        .annotate(n=Count("pk"))
+        .order_by("county__sort_order")
+    )
+    labels = dict(RemovalReason.choices)
+    counties: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        county = counties.setdefault(
+            row["county__name"], {"county": row["county__name"], "total": 0, "reasons": []}
+        )
+        county["total"] += row["n"]
+        county["reasons"].append(f"{labels.get(row['reason'], row['reason'])} {row['n']}家")
+    return list(counties.values())

@@ -17,9 +17,11 @@ from portal.audit import record_change, save_with_history, snapshot
 from portal.jobs import job_finish, job_progress, job_start
 from portal.models import Job
 from portal.policy import require
+from portal.uploads import check_upload
 
 from . import importing
-from .models import Accident, County, CreationListEntry, Enterprise
+from .choices import RemovalReason
+from .models import Accident, County, CreationListEntry, CreationListRemoval, Enterprise
 from .selectors import editable_fields
 from .workflows import IMPORT_JOB, LISTING
 
@@ -101,19 +103,33 @@ def creation_list_add(
     return entry
 
 
-def creation_list_remove(*, actor: Any, entry: CreationListEntry, reason: str) -> None:
-    """Take a firm off the list; the firm's history keeps that it was on it and why it left."""
+def creation_list_remove(
+    *, actor: Any, entry: CreationListEntry, reason: str, evidence: Any
+) -> CreationListRemoval:
+    """Take a firm off the list for one of the fixed reasons, with its evidence. The removal is
+    kept (counted per county and year) and the firm's history says it was on the list and why
+    it left."""
     enterprise = entry.enterprise
     require(actor, "remove", entry)
-    note = f"{entry.year}年（原计划达标日期 {entry.target_date.isoformat()}）"
-    with transaction.atomic():
-        _move_or_note(
-            enterprise,
-            "take_off_list",
-            actor=actor,
-            note=f"{note}；原因：{reason.strip() or '未说明'}",
+    if reason not in RemovalReason.values:
+        raise ValidationError(
+            {"reason": "请选择移出原因（注销、关停、迁出、不属于工贸行业、重复）"}
         )
+    if not evidence:
+        raise ValidationError({"evidence": "移出创建名单须上传证明材料"})
+    check_upload(evidence)
+    label = RemovalReason(reason).label
+    note = f"{entry.year}年（原计划达标日期 {entry.target_date.isoformat()}）；原因：{label}"
+    with transaction.atomic():
+        removal = CreationListRemoval(
+            enterprise=enterprise, county=enterprise.county, year=entry.year, reason=reason,
+            evidence_name=Path(evidence.name).name[:200], removed_by=actor,
+        )  # fmt: skip
+        removal.evidence.save(Path(evidence.name).name, evidence, save=False)
+        removal.save()
+        _move_or_note(enterprise, "take_off_list", actor=actor, note=note)
         entry.delete()
+    return removal
 
 
 def _move_or_note(enterprise: Enterprise, name: str, *, actor: Any, note: str) -> None:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from portal.audit import history_for
-from portal.http import current_year, dated, perform, refuse_form, xlsx_response, year_from
+from portal.http import dated, perform, refuse_form, xlsx_response, year_from
 from portal.models import Job
 from portal.policy import allowed_actions, can, fetch, require
 
@@ -28,7 +28,13 @@ from .forms import (
 )
 from .importing import ASYNC_THRESHOLD, HEADERS, restricted_county
 from .models import Accident, County, CreationListEntry, Enterprise, Industry
-from .selectors import accidents_for, creation_list, enterprise_list, list_years
+from .selectors import (
+    accidents_for,
+    creation_list,
+    enterprise_list,
+    list_years,
+    removals_by_county,
+)
 
 # The steps of the path as the firm's page shows them.
 PATH_STEPS = [
@@ -200,10 +206,10 @@ def creation_list_index(request):
         {
             "page_obj": Paginator(qs, 50).get_page(request.GET.get("page")),
             "year": year,
-            "years": sorted({*list_years(user=request.user), year, current_year()}),
             "counties": County.objects.for_user(request.user),
             "actions": actions,
             "add_form": CreationListAddForm(year=year) if "add" in actions else None,
+            "removals": removals_by_county(user=request.user, year=year),
         },
     )
 
@@ -237,21 +243,23 @@ def creation_list_add(request):
     return redirect(_creation_list_url(year))
 
 
-@require_POST
 def creation_list_remove(request, pk: int):
+    """Take a firm off the list: a reason from the fixed set and its evidence."""
     entry = fetch(
         request.user, CreationListEntry.objects.select_related("enterprise"), "remove", pk=pk
     )
-    form = RemoveForm(request.POST)
-    form.is_valid()
-    perform(
+    form = RemoveForm(request.POST or None, request.FILES or None)
+    if form.is_valid() and perform(
         request,
         lambda: services.creation_list_remove(
-            actor=request.user, entry=entry, reason=form.cleaned_data.get("reason", "")
+            actor=request.user, entry=entry, reason=form.cleaned_data["reason"],
+            evidence=form.cleaned_data["evidence"],
         ),
         success=f"已将 {entry.enterprise.name} 移出{entry.year}年创建名单",
-    )
-    return redirect(_creation_list_url(entry.year))
+        form=form,
+    ):  # fmt: skip
+        return redirect(_creation_list_url(entry.year))
+    return render(request, "enterprises/creation_list_remove.html", {"entry": entry, "form": form})
 
 
 # --- Accidents --------------------------------------------------------------------------

@@ -1,12 +1,11 @@
-"""Demo look-back campaign and audit: the 2016 campaign with a few self-checks in 芝罘区, the
-county's rating of one agency and the city's spot-check draw there, and an open audit of
-芝罘区's 2016 passes. Needs the demo logins; idempotent."""
+"""Demo look-back campaign and audit: the demo year's campaign with a few self-checks in 芝罘区,
+the county's rating of one agency and the city's spot-check draw there, and an open audit of
+芝罘区's passes of the year. Needs the demo logins; idempotent."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
-from enterprises.demo import DEMO_YEAR
 from enterprises.models import County
 from reviews.models import ReviewAgency
 
@@ -21,12 +20,12 @@ from .services import (
 )
 
 
-def seed_lookback() -> bool:
-    if Campaign.objects.filter(year=DEMO_YEAR).exists():
+def seed_lookback(year: int) -> bool:
+    if Campaign.objects.filter(year=year).exists():
         return False
     users = get_user_model().objects
     city, county_user = users.get(username="city"), users.get(username="county")
-    campaign = campaign_open(year=DEMO_YEAR, actor=city)
+    campaign = campaign_open(year=year, actor=city)
     zhifu = County.objects.get(code="370602")
     for number, firm in enumerate(passed_firms(zhifu).order_by("pk")[:3]):
         self_check_record(
@@ -40,8 +39,8 @@ def seed_lookback() -> bool:
             rectification="" if number != 1 else "限期一个月补齐台账",
         )
     _seed_summary_and_spot_check(campaign, city=city, county_user=county_user, county=zhifu)
-    if passes_of_year(county=zhifu, year=DEMO_YEAR).exists() and not AuditRound.objects.exists():
-        audit_start(county=zhifu, year=DEMO_YEAR, actor=city, seed="demo2016")
+    if passes_of_year(county=zhifu, year=year).exists() and not AuditRound.objects.exists():
+        audit_start(county=zhifu, year=year, actor=city, seed=f"demo{year}")
     return True
 
 
@@ -57,4 +56,4 @@ def _seed_summary_and_spot_check(campaign, *, city, county_user, county) -> None
             actor=county_user,
         )
     if passed_firms(county).exists():
-        spot_check_draw(campaign=campaign, county=county, actor=city, seed="demo2016")
+        spot_check_draw(campaign=campaign, county=county, actor=city, seed=f"demo{campaign.year}")

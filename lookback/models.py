@@ -128,6 +128,15 @@ class AuditFinding(models.Model):
     in_error = models.BooleanField("存在误差", default=False)
     note = models.TextField("审核意见", blank=True)
     recorded_at = models.DateTimeField("录入时间", null=True, blank=True)
+    # The agency whose review gave the reported result: an error counts against it.
+    agency = models.ForeignKey(
+        "reviews.ReviewAgency",
+        verbose_name="评审机构",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_findings",
+    )
 
     objects = AuditFindingQuerySet.as_manager()
 

@@ -97,3 +97,14 @@ def campaign_progress(*, campaign: Campaign, user: Any) -> list[dict[str, Any]]:
         }
         for county in counties
     ]
+
+
+def audit_errors_by_agency(*, year: int | None = None) -> dict[int, int]:
+    """How many audited results each agency's reviews got wrong (agency id → firms in error)."""
+    from .models import AuditFinding
+
+    findings = AuditFinding.objects.filter(in_error=True, agency__isnull=False)
+    if year is not None:
+        findings = findings.filter(audit__year=year)
+    rows = findings.order_by().values("agency").annotate(errors=Count("pk"))
+    return {row["agency"]: row["errors"] for row in rows}

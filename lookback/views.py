@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise
-from portal.http import perform, refuse_form
+from portal.http import perform, refuse_form, year_from
 from portal.policy import allowed_actions, fetch, require
 
 from . import services
@@ -39,13 +39,17 @@ from .selectors import (
 
 def audit_list(request):
     require(request.user, "browse", AuditRound)
-    rounds = AuditRound.objects.for_user(request.user).select_related("county", "draw")
+    year = year_from(request)
+    rounds = (
+        AuditRound.objects.for_user(request.user).filter(year=year).select_related("county", "draw")
+    )
     return render(
         request,
         "lookback/audit_list.html",
         {
+            "year": year,
             "page_obj": Paginator(rounds, 30).get_page(request.GET.get("page")),
-            "form": AuditStartForm(user=request.user),
+            "form": AuditStartForm(user=request.user, initial={"year": year}),
             "actions": allowed_actions(request.user, AuditRound),
         },
     )
@@ -154,13 +158,19 @@ def audit_close(request, pk: int):
 
 
 def campaign_list(request):
+    year = year_from(request)
+    campaigns = Campaign.objects.for_user(request.user).filter(year=year)
+    actions = allowed_actions(request.user, Campaign)
+    if campaigns.exists():  # one campaign a year: opening a second would be refused
+        actions = actions - {"open"}
     return render(
         request,
         "lookback/campaign_list.html",
         {
-            "campaigns": Campaign.objects.for_user(request.user),
-            "form": CampaignForm(),
-            "actions": allowed_actions(request.user, Campaign),
+            "year": year,
+            "campaigns": campaigns,
+            "form": CampaignForm(initial={"year": year}),
+            "actions": actions,
         },
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from enterprises.models import CreationListEntry
 
@@ -28,10 +29,18 @@ def _people(firms: list) -> list[tuple[str, str]]:
     ]
 
 
-def seed_outreach(year: int) -> int:
+def demo_day(year: int, today: dt.date, latest: tuple[int, int]):
+    """The demo's dates in ``year``, moved back together so that the latest, ``latest``
+    (month, day), is not after ``today``: a demo of this year never shows the future."""
+    late = max(0, (dt.date(year, *latest) - today).days)
+    return lambda month, day: dt.date(year, month, day) - dt.timedelta(days=late)
+
+
+def seed_outreach(year: int, today: dt.date | None = None) -> int:
     """The year's demo events; returns how many were made."""
-    if OutreachEvent.objects.filter(held_on__year=year).exists():
+    if OutreachEvent.objects.exists():
         return 0
+    day = demo_day(year, today or timezone.localdate(), (5, 16))
     users = get_user_model().objects
     made = 0
     for username, share in (("county", 0.7), ("county_370611", 0.4)):
@@ -45,16 +54,16 @@ def seed_outreach(year: int) -> int:
             (
                 EventKind.LEADERS_MEETING,
                 f"{county}安全生产标准化推进会",
-                dt.date(year, 3, 18),
+                day(3, 18),
                 firms[:5],
             ),
             (
                 EventKind.TRAINING,
                 f"{county}第一期评定标准业务培训班",
-                dt.date(year, 4, 22),
+                day(4, 22),
                 trained,
             ),
-            (EventKind.GUIDANCE, "专家上门指导自评", dt.date(year, 5, 16), firms[-2:]),
+            (EventKind.GUIDANCE, "专家上门指导自评", day(5, 16), firms[-2:]),
         ]
         for kind, title, held_on, attending in plans:
             event_record(
@@ -66,7 +75,7 @@ def seed_outreach(year: int) -> int:
     return made
 
 
-def seed_dispatch(year: int) -> int:
+def seed_dispatch(year: int, today: dt.date | None = None) -> int:
     """A dispatch meeting in ``year`` with three items: one done, one open, one overdue."""
     from enterprises.models import County
 
@@ -74,17 +83,18 @@ def seed_dispatch(year: int) -> int:
     from .services import dispatch_hold, dispatch_item_complete
 
     city = get_user_model().objects.filter(username="city").first()
-    if city is None or DispatchMeeting.objects.filter(held_on__year=year).exists():
+    if city is None or DispatchMeeting.objects.exists():
         return 0
+    day = demo_day(year, today or timezone.localdate(), (8, 15))
     zhifu, fushan, muping = (County.objects.get(code=c) for c in ("370602", "370611", "370612"))
     meeting = dispatch_hold(
-        actor=city, title=f"{year}年第二季度安全生产标准化工作调度会", held_on=dt.date(year, 6, 28),
+        actor=city, title=f"{year}年第二季度安全生产标准化工作调度会", held_on=day(6, 28),
         counties=[zhifu, fushan, muping],
         issues="部分县市区创建名单企业自评进度滞后；拒不创建企业执法检查尚未全覆盖。",
         items=[
-            (zhifu, "7月底前完成拒不创建企业执法检查全覆盖", dt.date(year, 7, 31)),
-            (fushan, "组织第二期评定标准业务培训班", dt.date(year, 8, 15)),
-            (muping, "报送创建名单企业自评进度滞后原因及整改措施", dt.date(year, 7, 10)),
+            (zhifu, "7月底前完成拒不创建企业执法检查全覆盖", day(7, 31)),
+            (fushan, "组织第二期评定标准业务培训班", day(8, 15)),
+            (muping, "报送创建名单企业自评进度滞后原因及整改措施", day(7, 10)),
         ],
     )  # fmt: skip
     county_user = get_user_model().objects.filter(username="county").first()
@@ -92,6 +102,6 @@ def seed_dispatch(year: int) -> int:
     if county_user is not None:
         dispatch_item_complete(
             item=first, actor=county_user, done_note="已对6家拒不创建企业全部实施执法检查",
-            done_on=dt.date(year, 7, 25),
+            done_on=day(7, 25),
         )  # fmt: skip
     return 1

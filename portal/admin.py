@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .models import AuditEntry, Job, Notification, User
+from .security import Kind, record
 
 
 @admin.register(User)
@@ -19,6 +20,14 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         ("角色与归属", {"fields": ("role", "full_name", "county", "enterprise", "agency")}),
     )
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's page; a password set by an administrator goes to the security log."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            target = User.objects.filter(pk=id).values_list("username", flat=True).first()
+            record(Kind.PASSWORD_CHANGED, request, detail=f"管理员设置了用户 {target} 的密码")
+        return response
 
 
 @admin.register(AuditEntry)

@@ -24,3 +24,25 @@ class StyledFormMixin:
             if isinstance(widget, forms.DateInput):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
+
+
+class SecurityEventFilterForm(StyledFormMixin, forms.Form):
+    """The security log's filters; anything that does not parse is simply not applied."""
+
+    kind = forms.ChoiceField(label="事件", required=False)
+    q = forms.CharField(label="用户名或来源地址", required=False, max_length=150)
+    date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput)
+    date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput)
+
+    def __init__(self, *args, **kwargs):
+        from .models import SecurityEvent
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "全部"), *SecurityEvent.Kind.choices]
+
+    def filters(self) -> dict:
+        """The valid filters (an invalid one is dropped and its error shown)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v}

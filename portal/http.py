@@ -112,6 +112,16 @@ def current_year() -> int:
     return timezone.localdate().year
 
 
+# The programme began with the notice (烟安监〔2016〕6号); the year switch offers every year
+# from then to the next one.
+FIRST_PROGRAMME_YEAR = 2016
+
+
+def year_options(year: int) -> list[int]:
+    """The years a yearly page's switch offers: the programme's, the next, and ``year``."""
+    return sorted({*range(FIRST_PROGRAMME_YEAR, current_year() + 2), year})
+
+
 def year_from(request: Any, default: int | None = None) -> int:
     """The year a yearly page shows: ``?year=`` when it is a sensible year, else the default."""
     raw = request.GET.get("year", "")

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from .roles import Role
 from .scoping import ScopedQuerySet
@@ -250,3 +251,91 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class PasswordHistoryManager(models.Manager):
+    def latest_hashes(self, user) -> list[str]:
+        from .passwords import PASSWORD_HISTORY_DEPTH
+
+        # The newest entry is the current password; the five before it are the history.
+        rows = self.filter(user=user).order_by("-id")[: PASSWORD_HISTORY_DEPTH + 1]
+        return list(rows.values_list("password", flat=True))
+
+    def remember(self, user) -> None:
+        """Store the user's new hash and forget all but the newest six."""
+        from .passwords import PASSWORD_HISTORY_DEPTH
+
+        self.create(user=user, password=user.password)
+        keep = self.filter(user=user).order_by("-id")[: PASSWORD_HISTORY_DEPTH + 1]
+        self.filter(user=user).exclude(pk__in=list(keep.values_list("pk", flat=True))).delete()
+
+
+class PasswordHistory(models.Model):
+    """The hash of a password a user has set (the current one and the five before it), so
+    that the policy can refuse an old password coming back (等保 2.0)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField("密码摘要", max_length=128)
+    changed_at = models.DateTimeField("修改时间", auto_now_add=True)
+
+    objects = PasswordHistoryManager()
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.changed_at:%Y-%m-%d}"
+
+
+class SecurityEventQuerySet(ScopedQuerySet):
+    """The city reads the security log; no county, firm or agency sees any of it."""
+
+    def older_than(self, cutoff) -> SecurityEventQuerySet:
+        return self.filter(at__lt=cutoff)
+
+
+class SecurityEvent(models.Model):
+    """One security-relevant event (等保 2.0 audit records; the Cybersecurity Law keeps network
+    logs at least six months): who, what, when and from which address. Append-only: written
+    by the receivers and the middleware of ``portal.security``, removed only by the nightly
+    prune past ``SECURITY_LOG_RETENTION_DAYS``."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", "登录成功"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        LOCKED_OUT = "locked_out", "账户锁定"
+        LOGOUT = "logout", "退出登录"
+        PASSWORD_CHANGED = "password_changed", "修改密码"
+        FORBIDDEN = "forbidden", "越权访问被拒绝"
+        EXPORT = "export", "导出数据"
+        DOWNLOAD = "download", "下载文件"
+
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    kind = models.CharField("事件", max_length=20, choices=Kind.choices, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The name as typed (a failed login may name no user at all); kept if the user is deleted.
+    username = models.CharField("用户名", max_length=150, blank=True, db_index=True)
+    address = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    method = models.CharField("请求方式", max_length=10, blank=True)
+    path = models.CharField("访问路径", max_length=300, blank=True)
+    detail = models.CharField("说明", max_length=300, blank=True)
+
+    objects = SecurityEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "安全日志"
+        verbose_name_plural = "安全日志"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.username}"

@@ -32,10 +32,9 @@ def _entries(config, user: Any) -> list[dict[str, Any]]:
 def menu_for(user: Any, current_path: str) -> list[dict[str, Any]]:
     if not getattr(user, "is_authenticated", False):
         return []
-    groups = [
-        (getattr(config, "menu_group", None), _entries(config, user))
-        for config in apps.get_app_configs()
-    ]
+    # The domain's pages come first; the portal's own (the security log) last.
+    configs = sorted(apps.get_app_configs(), key=lambda config: config.name == "portal")
+    groups = [(getattr(config, "menu_group", None), _entries(config, user)) for config in configs]
     # The active entry is the most specific one the current page lies under.
     matches = [e for _, entries in groups for e in entries if current_path.startswith(e["url"])]
     if matches:

@@ -12,8 +12,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
+# DEBUG is off unless the environment turns it on (`python3 dev.py run` and the tests do): a
+# person trying the image sees the portal's Chinese error pages, never Django's debug pages.
 env = environ.Env(
-    DEBUG=(bool, True),
+    DEBUG=(bool, False),
     ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost", "[::1]", "testserver"]),
     CSRF_TRUSTED_ORIGINS=(list, []),
 )
@@ -23,12 +25,19 @@ DEBUG = env("DEBUG")
 
 
 def _secret_key() -> str:
-    """Production must bring its key; a local run keeps one generated key under var/."""
+    """Production must bring its key (SECRET_KEY), or name a file to keep a generated one in
+    (SECRET_KEY_FILE: the image does, so that a bare `docker run` starts); a local run with
+    DEBUG on keeps one generated key under var/."""
     if "SECRET_KEY" in env.ENVIRON:
         return env("SECRET_KEY")
-    if not DEBUG:
-        raise environ.ImproperlyConfigured("DEBUG 关闭时必须通过环境变量 SECRET_KEY 提供密钥")
-    key_file = VAR_DIR / "secret_key"
+    if "SECRET_KEY_FILE" in env.ENVIRON:
+        key_file = Path(env.str("SECRET_KEY_FILE"))
+    elif DEBUG:
+        key_file = VAR_DIR / "secret_key"
+    else:
+        raise environ.ImproperlyConfigured(
+            "DEBUG 关闭时必须通过环境变量 SECRET_KEY（或 SECRET_KEY_FILE）提供密钥"
+        )
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
         key_file.chmod(0o600)
@@ -69,8 +78,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.security.SecurityEventMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.login.AbsoluteSessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -121,14 +132,18 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# The password policy (portal/passwords.py, close to 等保 2.0 level 3), messages in Chinese.
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "portal.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "portal.passwords.CharacterKindsValidator", "OPTIONS": {"min_kinds": 3}},
+    {"NAME": "portal.passwords.NotUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
-    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "portal.passwords.PublishedPasswordValidator",
+        "OPTIONS": {"published": ["reports.demo.DEMO_PASSWORD"]},
+    },
+    {"NAME": "portal.passwords.PasswordHistoryValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
@@ -138,14 +153,33 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# ...and 12 hours after the login however active they are (portal.login).
+SESSION_ABSOLUTE_AGE = env.int("SESSION_ABSOLUTE_AGE", default=12 * 60 * 60)
 
-# Login throttling on user name and address together: county offices share one address.
+# Login throttling (portal.login): 5 failures of one user name from one address (county
+# offices share one address), or 20 from one address across all user names, lock for 30 min.
+AXES_HANDLER = "portal.login.LoginThrottleHandler"
 AXES_FAILURE_LIMIT = 5
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# How many reverse proxies stand in front of gunicorn (docker-compose: 1, nginx); with 0 the
+# socket's address is the client's and X-Forwarded-For is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "portal.login.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+
+# The security event log (portal.security) is kept at least six months (Cybersecurity Law,
+# art. 21); the nightly prune removes what is older.
+SECURITY_LOG_RETENTION_DAYS = env.int("SECURITY_LOG_RETENTION_DAYS", default=190)
+if SECURITY_LOG_RETENTION_DAYS < 183:
+    raise environ.ImproperlyConfigured("SECURITY_LOG_RETENTION_DAYS 不得少于 183 天（六个月）")
+
+# The programme's rules the city sets: a review's total above the firm's own self-assessment
+# by more than this many points needs the review team's explanation.
+REVIEW_SCORE_GAP_POINTS = env.int("REVIEW_SCORE_GAP_POINTS", default=15)
 
 # --- Language and time ----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -183,11 +217,14 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=3600)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # An intranet host name: whether subdomains and the browsers' preload list apply is the
     # operator's decision, not ours.
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
     SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+# X-Forwarded-Proto says "https" only if a proxy we trust set it: with no proxy configured
+# (TRUSTED_PROXY_COUNT = 0) a client could send the header itself.
+if TRUSTED_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content-Security-Policy (django-csp): scripts only from our own vendored files, never inline.
 # Styles allow inline attributes (progress bars set their width that way).
@@ -275,6 +312,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.build_weekly_progress_report",
         "schedule": crontab(hour=6, minute=0, day_of_week="mon"),
         "options": {"expires": 12 * 60 * 60},
+    },
+    # At 03:20 the security log loses what is older than its retention.
+    "prune-security-events": {
+        "task": "portal.tasks.prune_security_events",
+        "schedule": crontab(hour=3, minute=20),
+        "options": {"expires": 6 * 60 * 60},
     },
     # Grades valid until yesterday expire at 00:30; a missed run is caught up by the next one.
     "expire-grades": {

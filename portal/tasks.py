@@ -22,3 +22,11 @@ def send_notification_mail_task(notification_ids: list[int]) -> int:
     from .notifications import send_notification_mail
 
     return send_notification_mail(notification_ids)
+
+
+@app.task(name="portal.tasks.prune_security_events", ignore_result=True)
+def prune_security_events() -> int:
+    """Nightly: the security log keeps ``SECURITY_LOG_RETENTION_DAYS`` (at least six months)."""
+    from .security import security_events_prune
+
+    return security_events_prune()

@@ -10,6 +10,8 @@ portal_patterns = (
         path("notifications/", views.notification_list, name="notifications"),
         path("notifications/read-all/", views.notification_read_all, name="notifications_read_all"),
         path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+        path("security/log/", views.security_event_list, name="security_events"),
+        path("security/log.xlsx", views.security_event_export, name="security_events_export"),
     ],
     "portal",
 )
@@ -21,7 +23,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
+        views.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import connection
@@ -10,9 +11,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from .celery import app as celery_app
-from .models import Job, Notification
+from .forms import SecurityEventFilterForm
+from .http import current_year, dated, xlsx_response, year_from
+from .models import Job, Notification, SecurityEvent
 from .notifications import mark_read
-from .policy import fetch
+from .policy import allowed_actions, fetch, require
+from .security import (
+    EXPORT_HEADER,
+    on_password_changed,
+    security_event_rows,
+    security_events_for,
+)
+from .xlsx import stream_xlsx
 
 
 def home(request):
@@ -75,3 +85,47 @@ def notification_read_all(request):
     count = mark_read(user=request.user)
     messages.success(request, f"已将 {count} 条通知标记为已读")
     return redirect("portal:notifications")
+
+
+def _security_events(request):
+    require(request.user, "view", SecurityEvent)
+    form = SecurityEventFilterForm(request.GET or None)
+    year = year_from(request)
+    return form, year, security_events_for(request.user, year=year, **form.filters())
+
+
+def security_event_list(request):
+    """安全日志: logins, failures, lockouts, password changes, refusals, exports, downloads."""
+    form, year, events = _security_events(request)
+    this_year = current_year()
+    return render(
+        request,
+        "portal/security_event_list.html",
+        {
+            "form": form,
+            "year": year,
+            "years": sorted({this_year, this_year - 1, year}, reverse=True),
+            "page_obj": Paginator(events, 50).get_page(request.GET.get("page")),
+            "actions": allowed_actions(request.user, SecurityEvent),
+            "retention_days": settings.SECURITY_LOG_RETENTION_DAYS,
+        },
+    )
+
+
+def security_event_export(request):
+    """The log as filtered on the page, as an xlsx."""
+    require(request.user, "export", SecurityEvent)
+    _, year, events = _security_events(request)
+    rows = security_event_rows(events)
+    return xlsx_response(
+        stream_xlsx(EXPORT_HEADER, rows, sheet_title="安全日志"), dated(f"{year}年安全日志")
+    )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page, with the change written to the security log."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        on_password_changed(self.request, form.user)
+        return response

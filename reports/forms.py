@@ -10,6 +10,12 @@ from .evaluation import CRITERIA
 
 class TargetForm(StyledFormMixin, VersionedFormMixin, forms.Form):
     listed_count = forms.IntegerField(label="纳入创建名单企业数", min_value=0)
+    explanation = forms.CharField(
+        label="低于最低目标的说明",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="年底累计达标数低于全市目标折算的本地最低数时必须填写，否则不能提交",
+    )
 
     def __init__(self, *args, instance=None, **kwargs):
         self.instance = instance

@@ -60,6 +60,12 @@ class CountyTarget(VersionedModel):
         "状态", max_length=12, choices=TargetStatus.choices, default=TargetStatus.DRAFT
     )
     return_reason = models.TextField("退回原因", blank=True)
+    shortfall_explanation = models.TextField(
+        "低于最低目标的说明",
+        blank=True,
+        help_text="年底累计达标数低于全市目标折算的本地最低数时，须说明原因",
+    )
+    accept_reason = models.TextField("审定理由", blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     decided_at = models.DateTimeField("审定时间", null=True, blank=True)
     decided_by = models.ForeignKey(

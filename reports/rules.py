@@ -90,3 +90,10 @@ def project_to_year_end(passed: int, today: dt.date, *, year: int) -> int:
 
 def rate(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
+
+
+def goal_minimum(base: int, pass_percent: int) -> int:
+    """The fewest firms a county must aim to pass in a year: the city's goal for the year
+    (e.g. 2016: 50%) applied to the county's base, its small/micro firms in the registry (the
+    notice's 2万 is the city's sum of them), rounded up: half of 15 firms is 8."""
+    return -(-base * pass_percent // 100)

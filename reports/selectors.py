@@ -8,17 +8,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from enterprises.choices import PASSED_STATUSES, Status
-from enterprises.models import County, CreationListEntry
+from enterprises.models import County, CreationListEntry, Enterprise
 from reviews.choices import ReviewStatus
 from reviews.models import Review
 from reviews.selectors.announcements import announceable_certificates, concluded_reviews
 
 from . import rules
 from .choices import IN_STATUSES, OWED_STATUSES, TargetStatus
-from .models import CountyTarget, ProgressRow, ProgressSnapshot, Submission, SubmissionDeadline
+from .models import (
+    CityGoal,
+    CountyTarget,
+    ProgressRow,
+    ProgressSnapshot,
+    Submission,
+    SubmissionDeadline,
+)
 
 # Funnel of the lifecycle, counted from Enterprise.status of the firms on the year's list.
 SELF_ASSESSED = tuple(s for s in Status.values if s not in (Status.NOT_LISTED, Status.LISTED))
@@ -41,10 +48,18 @@ class CountyProgress:
     missing: int = 0
     target_status: str = ""
     rank: int = 0
+    base: int = 0  # the county's small/micro firms in the registry
+    base_passed: int = 0  # of them, those holding a result now
     extra: dict = field(default_factory=dict)
 
     @property
     def pass_rate(self) -> float:
+        """达标率 on the base: removing a firm from the list does not raise it."""
+        return rules.rate(self.base_passed, self.base)
+
+    @property
+    def list_rate(self) -> float:
+        """The rate on the county's own list, shown beside it."""
         return rules.rate(self.passed, self.listed)
 
     @property
@@ -73,6 +88,18 @@ def funnel_by_county(entries: QuerySet, year: int) -> dict[int, dict[str, int]]:
     return {row.pop("enterprise__county"): row for row in rows}
 
 
+def base_by_county(firms: QuerySet) -> dict[int, dict[str, int]]:
+    """Each county's base (small/micro firms in the registry, open) and its passes: one query."""
+    rows = (
+        firms.small_micro()
+        .open()
+        .values("county")
+        .annotate(base=Count("pk"), base_passed=Count("pk", filter=Q(status__in=PASSED_STATUSES)))
+        .order_by()
+    )
+    return {row.pop("county"): row for row in rows}
+
+
 def timeliness_by_county(subs: QuerySet, year: int, today: dt.date) -> dict[int, dict[str, int]]:
     """Per county, the year's submissions whose deadline has passed: on time, late, missing."""
     passed_deadline = Q(deadline__year=year, deadline__due_on__lt=today)
@@ -96,7 +123,7 @@ def targets_by_county(targets: QuerySet, year: int) -> dict[int, CountyTarget]:
 
 def county_progress(*, user: Any, year: int, today: dt.date) -> list[CountyProgress]:
     """The progress of every county ``user`` may see, ranked by pass rate (a county sees only
-    its own): four queries in all."""
+    its own): five queries in all."""
     return _progress(lambda qs: qs.for_user(user), year, today)
 
 
@@ -110,9 +137,13 @@ def _progress(scoped: Callable[[QuerySet], QuerySet], year: int, today: dt.date)
     funnel = funnel_by_county(scoped(CreationListEntry.objects), year)
     timely = timeliness_by_county(scoped(Submission.objects), year, today)
     targets = targets_by_county(scoped(CountyTarget.objects), year)
+    bases = base_by_county(scoped(Enterprise.objects))
     result = []
     for county in scoped(County.objects).current():
-        p = CountyProgress(county=county, **funnel.get(county.pk, {}), **timely.get(county.pk, {}))
+        p = CountyProgress(
+            county=county, **funnel.get(county.pk, {}), **timely.get(county.pk, {}),
+            **bases.get(county.pk, {}),
+        )  # fmt: skip
         target_progress(p, targets.get(county.pk), year, today)
         p.projected = rules.project_to_year_end(p.passed, today, year=year)
         result.append(p)
@@ -192,10 +223,65 @@ def movers(snapshot: ProgressSnapshot, rows: list[ProgressRow]) -> dict[int, dic
     }
 
 
-def latest_year(today: dt.date) -> int:
-    """The latest year up to ``today``'s that has submission deadlines (else this year)."""
-    found = SubmissionDeadline.objects.filter(year__lte=today.year).aggregate(Max("year"))
-    return found["year__max"] or today.year
+# --- Targets against the city's goal ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetStanding:
+    """A county's proposal beside its base and the minimum the city's goal gives it."""
+
+    base: int  # small/micro firms of the county in the registry (open)
+    pass_percent: int | None  # the city's goal for the year, if set
+    minimum: int | None
+    proposal: int  # the last milestone: firms to have passed by year end
+
+    @property
+    def below_minimum(self) -> bool:
+        return self.minimum is not None and self.proposal < self.minimum
+
+
+def county_base(county: County) -> int:
+    """达标率's denominator: the county's small/micro firms in the registry, not its list."""
+    return Enterprise.objects.filter(county=county).small_micro().open().count()
+
+
+def _standing(goal: CityGoal | None, base: int, target: CountyTarget | None) -> TargetStanding:
+    counts = [m.passed_count for m in target.milestones.all()] if target else []
+    return TargetStanding(
+        base=base,
+        pass_percent=goal.pass_percent if goal else None,
+        minimum=rules.goal_minimum(base, goal.pass_percent) if goal else None,
+        proposal=max(counts, default=0),
+    )
+
+
+def target_standing(target: CountyTarget) -> TargetStanding:
+    goal = CityGoal.objects.filter(year=target.year).first()
+    return _standing(goal, county_base(target.county), target)
+
+
+def target_rows(*, user: Any, year: int) -> list[dict[str, Any]]:
+    """The city's review page: each county's target with its base and minimum beside it
+    (four queries whatever the number of counties)."""
+    targets = targets_by_county(CountyTarget.objects.for_user(user), year)
+    counties = list(County.objects.for_user(user).current())
+    bases = dict(
+        Enterprise.objects.filter(county__in=counties)
+        .small_micro()
+        .open()
+        .values_list("county")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    goal = CityGoal.objects.filter(year=year).first()
+    return [
+        {
+            "county": county,
+            "target": targets.get(county.pk),
+            "standing": _standing(goal, bases.get(county.pk, 0), targets.get(county.pk)),
+        }
+        for county in counties
+    ]
 
 
 # --- The county's work page ------------------------------------------------------------

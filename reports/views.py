@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from enterprises.models import County
 from portal.audit import history_for
 from portal.http import dated, file_response, perform, xlsx_response, year_from
 from portal.policy import allowed_actions, can, fetch, require
@@ -31,13 +30,16 @@ from .forms import (
 )
 from .models import CityGoal, CountyTarget, EvaluationCriterion, ProgressSnapshot, Submission
 from .policies import CityDashboard, CountyWorkPage, Evaluation
+from .rules import goal_minimum
 from .selectors import (
+    county_base,
     county_progress,
     county_work,
-    latest_year,
     movers,
     snapshot_rows,
     submission_grid,
+    target_rows,
+    target_standing,
 )
 from .services import evaluation as evaluation_services
 from .services import submissions as submission_services
@@ -47,8 +49,8 @@ from .workflows import TARGET
 
 
 def _year(request) -> int:
-    """The year asked for, else the latest year that has deadlines (the demo year on a demo)."""
-    return year_from(request, default=latest_year(timezone.localdate()))
+    """The year asked for (the page's year switch), else the current programme year."""
+    return year_from(request)
 
 
 def _as_of(year: int) -> dt.date:
@@ -69,7 +71,10 @@ def county_home(request):
 
 # --- City dashboard --------------------------------------------------------------------
 
-TOTALS = ("listed", "self_assessed", "applied", "under_review", "passed", "target")
+TOTALS = (
+    "listed", "self_assessed", "applied", "under_review", "passed", "target", "base",
+    "base_passed",
+)  # fmt: skip
 
 
 def dashboard(request):
@@ -100,18 +105,15 @@ def dashboard(request):
 def target_list(request):
     require(request.user, "view_list", CountyTarget)
     year = _year(request)
-    targets = {
-        t.county_id: t
-        for t in CountyTarget.objects.for_user(request.user)
-        .filter(year=year)
-        .prefetch_related("milestones")
-    }
-    counties = County.objects.for_user(request.user).current()
-    rows = [{"county": c, "target": targets.get(c.pk)} for c in counties]
+    rows = target_rows(user=request.user, year=year)
+    # The county's own target of the year, once filed, says whether it may still be revised
+    # (a submitted or accepted target is locked): no link the machine would refuse.
+    county_id = getattr(request.user, "county_id", None)
+    own = next((r["target"] for r in rows if r["county"].pk == county_id), None)
     return render(
         request,
         "reports/target_list.html",
-        {"year": year, "rows": rows, "actions": allowed_actions(request.user, CountyTarget)},
+        {"year": year, "rows": rows, "actions": allowed_actions(request.user, own or CountyTarget)},
     )
 
 
@@ -128,7 +130,10 @@ def target_edit(request, year: int):
     if refusal:
         messages.warning(request, refusal)
         return redirect(target)
-    initial = {"listed_count": target.listed_count if target else 0}
+    initial = {
+        "listed_count": target.listed_count if target else 0,
+        "explanation": target.shortfall_explanation if target else "",
+    }
     form = TargetForm(request.POST or None, instance=target, initial=initial)
     formset = MilestoneFormSet(request.POST or None, initial=_milestone_initial(target), prefix="m")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -138,15 +143,21 @@ def target_edit(request, year: int):
                 actor=request.user, county=request.user.county, year=year,
                 listed_count=form.cleaned_data["listed_count"],
                 milestones=milestones_from(formset),
+                explanation=form.cleaned_data["explanation"],
                 expected_version=form.expected_version if target else None,
             ),
             success="目标已保存（尚未提交市局）", form=form,
         )  # fmt: skip
         if done:
             return redirect(done.value)
+    goal = CityGoal.objects.filter(year=year).first()
+    base = county_base(request.user.county)
+    minimum = goal_minimum(base, goal.pass_percent) if goal else None
     return render(
-        request, "reports/target_form.html", {"form": form, "formset": formset, "year": year}
-    )
+        request, "reports/target_form.html",
+        {"form": form, "formset": formset, "year": year, "goal": goal, "base": base,
+         "minimum": minimum},
+    )  # fmt: skip
 
 
 def target_detail(request, pk: int):
@@ -155,6 +166,7 @@ def target_detail(request, pk: int):
         request,
         "reports/target_detail.html",
         {"target": target, "history": history_for(target), "reason_form": ReasonForm(),
+         "accept_form": CommentForm(), "standing": target_standing(target),
          "actions": allowed_actions(request.user, target)},
     )  # fmt: skip
 
@@ -173,9 +185,11 @@ def target_submit(request, pk: int):
 @require_POST
 def target_accept(request, pk: int):
     target = fetch(request.user, CountyTarget, "accept", pk=pk)
+    form = CommentForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
     perform(
         request,
-        lambda: target_services.target_accept(actor=request.user, target=target),
+        lambda: target_services.target_accept(actor=request.user, target=target, reason=reason),
         success="目标已审定并锁定",
     )
     return redirect(target)
@@ -278,11 +292,16 @@ def submission_document(request, pk: int):
 
 def snapshot_list(request):
     require(request.user, "view_list", ProgressSnapshot)
-    snapshots = ProgressSnapshot.objects.for_user(request.user)
+    year = _year(request)
+    snapshots = ProgressSnapshot.objects.for_user(request.user).filter(year=year)
     return render(
         request,
         "reports/snapshot_list.html",
-        {"snapshots": snapshots, "actions": allowed_actions(request.user, ProgressSnapshot)},
+        {
+            "year": year,
+            "snapshots": snapshots,
+            "actions": allowed_actions(request.user, ProgressSnapshot),
+        },
     )
 
 

@@ -26,6 +26,20 @@ def has_milestones(target: CountyTarget, context: dict[str, Any]) -> str | None:
     return None if target.milestones.exists() else "请先填写时间节点"
 
 
+def explained_if_below_minimum(target: CountyTarget, context: dict[str, Any]) -> str | None:
+    """A target below the minimum the city's goal gives the county needs the county's
+    explanation before it goes to the city."""
+    from .selectors import target_standing
+
+    standing = target_standing(target)
+    if standing.below_minimum and not target.shortfall_explanation.strip():
+        return (
+            f"年底累计达标{standing.proposal}家，低于全市目标折算的本地最低数"
+            f"{standing.minimum}家，请在目标中填写说明后再提交"
+        )
+    return None
+
+
 # --- Hooks: the county is told the city's decision ------------------------------------------
 
 
@@ -61,7 +75,11 @@ TARGET = Machine(
     [
         Transition("revise", EDITABLE, TargetStatus.DRAFT, "填报目标"),
         Transition(
-            "submit", EDITABLE, TargetStatus.SUBMITTED, "提交目标", conditions=(has_milestones,)
+            "submit",
+            EDITABLE,
+            TargetStatus.SUBMITTED,
+            "提交目标",
+            conditions=(has_milestones, explained_if_below_minimum),
         ),
         Transition(
             "accept",

@@ -8,6 +8,7 @@ class ReviewAgencyAdmin(admin.ModelAdmin):
     list_display = ("name", "standing", "contact", "phone")
     list_filter = ("standing",)
     filter_horizontal = ("industries",)
+    readonly_fields = ("standing",)  # the dynamic list moves through the ratings, with history
 
 
 @admin.register(Expert)
@@ -46,6 +47,7 @@ class ReviewAdmin(admin.ModelAdmin):
         "score",
         "veto_failed",
         "result",
+        "applied_grade",
         "applied_at",
         "assigned_at",
         "concluded_at",

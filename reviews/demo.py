@@ -47,7 +47,7 @@ def seed_agencies() -> list[ReviewAgency]:
     return agencies
 
 
-def seed_reviews() -> int:
+def seed_reviews(year: int) -> int:
     """Demo reviews: firms of several counties at every stage from application to conclusion,
     moved by the real services (so the state machine and the history are real). The demo
     agency (the first by pk) reviews firms of 芝罘区, and the demo firm (the first of 芝罘区)
@@ -59,12 +59,13 @@ def seed_reviews() -> int:
     from django.utils import timezone
 
     from enterprises.choices import SMALL_MICRO, Status
-    from enterprises.demo import DEMO_YEAR, demo_enterprise
+    from enterprises.demo import demo_enterprise
     from enterprises.models import County, CreationListEntry, Enterprise
 
     from .choices import AssessmentStatus, Funding, StandardKind
     from .models import Review, ScoringStandard, SelfAssessment, SelfAssessmentLine, StandardItem
     from .scoring import ItemResult, compute_score
+    from .selectors.review import gap_problems
     from .services import review as services
     from .workflows.lifecycle import LIFECYCLE
 
@@ -99,6 +100,8 @@ def seed_reviews() -> int:
             score=score.value,
             veto_failed=score.veto_failed,
             submitted_at=timezone.now(),
+            team_leader="企业安全负责人",
+            team_members="安全管理员\n车间主任",
         )
         SelfAssessmentLine.objects.bulk_create(
             SelfAssessmentLine(
@@ -115,7 +118,7 @@ def seed_reviews() -> int:
         firm_actor = stand_in(role="enterprise", enterprise_id=firm.pk)
         if firm.status == Status.NOT_LISTED:
             CreationListEntry.objects.get_or_create(
-                enterprise=firm, year=DEMO_YEAR, defaults={"target_date": dt.date(DEMO_YEAR, 9, 30)}
+                enterprise=firm, year=year, defaults={"target_date": dt.date(year, 12, 31)}
             )
             Enterprise.objects.filter(pk=firm.pk).update(status=Status.LISTED)
             firm.status = Status.LISTED
@@ -176,7 +179,8 @@ def seed_reviews() -> int:
             actor=agency_actor,
             item=items[1],
             description="安全生产责任制未覆盖全部岗位",
-            deadline=today + dt.timedelta(days=30),
+            # Three days ahead: the morning job's first rectification reminder falls today.
+            deadline=today + dt.timedelta(days=3),
         )
         if stage == "rectifying":
             return
@@ -186,7 +190,26 @@ def seed_reviews() -> int:
         services.nonconformity_verify(
             nonconformity=nonconformity, actor=agency_actor, accepted=True, comment="整改到位"
         )
+        complete_the_review(review, agency_actor, skip=items[1])
         services.review_conclude(review=review, actor=agency_actor)
+
+    def complete_the_review(review, agency_actor, skip):
+        # Every deduction but the nonconformity's was fixed during the visit; a gap is explained.
+        for line in review.lines.filter(deducted__gt=0).exclude(item=skip).select_related("item"):
+            services.review_record_onsite_fix(
+                review=review,
+                actor=agency_actor,
+                item=line.item,
+                evidence="现场已整改，评审组查看照片",
+            )
+        if gap_problems(review):
+            review.refresh_from_db()
+            services.review_update(
+                review=review,
+                actor=agency_actor,
+                expected_version=review.version,
+                data={"gap_explanation": "评审组现场核实，企业自评时对部分条款理解有偏差"},
+            )
 
     for county in County.objects.filter(code__in=["370602", "370611", "370613", "370681"]):
         demo_firm = demo_enterprise() if county.code == "370602" else None
@@ -275,9 +298,11 @@ def seed_standards() -> list[str]:
 
 # --- Confirmed results, certificates and announcements (公告) --------------------------------
 
-# (county code, short issuer of its documents, number of firms confirmed, draft too?)
-ANNOUNCING_COUNTIES = [("370602", "芝安监", 6, True), ("370611", "福安监", 4, False),
-                       ("370681", "龙安监", 4, False)]  # fmt: skip
+# Short issuers of the counties' documents (文号); other counties use their name's first two
+# characters and 安监.
+ISSUERS = {"370602": "芝安监", "370611": "福安监", "370681": "龙安监"}
+# The share of each county's listed firms that have passed in the demo year.
+PASS_SHARE = 0.12
 
 
 def _demo_county_staff(county):
@@ -317,63 +342,66 @@ def _demo_confirm(firm, staff, issued_on, rng):
 
     firm.status = Status.CONCLUDED
     type(firm).objects.filter(pk=firm.pk).update(status=Status.CONCLUDED)
+    concluded_at = timezone.make_aware(dt.datetime.combine(issued_on, dt.time(10)))
     review = Review.objects.create(
         enterprise=firm,
         status=ReviewStatus.CONCLUDED,
         result=Grade.PASS if firm.is_small_micro else Grade.LEVEL3,
         score=Decimal(rng.randint(640, 890)) / 10,
-        applied_at=timezone.now(),
-        concluded_at=timezone.make_aware(dt.datetime.combine(issued_on, dt.time(10))),
+        applied_at=concluded_at - dt.timedelta(days=30),
+        concluded_at=concluded_at,
     )
     return review_confirm(review=review, actor=staff, issued_on=issued_on)
 
 
-def seed_announcements() -> int:
-    """A few firms in three counties confirmed with certificates (dated in the demo year), one
-    published announcement per county and one draft in 芝罘区. Idempotent: a county that has
-    announcements already is left alone. Returns the number of announcements created."""
+def demo_issue_date(year: int, today):
+    """The day the demo's certificates are issued: 20 June of the year (the notice's first
+    batch), or today when the year has not reached it yet; valid three years from then."""
     import datetime as dt
+
+    return min(dt.date(year, 6, 20), today)
+
+
+def seed_announcements(year: int, today=None) -> int:
+    """Every demo pass of ``year``: in every county a share of the firms on its list passes
+    through a review the county confirms (certificate numbered and dated in the year) and is
+    published in the county's announcement, so the dashboard, the audit population and the
+    public list count the same firms. Idempotent: a county with announcements of the year is
+    left alone. Returns the number of announcements created."""
     import random
 
+    from django.utils import timezone
+
     from enterprises.choices import Status
-    from enterprises.demo import DEMO_YEAR
     from enterprises.models import County, Enterprise
 
     from .models import Announcement
     from .services.announcements import announcement_create, announcement_publish
 
-    rng = random.Random(DEMO_YEAR * 7)
+    rng = random.Random(year * 7)
+    issued_on = demo_issue_date(year, today or timezone.localdate())
     created = 0
-    for code, issuer, count, with_draft in ANNOUNCING_COUNTIES:
-        county = County.objects.filter(code=code).first()
-        if county is None or Announcement.objects.filter(county=county).exists():
+    for county in County.objects.current():
+        if Announcement.objects.filter(county=county, number__contains=f"〔{year}〕").exists():
+            continue
+        listed = Enterprise.objects.filter(
+            county=county, status=Status.LISTED, list_entries__year=year
+        )
+        count = round(listed.count() * PASS_SHARE) or min(1, listed.count())
+        # The last listed firms, so the demo enterprise login (the first firm) keeps its path.
+        firms = list(listed.order_by("-pk")[:count])
+        if not firms:
             continue
         staff = _demo_county_staff(county)
-        # The last listed firms, so the demo enterprise login (the first firm) keeps its path.
-        firms = list(
-            Enterprise.objects.filter(county=county, status=Status.LISTED).order_by("-pk")[:count]
-        )
-        issued_on = dt.date(DEMO_YEAR, 6, 20)
         certificates = [_demo_confirm(firm, staff, issued_on, rng) for firm in firms]
-        if not certificates:
-            continue
-        half = max(1, len(certificates) - 2) if with_draft else len(certificates)
+        issuer = ISSUERS.get(county.code, county.name[:2] + "安监")
         published = announcement_create(
             actor=staff,
             county=county,
-            number=f"{issuer}〔{DEMO_YEAR}〕{rng.randint(3, 9)}号",
-            title=f"关于公布{DEMO_YEAR}年第一批安全生产标准化达标企业名单的公告",
-            certificates=certificates[:half],
+            number=f"{issuer}〔{year}〕{rng.randint(3, 9)}号",
+            title=f"关于公布{year}年安全生产标准化达标企业名单的公告",
+            certificates=certificates,
         )
         announcement_publish(announcement=published, actor=staff)
         created += 1
-        if with_draft and certificates[half:]:
-            announcement_create(
-                actor=staff,
-                county=county,
-                number=f"{issuer}〔{DEMO_YEAR}〕{rng.randint(10, 19)}号",
-                title=f"关于公布{DEMO_YEAR}年第二批安全生产标准化达标企业名单的公告",
-                certificates=certificates[half:],
-            )
-            created += 1
     return created

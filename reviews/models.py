@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from enterprises.choices import Grade
 from enterprises.models import County, Enterprise, FirmOwnedQuerySet, Industry
@@ -205,6 +208,9 @@ class SelfAssessment(VersionedModel):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    # 自评组: who did the self-assessment (a condition of applying for review).
+    team_leader = models.CharField("自评组组长", max_length=100, blank=True)
+    team_members = models.TextField("自评组成员", blank=True, help_text="每行一人：姓名、职务")
 
     objects = FirmOwnedQuerySet.as_manager()
 
@@ -219,6 +225,10 @@ class SelfAssessment(VersionedModel):
     @property
     def is_locked(self) -> bool:
         return self.status == AssessmentStatus.SUBMITTED
+
+    @property
+    def team_member_names(self) -> list[str]:
+        return [line.strip() for line in self.team_members.splitlines() if line.strip()]
 
 
 class ScoreLine(models.Model):
@@ -276,6 +286,7 @@ class Review(VersionedModel):
         "评审状态", max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.APPLIED
     )
     applied_at = models.DateTimeField("申请时间", null=True, blank=True)
+    applied_grade = models.CharField("申请等级", max_length=10, choices=Grade.choices, blank=True)
     return_reason = models.TextField("退回理由", blank=True)
     agency = models.ForeignKey(
         ReviewAgency,
@@ -286,6 +297,7 @@ class Review(VersionedModel):
         related_name="reviews",
     )
     assigned_at = models.DateTimeField("委派时间", null=True, blank=True)
+    assignment_no = models.CharField("委派单编号", max_length=50, blank=True)
     funding = models.CharField("评审经费方式", max_length=20, choices=Funding.choices, blank=True)
     fee = models.DecimalField(
         "评审费用（元）", max_digits=10, decimal_places=2, null=True, blank=True
@@ -296,12 +308,14 @@ class Review(VersionedModel):
     responsibility_system = models.TextField("责任管理机制建立情况", blank=True)
     training_date = models.DateField("全员培训日期", null=True, blank=True)
     trained_count = models.PositiveIntegerField("培训人数", null=True, blank=True)
+    training_shortfall_reason = models.TextField("培训人数少于职工人数的原因", blank=True)
     hazardous_places = models.TextField("危险、危害场所辨识", blank=True)
     special_operation_sites = models.TextField("特殊作业场所辨识", blank=True)
     risk_points = models.TextField("风险节点辨识", blank=True)
     hazards_found = models.PositiveIntegerField("发现隐患数", null=True, blank=True)
     hazards_rectified = models.PositiveIntegerField("已整改隐患数", null=True, blank=True)
     hazards_note = models.TextField("隐患查改情况", blank=True)
+    gap_explanation = models.TextField("评审与自评差异说明", blank=True)
     # The conclusion, computed by reviews.scoring, never typed in.
     score = models.DecimalField("评审得分", **POINTS, null=True, blank=True)
     veto_failed = models.BooleanField("否决项不合格", default=False)
@@ -316,6 +330,13 @@ class Review(VersionedModel):
         verbose_name = "评审"
         verbose_name_plural = "评审"
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment_no"],
+                condition=~models.Q(assignment_no=""),
+                name="one_assignment_number",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.enterprise} 评审"
@@ -391,6 +412,31 @@ class Nonconformity(VersionedModel):
         return self.description[:40]
 
 
+class OnsiteRectification(models.Model):
+    """An item with a deduction that the firm rectified while the team was on site, with the
+    evidence the team saw; the alternative to a 不符合项 for that item."""
+
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="onsite_rectifications"
+    )
+    item = models.ForeignKey(StandardItem, verbose_name="评分项", on_delete=models.PROTECT)
+    evidence = models.TextField("现场整改情况及佐证")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    objects = ReviewScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "现场整改"
+        verbose_name_plural = "现场整改"
+        ordering = ["item__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "item"], name="one_onsite_fix_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} 现场已整改"
+
+
 class Evidence(models.Model):
     """An uploaded evidence file (pdf, image, office file; type checked by content)."""
 
@@ -437,6 +483,9 @@ class Certificate(models.Model):
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
     revoke_reason = models.TextField("撤销理由", blank=True)
     revoke_source = models.CharField("撤销依据", max_length=100, blank=True)
+    # 暂停: held pending re-review after the city's audit found the result in error.
+    suspended_at = models.DateTimeField("暂停时间", null=True, blank=True)
+    suspend_reason = models.TextField("暂停原因", blank=True)
 
     objects = FirmOwnedQuerySet.as_manager()
 
@@ -447,6 +496,28 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def validity_on(self, day: dt.date) -> str:
+        """The certificate's standing on ``day``, from its own dates (not from the nightly job's
+        last run): 已撤销, 暂停 (pending re-review), 已过期 (past its end date), 已失效 (replaced
+        by a later one), 有效."""
+        if self.revoked_at:
+            return "已撤销"
+        if self.suspended_at:
+            return "暂停"
+        if self.valid_until < day:
+            return "已过期"
+        if self.enterprise.certificate_no != self.number:
+            return "已失效"
+        return "有效"
+
+    @property
+    def validity(self) -> str:
+        return self.validity_on(timezone.localdate())
+
+    @property
+    def is_valid(self) -> bool:
+        return self.validity == "有效"
 
 
 class AnnouncementQuerySet(ScopedQuerySet):

@@ -35,6 +35,11 @@ VALIDITY_YEARS = 3
 RE_REVIEW_WINDOW_MONTHS = 3
 # Self-assessment and review scores differing by more than this are highlighted.
 LARGE_GAP_POINTS = Decimal(2)
+# A review total above the firm's own by more than this (points; the city may set
+# REVIEW_SCORE_GAP_POINTS) needs the team's explanation, as does an item whose deductions
+# differ by more than this share of its points.
+REVIEW_SCORE_GAP_POINTS = Decimal(15)
+ITEM_GAP_SHARE = Decimal("0.5")
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,29 @@ def grade_by_score(score: Decimal | None, *, small_micro: bool) -> Grade | None:
         if score >= threshold:
             return grade
     return None
+
+
+def application_pass_mark(*, small_micro: bool, applied_grade: str = "") -> Decimal:
+    """The self-assessment score a firm needs to apply: 60 for small and micro firms; for a
+    graded firm the threshold of the grade it applies for (三级's when it names none)."""
+    if small_micro:
+        return SMALL_MICRO_PASS_SCORE
+    thresholds = {grade: threshold for threshold, grade in GRADE_THRESHOLDS}
+    return thresholds.get(applied_grade, thresholds[Grade.LEVEL3])
+
+
+def review_exceeds_self_assessment(
+    review_score: Decimal | None, own_score: Decimal | None, limit: Decimal
+) -> bool:
+    """The review's total is above the firm's own by more than ``limit`` points."""
+    if review_score is None or own_score is None:
+        return False
+    return Decimal(review_score) - Decimal(own_score) > limit
+
+
+def item_differs_by_half(points: Decimal, review_deducted: Decimal, own_deducted: Decimal) -> bool:
+    """The agency's and the firm's deductions on one item differ by more than half its points."""
+    return abs(Decimal(review_deducted) - Decimal(own_deducted)) > Decimal(points) * ITEM_GAP_SHARE
 
 
 def grade_allowed_by_accidents(deaths: int) -> Grade | None:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("certificates/", views.certificate_list, name="certificate_list"),
     path("certificates/re-review/", views.re_review_due, name="re_review_due"),
     path("certificates/<int:pk>/", views.certificate_detail, name="certificate_detail"),
+    path("certificates/<int:pk>/print/", views.certificate_print, name="certificate_print"),
     path("certificates/<int:pk>/revoke/", views.revoke_certificate, name="certificate_revoke"),
     path("announcements/", views.announcement_list, name="announcement_list"),
     path("announcements/new/", views.announcement_create, name="announcement_create"),

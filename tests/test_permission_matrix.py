@@ -132,6 +132,8 @@ SPECS: dict[str, Any] = {
     "portal:notifications": SignedIn(),
     "portal:notifications_read_all": SignedIn(method="post"),
     "portal:notification_read": Obj("portal.Notification", None, method="post"),
+    "portal:security_events": Page("portal.SecurityEvent", "view"),
+    "portal:security_events_export": Page("portal.SecurityEvent", "export"),
     "healthz": Public(),
     "login": Public(),
     "logout": SignedIn(method="post"),
@@ -241,6 +243,11 @@ SPECS: dict[str, Any] = {
     "reviews:team": Obj("reviews.Review", "edit"),
     "reviews:scoring": Obj("reviews.Review", "edit"),
     "reviews:nc_add": Obj("reviews.Review", "edit"),
+    "reviews:onsite_fix": Obj("reviews.Review", "edit"),
+    "reviews:report": Obj("reviews.Review"),
+    "reviews:assignment_letter": Obj(
+        "reviews.Review", queryset=lambda qs: qs.exclude(assignment_no="")
+    ),
     "reviews:conclude": Obj("reviews.Review", "conclude", method="post"),
     "reviews:nc_answer": Obj("reviews.Nonconformity", "answer", method="post"),
     "reviews:nc_verify": Obj("reviews.Nonconformity", "verify", method="post"),
@@ -266,6 +273,7 @@ SPECS: dict[str, Any] = {
     "reviews:certificate_list": Page("reviews.Certificate", "list"),
     "reviews:re_review_due": Page("reviews.Certificate", "list"),
     "reviews:certificate_detail": Obj("reviews.Certificate"),
+    "reviews:certificate_print": Obj("reviews.Certificate"),
     "reviews:certificate_revoke": Obj("reviews.Certificate", "revoke", method="post"),
     "reviews:announcement_list": Page("reviews.Announcement", "list"),
     "reviews:announcement_create": Page("reviews.Announcement", "create"),

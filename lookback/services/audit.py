@@ -15,6 +15,8 @@ from django.utils import timezone
 from enterprises.models import County
 from portal.audit import record_change, snapshot
 from portal.policy import require
+from reviews.models import Certificate
+from reviews.services.certificates import certificate_suspend
 from reviews.services.holds import results_held
 
 from ..draws import draw_sample, new_seed
@@ -151,6 +153,7 @@ def audit_finding_record(
     finding.in_error = is_in_error(finding, finding.audit.tolerance)
     finding.recorded = True
     finding.recorded_at = timezone.now()
+    finding.agency_id = _reviewing_agency_id(finding)
     finding.full_clean()
     finding.save()
     record_change(
@@ -160,7 +163,32 @@ def audit_finding_record(
         before=before,
         after=snapshot(finding, FINDING_FIELDS),
     )
+    if finding.in_error:
+        _suspend_current_certificate(finding, actor)
     return finding
+
+
+def _current_certificate(finding: AuditFinding) -> Certificate | None:
+    firm = finding.enterprise
+    return Certificate.objects.filter(enterprise=firm, number=firm.certificate_no).first()
+
+
+def _reviewing_agency_id(finding: AuditFinding) -> int | None:
+    certificate = _current_certificate(finding)
+    return certificate.review.agency_id if certificate is not None else None
+
+
+def _suspend_current_certificate(finding: AuditFinding, actor: Any) -> None:
+    """A firm found in error keeps no certificate that reads 有效 while it is re-reviewed."""
+    certificate = _current_certificate(finding)
+    if certificate is None:
+        return
+    reason = (
+        f"{finding.audit.year}年抽查审核：上报{finding.get_reported_result_display()}"
+        f"（{finding.reported_score}分），审核{finding.get_audited_result_display() or '未达标'}"
+        f"（{finding.audited_score}分），暂停待重新评审"
+    )
+    certificate_suspend(certificate=certificate, actor=actor, reason=reason)
 
 
 def _close_figures(audit: AuditRound) -> dict[str, Any]:

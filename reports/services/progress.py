@@ -10,6 +10,7 @@ from django.db import transaction
 from portal.xlsx import xlsx_bytes
 
 from ..models import ProgressRow, ProgressSnapshot
+from ..rules import rate
 from ..selectors import every_county_progress
 
 ROW_FIELDS = [
@@ -17,7 +18,7 @@ ROW_FIELDS = [
     "expected_today", "projected", "on_time", "late", "missing", "rank",
 ]  # fmt: skip
 HEADER = [
-    "排名", "县市区", "纳入名单", "已开展自评", "已申请评审", "评审中", "已达标", "达标率",
+    "排名", "县市区", "纳入名单", "已开展自评", "已申请评审", "评审中", "已达标", "名单达标率",
     "年度目标", "完成目标", "按时间表应达标", "时间表完成度", "年底预计达标",
     "按时上报", "逾期上报", "未上报",
 ]  # fmt: skip
@@ -27,7 +28,8 @@ def bulletin_table(rows) -> list[list]:
     return [
         [
             r.rank, r.county.name, r.listed, r.self_assessed, r.applied, r.under_review,
-            r.passed, round(r.pass_rate * 100, 1), r.target, round(r.vs_target * 100, 1),
+            r.passed, round(rate(r.passed, r.listed) * 100, 1),
+            r.target, round(r.vs_target * 100, 1),
             r.expected_today, round(r.vs_timetable * 100, 1), r.projected,
             r.on_time, r.late, r.missing,
         ]

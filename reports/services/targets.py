@@ -14,6 +14,7 @@ from enterprises.models import County
 from portal.policy import require
 
 from ..models import CountyTarget, TargetMilestone
+from ..selectors import target_standing
 from ..workflows import TARGET
 
 Milestones = list[tuple[dt.date, int]]
@@ -26,16 +27,19 @@ def target_save(
     year: int,
     listed_count: int,
     milestones: Milestones,
+    explanation: str = "",
     expected_version: int | None = None,
 ) -> CountyTarget:
-    """County staff enter or change their target while it is a draft or returned."""
+    """County staff enter or change their target while it is a draft or returned; a target
+    below the goal's minimum carries the county's explanation (needed to submit it)."""
     require(actor, "revise", CountyTarget)
     check_milestones(year, listed_count, milestones)
     with transaction.atomic():
         target, _ = CountyTarget.objects.get_or_create(county=county, year=year)
         TARGET.apply(
             target, "revise", actor=actor, expected_version=expected_version,
-            changes={"listed_count": listed_count},
+            changes={"listed_count": listed_count,
+                     "shortfall_explanation": explanation.strip()},
             note="；".join(f"{d:%Y-%m-%d} 累计{n}家" for d, n in sorted(milestones)),
         )  # fmt: skip
         target.milestones.all().delete()
@@ -66,10 +70,20 @@ def target_submit(*, actor: Any, target: CountyTarget) -> CountyTarget:
     return TARGET.apply(target, "submit", actor=actor, changes=changes)
 
 
-def target_accept(*, actor: Any, target: CountyTarget) -> CountyTarget:
-    """The city accepts the target: from now on it is locked."""
-    changes = {"decided_at": timezone.now(), "decided_by": actor, "return_reason": ""}
-    return TARGET.apply(target, "accept", actor=actor, changes=changes)
+def target_accept(*, actor: Any, target: CountyTarget, reason: str = "") -> CountyTarget:
+    """The city accepts the target: from now on it is locked. A target below the minimum the
+    city's goal gives the county is accepted only with the city's recorded reason."""
+    reason = reason.strip()
+    standing = target_standing(target)
+    if standing.below_minimum and not reason:
+        raise ValidationError(
+            {"reason": f"该目标低于全市目标折算的最低数（{standing.minimum}家），审定须填写理由"}
+        )
+    changes = {
+        "decided_at": timezone.now(), "decided_by": actor, "return_reason": "",
+        "accept_reason": reason,
+    }  # fmt: skip
+    return TARGET.apply(target, "accept", actor=actor, note=reason, changes=changes)
 
 
 def target_return(*, actor: Any, target: CountyTarget, reason: str) -> CountyTarget:

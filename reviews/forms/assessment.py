@@ -24,6 +24,15 @@ class AssessmentHeaderForm(StyledFormMixin, VersionedFormMixin, forms.Form):
     guide_expert = forms.ModelChoiceField(
         Expert.objects.filter(is_active=True), label="指导专家", required=False
     )
+    team_leader = forms.CharField(
+        label="自评组组长", max_length=100, required=False, help_text="姓名、职务；申请评审前须填写"
+    )
+    team_members = forms.CharField(
+        label="自评组成员",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="每行一人：姓名、职务；申请评审前须填写",
+    )
 
     def __init__(self, *args, assessment: SelfAssessment, **kwargs):
         self.instance = assessment
@@ -32,6 +41,8 @@ class AssessmentHeaderForm(StyledFormMixin, VersionedFormMixin, forms.Form):
             {
                 "guide_agency": assessment.guide_agency_id,
                 "guide_expert": assessment.guide_expert_id,
+                "team_leader": assessment.team_leader,
+                "team_members": assessment.team_members,
             },
         )
         super().__init__(*args, **kwargs)

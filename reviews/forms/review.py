@@ -48,6 +48,14 @@ class ReviewDetailsForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
             "special_operation_sites": forms.Textarea(attrs={"rows": 2}),
             "risk_points": forms.Textarea(attrs={"rows": 2}),
             "hazards_note": forms.Textarea(attrs={"rows": 2}),
+            "training_shortfall_reason": forms.Textarea(attrs={"rows": 2}),
+            "gap_explanation": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "training_shortfall_reason": "培训人数少于企业职工人数时必须填写",
+            "gap_explanation": (
+                "评审得分高于自评超过规定分值，或单项扣分与自评相差超过该项分值一半时必须填写"
+            ),
         }
 
 
@@ -88,6 +96,25 @@ class NonconformityForm(StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = StandardItem.objects.filter(standard_id=review.standard_id)
         self.fields["item"].required = True
+
+
+class OnsiteFixForm(StyledFormMixin, forms.Form):
+    """现场整改: an item with a deduction that the firm fixed while the team was there."""
+
+    item = forms.ModelChoiceField(label="扣分项", queryset=StandardItem.objects.none())
+    evidence = forms.CharField(
+        label="现场整改情况及佐证",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="写明整改内容和评审组查看的佐证（照片、记录、文件编号等）",
+    )
+
+    def __init__(self, *args, review: Review, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = StandardItem.objects.filter(
+            standard_id=review.standard_id,
+            reviewline__review=review,
+            reviewline__deducted__gt=0,
+        ).order_by("order")
 
 
 class MultipleFileInput(forms.ClearableFileInput):

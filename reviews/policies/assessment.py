@@ -76,3 +76,5 @@ rule(Certificate, "list")(only(*READERS, reason="只有监管部门可以查看�
 # The county confirms its firms' conclusions and so issues their certificates.
 rule(Certificate, "issue")(only(Role.COUNTY, reason="只有县市区监管部门可以确认评审结论"))
 rule(Certificate, "revoke")(per_row(revokes))
+# The city's audit of results (抽查审核) holds a certificate found in error.
+rule(Certificate, "suspend")(only(Role.CITY, Role.ADMIN, reason="只有市局可以暂停等级证书"))

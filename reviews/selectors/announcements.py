@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from enterprises.choices import PASSED_STATUSES, Grade, Status
 from enterprises.models import County
@@ -67,6 +68,7 @@ def confirmed_unannounced(
             enterprise__county=county,
             enterprise__status=Status.CONFIRMED,
             revoked_at__isnull=True,
+            suspended_at__isnull=True,
             enterprise__certificate_no=F("number"),  # the firm's current certificate
         )
         .exclude(Exists(listed))
@@ -188,6 +190,7 @@ def certificates_due_for_re_review(*, user: Any, today: dt.date) -> QuerySet[Cer
         Certificate.objects.for_user(user)
         .filter(
             revoked_at__isnull=True,
+            suspended_at__isnull=True,
             enterprise__certificate_no=F("number"),  # the firm's current certificate
             enterprise__status__in=PASSED_STATUSES,
             valid_until__gte=today,
@@ -209,8 +212,10 @@ def public_announced(*, params: dict[str, str]) -> QuerySet[Certificate]:
     qs = (
         Certificate.objects.filter(
             revoked_at__isnull=True,
+            suspended_at__isnull=True,
             enterprise__certificate_no=F("number"),  # the firm's current certificate
             enterprise__status=Status.ANNOUNCED,
+            valid_until__gte=timezone.localdate(),  # past its end even before the nightly job
         )
         .filter(Exists(published.filter(certificates=OuterRef("pk"))))
         .select_related("enterprise__county")

@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from enterprises.models import Enterprise
 
 from ..choices import OPEN_NONCONFORMITY_STATUSES, AgencyStanding, AssessmentStatus, ReviewStatus
 from ..models import (
     Nonconformity,
+    OnsiteRectification,
     Review,
     ReviewAgency,
     ReviewLine,
     ReviewTeamMember,
+    ScoringStandard,
     SelfAssessment,
     SelfAssessmentLine,
     StandardItem,
 )
-from ..scoring import LARGE_GAP_POINTS, ItemResult, Score, compute_score
+from ..scoring import (
+    LARGE_GAP_POINTS,
+    REVIEW_SCORE_GAP_POINTS,
+    ItemResult,
+    Score,
+    compute_score,
+    item_differs_by_half,
+    review_exceeds_self_assessment,
+)
 
 # A review in one of these is in progress: the firm may not apply again. (A concluded review
 # waits for the county; the firm's own status already forbids applying then, and after the
@@ -40,6 +53,9 @@ AGENCY_EDITABLE_STATUSES = (
     ReviewStatus.RECTIFYING,
 )
 GOOD_STANDINGS = (AgencyStanding.REGISTERED, AgencyStanding.WARNED)
+# The 评审委派单 asks for the on-site review within this many days of the assignment (the
+# portal's default; the notice sets no figure).
+ONSITE_REVIEW_DAYS = 30
 MIN_TEAM_SIZE = 2
 
 
@@ -50,6 +66,24 @@ def latest_submitted_assessment(enterprise: Enterprise) -> SelfAssessment | None
         .order_by("-submitted_at", "-pk")
         .first()
     )
+
+
+def standard_is_current(standard: ScoringStandard) -> bool:
+    """In force today, and no later version of the same standard is in force."""
+    from .assessment import standards_in_force
+
+    in_force = standards_in_force(timezone.localdate())
+    if not in_force.filter(pk=standard.pk).exists():
+        return False
+    later = in_force.filter(code=standard.code, effective_from__gt=standard.effective_from)
+    return not later.exists()
+
+
+def onsite_review_due(review: Review):
+    """The date by which the assigned agency should have done the on-site review."""
+    if review.assigned_at is None:
+        return None
+    return timezone.localdate(review.assigned_at) + dt.timedelta(days=ONSITE_REVIEW_DAYS)
 
 
 def current_review(
@@ -204,14 +238,158 @@ def conclusion_problems(review: Review) -> list[str]:
         problems.append(f"评审状态为“{review.get_status_display()}”")
     if review.standard_id is None:
         problems.append("评审未记录评定标准")
+    problems += onsite_problems(review)
     problems += team_problems(list(review.team.all()))
+    problems += four_combinations_problems(review)
     unscored = unscored_item_count(review)
     if unscored:
         problems.append(f"还有{unscored}个评分项未评分")
+    unresolved = unresolved_deduction_codes(review)
+    if unresolved:
+        problems.append(f"扣分项{'、'.join(unresolved)}既未列为不符合项，也未记录现场整改及佐证")
     still_open = open_nonconformity_count(review)
     if still_open:
         problems.append(f"还有{still_open}个不符合项未整改到位")
+    if review.standard_id and not unscored:
+        problems += gap_problems(review)
     return problems
+
+
+# Words that say nothing: a field holding only one of them is as good as empty.
+PLACEHOLDERS = {"无", "暂无", "没有", "-", "—", "/", "略", "见附件", "同上", "已完成"}
+
+
+def has_substance(text: str | None) -> bool:
+    stripped = (text or "").strip().strip("。.；;")
+    return bool(stripped) and stripped not in PLACEHOLDERS
+
+
+def onsite_problems(review: Review) -> list[str]:
+    """On-site dates: both given, start ≤ end, not in the future."""
+    start, end = review.onsite_from, review.onsite_to
+    if start is None or end is None:
+        return ["未填写现场评审日期"]
+    if end < start:
+        return ["现场评审结束日期早于开始日期"]
+    if end > timezone.localdate():
+        return ["现场评审日期不能晚于今天"]
+    return []
+
+
+RISK_FIELDS = (
+    ("hazardous_places", "危险、危害场所"),
+    ("special_operation_sites", "特殊作业场所"),
+    ("risk_points", "风险节点"),
+)
+
+
+def four_combinations_problems(review: Review) -> list[str]:
+    """四个结合, each with substance: responsibility system, all-staff training (fewer trained
+    than the firm's employees needs a reason), risk identification, hazards found and fixed."""
+    problems = []
+    if not has_substance(review.responsibility_system):
+        problems.append("四个结合：未填写责任管理机制建立情况")
+    problems += training_problems(review)
+    for name, label in RISK_FIELDS:
+        if not has_substance(getattr(review, name)):
+            problems.append(f"四个结合：未填写{label}辨识")
+    if review.hazards_found is None or review.hazards_rectified is None:
+        problems.append("四个结合：未填写发现隐患数和已整改隐患数")
+    elif review.hazards_found and not has_substance(review.hazards_note):
+        problems.append("四个结合：未说明隐患查改情况")
+    return problems
+
+
+def training_problems(review: Review) -> list[str]:
+    if review.training_date is None or not review.trained_count:
+        return ["四个结合：未填写全员培训日期和培训人数"]
+    employees = review.enterprise.employees or 0
+    if review.trained_count < employees and not has_substance(review.training_shortfall_reason):
+        return [f"四个结合：培训{review.trained_count}人，少于企业职工{employees}人，须说明原因"]
+    return []
+
+
+def unresolved_deduction_codes(review: Review) -> list[str]:
+    """Items with a deduction that are neither a nonconformity (which carries its deadline)
+    nor rectified on site with evidence."""
+    covered = Nonconformity.objects.filter(review=review, item__isnull=False).values("item_id")
+    fixed = OnsiteRectification.objects.filter(review=review).values("item_id")
+    lines = (
+        ReviewLine.objects.filter(review=review, deducted__gt=0, not_applicable=False)
+        .exclude(item_id__in=covered)
+        .exclude(item_id__in=fixed)
+        .order_by("item__order")
+    )
+    return list(lines.values_list("item__code", flat=True))
+
+
+# --- The gap between the review and the firm's own score -----------------------------------
+
+
+def score_gap_limit() -> Decimal:
+    """Points by which the review may exceed the self-assessment unexplained (city setting)."""
+    return Decimal(getattr(settings, "REVIEW_SCORE_GAP_POINTS", REVIEW_SCORE_GAP_POINTS))
+
+
+@dataclass(frozen=True)
+class ScoreGap:
+    """How far the review stands from the firm's own self-assessment."""
+
+    review_score: Decimal | None
+    own_score: Decimal | None
+    limit: Decimal
+    differing_items: tuple[str, ...]  # codes whose deductions differ by over half the points
+
+    @property
+    def total_gap(self) -> Decimal | None:
+        if self.review_score is None or self.own_score is None:
+            return None
+        return Decimal(self.review_score) - Decimal(self.own_score)
+
+    @property
+    def total_exceeds(self) -> bool:
+        return review_exceeds_self_assessment(self.review_score, self.own_score, self.limit)
+
+    @property
+    def needs_explanation(self) -> bool:
+        return self.total_exceeds or bool(self.differing_items)
+
+
+def score_gap(review: Review, rows: list[ScoringRow] | None = None) -> ScoreGap:
+    """The review's total beside the self-assessment's, and the items far apart (3 queries,
+    none when the scoring rows are given)."""
+    rows = scoring_rows(review) if rows is None else rows
+    differing = tuple(
+        row.item.code
+        for row in rows
+        if row.line is not None
+        and row.self_line is not None
+        and not row.line.not_applicable
+        and not row.self_line.not_applicable
+        and item_differs_by_half(row.item.points, row.line.deducted, row.self_line.deducted)
+    )
+    score = compute_score(
+        ItemResult(row.item.points, row.line.deducted, row.line.not_applicable, row.item.is_veto)
+        for row in rows
+        if row.line is not None
+    )
+    own = review.self_assessment.score if review.self_assessment_id else None
+    return ScoreGap(score.value, own, score_gap_limit(), differing)
+
+
+def gap_problems(review: Review) -> list[str]:
+    gap = score_gap(review)
+    if not gap.needs_explanation or has_substance(review.gap_explanation):
+        return []
+    reasons = []
+    if gap.total_exceeds:
+        reasons.append(
+            f"评审得分{gap.review_score}分高于自评{gap.own_score}分{gap.total_gap}分"
+            f"（超过{gap.limit}分）"
+        )
+    if gap.differing_items:
+        reasons.append(f"评分项{'、'.join(gap.differing_items)}与自评扣分相差超过该项分值的一半")
+    return [f"{'；'.join(reasons)}，评审组须填写差异说明"]
 
 
 def review_lines_score(review: Review) -> Score:
@@ -260,3 +438,46 @@ def scoring_rows(review: Review) -> list[ScoringRow]:
 
 def nonconformities_of(review: Review) -> QuerySet[Nonconformity]:
     return review.nonconformities.select_related("item").prefetch_related("evidence")
+
+
+# --- The review report (评审报告) -----------------------------------------------------------
+
+
+@dataclass
+class ElementScore:
+    """One first-level element: its points, the points that do not apply, and what the review
+    and the self-assessment gave it."""
+
+    element: Any
+    points: Decimal = Decimal(0)
+    not_applicable: Decimal = Decimal(0)
+    review_earned: Decimal = Decimal(0)
+    own_earned: Decimal = Decimal(0)
+
+
+def element_scores(rows: list[ScoringRow]) -> list[ElementScore]:
+    """Per element, from the scoring rows (no query)."""
+    by_element: dict[int, ElementScore] = {}
+    for row in rows:
+        entry = by_element.setdefault(row.item.element_id, ElementScore(row.item.element))
+        entry.points += row.item.points
+        if row.line is not None and row.line.not_applicable:
+            entry.not_applicable += row.item.points
+        elif row.line is not None:
+            entry.review_earned += max(row.item.points - row.line.deducted, Decimal(0))
+        if row.self_line is not None and not row.self_line.not_applicable:
+            entry.own_earned += max(row.item.points - row.self_line.deducted, Decimal(0))
+    return sorted(by_element.values(), key=lambda entry: entry.element.number)
+
+
+def review_report(review: Review) -> dict[str, Any]:
+    """Everything the printed 评审报告 shows, in a constant number of queries."""
+    rows = scoring_rows(review)
+    return {
+        "elements": element_scores(rows),
+        "deducted_rows": [row for row in rows if row.line is not None and row.line.deducted > 0],
+        "gap": score_gap(review, rows),
+        "team": list(review.team.select_related("expert").order_by("-is_leader", "expert__name")),
+        "nonconformities": list(review.nonconformities.select_related("item")),
+        "onsite_fixes": list(review.onsite_rectifications.select_related("item")),
+    }

@@ -43,6 +43,7 @@ EVIDENCE_MAX_MB = 10
 EVIDENCE_KINDS = ("pdf", "image", "office")
 YES_NO = {True: "是", False: "否"}
 GUIDE_FIELDS = {"guide_agency": "指导机构", "guide_expert": "指导专家"}
+TEAM_FIELDS = {"team_leader": "自评组组长", "team_members": "自评组成员"}
 
 
 @dataclass(frozen=True)
@@ -159,24 +160,32 @@ def assessment_save_draft(
     entries: dict[int, LineInput],
     guide_agency: ReviewAgency | None = None,
     guide_expert: Expert | None = None,
+    team_leader: str | None = None,
+    team_members: str | None = None,
 ) -> SelfAssessment:
-    """Save the items' entries (keyed by line id) and who guided the firm, as a draft.
+    """Save the items' entries (keyed by line id), who guided the firm and its self-assessment
+    team (自评组; None leaves it as it is), as a draft.
 
     Raises ConcurrentEditError when someone saved since ``expected_version``; ValidationError
     (by item code) when an entry breaks the item's rules. One history entry per save."""
     SELF_ASSESSMENT.check(assessment, "edit", actor=actor)
     changes, changed = _apply_entries(assessment, entries)
-    before = snapshot(assessment, GUIDE_FIELDS)
+    header = {**GUIDE_FIELDS, **TEAM_FIELDS}
+    before = snapshot(assessment, header)
     assessment.guide_agency, assessment.guide_expert = guide_agency, guide_expert
-    after = snapshot(assessment, GUIDE_FIELDS)
-    for name, label in GUIDE_FIELDS.items():
+    if team_leader is not None:
+        assessment.team_leader = team_leader.strip()
+    if team_members is not None:
+        assessment.team_members = team_members.strip()
+    after = snapshot(assessment, header)
+    for name, label in header.items():
         if before[name] != after[name]:
             changes[label] = [before[name], after[name]]
     with transaction.atomic():
         save_versioned(
             assessment,
             expected_version=expected_version,
-            fields=list(GUIDE_FIELDS),
+            fields=list(header),
         )
         SelfAssessmentLine.objects.bulk_update(
             changed, ["deducted", "not_applicable", "reason"], batch_size=200

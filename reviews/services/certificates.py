@@ -103,7 +103,12 @@ def _mirror_grade(
 
 
 def review_confirm(
-    *, review: Review, actor: Any, issued_on: dt.date | None = None, note: str = ""
+    *,
+    review: Review,
+    actor: Any,
+    issued_on: dt.date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Certificate | None:
     """县级确认: the county confirms an agency's conclusion.
 
@@ -124,6 +129,7 @@ def review_confirm(
             actor=actor,
             note=note,
             changes={"confirmed_at": timezone.now()},
+            expected_version=expected_version,
             firm_note=note,
         )
         certificate = (
@@ -163,6 +169,30 @@ def certificate_revoke(*, certificate: Certificate, actor: Any, reason: str, sou
         _mirror_grade(locked.enterprise, None, actor=actor, action="撤销等级", note=note)
     certificate.revoked_at = locked.revoked_at
     certificate.revoke_reason, certificate.revoke_source = reason, source
+
+
+def certificate_suspend(*, certificate: Certificate, actor: Any, reason: str) -> bool:
+    """暂停: the city's audit found the firm's result in error; its certificate is held pending
+    re-review (or a recorded revocation). False when it was not current or already held."""
+    require(actor, "suspend", certificate)
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().select_related("enterprise")
+        locked = locked.get(pk=certificate.pk)
+        if locked.suspended_at or is_current(locked):
+            return False
+        before = snapshot(locked, ["suspended_at", "suspend_reason"])
+        locked.suspended_at, locked.suspend_reason = timezone.now(), reason
+        locked.save(update_fields=["suspended_at", "suspend_reason"])
+        record_change(
+            actor=actor,
+            obj=locked,
+            action="暂停证书",
+            before=before,
+            after=snapshot(locked, ["suspended_at", "suspend_reason"]),
+            note=reason,
+        )
+    certificate.suspended_at, certificate.suspend_reason = locked.suspended_at, reason
+    return True
 
 
 def _refuse_unless_current(certificate: Certificate) -> None:

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from enterprises.choices import Grade
 from enterprises.models import Enterprise
 from enterprises.selectors import deaths_in_year_before
 from portal.audit import record_change, save_with_history, snapshot
@@ -29,6 +30,7 @@ from ..models import (
     Evidence,
     Expert,
     Nonconformity,
+    OnsiteRectification,
     Review,
     ReviewAgency,
     ReviewLine,
@@ -52,17 +54,25 @@ DETAIL_FIELDS = [
     "hazards_found",
     "hazards_rectified",
     "hazards_note",
+    "training_shortfall_reason",
+    "gap_explanation",
 ]
 
 # --- Application and assignment -------------------------------------------------------------
 
 
-def review_apply(*, enterprise: Enterprise, actor: Any) -> Review:
-    """申请评审: the firm applies with its latest submitted self-assessment."""
+def review_apply(*, enterprise: Enterprise, actor: Any, applied_grade: str = "") -> Review:
+    """申请评审: the firm applies with its latest submitted self-assessment (a graded firm
+    names the grade it applies for; its self-assessment must reach that grade's score)."""
+    graded = (Grade.LEVEL1, Grade.LEVEL2, Grade.LEVEL3)
+    if enterprise.is_small_micro or applied_grade not in graded:
+        applied_grade = ""
     with transaction.atomic():
         assessment = latest_submitted_assessment(enterprise)
         firm = Enterprise.objects.get(pk=enterprise.pk)
-        LIFECYCLE.apply(firm, "apply", actor=actor, self_assessment=assessment)
+        LIFECYCLE.apply(
+            firm, "apply", actor=actor, self_assessment=assessment, applied_grade=applied_grade
+        )
         enterprise.status, enterprise.version = firm.status, firm.version
         review = Review(
             enterprise=enterprise,
@@ -70,6 +80,7 @@ def review_apply(*, enterprise: Enterprise, actor: Any) -> Review:
             standard=assessment.standard,
             status=ReviewStatus.APPLIED,
             applied_at=timezone.now(),
+            applied_grade=applied_grade,
         )
         review.full_clean()
         review.save()
@@ -78,7 +89,11 @@ def review_apply(*, enterprise: Enterprise, actor: Any) -> Review:
             obj=review,
             action="申请评审",
             before={"status": None},
-            after=snapshot(review, ["status", "standard", "self_assessment"]),
+            after=snapshot(
+                review,
+                ["status", "standard", "self_assessment"]
+                + (["applied_grade"] * bool(applied_grade)),
+            ),
         )
     return review
 
@@ -108,10 +123,27 @@ def review_assign(
         raise ValidationError({"funding": "请选择评审经费方式"})
     if fee is not None and fee < 0:
         raise ValidationError({"fee": "评审费用不能为负数"})
-    changes = {"agency": agency, "funding": funding, "fee": fee, "assigned_at": timezone.now()}
+    now = timezone.now()
+    changes = {"agency": agency, "funding": funding, "fee": fee, "assigned_at": now}
     with transaction.atomic():
+        changes["assignment_no"] = next_assignment_number(review, timezone.localdate(now).year)
         REVIEW.apply(review, "assign", actor=actor, changes=changes, agency=agency)
     return review
+
+
+def next_assignment_number(review: Review, year: int) -> str:
+    """评审委派单 number: the county's code, the year and a running number, e.g.
+    370602-2016-0007 (the unique constraint refuses a number taken by a concurrent
+    assignment, which then rolls back)."""
+    county = Enterprise.objects.filter(pk=review.enterprise_id).values_list(
+        "county__code", flat=True
+    )[0]
+    prefix = f"{county}-{year}-"
+    taken = Review.objects.filter(assignment_no__startswith=prefix).values_list(
+        "assignment_no", flat=True
+    )
+    last = max((int(number.rsplit("-", 1)[1]) for number in taken), default=0)
+    return f"{prefix}{last + 1:04d}"
 
 
 # --- The agency's review --------------------------------------------------------------------
@@ -312,6 +344,32 @@ def nonconformity_add(
         if review.status != ReviewStatus.RECTIFYING:
             REVIEW.apply(review, "list_nonconformities", actor=actor)
     return nonconformity
+
+
+def review_record_onsite_fix(
+    *, review: Review, actor: Any, item: StandardItem, evidence: str
+) -> OnsiteRectification:
+    """现场整改: an item with a deduction that the firm rectified while the team was on site,
+    with the evidence the team saw (instead of a 不符合项 for that item)."""
+    require(actor, "edit", review)
+    evidence = (evidence or "").strip()
+    if item.standard_id != review.standard_id:
+        raise ValidationError({"item": "评分项不属于本次评审的评定标准"})
+    if not evidence:
+        raise ValidationError({"evidence": "请填写现场整改情况及佐证"})
+    if not ReviewLine.objects.filter(review=review, item=item, deducted__gt=0).exists():
+        raise ValidationError({"item": f"{item.code}没有扣分，无需记录现场整改"})
+    with transaction.atomic():
+        fix, created = OnsiteRectification.objects.update_or_create(
+            review=review, item=item, defaults={"evidence": evidence}
+        )
+        record_change(
+            actor=actor,
+            obj=review,
+            action="记录现场整改",
+            changes={f"{item.code} 现场整改": [None if created else "已记录", evidence]},
+        )
+    return fix
 
 
 def nonconformity_answer(

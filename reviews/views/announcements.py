@@ -48,14 +48,24 @@ def confirmation_list(request):
 
 @require_POST
 def confirm_review(request, pk: int):
+    """Posted from the 评审报告 page, with the version of the review the county read there."""
     review = fetch(request.user, Review.objects.select_related("enterprise"), "confirm", pk=pk)
-    outcome = perform(request, lambda: review_confirm(review=review, actor=request.user))
+    seen = request.POST.get("version", "")
+    if not seen.isdigit():
+        messages.error(request, "请在评审报告页面核对后确认评审结论")
+        return redirect("reviews:report", pk=review.pk)
+    outcome = perform(
+        request,
+        lambda: review_confirm(review=review, actor=request.user, expected_version=int(seen)),
+    )
     if outcome and outcome.value:
         messages.success(
             request, f"已确认{review.enterprise.name}：证书编号 {outcome.value.number}"
         )
     elif outcome:
         messages.warning(request, f"已确认{review.enterprise.name}评审结论为未达标，退回自评")
+    else:
+        return redirect("reviews:report", pk=review.pk)
     return redirect("reviews:confirmation_list")
 
 
@@ -88,6 +98,16 @@ def certificate_detail(request, pk: int):
         **_tabs(request),
     }
     return render(request, "reviews/certificates/certificate_detail.html", context)
+
+
+def certificate_print(request, pk: int):
+    """The printable certificate (证书): issuing body, firm, industry, grade, number, dates."""
+    certificate = fetch(
+        request.user,
+        Certificate.objects.select_related("enterprise__county", "enterprise__industry"),
+        pk=pk,
+    )
+    return render(request, "reviews/certificates/certificate_print.html", {"c": certificate})
 
 
 @require_POST

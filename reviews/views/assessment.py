@@ -116,6 +116,8 @@ def _save(request, assessment, header, forms):
             entries={form.line.pk: form.entry for form in forms},
             guide_agency=header.cleaned_data["guide_agency"],
             guide_expert=header.cleaned_data["guide_expert"],
+            team_leader=header.cleaned_data["team_leader"],
+            team_members=header.cleaned_data["team_members"],
         ),
     )
     if not saved:

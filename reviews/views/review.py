@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from enterprises.choices import Grade
 from enterprises.models import Enterprise, Industry
 from portal.audit import history_for, history_for_many
 from portal.http import file_response, perform, refuse_form
@@ -24,6 +25,7 @@ from ..forms.review import (
     AnswerForm,
     AssignForm,
     NonconformityForm,
+    OnsiteFixForm,
     ReturnForm,
     ReviewDetailsForm,
     ScoringForm,
@@ -38,8 +40,11 @@ from ..selectors.review import (
     current_review,
     latest_submitted_assessment,
     nonconformities_of,
+    onsite_review_due,
     review_lines_score,
     review_list,
+    review_report,
+    score_gap,
     scoring_rows,
 )
 from ..services import review as services
@@ -47,6 +52,7 @@ from ..workflows.lifecycle import LIFECYCLE
 from ..workflows.review import REVIEW
 
 PAGE_SIZE = 50
+APPLIED_GRADES = [(g.value, g.label) for g in (Grade.LEVEL3, Grade.LEVEL2, Grade.LEVEL1)]
 REVIEWS = Review.objects.select_related(
     "enterprise__county", "enterprise__industry", "agency", "standard", "self_assessment"
 )
@@ -110,8 +116,27 @@ def review_detail(request, pk: int):
         "score": review_lines_score(review) if review.standard_id else None,
         "history": _history(review, nonconformities),
         "problems": conclusion_problems(review) if "edit" in actions else [],
+        "gap": score_gap(review) if review.standard_id else None,
+        "onsite_fixes": review.onsite_rectifications.select_related("item"),
     }
     return render(request, "reviews/review/review_detail.html", context)
+
+
+def review_report_page(request, pk: int):
+    """The printable 评审报告; the county confirms the conclusion from here."""
+    review = fetch(request.user, REVIEWS, pk=pk)
+    context = {"review": review, "actions": allowed_actions(request.user, review)}
+    context.update(review_report(review))
+    return render(request, "reviews/review/report.html", context)
+
+
+def assignment_letter(request, pk: int):
+    """The printable 评审委派单 of an assigned review."""
+    review = fetch(request.user, REVIEWS, pk=pk)
+    if not review.assignment_no:
+        raise Http404("该评审尚未委派")
+    context = {"review": review, "due": onsite_review_due(review)}
+    return render(request, "reviews/review/assignment_letter.html", context)
 
 
 def review_apply(request):
@@ -121,7 +146,11 @@ def review_apply(request):
     if request.method == "POST":
         done = perform(
             request,
-            lambda: services.review_apply(enterprise=enterprise, actor=request.user),
+            lambda: services.review_apply(
+                enterprise=enterprise,
+                actor=request.user,
+                applied_grade=request.POST.get("applied_grade", ""),
+            ),
             success="评审申请已提交，等待县市区监管部门受理",
         )
         return redirect(done.value) if done else redirect("reviews:apply")
@@ -130,6 +159,7 @@ def review_apply(request):
         "assessment": latest_submitted_assessment(enterprise),
         "current": current_review(enterprise),
         "refusal": LIFECYCLE.refusal(enterprise, "apply", actor=request.user),
+        "grades": [] if enterprise.is_small_micro else APPLIED_GRADES,
         "reviews": Review.objects.for_user(request.user).select_related("agency"),
     }
     return render(request, "reviews/review/apply.html", context)
@@ -253,6 +283,24 @@ def nonconformity_add(request, pk: int):
     return render(
         request, "reviews/review/nonconformity_add.html", {"review": review, "form": form}
     )
+
+
+def onsite_fix_add(request, pk: int):
+    """现场整改: record an item with a deduction as rectified on site, with its evidence."""
+    review = fetch(request.user, REVIEWS, "edit", pk=pk)
+    form = OnsiteFixForm(request.POST or None, review=review)
+    if request.method == "POST" and form.is_valid():
+        done = perform(
+            request,
+            lambda: services.review_record_onsite_fix(
+                review=review, actor=request.user, **form.cleaned_data
+            ),
+            success="已记录现场整改",
+            form=form,
+        )
+        if done:
+            return redirect(review)
+    return render(request, "reviews/review/onsite_fix_add.html", {"review": review, "form": form})
 
 
 @require_POST

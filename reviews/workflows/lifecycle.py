@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from enterprises.choices import Status
+from enterprises.choices import Grade, Status
 from enterprises.models import Enterprise
 from portal.statemachine import Machine, Transition
 
@@ -24,6 +24,56 @@ def has_submitted_self_assessment(enterprise: Enterprise, context: dict[str, Any
     if assessment is None or not assessment.is_locked:
         return "企业尚未提交自评，不能申请评审（请先完成并提交自评）"
     return None
+
+
+def _assessment(enterprise: Enterprise, context: dict[str, Any]):
+    from ..selectors.review import latest_submitted_assessment
+
+    return context.get("self_assessment") or latest_submitted_assessment(enterprise)
+
+
+def assessment_uses_current_standard(enterprise: Enterprise, context: dict[str, Any]) -> str | None:
+    from ..selectors.review import standard_is_current
+
+    assessment = _assessment(enterprise, context)
+    if assessment is not None and not standard_is_current(assessment.standard):
+        return f"自评所用的“{assessment.standard}”不是现行版本，请按现行评定标准重新自评"
+    return None
+
+
+def assessment_reaches_pass_mark(enterprise: Enterprise, context: dict[str, Any]) -> str | None:
+    from ..scoring import application_pass_mark
+
+    assessment = _assessment(enterprise, context)
+    if assessment is None:
+        return None
+    grade = context.get("applied_grade", "")
+    mark = application_pass_mark(small_micro=enterprise.is_small_micro, applied_grade=grade)
+    if assessment.score is None or assessment.score < mark:
+        small_micro = enterprise.is_small_micro
+        what = f"申请{Grade(grade).label}" if grade and not small_micro else "申请评审"
+        scored = "自评没有得分" if assessment.score is None else f"自评得分{assessment.score}分"
+        return f"{scored}，未达到{what}所需的{mark}分"
+    return None
+
+
+def assessment_has_no_failed_veto(enterprise: Enterprise, context: dict[str, Any]) -> str | None:
+    assessment = _assessment(enterprise, context)
+    if assessment is not None and assessment.veto_failed:
+        return "自评有否决项不合格，不能申请评审"
+    return None
+
+
+def assessment_team_is_recorded(enterprise: Enterprise, context: dict[str, Any]) -> str | None:
+    assessment = _assessment(enterprise, context)
+    if assessment is None:
+        return None
+    missing = []
+    if not assessment.team_leader.strip():
+        missing.append("组长")
+    if not assessment.team_member_names:
+        missing.append("成员")
+    return f"自评组{'和'.join(missing)}未填写（请在自评页面填写自评组）" if missing else None
 
 
 def has_no_active_review(enterprise: Enterprise, context: dict[str, Any]) -> str | None:
@@ -72,7 +122,14 @@ LIFECYCLE = Machine(
             (Status.SELF_ASSESSING,),
             Status.APPLIED,
             "申请评审",
-            conditions=(has_submitted_self_assessment, has_no_active_review),
+            conditions=(
+                has_submitted_self_assessment,
+                assessment_uses_current_standard,
+                assessment_reaches_pass_mark,
+                assessment_has_no_failed_veto,
+                assessment_team_is_recorded,
+                has_no_active_review,
+            ),
         ),
         Transition("return_application", (Status.APPLIED,), Status.SELF_ASSESSING, "退回评审申请"),
         Transition(

@@ -144,6 +144,8 @@ def test_demo_users_walk_a_firm_from_self_assessment_to_the_public_list(
     # One item short of full points, with its reason (required by the rules).
     deductions.nth(2).fill("2")
     page.get_by_role("textbox", name=re.compile(r"扣分理由$")).nth(2).fill("应急预案未演练")
+    page.get_by_label("自评组组长").fill("张安全（安全科长）")
+    page.get_by_label("自评组成员").fill("李明（车间主任）\n王芳（设备员）")
     page.get_by_role("button", name="保存草稿").click()
     expect(page.locator("#assessment-score")).to_have_text("98.0")
     page.get_by_role("button", name="提交自评").click()
@@ -172,6 +174,10 @@ def test_demo_users_walk_a_firm_from_self_assessment_to_the_public_list(
     expect(page.get_by_text(agency_name).first).to_be_visible()
     review = Review.objects.get(enterprise=firm)
     assert review.agency.name == agency_name
+    page.get_by_role("link", name=re.compile("评审委派单")).click()
+    expect(page.get_by_role("heading", name="安全生产标准化评审委派单")).to_be_visible()
+    expect(page.get_by_text(review.assignment_no).first).to_be_visible()
+    county.shot("02-assignment-letter")
 
     # --- The agency sets up its team, scores every item and concludes -------------------------
     agency = Walker(browser, live_server.url, shots, "评审机构")
@@ -193,15 +199,16 @@ def test_demo_users_walk_a_firm_from_self_assessment_to_the_public_list(
     page.get_by_label("现场评审结束").fill(today.isoformat())
     page.get_by_label("责任管理机制建立情况").fill("建立全员安全生产责任制，逐级签订责任书")
     page.get_by_label("全员培训日期").fill(today.isoformat())
-    page.get_by_label("培训人数").fill("36")
+    page.get_by_label("培训人数", exact=True).fill(str(firm.employees or 36))
     page.get_by_label("危险、危害场所辨识").fill("喷漆房、配电室")
     page.get_by_label("特殊作业场所辨识").fill("有限空间：污水池")
     page.get_by_label("风险节点辨识").fill("动火作业、起重吊装")
     page.get_by_label("发现隐患数").fill("3")
     page.get_by_label("已整改隐患数").fill("3")
+    page.get_by_label("隐患查改情况").fill("消防通道堵塞等3项隐患当场整改")
     page.get_by_role("button", name="保存", exact=True).click()
     expect_message(page, "评审记录已保存")
-    expect(page.get_by_text("培训36人")).to_be_visible()
+    expect(page.get_by_text(f"培训{firm.employees or 36}人")).to_be_visible()
 
     page.get_by_role("link", name="逐项评分").click()
     scores = page.get_by_role("spinbutton", name=re.compile(r"评审扣分$"))
@@ -245,6 +252,8 @@ def test_demo_users_walk_a_firm_from_self_assessment_to_the_public_list(
     page.get_by_role("button", name="提交核查意见").click()
     expect_message(page, "已确认整改到位")
     agency.shot("02-review")
+    problems = page.locator("ul.text-danger")
+    assert not problems.count(), problems.all_inner_texts()
     page.get_by_role("button", name="作出评审结论").click()
     conclusion = page.get_by_text(re.compile("^结论："))
     expect(conclusion).to_have_text(re.compile(r"^结论：\s*达标\s*$"))
@@ -254,11 +263,18 @@ def test_demo_users_walk_a_firm_from_self_assessment_to_the_public_list(
     page = county.page
     page.goto("/reviews/certificates/confirm/")
     page.get_by_role("row").filter(has_text=FIRM_NAME).get_by_role(
-        "button", name="确认结论"
+        "link", name="查看评审报告并确认"
     ).click()
+    expect(page.get_by_role("heading", name="安全生产标准化评审报告")).to_be_visible()
+    county.shot("03-review-report")
+    page.get_by_role("button", name="确认评审结论").click()
     page.wait_for_load_state()
     firm.refresh_from_db()
     assert firm.status == Status.CONFIRMED and firm.certificate_no
+    page.goto(f"/reviews/certificates/{firm.certificates.get().pk}/print/")
+    expect(page.get_by_text(firm.certificate_no).first).to_be_visible()
+    expect(page.get_by_text("发证机关")).to_be_visible()
+    county.shot("03-certificate")
 
     county.nav("公告")
     page.get_by_role("link", name=re.compile("编制公告")).click()

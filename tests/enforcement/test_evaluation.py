@@ -1,6 +1,7 @@
 """The yearly evaluation's enforcement criteria on a small world whose numbers are known:
 芝罘区 served two refusal notices in 2016, inspected one of them, found violations, fined and
-(later) followed up; 福山区 had no refusers, so it has nothing left undone."""
+(later) followed up; 福山区 had no refusers, so nothing is measured there (it scores nothing,
+as every criterion with nothing to measure)."""
 
 import datetime as dt
 
@@ -35,7 +36,7 @@ def test_a_fined_case_counts_as_settled_only_after_its_follow_up(decided, county
     assert selectors.violations_settled_share(2016) == {zhifu.pk: 1.0}
 
 
-def test_the_criteria_are_pluggable_and_a_county_without_refusers_has_met_them(
+def test_the_criteria_are_pluggable_and_a_county_without_refusers_has_nothing_measured(
     decided, second_refuser, zhifu, fushan, city_user
 ):
     from reports.selectors import county_progress
@@ -45,5 +46,5 @@ def test_the_criteria_are_pluggable_and_a_county_without_refusers_has_met_them(
         2016, dt.date(2016, 12, 31), progress
     )
     settled = evaluation.CRITERIA["enforcement_settled"][1](2016, dt.date(2016, 12, 31), progress)
-    assert inspected[zhifu.pk] == 0.5 and inspected[fushan.pk] == 1.0
-    assert settled[zhifu.pk] == 0.0 and settled[fushan.pk] == 1.0
+    assert inspected[zhifu.pk] == 0.5 and inspected[fushan.pk] is None
+    assert settled[zhifu.pk] == 0.0 and settled[fushan.pk] is None

@@ -36,6 +36,7 @@ def row(serial: int, **overrides) -> list:
         "legal_representative": "张伟",
         "safety_contact": "李芳",
         "phone": "0535-6789792",
+        "revenue": None,
     }
     values.update(overrides)
     return list(values.values())

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
@@ -167,7 +168,7 @@ def test_the_list_filters_and_its_export_is_exactly_the_filtered_list(
     page = client.get(reverse("enterprises:list"), params)
     assert [e.name for e in page.context["page_obj"]] == ["甲机械"]
     rows = read_xlsx(client.get(reverse("enterprises:export"), params))
-    assert rows[0][:10] == importing.HEADERS
+    assert rows[0][: len(importing.HEADERS)] == importing.HEADERS
     assert [r[1] for r in rows[1:]] == ["甲机械"]
     everything = read_xlsx(client.get(reverse("enterprises:export"), {"sort": "-name"}))
     listed = client.get(reverse("enterprises:list"), {"sort": "-name"}).context["page_obj"]
@@ -201,10 +202,11 @@ def test_list_and_export_queries_do_not_grow_with_the_firms(
     client.force_login(city_user)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("enterprises:list")).status_code == 200
-    # session, user, session save (two savepoint statements), then one query for the rows
-    with django_assert_max_num_queries(6):
+    # session, user, session save (two savepoint statements), one query for the rows and
+    # the security log's row for the export
+    with django_assert_max_num_queries(7):
         b"".join(client.get(reverse("enterprises:export")).streaming_content)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         b"".join(client.get(reverse("enterprises:creation_list_export")).streaming_content)
 
 
@@ -305,10 +307,17 @@ def test_the_creation_list_keeps_its_history(client, county_user, firm):
     entry = CreationListEntry.objects.get()
     firm.refresh_from_db()
     assert firm.status == Status.LISTED and entry.added_by == county_user
-    client.post(reverse("enterprises:creation_list_remove", args=[entry.pk]), {"reason": "搬迁"})
+    url = reverse("enterprises:creation_list_remove", args=[entry.pk])
+    refused = client.post(url, {"reason": "搬迁"})  # not one of the reasons, and no evidence
+    assert refused.status_code == 200 and CreationListEntry.objects.exists()
+    evidence = SimpleUploadedFile("注销通知书.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+    client.post(url, {"reason": "deregistered", "evidence": evidence})
     firm.refresh_from_db()
     assert firm.status == Status.NOT_LISTED and not CreationListEntry.objects.exists()
     assert [e.action for e in history_for(firm)] == ["移出创建名单", "纳入创建名单"]
+    assert "原因：注销" in history_for(firm).first().note
+    page = client.get(reverse("enterprises:creation_list"), {"year": 2016}).content.decode()
+    assert "移出创建名单的企业（按县市区）" in page and "注销 1家" in page
 
 
 def test_county_staff_cannot_list_another_countys_firm(
@@ -420,7 +429,7 @@ def test_the_creation_list_opens_on_this_year_and_offers_the_years_that_have_lis
     client.force_login(county_user)
     page = client.get(reverse("enterprises:creation_list")).content.decode()
     assert f"{current_year()}年创建名单" in page
-    assert '<option value="2016">2016</option>' in page
+    assert '<option value="2016">2016年</option>' in page
     assert firm.name not in page  # this year's list is empty
     chosen = client.get(reverse("enterprises:creation_list") + "?year=2016").content.decode()
     assert firm.name in chosen

@@ -117,3 +117,38 @@ def test_an_audit_cannot_close_with_firms_unrecorded(passes, zhifu, city_user):
     with pytest.raises(ValidationError, match="未录入"):
         audit_close(audit=audit, actor=city_user, expected_version=audit.version)
     assert AuditRound.objects.get().status == AuditRound.Status.OPEN
+
+
+# --- What a finding in error does ---------------------------------------------------------------
+
+
+@pytest.fixture
+def held_certificates(passes, reference):
+    """The firms hold their certificates now, each reviewed by one agency."""
+    from reviews.models import ReviewAgency
+
+    agency = ReviewAgency.objects.create(name="某评审机构")
+    for certificate in passes:
+        Certificate.objects.filter(pk=certificate.pk).update(valid_until=dt.date(2099, 1, 1))
+        Review.objects.filter(pk=certificate.review_id).update(agency=agency)
+        certificate.enterprise.certificate_no = certificate.number
+        certificate.enterprise.save(update_fields=["certificate_no"])
+    return agency
+
+
+def test_an_audited_firm_in_error_is_suspended_and_counted_against_its_agency(
+    passes, held_certificates, zhifu, city_user
+):
+    from lookback.selectors import audit_errors_by_agency
+
+    audit = audit_start(county=zhifu, year=2016, actor=city_user, seed="s")
+    wrong, right = audit.findings.select_related("enterprise")
+    audit_finding_record(finding=wrong, actor=city_user, audited_result="", audited_score=D(52))
+    audit_finding_record(
+        finding=right, actor=city_user, audited_result=Grade.PASS, audited_score=D(80)
+    )
+    suspended = Certificate.objects.get(enterprise=wrong.enterprise)
+    kept = Certificate.objects.get(enterprise=right.enterprise)
+    assert suspended.validity == "暂停" and "审核未达标（52分）" in suspended.suspend_reason
+    assert kept.validity == "有效" and kept.suspended_at is None
+    assert audit_errors_by_agency(year=2016) == {held_certificates.pk: 1}

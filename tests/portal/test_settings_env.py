@@ -33,14 +33,16 @@ def test_production_without_secret_key_refuses_to_start(tmp_path):
 
 
 def test_local_run_generates_a_key_once_and_uses_sqlite(tmp_path):
-    result = _import_settings(tmp_path)
+    result = _import_settings(tmp_path, DEBUG="true")
     assert result.returncode == 0, result.stderr
     assert "sqlite3" in result.stdout
     key = (tmp_path / "secret_key").read_text()
-    _import_settings(tmp_path)
+    _import_settings(tmp_path, DEBUG="true")
     assert (tmp_path / "secret_key").read_text() == key
 
 
 def test_database_url_selects_postgresql(tmp_path):
-    result = _import_settings(tmp_path, DATABASE_URL="postgres://postgres@127.0.0.1:5432/x")
+    result = _import_settings(
+        tmp_path, DEBUG="true", DATABASE_URL="postgres://postgres@127.0.0.1:5432/x"
+    )
     assert "postgresql" in result.stdout

@@ -22,7 +22,7 @@ def run(*args) -> str:
 def test_the_demo_year_reminds_a_few_days_before_a_deadline_and_only_once(settings, tmp_path):
     settings.DEBUG = True
     settings.MEDIA_ROOT = tmp_path
-    run("seed_demo", "--enterprises", "300")
+    run("seed_demo", "--enterprises", "300", "--year", "2016")
     due = {d.kind.code: d.due_on for d in SubmissionDeadline.objects.filter(year=2016)}
     assert due == {
         "standardization_plan": dt.date(2016, 3, 30),

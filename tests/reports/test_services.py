@@ -15,7 +15,7 @@ from portal.audit import history_for
 from portal.models import Notification
 from reports import evaluation
 from reports.choices import SubmissionStatus, TargetStatus
-from reports.models import CountyTarget, EvaluationCriterion
+from reports.models import CityGoal, CountyTarget, EvaluationCriterion
 from reports.selectors import county_progress
 from reports.services import submissions, targets
 from reports.services.progress import build_progress_report
@@ -212,6 +212,7 @@ def test_evaluation_scores_each_criterion_by_its_weight_and_ranks(
         actor=county_staff, submission=zhifu_progress.submissions.first(), document=pdf(),
         now=shanghai(2016, 3, 1, 9),
     )  # fmt: skip
+    CityGoal.objects.create(year=2016, due_on=D(2016, 12, 31), pass_percent=50)
     EvaluationCriterion.objects.create(year=2016, code="targets_met", weight=70)
     EvaluationCriterion.objects.create(year=2016, code="timeliness", weight=30)
     scores = {
@@ -219,12 +220,21 @@ def test_evaluation_scores_each_criterion_by_its_weight_and_ranks(
         for s in evaluation.evaluate(user=city_user, year=2016, today=D(2016, 12, 31))
     }
     z = scores["芝罘区"]
-    # Targets: 4 of 8 → 50% × 70 = 35; timeliness: 1 of 3 documents on time → 33.3% × 30 = 10.
+    # Against the goal: 4 passed of the minimum 5 (50% of 10 small firms) → 80% × 70 = 56,
+    # however low the county's own target; timeliness: 1 of 3 on time → 33.3% × 30 = 10.
     assert [(p["code"], p["value"], p["points"]) for p in z.parts] == [
-        ("targets_met", 50.0, 35.0), ("timeliness", 33.3, 10.0)
+        ("targets_met", 80.0, 56.0), ("timeliness", 33.3, 10.0)
     ]  # fmt: skip
-    assert z.total == 45.0 and z.rank == 1
-    assert scores["福山区"].total == 0.0  # no accepted target, nothing handed in
+    assert z.total == 66.0 and z.rank == 2
+    # 福山区 passed its one small firm (minimum 1) and handed nothing in.
+    assert scores["福山区"].total == 70.0 and scores["福山区"].rank == 1
+
+
+def test_a_criterion_with_nothing_to_measure_scores_nothing(reference, city_user):
+    """No goal set and no deadline passed: nothing to measure, so no points (not full marks)."""
+    scores = evaluation.evaluate(user=city_user, year=2016, today=D(2016, 1, 10))
+    assert all(s.total == 0.0 for s in scores)
+    assert all(p["value"] is None for s in scores for p in s.parts)
 
 
 def test_a_new_criterion_plugs_in_by_registering_a_function(zhifu_progress, city_user):

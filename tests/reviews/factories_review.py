@@ -26,6 +26,7 @@ from reviews.models import (
     StandardElement,
     StandardItem,
 )
+from reviews.scoring import ItemResult, compute_score
 from reviews.services import review as services
 from tests.factories import AgencyFactory, UserFactory
 
@@ -77,10 +78,22 @@ def make_submitted_assessment(
     deductions: dict[int, Decimal] | None = None,
     guide_agency: ReviewAgency | None = None,
     guide_expert: Expert | None = None,
+    score: Decimal | None = None,
+    team: bool = True,
 ) -> SelfAssessment:
-    """A submitted (locked) self-assessment; ``deductions`` maps item positions to points."""
+    """A submitted (locked) self-assessment with its team (自评组); ``deductions`` maps item
+    positions to points; ``score`` stands in for the computed one when given."""
     deductions = deductions or {}
+    items = list(standard.items.order_by("order"))
+    computed = compute_score(
+        ItemResult(item.points, Decimal(deductions.get(n, 0)), False, item.is_veto)
+        for n, item in enumerate(items)
+    )
     assessment = SelfAssessment.objects.create(
+        score=computed.value if score is None else score,
+        veto_failed=computed.veto_failed,
+        team_leader="张安全（安全科长）" if team else "",
+        team_members="李明（车间主任）\n王芳（设备员）" if team else "",
         enterprise=enterprise,
         standard=standard,
         status=AssessmentStatus.SUBMITTED,
@@ -88,7 +101,6 @@ def make_submitted_assessment(
         guide_expert=guide_expert,
         submitted_at=timezone.now(),
     )
-    items = list(standard.items.order_by("order"))
     SelfAssessmentLine.objects.bulk_create(
         SelfAssessmentLine(
             assessment=assessment,
@@ -107,6 +119,23 @@ def make_agency(*, industries: list[Any], experts: int = 3, **kwargs: Any) -> Re
     for n in range(experts):
         Expert.objects.create(agency=agency, name=f"{agency.name}专家{n}", certificate_no=f"C-{n}")
     return agency
+
+
+YESTERDAY = timezone.localdate() - dt.timedelta(days=1)
+COMPLETE_DETAILS = {
+    "onsite_from": YESTERDAY - dt.timedelta(days=1),
+    "onsite_to": YESTERDAY,
+    "responsibility_system": "建立全员安全生产责任制，主要负责人与各车间签订责任书",
+    "training_date": YESTERDAY,
+    "trained_count": 500,
+    "hazardous_places": "配电室、危化品仓库",
+    "special_operation_sites": "焊接动火作业点",
+    "risk_points": "冲压设备、行车吊装",
+    "hazards_found": 3,
+    "hazards_rectified": 3,
+    "hazards_note": "3项隐患现场整改完毕",
+}
+GAP_EXPLANATION = "评审组现场核实，企业自评时对部分条款理解有误"
 
 
 @dataclass
@@ -147,10 +176,34 @@ class World:
         )
         return review
 
-    def scored(self, deductions: dict[int, Any] | None = None, not_applicable=()) -> Review:
+    def scored(
+        self, deductions: dict[int, Any] | None = None, not_applicable=(), *, explain=True
+    ) -> Review:
+        """Scored and otherwise complete: dates, the four combinations, each deduction
+        rectified on site, and (``explain``) the team's explanation of any gap."""
         review = self.with_team()
+        self.complete(review, explain=explain)
         self.score(review, deductions or {}, not_applicable)
+        self.fix_on_site(review)
         return review
+
+    def complete(self, review: Review, *, explain: bool = True, **changes: Any) -> None:
+        review.refresh_from_db()
+        data = {**COMPLETE_DETAILS, "gap_explanation": GAP_EXPLANATION if explain else ""}
+        services.review_update(
+            review=review,
+            actor=self.agency_user,
+            expected_version=review.version,
+            data={**data, **changes},
+        )
+        review.refresh_from_db()
+
+    def fix_on_site(self, review: Review) -> None:
+        for line in review.lines.filter(deducted__gt=0).select_related("item"):
+            services.review_record_onsite_fix(
+                review=review, actor=self.agency_user, item=line.item, evidence="现场整改照片3张"
+            )
+        review.refresh_from_db()
 
     def score(self, review: Review, deductions: dict[int, Any], not_applicable=()) -> None:
         review.refresh_from_db()

@@ -379,7 +379,7 @@ def test_list_detail_and_export_query_counts_do_not_grow(
         assert client.get(reverse("reviews:announcement_list")).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(reverse("reviews:announcement_detail", args=[big.pk])).status_code == 200
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):  # and the security log's row for the export
         assert client.get(reverse("reviews:announcement_export", args=[big.pk])).status_code == 200
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from enterprises.choices import Grade, Status
 from portal.audit import history_for
@@ -230,7 +231,8 @@ def test_permission_matrix_of_the_confirmation_pages(
         {None: 302, city_user: 403, enterprise_user: 403, agency_user: 404, fushan_user: 404},
         method="post",
     )
-    assert_access(url, {county_user: 302}, method="post")
+    review.refresh_from_db()
+    assert_access(url, {county_user: 302}, method="post", data={"version": review.version})
     firm.refresh_from_db()
     assert firm.status == Status.CONFIRMED
 
@@ -344,3 +346,48 @@ def test_the_expiry_job_works_through_more_firms_than_one_batch(make_enterprise,
         type(firms[0]).objects.filter(pk__in=[f.pk for f in firms]).values_list("status", flat=True)
     )
     assert statuses == {Status.EXPIRED}
+
+
+# --- Validity computed from the certificate's dates -------------------------------------------
+
+
+def test_a_certificate_past_its_end_date_never_reads_valid_before_the_nightly_job(
+    firm, county_user, client
+):
+    from tests.reviews.factories_announcements import confirmed_certificate
+
+    certificate = confirmed_certificate(firm, issued_on=dt.date(2016, 6, 30))  # until 2019
+    assert firm.status == Status.CONFIRMED  # the nightly job has not expired it
+    assert certificate.validity_on(dt.date(2019, 6, 29)) == "有效"
+    assert certificate.validity_on(dt.date(2019, 6, 30)) == "已过期"
+    client.force_login(county_user)
+    for url in (
+        reverse("reviews:certificate_list"),
+        reverse("reviews:certificate_detail", args=[certificate.pk]),
+        reverse("reviews:certificate_print", args=[certificate.pk]),
+        firm.get_absolute_url(),
+    ):
+        page = client.get(url).text
+        assert "已过期" in page and ">有效<" not in page, url
+
+
+def test_the_printed_certificate_names_issuer_firm_industry_grade_number_and_dates(
+    firm, county_user, client
+):
+    from tests.reviews.factories_announcements import confirmed_certificate
+
+    today = timezone.localdate()
+    certificate = confirmed_certificate(firm, issued_on=today)
+    client.force_login(county_user)
+    page = client.get(reverse("reviews:certificate_print", args=[certificate.pk])).text
+    for expected in (
+        firm.county.supervisor,
+        firm.name,
+        firm.industry.name,
+        "达标",
+        certificate.number,
+        f"{today.year}年{today.month}月{today.day}日",
+        "有效期至",
+    ):
+        assert expected in page, expected
+    assert "不能作为有效证明" not in page

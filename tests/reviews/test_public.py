@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from enterprises.choices import Grade
 from reviews.services.certificates import certificate_revoke, expire_grades
@@ -13,6 +14,13 @@ from tests.reviews.factories_announcements import announcement, certified_firm
 
 pytestmark = pytest.mark.django_db
 URL = "/reviews/public/"
+PROGRAMME_DAY = dt.date(2017, 6, 30)  # the 2016 certificates below are valid until 2019
+
+
+@pytest.fixture(autouse=True)
+def programme_day(monkeypatch):
+    """The clock stands within the 2016 certificates' validity (the page reads it)."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: PROGRAMME_DAY)
 
 
 @pytest.fixture
@@ -104,3 +112,12 @@ def test_a_firm_re_graded_after_expiry_shows_only_its_current_certificate(
     page = Client().get(URL).text
     assert new.number in page and old.number not in page
     assert page.count(firm.name) == 1
+
+
+def test_a_certificate_past_its_end_date_is_not_public_even_before_the_nightly_job(
+    published, monkeypatch
+):
+    monkeypatch.undo()  # the real clock: the 2016 certificates ended 2019年6月29日
+    assert all(c.enterprise.status == "announced" for c in published)
+    page = Client().get(URL).text
+    assert not any(certificate.number in page for certificate in published)

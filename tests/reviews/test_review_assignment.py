@@ -141,3 +141,66 @@ def test_a_firm_with_a_review_in_progress_cannot_apply_again(review_world):
     review_world.firm.save()
     with pytest.raises(TransitionRefused, match="已有进行中的评审申请"):
         services.review_apply(enterprise=review_world.firm, actor=review_world.firm_user)
+
+
+# --- The assignment letter (评审委派单) -------------------------------------------------------
+
+
+def test_assigning_numbers_the_letter_by_county_year_and_a_running_number(review_world):
+    from django.utils import timezone
+
+    review = assign(review_world, review_world.apply(), review_world.agency)
+    year = timezone.localdate().year
+    assert review.assignment_no == f"{review_world.firm.county.code}-{year}-0001"
+
+
+def test_a_second_assignment_in_the_county_takes_the_next_number(review_world, make_enterprise):
+    from django.utils import timezone
+
+    from tests.factories import UserFactory
+
+    first = assign(review_world, review_world.apply(), review_world.agency)
+    review_world.firm = make_enterprise(
+        county=review_world.firm.county, industry=review_world.extra["machinery"]
+    )
+    review_world.firm_user = UserFactory(role="enterprise", enterprise=review_world.firm)
+    review_world.assessment = None
+    second = assign(review_world, review_world.apply(), review_world.agency)
+    year = timezone.localdate().year
+    assert first.assignment_no.endswith(f"{year}-0001")
+    assert second.assignment_no.endswith(f"{year}-0002")
+
+
+def test_the_printed_letter_names_firm_agency_standard_funding_fee_and_due_date(review_world):
+    import datetime as dt
+
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    review = assign(review_world, review_world.apply(), review_world.agency, fee=6000)
+    client = Client()
+    client.force_login(review_world.county_user)
+    page = client.get(reverse("reviews:assignment_letter", args=[review.pk])).text
+    due = timezone.localdate() + dt.timedelta(days=30)
+    for expected in (
+        "评审委派单",
+        review.assignment_no,
+        review_world.firm.name,
+        review_world.agency.name,
+        review_world.standard.name,
+        "以奖代补",
+        "6000",
+        f"{due.year}年{due.month}月{due.day}日",
+    ):
+        assert expected in page, expected
+
+
+def test_an_unassigned_review_has_no_letter(review_world):
+    from django.test import Client
+    from django.urls import reverse
+
+    review = review_world.apply()
+    client = Client()
+    client.force_login(review_world.county_user)
+    assert client.get(reverse("reviews:assignment_letter", args=[review.pk])).status_code == 404

@@ -17,7 +17,12 @@ from reviews.services import review as services
 from tests.access import assert_access
 from tests.factories import EnterpriseFactory, UserFactory
 from tests.reviews import factories_review
-from tests.reviews.factories_review import make_agency, make_standard, make_submitted_assessment
+from tests.reviews.factories_review import (
+    COMPLETE_DETAILS,
+    make_agency,
+    make_standard,
+    make_submitted_assessment,
+)
 
 pytestmark = pytest.mark.django_db
 review_world = factories_review.review_world
@@ -257,6 +262,10 @@ def test_the_whole_path_through_the_pages(review_world, settings, tmp_path):
         url("nc_verify", nc.pk),
         {f"{prefix}-decision": "accept", f"{prefix}-version": nc.version},
     )
+    review.refresh_from_db()
+    details = {name: value or "" for name, value in COMPLETE_DETAILS.items()}
+    response = agency.post(url("edit", review.pk), {**details, "version": review.version})
+    assert response.status_code == 302, response.content.decode()
     response = agency.post(url("conclude", review.pk), follow=True)
     review.refresh_from_db()
     assert (review.result, review.score) == (Grade.PASS, 97)

@@ -157,7 +157,7 @@ def test_assigning_moves_review_and_firm_in_one_call_with_one_history_row_each(r
     firm = Enterprise.objects.get(pk=review_world.firm.pk)
     assert review.status == S.ASSIGNED and firm.status == Status.UNDER_REVIEW
     entry = history_for(review).get(action="委派评审机构")
-    assert set(entry.changes) == {"status", "agency", "funding", "assigned_at"}
+    assert set(entry.changes) == {"status", "agency", "funding", "assigned_at", "assignment_no"}
     assert history_for(firm).get(action="委派评审机构").note == f"委派：{review_world.agency}"
 
 

@@ -7,6 +7,7 @@ from enterprises import demo as enterprise_demo
 from enterprises.models import Enterprise
 from lookback import demo as lookback_demo
 from outreach import demo as outreach_demo
+from portal.http import current_year
 from reports import demo as report_demo
 from reviews import demo as review_demo
 
@@ -20,6 +21,12 @@ class Command(BaseCommand):
             "--force", action="store_true", help="DEBUG 关闭时仍创建演示账号（仅限测试环境）"
         )
         parser.add_argument("--no-users", action="store_true", help="不创建演示账号")
+        parser.add_argument(
+            "--year",
+            type=int,
+            default=None,
+            help="演示的创建年度（默认今年；--year 2016 重现通知当年）",
+        )
         parser.add_argument("--if-empty", action="store_true", help="数据库中已有企业时什么也不做")
 
     def handle(self, *args, enterprises: int, force: bool, no_users: bool, **options):
@@ -29,31 +36,32 @@ class Command(BaseCommand):
         make_users = not no_users
         if make_users and not settings.DEBUG and not force:
             raise CommandError("生产环境（DEBUG 关闭）拒绝创建演示账号；确需创建请加 --force")
+        year = options["year"] or current_year()
         created = enterprise_demo.seed_enterprises(enterprises)
         self.stdout.write(f"企业：新建 {created} 家")
         with transaction.atomic():
-            listed = enterprise_demo.seed_creation_lists()
-            self.stdout.write(f"{enterprise_demo.DEMO_YEAR}年创建名单：新增 {listed} 家")
+            listed = enterprise_demo.seed_creation_lists(year)
+            self.stdout.write(f"{year}年创建名单：新增 {listed} 家")
             agencies = review_demo.seed_agencies()
             self.stdout.write(f"评审机构：{len(agencies)} 家")
             standards = review_demo.seed_standards()
             self.stdout.write(f"评定标准：新导入 {len(standards)} 个")
-            reviews = review_demo.seed_reviews()
+            reviews = review_demo.seed_reviews(year)
             self.stdout.write(f"评审演示：{reviews} 家企业")
             if make_users:
                 users = report_demo.seed_users()
                 self.stdout.write(f"演示账号：新建 {len(users)} 个 {' '.join(users)}")
-            announced = review_demo.seed_announcements()
+            staff = report_demo.seed_county_staff()
+            self.stdout.write(f"县市区联络员：新建 {staff} 个")
+            announced = review_demo.seed_announcements(year)
             self.stdout.write(f"达标公告：新建 {announced} 份")
-            if make_users and lookback_demo.seed_lookback():
-                self.stdout.write(f"“回头看”：{enterprise_demo.DEMO_YEAR}年活动与抽查审核")
-            made = report_demo.seed_reports()
+            if make_users and lookback_demo.seed_lookback(year):
+                self.stdout.write(f"“回头看”：{year}年活动与抽查审核")
+            made = report_demo.seed_reports(year)
             self.stdout.write(
-                f"目标与上报：县市区联络员 {made['county_staff']} 个，"
-                f"年度目标 {made['targets']} 个，"
+                f"目标与上报：年度目标 {made['targets']} 个，"
                 f"已上报材料 {made['submissions']} 份，推进企业 {made['progress']} 家"
             )
-            year = enterprise_demo.DEMO_YEAR
             if make_users and enforcement_demo.seed_enforcement(year):
                 self.stdout.write(f"执法推进：{year}年拒不创建企业与执法案件")
             if make_users and outreach_demo.seed_outreach(year) + outreach_demo.seed_dispatch(year):

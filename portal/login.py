@@ -1,0 +1,80 @@
+"""Login throttling and session lifetime.
+
+The client's address comes from the reverse proxy's ``X-Forwarded-For`` when
+``TRUSTED_PROXY_COUNT`` proxies stand in front of gunicorn (0: the socket's address), so that
+behind nginx every user does not share the proxy's address. Failures are counted per user name
+and address together (a county office shares one address) and per address across all user
+names, with a higher limit, so that one address cannot try a few passwords against every user.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+
+from axes.handlers.database import AxesDatabaseHandler
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.db.models import Sum
+
+
+def client_address(request) -> str | None:
+    """The address of whoever sent the request, trusting ``TRUSTED_PROXY_COUNT`` proxies."""
+    remote = request.META.get("REMOTE_ADDR")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [h for h in hops if h]
+    if len(hops) < proxies:
+        return remote
+    # Each trusted proxy appends the address it saw; what lies further left is the client's say.
+    candidate = hops[-proxies]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
+
+
+class LoginThrottleHandler(AxesDatabaseHandler):
+    """axes' database handler with a limit of its own for the address alone.
+
+    ``AXES_LOCKOUT_PARAMETERS`` is ``[["username", "ip_address"], "ip_address"]``: the first set
+    counts against ``AXES_FAILURE_LIMIT``, the second against ``LOGIN_ADDRESS_FAILURE_LIMIT``;
+    the answer is scaled to axes' one limit, so that either set reaching its own locks out.
+    """
+
+    def get_failures(self, request, credentials=None) -> int:
+        per_user, *per_address = [
+            attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        ]
+        limit = settings.AXES_FAILURE_LIMIT
+        address_limit = settings.LOGIN_ADDRESS_FAILURE_LIMIT
+        scaled = [n * limit // address_limit for n in per_address]
+        return max([per_user, *scaled])
+
+
+class AbsoluteSessionLifetimeMiddleware:
+    """Ends a session ``SESSION_ABSOLUTE_AGE`` seconds after the login, however active it
+    has been (the idle limit is ``SESSION_COOKIE_AGE``)."""
+
+    KEY = "portal_login_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            started = request.session.setdefault(self.KEY, time.time())
+            if time.time() - started > settings.SESSION_ABSOLUTE_AGE:
+                logout(request)
+                messages.info(request, "登录时间已超过上限，请重新登录。")
+        return self.get_response(request)
+
+
+def start_session_clock(sender, request, user, **kwargs) -> None:
+    """A new login starts the absolute lifetime again (receiver of ``user_logged_in``)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[AbsoluteSessionLifetimeMiddleware.KEY] = time.time()

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from .http import is_row_id
+
 
 class StyledFormMixin:
     """Gives widgets the Bootstrap classes the templates expect."""
@@ -24,3 +26,18 @@ class StyledFormMixin:
             if isinstance(widget, forms.DateInput):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
+
+
+class RowIdsField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows that refuses what is no row id before asking the database:
+    an out-of-range integer in an ``IN`` list is a database error, not "no such row"."""
+
+    def clean(self, value):
+        for item in value if isinstance(value, list | tuple) else []:
+            if not is_row_id(item):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": str(item)[:20]},
+                )
+        return super().clean(value)

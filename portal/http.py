@@ -104,6 +104,31 @@ def perform(
     return Outcome(True, value)
 
 
+# --- Query parameters -------------------------------------------------------------------------
+
+ID_MAX = 2**31 - 1  # the largest value every database's integer columns hold
+
+
+def is_row_id(value: Any) -> bool:
+    """A positive whole number a column can hold: "abc", "0", "-1", "1.5", "９" and
+    99999999999999999999 are not a county, an industry, a row or a page."""
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) <= ID_MAX
+
+
+def int_param(params: Any, key: str) -> int | None:
+    """``params[key]`` as a row id or count (``is_row_id``), or None."""
+    raw = params.get(key) or ""
+    return int(raw) if is_row_id(raw) else None
+
+
+def id_filter(params: Any, key: str) -> tuple[bool, int | None]:
+    """(asked, id) for a filter by a related row's id: a filter asked with something that is no
+    id matches nothing (``asked`` with ``None``), rather than being silently dropped."""
+    asked = bool(str(params.get(key) or "").strip())
+    return asked, int_param(params, key)
+
+
 # --- The programme year -----------------------------------------------------------------------
 
 
@@ -114,7 +139,7 @@ def current_year() -> int:
 
 def year_from(request: Any, default: int | None = None) -> int:
     """The year a yearly page shows: ``?year=`` when it is a sensible year, else the default."""
-    raw = request.GET.get("year", "")
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
-        return int(raw)
+    year = int_param(request.GET, "year")
+    if year is not None and 2000 <= year <= 2100:
+        return year
     return default if default is not None else current_year()

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from .statemachine import message_of
@@ -47,9 +47,19 @@ def dated(name: str, day: dt.date | None = None) -> str:
     return f"{name}{(day or timezone.localdate()):%Y%m%d}"
 
 
+class FileMissing(Http404):
+    """A stored file gone from disk: the 404 page says so (``portal.views.page_not_found``)."""
+
+    message = "该文件已不在服务器上，请联系上传单位重新上传"
+
+
 def file_response(file_field: Any, filename: str) -> FileResponse:
     """A stored upload, downloaded under the name it was uploaded with."""
-    return FileResponse(file_field.open("rb"), as_attachment=True, filename=filename)
+    try:
+        handle = file_field.open("rb")
+    except (FileNotFoundError, ValueError) as missing:  # ValueError: no file recorded at all
+        raise FileMissing(FileMissing.message) from missing
+    return FileResponse(handle, as_attachment=True, filename=filename)
 
 
 # --- Service calls ----------------------------------------------------------------------------

@@ -10,9 +10,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from .celery import app as celery_app
+from .http import FileMissing
 from .models import Job, Notification
 from .notifications import mark_read
 from .policy import fetch
+
+
+def page_not_found(request, exception=None):
+    """The 404 page; a missing stored file says what happened (ids and Django's English never)."""
+    message = exception.message if isinstance(exception, FileMissing) else ""
+    return render(request, "404.html", {"message": message}, status=404)
 
 
 def home(request):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import IO, Any
@@ -38,6 +39,9 @@ class FileRejected(Exception):
     """The whole file cannot be imported; the message says why, in Chinese."""
 
 
+BROKEN = "无法读取Excel文件，文件可能已损坏，请重新保存为.xlsx后再上传"
+
+
 def inspect_archive(file: IO[bytes], *, max_rows: int | None = None) -> None:
     """Refuse what is not an xlsx, or would inflate too far, before any parsing."""
     max_rows = MAX_ROWS if max_rows is None else max_rows
@@ -45,6 +49,17 @@ def inspect_archive(file: IO[bytes], *, max_rows: int | None = None) -> None:
     if not zipfile.is_zipfile(file):
         raise FileRejected("文件不是Excel（.xlsx）格式，请使用下载的模板另存为.xlsx后再上传")
     file.seek(0)
+    try:
+        rows = _inspect_entries(file)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as exc:
+        raise FileRejected(BROKEN) from exc  # a directory that lies, a damaged entry
+    if rows is not None and rows > max_rows + 1:
+        raise FileRejected(f"文件有{rows - 1}行数据，超过单次导入上限{max_rows}行，请分批导入")
+    file.seek(0)
+
+
+def _inspect_entries(file: IO[bytes]) -> int | None:
+    """The zip's directory checked against the limits; the rows the first sheet declares."""
     with zipfile.ZipFile(file) as archive:
         infos = archive.infolist()
         if len(infos) > MAX_ENTRIES:
@@ -63,10 +78,7 @@ def inspect_archive(file: IO[bytes], *, max_rows: int | None = None) -> None:
         names = {info.filename for info in infos}
         if "xl/workbook.xml" not in names:
             raise FileRejected("文件不是Excel（.xlsx）格式：缺少工作簿，请使用下载的模板")
-        rows = _declared_rows(archive, _first_sheet_path(archive))
-    if rows is not None and rows > max_rows + 1:
-        raise FileRejected(f"文件有{rows - 1}行数据，超过单次导入上限{max_rows}行，请分批导入")
-    file.seek(0)
+        return _declared_rows(archive, _first_sheet_path(archive))
 
 
 def _first_sheet_path(archive: zipfile.ZipFile) -> str | None:
@@ -112,7 +124,7 @@ def read_first_sheet(file: IO[bytes]) -> list[list[Any]]:
             return []
         return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for broken files
-        raise FileRejected(f"无法读取Excel文件，文件可能已损坏：{exc.__class__.__name__}") from exc
+        raise FileRejected(BROKEN) from exc
 
 
 def is_formula_like(text: str) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -318,7 +317,4 @@ def review_conclude(request, pk: int):
 
 def evidence_download(request, pk: int):
     evidence = fetch(request.user, Evidence, pk=pk)
-    try:
-        return file_response(evidence.file, evidence.original_name)
-    except FileNotFoundError as missing:
-        raise Http404("文件不存在") from missing
+    return file_response(evidence.file, evidence.original_name)

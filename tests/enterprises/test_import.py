@@ -240,3 +240,32 @@ def test_the_downloaded_template_filled_in_imports(reference):
     wb.save(out)
     plan = do_import(out)
     assert plan.ok and len(plan.new) == 2 and plan.total == 2
+
+
+def corrupted(data: bytes) -> io.BytesIO:
+    """The workbook with the bytes of its first sheet's compressed data overwritten: the zip's
+    directory is intact, its entries are not."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    broken = bytearray(data)
+    broken[start : start + info.compress_size] = b"\xff" * info.compress_size
+    return io.BytesIO(bytes(broken))
+
+
+def test_a_corrupted_workbook_is_refused_with_a_message(reference):
+    plan = do_import(corrupted(xlsx_bytes([row(1), row(2)])))
+    message = only_error(plan).message
+    assert "已损坏" in message and "Error" not in message
+
+
+def test_a_corrupted_workbook_uploaded_answers_the_page_not_a_server_error(client, county_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.raise_request_exception = False
+    client.force_login(county_user)
+    upload = SimpleUploadedFile("名录.xlsx", corrupted(xlsx_bytes([row(1)])).getvalue())
+    response = client.post(reverse("enterprises:import"), {"file": upload}, follow=True)
+    assert response.status_code == 200
+    assert "已损坏" in response.content.decode()

@@ -147,9 +147,19 @@ def current_year() -> int:
     return timezone.localdate().year
 
 
+YEARS = range(2000, 2101)  # the programme years a page may be asked for
+
+
+def year_or_404(year: int) -> int:
+    """A year taken from the path: outside ``YEARS`` there is no such page."""
+    if year not in YEARS:
+        raise Http404("没有该年度")
+    return year
+
+
 def year_from(request: Any, default: int | None = None) -> int:
     """The year a yearly page shows: ``?year=`` when it is a sensible year, else the default."""
     year = int_param(request.GET, "year")
-    if year is not None and 2000 <= year <= 2100:
+    if year in YEARS:
         return year
     return default if default is not None else current_year()

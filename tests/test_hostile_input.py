@@ -145,3 +145,30 @@ def test_no_form_answers_hostile_posted_values_with_a_server_error(world, settin
         client.force_login(user)
         failures += _post_failures(client, url, name)
     assert not failures, "\n".join(failures)
+
+
+def _with_path_numbers(url: str, number: str) -> str:
+    """``url`` with each of its numeric path segments replaced by ``number``."""
+    return "/".join(number if part.isdigit() else part for part in url.split("/"))
+
+
+def test_no_page_answers_hostile_numbers_in_its_path_with_a_server_error(world, settings):
+    settings.DEBUG = False
+    failures = []
+    for name, url, user in permitted_urls(world):
+        if not any(part.isdigit() for part in url.split("/")):
+            continue
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        for number in ("0", "10000", "99999999999999999999"):
+            hostile = _with_path_numbers(url, number)
+            status = getattr(client, SPECS[name].method)(hostile).status_code
+            if status >= 500:
+                failures.append(f"{SPECS[name].method.upper()} {name} {hostile}: {status}")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_target_for_a_year_outside_the_programme_is_no_page(client, county_user):
+    client.force_login(county_user)
+    for year in ("0", "10000", "99999999999999999999"):
+        assert client.get(f"/reports/targets/{year}/edit/").status_code == 404

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -177,6 +179,13 @@ class StandardItem(models.Model):
 # --- Self-assessment (自评) ------------------------------------------------------------------
 
 
+class SelfAssessmentQuerySet(FirmOwnedQuerySet):
+    """An agency reads only the self-assessments its own reviews carry (``Review.self_assessment``),
+    not every assessment of every firm it ever reviewed."""
+
+    agency_lookup = "review__agency"
+
+
 class SelfAssessment(VersionedModel):
     """An enterprise's self-assessment against one standard version; locked once submitted."""
 
@@ -206,7 +215,7 @@ class SelfAssessment(VersionedModel):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
 
-    objects = FirmOwnedQuerySet.as_manager()
+    objects = SelfAssessmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "企业自评"
@@ -391,6 +400,17 @@ class Nonconformity(VersionedModel):
         return self.description[:40]
 
 
+class EvidenceQuerySet(FirmOwnedQuerySet):
+    """An agency reads the evidence of the self-assessment its review carries and of its own
+    review's nonconformities, nothing else of the firm's."""
+
+    def scope_agency(self, user: Any) -> ScopedQuerySet:
+        return self.filter(
+            models.Q(self_assessment_line__assessment__review__agency=user.agency_id)
+            | models.Q(nonconformity__review__agency=user.agency_id)
+        ).distinct()
+
+
 class Evidence(models.Model):
     """An uploaded evidence file (pdf, image, office file; type checked by content)."""
 
@@ -410,7 +430,7 @@ class Evidence(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = FirmOwnedQuerySet.as_manager()
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = "佐证材料"

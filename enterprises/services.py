@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.audit import record_change, save_with_history, snapshot
+from portal.concurrency import insert_once
 from portal.jobs import job_finish, job_progress, job_start
 from portal.models import Job
 from portal.policy import require
@@ -95,8 +96,7 @@ def creation_list_add(
     )
     note = f"{year}年，计划达标日期 {target_date.isoformat()}"
     with transaction.atomic():
-        entry.full_clean()
-        entry.save()
+        insert_once(entry, taken=f"该企业已在{year}年创建名单中", unique=["enterprise", "year"])
         _move_or_note(enterprise, "put_on_list", actor=actor, note=note)
     return entry
 

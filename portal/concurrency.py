@@ -59,7 +59,7 @@ def insert_once(obj: models.Model, *, taken: str, unique: list[str]) -> None:
     inserting at the same moment: whoever comes second is refused with ``taken`` (a
     ValidationError, said on the page), never a database error. ``full_clean`` runs first, its
     own unique check left to this function so the refusal reads the same both ways."""
-    obj.full_clean(exclude=unique, validate_constraints=False)
+    obj.full_clean(validate_unique=False, validate_constraints=False)
     key = {name: getattr(obj, obj._meta.get_field(name).attname) for name in unique}
     if type(obj)._base_manager.filter(**key).exists():
         raise ValidationError(taken, code="taken")

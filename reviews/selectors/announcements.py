@@ -214,6 +214,7 @@ def public_announced(*, params: dict[str, str]) -> QuerySet[Certificate]:
             revoked_at__isnull=True,
             enterprise__certificate_no=F("number"),  # the firm's current certificate
             enterprise__status=Status.ANNOUNCED,
+            enterprise__closed_on__isnull=True,  # a closed (注销) firm holds no grade to show
         )
         .filter(Exists(published.filter(certificates=OuterRef("pk"))))
         .select_related("enterprise__county")

@@ -104,3 +104,15 @@ def test_a_firm_re_graded_after_expiry_shows_only_its_current_certificate(
     page = Client().get(URL).text
     assert new.number in page and old.number not in page
     assert page.count(firm.name) == 1
+
+
+def test_a_closed_firm_is_off_the_public_list(published, county_user):
+    from enterprises.services import enterprise_close
+
+    closed = published[0].enterprise
+    enterprise_close(
+        actor=county_user, enterprise=closed, closed_on=dt.date(2016, 9, 1), reason="注销"
+    )
+    page = Client().get(URL).text
+    assert closed.name not in page
+    assert published[1].enterprise.name in page

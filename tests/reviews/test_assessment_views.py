@@ -265,3 +265,15 @@ def test_an_evidence_file_gone_from_disk_is_a_404_that_says_so(
     response = client.get(reverse(url_name, args=[evidence.pk]))
     assert response.status_code == 404
     assert "文件已不在服务器上" in response.content.decode()
+
+
+def test_a_pdf_named_html_is_stored_and_served_as_a_pdf(assessment, enterprise_user):
+    line = assessment.lines.get(item__code="1.1")
+    upload = SimpleUploadedFile("page.html", PDF, content_type="text/html")
+    evidence = evidence_add(line=line, actor=enterprise_user, upload=upload)
+    assert evidence.original_name == "page.pdf" and evidence.file.name.endswith(".pdf")
+    response = client_for(enterprise_user).get(
+        reverse("reviews:evidence_download", args=[evidence.pk])
+    )
+    assert response["Content-Type"] == "application/pdf"
+    assert "page.pdf" in response["Content-Disposition"]

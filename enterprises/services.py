@@ -216,6 +216,33 @@ def import_upload(*, actor: Any, upload: Any) -> Job:
     return job
 
 
+PREVIEW_LIFETIME = dt.timedelta(days=1)
+
+
+def discard_stale_previews(*, now: dt.datetime | None = None) -> int:
+    """Clear import previews nobody confirmed within ``PREVIEW_LIFETIME``: the job says so and
+    the stored sheet is deleted. Each job is claimed (queued → failed), so a second run or a
+    confirm at the same moment does nothing twice."""
+    cutoff = (now or timezone.now()) - PREVIEW_LIFETIME
+    stale = Job.objects.filter(
+        kind=IMPORT_JOB_KIND, status=Job.Status.QUEUED, created_at__lt=cutoff
+    ).order_by("pk")
+    cleared = 0
+    for job in stale.iterator():
+        try:
+            IMPORT_JOB.apply(
+                job,
+                "discard_preview",
+                actor=None,
+                changes={"message": "预览超过一天未确认，已清除，请重新上传"},
+            )
+        except ValidationError:  # confirmed or cleared meanwhile
+            continue
+        (Path(settings.MEDIA_ROOT) / job.params.get("path", "")).unlink(missing_ok=True)
+        cleared += 1
+    return cleared
+
+
 def import_confirm(*, actor: Any, job: Job) -> Job:
     """Apply a previewed import: small ones now, large ones in a Celery task after commit."""
     # The claim on the queued job: a replayed confirm is refused and changes nothing.

@@ -281,6 +281,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=30),
         "options": {"expires": 6 * 60 * 60},
     },
+    # 03:00: import previews nobody confirmed within a day are cleared with their files.
+    "discard-stale-import-previews": {
+        "task": "enterprises.tasks.discard_stale_previews",
+        "schedule": crontab(hour=3, minute=0),
+        "options": {"expires": 6 * 60 * 60},
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------

@@ -146,3 +146,20 @@ def test_three_draws_for_a_county_at_once_draw_once(campaign, make_enterprise, z
 
     assert race(draw, 3) == ONE_AND_TWO_TOLD
     assert SpotCheck.objects.count() == 1 and Draw.objects.count() == 1
+
+
+def test_a_confirm_and_the_nightly_clearing_at_once_do_one_of_them(county_user):
+    from enterprises.workflows import IMPORT_JOB
+    from portal.jobs import job_start
+
+    job = job_start(kind="enterprise_import", owner=county_user)
+    moves = iter(["confirm_import", "discard_preview"])
+    actors = {"confirm_import": county_user, "discard_preview": None}
+    lock = threading.Lock()
+
+    def move():
+        with lock:
+            name = next(moves)
+        IMPORT_JOB.apply(Job.objects.get(pk=job.pk), name, actor=actors[name])
+
+    assert race(move) == ["TransitionRefused", "ok"]

@@ -270,3 +270,34 @@ def test_a_corrupted_workbook_uploaded_answers_the_page_not_a_server_error(clien
     response = client.post(reverse("enterprises:import"), {"file": upload}, follow=True)
     assert response.status_code == 200
     assert "已损坏" in response.content.decode()
+
+
+def test_previews_left_unconfirmed_for_a_day_are_removed_by_the_nightly_job(
+    reference, county_user, settings, tmp_path
+):
+    import datetime as dt
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from enterprises.tasks import discard_stale_previews
+    from portal.models import Job
+
+    settings.MEDIA_ROOT = tmp_path
+
+    def upload(serial):
+        file = SimpleUploadedFile("名录.xlsx", xlsx_bytes([row(serial)]))
+        return services.import_upload(actor=county_user, upload=file)
+
+    stale, fresh = upload(1), upload(2)
+    Job.objects.filter(pk=stale.pk).update(created_at=timezone.now() - dt.timedelta(hours=25))
+    discard_stale_previews.delay()
+    discard_stale_previews.delay()  # a second run does nothing twice
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stale.status == Job.Status.FAILED and "已清除" in stale.message
+    assert not (Path(settings.MEDIA_ROOT) / stale.params["path"]).exists()
+    assert fresh.status == Job.Status.QUEUED
+    assert (Path(settings.MEDIA_ROOT) / fresh.params["path"]).exists()
+    assert history_for(stale).count() == 1

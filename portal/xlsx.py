@@ -50,16 +50,17 @@ def inspect_archive(file: IO[bytes], *, max_rows: int | None = None) -> None:
         raise FileRejected("文件不是Excel（.xlsx）格式，请使用下载的模板另存为.xlsx后再上传")
     file.seek(0)
     try:
-        rows = _inspect_entries(file)
+        rows = _inspect_entries(file, max_rows + 1)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as exc:
         raise FileRejected(BROKEN) from exc  # a directory that lies, a damaged entry
     if rows is not None and rows > max_rows + 1:
-        raise FileRejected(f"文件有{rows - 1}行数据，超过单次导入上限{max_rows}行，请分批导入")
+        raise FileRejected(f"文件的数据超过单次导入上限{max_rows}行，请分批导入")
     file.seek(0)
 
 
-def _inspect_entries(file: IO[bytes]) -> int | None:
-    """The zip's directory checked against the limits; the rows the first sheet declares."""
+def _inspect_entries(file: IO[bytes], limit: int) -> int | None:
+    """The zip's directory checked against the limits; the first sheet's rows, counted up to
+    ``limit`` (header included)."""
     with zipfile.ZipFile(file) as archive:
         infos = archive.infolist()
         if len(infos) > MAX_ENTRIES:
@@ -78,7 +79,7 @@ def _inspect_entries(file: IO[bytes]) -> int | None:
         names = {info.filename for info in infos}
         if "xl/workbook.xml" not in names:
             raise FileRejected("文件不是Excel（.xlsx）格式：缺少工作簿，请使用下载的模板")
-        return _declared_rows(archive, _first_sheet_path(archive))
+        return _counted_rows(archive, _first_sheet_path(archive), limit)
 
 
 def _first_sheet_path(archive: zipfile.ZipFile) -> str | None:
@@ -100,17 +101,26 @@ def _first_sheet_path(archive: zipfile.ZipFile) -> str | None:
     return None
 
 
-def _declared_rows(archive: zipfile.ZipFile, path: str | None) -> int | None:
-    """Rows the sheet says it spans (``<dimension ref="A1:J20001">``), reading only its head."""
+def _counted_rows(archive: zipfile.ZipFile, path: str | None, limit: int) -> int | None:
+    """The rows the first sheet holds, counted while streaming its XML (a ``<dimension>`` may be
+    missing or lie): counting stops at ``limit``, so a sheet of millions of rows costs no more
+    memory than one chunk and no more time than reading up to the limit."""
     if not path:
         return None
     try:
-        with archive.open(path) as sheet:
-            head = sheet.read(4096).decode("utf-8", "replace")
+        sheet = archive.open(path)
     except KeyError:
         return None
-    match = re.search(r"<(?:\w+:)?dimension\s+ref=\"[A-Z]+\d+:[A-Z]+(\d+)\"", head)
-    return int(match.group(1)) if match else None
+    rows, tail = 0, b""
+    with sheet:
+        while rows <= limit and (chunk := sheet.read(1024 * 1024)):
+            window = tail + chunk
+            rows += len(ROW_TAG.findall(window)) - len(ROW_TAG.findall(tail))
+            tail = window[-16:]
+    return rows
+
+
+ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
 
 
 def read_first_sheet(file: IO[bytes]) -> list[list[Any]]:

@@ -301,3 +301,31 @@ def test_previews_left_unconfirmed_for_a_day_are_removed_by_the_nightly_job(
     assert fresh.status == Job.Status.QUEUED
     assert (Path(settings.MEDIA_ROOT) / fresh.params["path"]).exists()
     assert history_for(stale).count() == 1
+
+
+def _without_dimension(data: bytes, *, lie: str | None = None) -> io.BytesIO:
+    """The workbook with its first sheet's ``<dimension>`` removed (or replaced by ``lie``)."""
+    import re
+
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = re.sub(rb"<dimension [^>]*/>", (lie or "").encode(), content)
+            target.writestr(info.filename, content)
+    return io.BytesIO(out.getvalue())
+
+
+@pytest.mark.parametrize("lie", [None, '<dimension ref="A1:J2"/>'])
+def test_too_many_rows_are_counted_while_streaming_whatever_the_sheet_declares(
+    reference, monkeypatch, lie
+):
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 2)
+
+    def never(*args):
+        raise AssertionError("the sheet must not be parsed")
+
+    monkeypatch.setattr(xlsx, "read_first_sheet", never)
+    data = _without_dimension(xlsx_bytes([row(n) for n in range(1, 6)]), lie=lie)
+    assert "超过单次导入上限2行" in only_error(do_import(data)).message

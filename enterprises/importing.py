@@ -428,8 +428,8 @@ def _compare_chunk(
                 RowError(
                     row.row,
                     FIELD_HEADER["credit_code"],
-                    f"该代码的企业已登记在{ctx.county_names.get(current['county'])}，"
-                    "不能由本辖区导入修改",
+                    # Which county holds it is not this county's to know.
+                    "该代码的企业已登记在其他县市区，不能由本辖区导入修改",
                 )
             )
             continue

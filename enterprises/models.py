@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -195,6 +197,20 @@ class CreationListRemoval(models.Model):
         return f"{self.enterprise} 移出{self.year}年名单（{self.get_reason_display()}）"
 
 
+class AccidentQuerySet(FirmOwnedQuerySet):
+    """An agency reads a firm's accidents only through a review of its own: while it holds the
+    review, and afterwards those that happened before its conclusion (the year before a review
+    caps the grade; what happens after is the next reviewer's business)."""
+
+    def scope_agency(self, user: Any) -> ScopedQuerySet:
+        # One filter() call: both conditions hold for the same review row.
+        return self.filter(
+            models.Q(enterprise__reviews__concluded_at__isnull=True)
+            | models.Q(enterprise__reviews__concluded_at__date__gte=models.F("occurred_on")),
+            enterprise__reviews__agency=user.agency_id,
+        ).distinct()
+
+
 class CreationListEntry(models.Model):
     """纳入创建名单: a county puts a firm on its list for a year, with a target date."""
 
@@ -233,7 +249,7 @@ class Accident(models.Model):
     injuries = models.PositiveSmallIntegerField("受伤人数", default=0)
     description = models.TextField("经过简述", blank=True)
 
-    objects = FirmOwnedQuerySet.as_manager()
+    objects = AccidentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "生产安全事故"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from portal.models import Job
-from portal.policy import first_refusal, only, role_of, rule
+from portal.policy import first_refusal, only, role_of, rule, system
 from portal.roles import Role
 
 from .models import Accident, CreationListEntry, Enterprise
@@ -112,3 +112,6 @@ def started_the_import(user: Any, job: Job) -> str | None:
     if user is not None and job.owner_id == user.pk:
         return None
     return "只有上传该文件的用户可以确认导入"
+
+
+rule(Job, "discard_preview")(system)  # the nightly job only

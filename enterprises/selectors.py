@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 
+from portal.http import id_filter, int_param
 from portal.policy import can
 
 from .models import Accident, CreationListEntry, Enterprise
@@ -14,13 +15,6 @@ from .models import Accident, CreationListEntry, Enterprise
 SORTABLE = {"name", "credit_code", "county", "industry", "size", "status", "employees"}
 FILTERS = ("county", "industry", "size", "status")
 ACCIDENT_LOOKBACK_DAYS = 365
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def enterprise_list(*, user: Any, params: Any) -> QuerySet[Enterprise]:
@@ -32,11 +26,14 @@ def enterprise_list(*, user: Any, params: Any) -> QuerySet[Enterprise]:
         qs = qs.filter(Q(name__icontains=q) | Q(credit_code__icontains=q.upper()))
     for key in FILTERS:
         value = params.get(key)
-        if value:
-            if key in ("county", "industry") and _int(value) is None:
+        if not value:
+            continue
+        if key in ("county", "industry"):
+            value = int_param(params, key)
+            if value is None:  # a filter by something that is no id matches nothing
                 return qs.none()
-            qs = qs.filter(**{key: value})
-    year = _int(params.get("year"))
+        qs = qs.filter(**{key: value})
+    year = int_param(params, "year")
     if year:
         qs = qs.filter(list_entries__year=year)
     closed = params.get("closed")
@@ -58,7 +55,9 @@ def creation_list(*, user: Any, year: int, params: Any) -> QuerySet[CreationList
         .filter(year=year)
         .select_related("enterprise", "enterprise__county", "enterprise__industry")
     )
-    county = _int(params.get("county"))
+    asked, county = id_filter(params, "county")
+    if asked and county is None:
+        return qs.none()
     if county:
         qs = qs.filter(enterprise__county=county)
     q = (params.get("q") or "").strip()

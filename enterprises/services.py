@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.audit import record_change, save_with_history, snapshot
+from portal.concurrency import insert_once
 from portal.jobs import job_finish, job_progress, job_start
 from portal.models import Job
 from portal.policy import require
@@ -97,8 +98,7 @@ def creation_list_add(
     )
     note = f"{year}年，计划达标日期 {target_date.isoformat()}"
     with transaction.atomic():
-        entry.full_clean()
-        entry.save()
+        insert_once(entry, taken=f"该企业已在{year}年创建名单中", unique=["enterprise", "year"])
         _move_or_note(enterprise, "put_on_list", actor=actor, note=note)
     return entry
 
@@ -230,6 +230,33 @@ def import_upload(*, actor: Any, upload: Any) -> Job:
     job.result = {"stage": "preview", **plan.summary()}
     job.save(update_fields=["result"])
     return job
+
+
+PREVIEW_LIFETIME = dt.timedelta(days=1)
+
+
+def discard_stale_previews(*, now: dt.datetime | None = None) -> int:
+    """Clear import previews nobody confirmed within ``PREVIEW_LIFETIME``: the job says so and
+    the stored sheet is deleted. Each job is claimed (queued → failed), so a second run or a
+    confirm at the same moment does nothing twice."""
+    cutoff = (now or timezone.now()) - PREVIEW_LIFETIME
+    stale = Job.objects.filter(
+        kind=IMPORT_JOB_KIND, status=Job.Status.QUEUED, created_at__lt=cutoff
+    ).order_by("pk")
+    cleared = 0
+    for job in stale.iterator():
+        try:
+            IMPORT_JOB.apply(
+                job,
+                "discard_preview",
+                actor=None,
+                changes={"message": "预览超过一天未确认，已清除，请重新上传"},
+            )
+        except ValidationError:  # confirmed or cleared meanwhile
+            continue
+        (Path(settings.MEDIA_ROOT) / job.params.get("path", "")).unlink(missing_ok=True)
+        cleared += 1
+    return cleared
 
 
 def import_confirm(*, actor: Any, job: Job) -> Job:

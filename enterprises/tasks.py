@@ -11,3 +11,9 @@ from . import services
 def run_import_job(job_id: int) -> None:
     """A confirmed import too large for one request; progress goes to the Job row."""
     services.run_import(job_id=job_id)
+
+
+@app.task(name="enterprises.tasks.discard_stale_previews", ignore_result=True)
+def discard_stale_previews() -> None:
+    """Nightly: import previews left unconfirmed for a day are cleared with their files."""
+    services.discard_stale_previews()

@@ -27,5 +27,9 @@ LISTING = Machine(
 # queued job is what makes a replayed confirm change nothing (``portal.workflows.JOB``).
 IMPORT_JOB = Machine(
     Job,
-    [Transition("confirm_import", (Job.Status.QUEUED,), Job.Status.RUNNING, "确认导入")],
+    [
+        Transition("confirm_import", (Job.Status.QUEUED,), Job.Status.RUNNING, "确认导入"),
+        # Nightly: a preview nobody confirmed within a day is cleared with its stored file.
+        Transition("discard_preview", (Job.Status.QUEUED,), Job.Status.FAILED, "清除过期预览"),
+    ],
 )

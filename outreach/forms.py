@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from enterprises.models import County, Enterprise
-from portal.forms import StyledFormMixin
+from portal.forms import RowIdsField, StyledFormMixin
 
 from .models import EventKind
 
@@ -59,7 +59,7 @@ ITEM_ROWS = 5
 class _DispatchFields(forms.Form):
     title = forms.CharField(label="会议名称", max_length=200)
     held_on = forms.DateField(label="会议日期", widget=forms.DateInput, initial=timezone.localdate)
-    counties = forms.ModelMultipleChoiceField(
+    counties = RowIdsField(
         County.objects.current(), label="参会县市区", widget=forms.CheckboxSelectMultiple
     )
     issues = forms.CharField(label="调度的问题", widget=forms.Textarea(attrs={"rows": 3}))

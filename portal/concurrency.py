@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 
 CONCURRENT_EDIT = "该记录已被他人修改，请刷新页面后重新编辑（您的修改尚未保存）。"
@@ -52,3 +52,19 @@ class VersionedFormMixin(forms.Form):
     @property
     def expected_version(self) -> int | None:
         return self.cleaned_data.get("version")
+
+
+def insert_once(obj: models.Model, *, taken: str, unique: list[str]) -> None:
+    """Insert a row with a natural key (``unique``, its fields) that a second click may be
+    inserting at the same moment: whoever comes second is refused with ``taken`` (a
+    ValidationError, said on the page), never a database error. ``full_clean`` runs first, its
+    own unique check left to this function so the refusal reads the same both ways."""
+    obj.full_clean(validate_unique=False, validate_constraints=False)
+    key = {name: getattr(obj, obj._meta.get_field(name).attname) for name in unique}
+    if type(obj)._base_manager.filter(**key).exists():
+        raise ValidationError(taken, code="taken")
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction survives the refusal
+            obj.save(force_insert=True)
+    except IntegrityError as error:
+        raise ValidationError(taken, code="taken") from error

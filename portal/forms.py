@@ -2,6 +2,8 @@
 
 from django import forms
 
+from .http import is_row_id
+
 
 class StyledFormMixin:
     """Gives widgets the Bootstrap classes the templates expect."""
@@ -46,3 +48,18 @@ class SecurityEventFilterForm(StyledFormMixin, forms.Form):
             return {}
         self.is_valid()
         return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v}
+
+
+class RowIdsField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows that refuses what is no row id before asking the database:
+    an out-of-range integer in an ``IN`` list is a database error, not "no such row"."""
+
+    def clean(self, value):
+        for item in value if isinstance(value, list | tuple) else []:
+            if not is_row_id(item):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": str(item)[:20]},
+                )
+        return super().clean(value)

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from .statemachine import message_of
@@ -47,9 +47,19 @@ def dated(name: str, day: dt.date | None = None) -> str:
     return f"{name}{(day or timezone.localdate()):%Y%m%d}"
 
 
+class FileMissing(Http404):
+    """A stored file gone from disk: the 404 page says so (``portal.views.page_not_found``)."""
+
+    message = "该文件已不在服务器上，请联系上传单位重新上传"
+
+
 def file_response(file_field: Any, filename: str) -> FileResponse:
     """A stored upload, downloaded under the name it was uploaded with."""
-    return FileResponse(file_field.open("rb"), as_attachment=True, filename=filename)
+    try:
+        handle = file_field.open("rb")
+    except (FileNotFoundError, ValueError) as missing:  # ValueError: no file recorded at all
+        raise FileMissing(FileMissing.message) from missing
+    return FileResponse(handle, as_attachment=True, filename=filename)
 
 
 # --- Service calls ----------------------------------------------------------------------------
@@ -104,6 +114,31 @@ def perform(
     return Outcome(True, value)
 
 
+# --- Query parameters -------------------------------------------------------------------------
+
+ID_MAX = 2**31 - 1  # the largest value every database's integer columns hold
+
+
+def is_row_id(value: Any) -> bool:
+    """A positive whole number a column can hold: "abc", "0", "-1", "1.5", "９" and
+    99999999999999999999 are not a county, an industry, a row or a page."""
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) <= ID_MAX
+
+
+def int_param(params: Any, key: str) -> int | None:
+    """``params[key]`` as a row id or count (``is_row_id``), or None."""
+    raw = params.get(key) or ""
+    return int(raw) if is_row_id(raw) else None
+
+
+def id_filter(params: Any, key: str) -> tuple[bool, int | None]:
+    """(asked, id) for a filter by a related row's id: a filter asked with something that is no
+    id matches nothing (``asked`` with ``None``), rather than being silently dropped."""
+    asked = bool(str(params.get(key) or "").strip())
+    return asked, int_param(params, key)
+
+
 # --- The programme year -----------------------------------------------------------------------
 
 
@@ -122,9 +157,19 @@ def year_options(year: int) -> list[int]:
     return sorted({*range(FIRST_PROGRAMME_YEAR, current_year() + 2), year})
 
 
+YEARS = range(2000, 2101)  # the programme years a page may be asked for
+
+
+def year_or_404(year: int) -> int:
+    """A year taken from the path: outside ``YEARS`` there is no such page."""
+    if year not in YEARS:
+        raise Http404("没有该年度")
+    return year
+
+
 def year_from(request: Any, default: int | None = None) -> int:
     """The year a yearly page shows: ``?year=`` when it is a sensible year, else the default."""
-    raw = request.GET.get("year", "")
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
-        return int(raw)
+    year = int_param(request.GET, "year")
+    if year in YEARS:
+        return year
     return default if default is not None else current_year()

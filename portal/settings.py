@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.security.SecurityEventMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "portal.middleware.private_no_store",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.login.AbsoluteSessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -323,6 +324,12 @@ CELERY_BEAT_SCHEDULE = {
     "expire-grades": {
         "task": "reviews.tasks.expire_grades",
         "schedule": crontab(hour=0, minute=30),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    # 03:00: import previews nobody confirmed within a day are cleared with their files.
+    "discard-stale-import-previews": {
+        "task": "enterprises.tasks.discard_stale_previews",
+        "schedule": crontab(hour=3, minute=0),
         "options": {"expires": 6 * 60 * 60},
     },
 }

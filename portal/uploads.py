@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import zipfile
+from pathlib import PurePosixPath
+
 import filetype
 from django.core.exceptions import ValidationError
 
@@ -21,8 +24,26 @@ KINDS = {
         "application/x-ole-storage",
         "application/vnd.oasis.opendocument.text",
         "application/vnd.oasis.opendocument.spreadsheet",
-        "application/zip",
     },
+}
+# The extension a stored file and its download take, from the detected type (never the name).
+EXTENSIONS = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "image/bmp": "bmp",
+    "image/tiff": "tif",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
+    "application/msword": "doc",
+    "application/vnd.ms-excel": "xls",
+    "application/vnd.ms-powerpoint": "ppt",
+    "application/x-ole-storage": "doc",
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
 }
 KIND_LABELS = {"pdf": "PDF", "image": "图片", "office": "Office 文档"}
 
@@ -42,8 +63,37 @@ def check_upload(
     mime = guess.mime if guess else ""
     if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # legacy MS Office (OLE2)
         mime = "application/x-ole-storage"
+    if head[:2] == b"PK" and _has_macros(upload):
+        raise ValidationError(f"文件“{upload.name}”含有宏，不能上传；请另存为不含宏的文档")
     allowed = set().union(*(KINDS[kind] for kind in kinds))
     if mime not in allowed:
         names = "、".join(KIND_LABELS[kind] for kind in kinds)
         raise ValidationError(f"文件“{upload.name}”的内容不是允许的类型（仅限{names}）")
     return mime
+
+
+def _has_macros(upload) -> bool:
+    """A macro-enabled office file (.docm, .xlsm, .pptm): its VBA project or its declared type."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = archive.namelist()
+            types = (
+                archive.read("[Content_Types].xml")[:200_000]
+                if "[Content_Types].xml" in names
+                else b""
+            )
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False  # not a readable zip: the type check refuses it
+    finally:
+        upload.seek(0)
+    return (
+        any(name.lower().endswith("vbaproject.bin") for name in names) or b"macroEnabled" in types
+    )
+
+
+def name_for(name: str, mime: str) -> str:
+    """The uploaded name with the extension of its detected type: ``page.html`` holding a PDF
+    is stored and downloaded as ``page.pdf``."""
+    stem = PurePosixPath(str(name).replace("\\", "/")).name
+    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
+    return f"{stem.strip() or '文件'}.{EXTENSIONS.get(mime, 'bin')}"

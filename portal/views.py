@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from .celery import app as celery_app
 from .forms import SecurityEventFilterForm
-from .http import current_year, dated, xlsx_response, year_from
+from .http import FileMissing, current_year, dated, xlsx_response, year_from
 from .models import Job, Notification, SecurityEvent
 from .notifications import mark_read
 from .policy import allowed_actions, fetch, require
@@ -23,6 +23,12 @@ from .security import (
     security_events_for,
 )
 from .xlsx import stream_xlsx
+
+
+def page_not_found(request, exception=None):
+    """The 404 page; a missing stored file says what happened (ids and Django's English never)."""
+    message = exception.message if isinstance(exception, FileMissing) else ""
+    return render(request, "404.html", {"message": message}, status=404)
 
 
 def home(request):

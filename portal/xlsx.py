@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import IO, Any
@@ -38,6 +39,9 @@ class FileRejected(Exception):
     """The whole file cannot be imported; the message says why, in Chinese."""
 
 
+BROKEN = "无法读取Excel文件，文件可能已损坏，请重新保存为.xlsx后再上传"
+
+
 def inspect_archive(file: IO[bytes], *, max_rows: int | None = None) -> None:
     """Refuse what is not an xlsx, or would inflate too far, before any parsing."""
     max_rows = MAX_ROWS if max_rows is None else max_rows
@@ -45,6 +49,18 @@ def inspect_archive(file: IO[bytes], *, max_rows: int | None = None) -> None:
     if not zipfile.is_zipfile(file):
         raise FileRejected("文件不是Excel（.xlsx）格式，请使用下载的模板另存为.xlsx后再上传")
     file.seek(0)
+    try:
+        rows = _inspect_entries(file, max_rows + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as exc:
+        raise FileRejected(BROKEN) from exc  # a directory that lies, a damaged entry
+    if rows is not None and rows > max_rows + 1:
+        raise FileRejected(f"文件的数据超过单次导入上限{max_rows}行，请分批导入")
+    file.seek(0)
+
+
+def _inspect_entries(file: IO[bytes], limit: int) -> int | None:
+    """The zip's directory checked against the limits; the first sheet's rows, counted up to
+    ``limit`` (header included)."""
     with zipfile.ZipFile(file) as archive:
         infos = archive.infolist()
         if len(infos) > MAX_ENTRIES:
@@ -63,10 +79,7 @@ def inspect_archive(file: IO[bytes], *, max_rows: int | None = None) -> None:
         names = {info.filename for info in infos}
         if "xl/workbook.xml" not in names:
             raise FileRejected("文件不是Excel（.xlsx）格式：缺少工作簿，请使用下载的模板")
-        rows = _declared_rows(archive, _first_sheet_path(archive))
-    if rows is not None and rows > max_rows + 1:
-        raise FileRejected(f"文件有{rows - 1}行数据，超过单次导入上限{max_rows}行，请分批导入")
-    file.seek(0)
+        return _counted_rows(archive, _first_sheet_path(archive), limit)
 
 
 def _first_sheet_path(archive: zipfile.ZipFile) -> str | None:
@@ -88,17 +101,26 @@ def _first_sheet_path(archive: zipfile.ZipFile) -> str | None:
     return None
 
 
-def _declared_rows(archive: zipfile.ZipFile, path: str | None) -> int | None:
-    """Rows the sheet says it spans (``<dimension ref="A1:J20001">``), reading only its head."""
+def _counted_rows(archive: zipfile.ZipFile, path: str | None, limit: int) -> int | None:
+    """The rows the first sheet holds, counted while streaming its XML (a ``<dimension>`` may be
+    missing or lie): counting stops at ``limit``, so a sheet of millions of rows costs no more
+    memory than one chunk and no more time than reading up to the limit."""
     if not path:
         return None
     try:
-        with archive.open(path) as sheet:
-            head = sheet.read(4096).decode("utf-8", "replace")
+        sheet = archive.open(path)
     except KeyError:
         return None
-    match = re.search(r"<(?:\w+:)?dimension\s+ref=\"[A-Z]+\d+:[A-Z]+(\d+)\"", head)
-    return int(match.group(1)) if match else None
+    rows, tail = 0, b""
+    with sheet:
+        while rows <= limit and (chunk := sheet.read(1024 * 1024)):
+            window = tail + chunk
+            rows += len(ROW_TAG.findall(window)) - len(ROW_TAG.findall(tail))
+            tail = window[-16:]
+    return rows
+
+
+ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
 
 
 def read_first_sheet(file: IO[bytes]) -> list[list[Any]]:
@@ -112,7 +134,7 @@ def read_first_sheet(file: IO[bytes]) -> list[list[Any]]:
             return []
         return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for broken files
-        raise FileRejected(f"无法读取Excel文件，文件可能已损坏：{exc.__class__.__name__}") from exc
+        raise FileRejected(BROKEN) from exc
 
 
 def is_formula_like(text: str) -> bool:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.audit import history_for
-from portal.http import dated, file_response, perform, xlsx_response, year_from
+from portal.http import dated, file_response, perform, xlsx_response, year_from, year_or_404
 from portal.policy import allowed_actions, can, fetch, require
 from portal.xlsx import xlsx_bytes
 
@@ -124,6 +124,7 @@ def _milestone_initial(target: CountyTarget | None) -> list[dict]:
 
 def target_edit(request, year: int):
     """County staff enter their own county's target for the year."""
+    year = year_or_404(year)
     require(request.user, "revise", CountyTarget)
     target = CountyTarget.objects.for_user(request.user).filter(year=year).first()
     refusal = target and TARGET.refusal(target, "revise", actor=request.user)

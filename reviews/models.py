@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -180,6 +181,13 @@ class StandardItem(models.Model):
 # --- Self-assessment (自评) ------------------------------------------------------------------
 
 
+class SelfAssessmentQuerySet(FirmOwnedQuerySet):
+    """An agency reads only the self-assessments its own reviews carry (``Review.self_assessment``),
+    not every assessment of every firm it ever reviewed."""
+
+    agency_lookup = "review__agency"
+
+
 class SelfAssessment(VersionedModel):
     """An enterprise's self-assessment against one standard version; locked once submitted."""
 
@@ -212,7 +220,7 @@ class SelfAssessment(VersionedModel):
     team_leader = models.CharField("自评组组长", max_length=100, blank=True)
     team_members = models.TextField("自评组成员", blank=True, help_text="每行一人：姓名、职务")
 
-    objects = FirmOwnedQuerySet.as_manager()
+    objects = SelfAssessmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "企业自评"
@@ -437,6 +445,17 @@ class OnsiteRectification(models.Model):
         return f"{self.item.code} 现场已整改"
 
 
+class EvidenceQuerySet(FirmOwnedQuerySet):
+    """An agency reads the evidence of the self-assessment its review carries and of its own
+    review's nonconformities, nothing else of the firm's."""
+
+    def scope_agency(self, user: Any) -> ScopedQuerySet:
+        return self.filter(
+            models.Q(self_assessment_line__assessment__review__agency=user.agency_id)
+            | models.Q(nonconformity__review__agency=user.agency_id)
+        ).distinct()
+
+
 class Evidence(models.Model):
     """An uploaded evidence file (pdf, image, office file; type checked by content)."""
 
@@ -456,7 +475,7 @@ class Evidence(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = FirmOwnedQuerySet.as_manager()
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = "佐证材料"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from enterprises.choices import PASSED_STATUSES
 from enterprises.models import County, Enterprise
 from portal.audit import record_change, snapshot
+from portal.concurrency import insert_once
 from portal.policy import require
 from reviews.models import ReviewAgency
 
@@ -31,13 +32,14 @@ def campaign_open(*, year: int, actor: Any) -> Campaign:
     if Campaign.objects.filter(year=year).exists():
         raise ValidationError(f"{year}年“回头看”活动已存在")
     deadlines = phase_deadlines(year)
-    campaign = Campaign.objects.create(
+    campaign = Campaign(
         year=year,
         self_check_deadline=deadlines["self_check"],
         summary_deadline=deadlines["summary"],
         spot_check_deadline=deadlines["spot_check"],
         created_by=actor,
     )
+    insert_once(campaign, taken=f"{year}年“回头看”活动已存在", unique=["year"])
     record_change(actor=actor, obj=campaign, action="启动回头看活动", note=str(campaign))
     return campaign
 
@@ -64,8 +66,15 @@ def self_check_record(
     for name in SELF_CHECK_FIELDS:
         setattr(check, name, answers.get(name, getattr(check, name, "")))
     check.recorded_by = actor
-    check.full_clean()
-    check.save()
+    if check.pk:
+        check.full_clean()
+        check.save()
+    else:  # a second click at the same moment is told, not shown a server error
+        insert_once(
+            check,
+            taken="该企业本次“回头看”已有记录，请刷新页面后查看",
+            unique=["campaign", "enterprise", "method"],
+        )
     record_change(
         actor=actor,
         obj=enterprise,
@@ -95,8 +104,11 @@ def agency_rating_submit(
     ).first()
     if record is None:
         record = AgencyRating(campaign=campaign, county_id=actor.county_id, agency=agency, **values)
-        record.full_clean()
-        record.save()
+        insert_once(
+            record,
+            taken=f"对{agency}的考评已提交，请刷新页面后查看",
+            unique=["campaign", "county", "agency"],
+        )
     else:
         RATING.apply(record, "resubmit", actor=actor, changes=values)
     record_change(
@@ -136,7 +148,8 @@ def spot_check_draw(
         sample=draw_sample(population, size, seed),
         created_by=actor,
     )
-    spot_check = SpotCheck.objects.create(campaign=campaign, county=county, draw=draw)
+    spot_check = SpotCheck(campaign=campaign, county=county, draw=draw)
+    insert_once(spot_check, taken=f"{county}已抽取过", unique=["campaign", "county"])
     SpotCheckOutcome.objects.bulk_create(
         SpotCheckOutcome(spot_check=spot_check, enterprise_id=pk) for pk in draw.sample
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from portal.concurrency import VersionedFormMixin
-from portal.forms import StyledFormMixin
+from portal.forms import RowIdsField, StyledFormMixin
 
 from ..models import Announcement, Certificate
 from ..services.certificates import RevokeSource
@@ -16,7 +16,7 @@ class RevokeForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(label="撤销理由", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class CertificateChoiceField(forms.ModelMultipleChoiceField):
+class CertificateChoiceField(RowIdsField):
     def label_from_instance(self, obj: Certificate) -> str:
         return (
             f"{obj.enterprise.name}（{obj.enterprise.credit_code}）"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django import forms
 
 from portal.concurrency import VersionedFormMixin
-from portal.forms import StyledFormMixin
+from portal.forms import RowIdsField, StyledFormMixin
 
 from ..choices import Funding
 from ..models import Expert, Nonconformity, Review, ReviewAgency, StandardItem
@@ -59,7 +59,7 @@ class ReviewDetailsForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
         }
 
 
-class ExpertChoiceField(forms.ModelMultipleChoiceField):
+class ExpertChoiceField(RowIdsField):
     def label_from_instance(self, obj: Expert) -> str:
         return f"{obj.name}（证书编号 {obj.certificate_no or '未登记'}）"
 

@@ -44,9 +44,10 @@ def reviewing_agency(user: Any, enterprise: Enterprise) -> str | None:
     if role_of(user) == Role.ADMIN:
         return None
     at_work = (ReviewStatus.ASSIGNED, ReviewStatus.UNDER_REVIEW, ReviewStatus.RECTIFYING)
-    if role_of(user) == Role.AGENCY and enterprise.reviews.filter(
-        agency_id=user.agency_id, status__in=at_work
-    ).exists():
+    if (
+        role_of(user) == Role.AGENCY
+        and enterprise.reviews.filter(agency_id=user.agency_id, status__in=at_work).exists()
+    ):
         return None
     return "只有受委派的评审机构可以执行此操作"
 

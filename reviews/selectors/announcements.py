@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from enterprises.choices import PASSED_STATUSES, Grade, Status
 from enterprises.models import County
+from portal.http import id_filter
 
 from ..choices import AnnouncementStatus, ReviewStatus
 from ..models import Announcement, Certificate, ResultHold, Review
@@ -147,8 +148,9 @@ def announcement_list(*, user: Any, params: dict[str, str]) -> QuerySet[Announce
         .select_related("county", "created_by")
         .annotate(entry_count=Count("certificates"))
     )
-    if params.get("county"):
-        qs = qs.filter(county=params["county"])
+    asked, county = id_filter(params, "county")
+    if asked:
+        qs = qs.filter(county=county) if county else qs.none()
     if params.get("status") in AnnouncementStatus.values:
         qs = qs.filter(status=params["status"])
     return qs.order_by("-published_at", "-created_at", "-pk")
@@ -169,8 +171,9 @@ def certificate_list(*, user: Any, params: dict[str, str]) -> QuerySet[Certifica
             | Q(enterprise__credit_code__icontains=q.upper())
             | Q(number__icontains=q)
         )
-    if params.get("county"):
-        qs = qs.filter(enterprise__county=params["county"])
+    asked, county = id_filter(params, "county")
+    if asked:
+        qs = qs.filter(enterprise__county=county) if county else qs.none()
     if params.get("revoked") == "1":
         qs = qs.filter(revoked_at__isnull=False)
     return qs.order_by("-issued_on", "-number")
@@ -216,6 +219,7 @@ def public_announced(*, params: dict[str, str]) -> QuerySet[Certificate]:
             enterprise__certificate_no=F("number"),  # the firm's current certificate
             enterprise__status=Status.ANNOUNCED,
             valid_until__gte=timezone.localdate(),  # past its end even before the nightly job
+            enterprise__closed_on__isnull=True,  # a closed (注销) firm holds no grade to show
         )
         .filter(Exists(published.filter(certificates=OuterRef("pk"))))
         .select_related("enterprise__county")
@@ -232,6 +236,7 @@ def public_announced(*, params: dict[str, str]) -> QuerySet[Certificate]:
     q = (params.get("q") or "").strip()
     if q:
         qs = qs.filter(Q(enterprise__name__icontains=q) | Q(enterprise__credit_code=q.upper()))
-    if params.get("county", "").isdigit():
-        qs = qs.filter(enterprise__county=params["county"])
+    asked, county = id_filter(params, "county")
+    if asked:
+        qs = qs.filter(enterprise__county=county) if county else qs.none()
     return qs.order_by("enterprise__county__sort_order", "enterprise__name", "pk")

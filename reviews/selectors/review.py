@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from enterprises.models import Enterprise
+from portal.http import id_filter
 
 from ..choices import OPEN_NONCONFORMITY_STATUSES, AgencyStanding, AssessmentStatus, ReviewStatus
 from ..models import (
@@ -198,9 +199,9 @@ def review_list(*, user: Any, params: Any, default_status: str = "") -> QuerySet
         qs = qs.filter(
             Q(enterprise__name__icontains=query) | Q(enterprise__credit_code__icontains=query)
         )
-    industry = params.get("industry")
-    if industry and str(industry).isdigit():
-        qs = qs.filter(enterprise__industry_id=int(industry))
+    asked, industry = id_filter(params, "industry")
+    if asked:
+        qs = qs.filter(enterprise__industry_id=industry) if industry else qs.none()
     return with_open_counts(qs).order_by("applied_at", "pk")
 
 

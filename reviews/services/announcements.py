@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from enterprises.models import County
 from portal.audit import record_change, snapshot
-from portal.concurrency import save_versioned
+from portal.concurrency import insert_once, save_versioned
 from portal.policy import require
 
 from ..models import Announcement, Certificate
@@ -69,8 +69,11 @@ def announcement_create(
     require(actor, "edit", announcement)  # its own county's
     with transaction.atomic():
         _validate(announcement, certificates)
-        announcement.full_clean()
-        announcement.save()
+        insert_once(
+            announcement,
+            taken=f"公告编号“{announcement.number}”已被本县市区使用，请换一个编号",
+            unique=["county", "number"],
+        )
         announcement.certificates.set(certificates)
         record_change(
             actor=actor,

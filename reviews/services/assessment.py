@@ -20,7 +20,7 @@ from enterprises.models import Enterprise
 from portal.audit import record_change, snapshot
 from portal.concurrency import save_versioned
 from portal.policy import require
-from portal.uploads import check_upload
+from portal.uploads import check_upload, name_for
 from reviews.models import (
     Evidence,
     Expert,
@@ -235,6 +235,7 @@ def evidence_add(*, line: SelfAssessmentLine, actor, upload) -> Evidence:
         content_type = check_upload(upload, kinds=EVIDENCE_KINDS, max_mb=EVIDENCE_MAX_MB)
     except ValidationError as error:  # said of the item the file was meant for
         raise ValidationError([f"{line.item.code}：{m}" for m in error.messages]) from error
+    upload.name = name_for(upload.name, content_type)  # stored and served as what it is
     with transaction.atomic():
         evidence = Evidence(
             enterprise=assessment.enterprise,

@@ -23,7 +23,7 @@ from enterprises.selectors import deaths_in_year_before
 from portal.audit import record_change, save_with_history, snapshot
 from portal.concurrency import save_versioned
 from portal.policy import require
-from portal.uploads import check_upload
+from portal.uploads import check_upload, name_for
 
 from ..choices import OPEN_NONCONFORMITY_STATUSES, Funding, ReviewStatus
 from ..models import (
@@ -395,6 +395,7 @@ def nonconformity_answer(
             response=response,
         )
         for upload, mime in zip(files, mimes, strict=True):
+            upload.name = name_for(upload.name, mime)  # stored and served as what it is
             Evidence.objects.create(
                 enterprise_id=nonconformity.review.enterprise_id,
                 nonconformity=nonconformity,

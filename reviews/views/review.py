@@ -366,7 +366,4 @@ def review_conclude(request, pk: int):
 
 def evidence_download(request, pk: int):
     evidence = fetch(request.user, Evidence, pk=pk)
-    try:
-        return file_response(evidence.file, evidence.original_name)
-    except FileNotFoundError as missing:
-        raise Http404("文件不存在") from missing
+    return file_response(evidence.file, evidence.original_name)

@@ -15,10 +15,12 @@ from portal.audit import history_for
 from tests.access import assert_access
 from tests.reviews.fixtures_assessment import (  # noqa: F401
     ON_DATE,
+    assessment,
     assigned_agency_user,
     listed_firm,
     other_county_user,
     other_firm_user,
+    standards,
     unassigned_agency_user,
 )
 

@@ -160,7 +160,8 @@ def test_county_staff_cannot_overwrite_a_firm_registered_elsewhere(
 ):
     elsewhere = make_enterprise(county=fushan)
     plan = do_import(sheet([row(1, credit_code=elsewhere.credit_code)]), county_user)
-    assert "已登记在福山区" in only_error(plan).message
+    message = only_error(plan).message
+    assert "已登记在其他县市区" in message and "福山" not in message  # not whose it is
 
 
 def test_formula_like_text_is_stored_as_typed(sheet, reference):
@@ -240,3 +241,91 @@ def test_the_downloaded_template_filled_in_imports(reference):
     wb.save(out)
     plan = do_import(out)
     assert plan.ok and len(plan.new) == 2 and plan.total == 2
+
+
+def corrupted(data: bytes) -> io.BytesIO:
+    """The workbook with the bytes of its first sheet's compressed data overwritten: the zip's
+    directory is intact, its entries are not."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    broken = bytearray(data)
+    broken[start : start + info.compress_size] = b"\xff" * info.compress_size
+    return io.BytesIO(bytes(broken))
+
+
+def test_a_corrupted_workbook_is_refused_with_a_message(reference):
+    plan = do_import(corrupted(xlsx_bytes([row(1), row(2)])))
+    message = only_error(plan).message
+    assert "已损坏" in message and "Error" not in message
+
+
+def test_a_corrupted_workbook_uploaded_answers_the_page_not_a_server_error(client, county_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.raise_request_exception = False
+    client.force_login(county_user)
+    upload = SimpleUploadedFile("名录.xlsx", corrupted(xlsx_bytes([row(1)])).getvalue())
+    response = client.post(reverse("enterprises:import"), {"file": upload}, follow=True)
+    assert response.status_code == 200
+    assert "已损坏" in response.content.decode()
+
+
+def test_previews_left_unconfirmed_for_a_day_are_removed_by_the_nightly_job(
+    reference, county_user, settings, tmp_path
+):
+    import datetime as dt
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from enterprises.tasks import discard_stale_previews
+    from portal.models import Job
+
+    settings.MEDIA_ROOT = tmp_path
+
+    def upload(serial):
+        file = SimpleUploadedFile("名录.xlsx", xlsx_bytes([row(serial)]))
+        return services.import_upload(actor=county_user, upload=file)
+
+    stale, fresh = upload(1), upload(2)
+    Job.objects.filter(pk=stale.pk).update(created_at=timezone.now() - dt.timedelta(hours=25))
+    discard_stale_previews.delay()
+    discard_stale_previews.delay()  # a second run does nothing twice
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stale.status == Job.Status.FAILED and "已清除" in stale.message
+    assert not (Path(settings.MEDIA_ROOT) / stale.params["path"]).exists()
+    assert fresh.status == Job.Status.QUEUED
+    assert (Path(settings.MEDIA_ROOT) / fresh.params["path"]).exists()
+    assert history_for(stale).count() == 1
+
+
+def _without_dimension(data: bytes, *, lie: str | None = None) -> io.BytesIO:
+    """The workbook with its first sheet's ``<dimension>`` removed (or replaced by ``lie``)."""
+    import re
+
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = re.sub(rb"<dimension [^>]*/>", (lie or "").encode(), content)
+            target.writestr(info.filename, content)
+    return io.BytesIO(out.getvalue())
+
+
+@pytest.mark.parametrize("lie", [None, '<dimension ref="A1:J2"/>'])
+def test_too_many_rows_are_counted_while_streaming_whatever_the_sheet_declares(
+    reference, monkeypatch, lie
+):
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 2)
+
+    def never(*args):
+        raise AssertionError("the sheet must not be parsed")
+
+    monkeypatch.setattr(xlsx, "read_first_sheet", never)
+    data = _without_dimension(xlsx_bytes([row(n) for n in range(1, 6)]), lie=lie)
+    assert "超过单次导入上限2行" in only_error(do_import(data)).message

@@ -12,6 +12,7 @@ from enterprises.choices import Status
 from enterprises.models import CreationListEntry, Enterprise
 from portal.audit import history_for
 from portal.models import Job
+from portal.xlsx import XLSX_MIME
 from tests.access import assert_access
 
 from .conftest import row, xlsx_bytes
@@ -390,21 +391,38 @@ def test_an_over_large_upload_is_refused_before_reading(client, county_user, mon
     assert not Job.objects.exists()
 
 
-def test_the_admin_exports_with_chinese_headers(client, admin_user, firm):
+def _admin_export(client, admin_user, *firms):
     admin_user.is_superuser = True
     admin_user.save()
     client.force_login(admin_user)
-    response = client.post(
-        reverse("admin:enterprises_enterprise_export"),
-        {
-            "format": "0",
-            "resource": "0",
-            **{f"enterpriseresource_{n}": "on" for _, n in importing.COLUMNS},
-        },
+    return client.post(
+        reverse("admin:enterprises_enterprise_changelist"),
+        {"action": "export_xlsx", "_selected_action": [firm.pk for firm in firms]},
     )
-    assert response.status_code == 200
-    assert "text/html" not in response["Content-Type"], response.content[:3000]
-    assert "统一社会信用代码" in response.content.decode("utf-8-sig").splitlines()[0]
+
+
+def test_the_admin_exports_the_selected_firms_with_chinese_headers(client, admin_user, firm):
+    from openpyxl import load_workbook
+
+    response = _admin_export(client, admin_user, firm)
+    assert response["Content-Type"].startswith(XLSX_MIME)
+    data = b"".join(response.streaming_content)
+    rows = list(load_workbook(io.BytesIO(data)).active.values)
+    assert rows[0][0] == "统一社会信用代码" and rows[1][1] == firm.name
+
+
+@pytest.mark.parametrize("typed", ['=HYPERLINK("http://evil","点我")', "+1+1", "-2+3", "@SUM(A1)"])
+def test_the_admin_export_writes_a_formula_typed_by_a_firm_as_text(
+    client, admin_user, make_enterprise, typed
+):
+    from openpyxl import load_workbook
+
+    firm = make_enterprise(safety_contact=typed)
+    data = b"".join(_admin_export(client, admin_user, firm).streaming_content)
+    sheet = load_workbook(io.BytesIO(data)).active
+    column = [cell.value for cell in sheet[1]].index("安全管理负责人") + 1
+    cell = sheet.cell(row=2, column=column)
+    assert cell.value == typed and cell.data_type == "s"  # text, never a formula
 
 
 def test_an_export_imported_again_changes_nothing(client, county_user, sheet, reference):

@@ -103,12 +103,25 @@ def import_job(county_user):
 
 
 def test_an_import_job_starts_only_from_the_queue_by_its_uploader(import_job, county_user, users):
-    assert_table(IMPORT_JOB, {"confirm_import": ({Job.Status.QUEUED}, Job.Status.RUNNING)})
+    assert_table(
+        IMPORT_JOB,
+        {
+            "confirm_import": ({Job.Status.QUEUED}, Job.Status.RUNNING),
+            "discard_preview": ({Job.Status.QUEUED}, Job.Status.FAILED),
+        },
+    )
     others = {label: user for label, user in users.items() if label != COUNTY}
     assert_only_these_may(
         IMPORT_JOB, "confirm_import", import_job, {**others, "uploader": county_user}, {"uploader"}
     )
     assert_refused_from_other_states(IMPORT_JOB, "confirm_import", import_job, county_user)
+
+
+def test_only_the_nightly_job_clears_a_stale_preview(import_job, county_user, users):
+    everyone = {**users, "uploader": county_user}
+    system = next(label for label, user in everyone.items() if user is None)
+    assert_only_these_may(IMPORT_JOB, "discard_preview", import_job, everyone, {system})
+    assert_refused_from_other_states(IMPORT_JOB, "discard_preview", import_job, None)
 
 
 @on_postgresql

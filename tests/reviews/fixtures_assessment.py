@@ -62,10 +62,11 @@ def other_county_user(make_user, fushan):
 
 
 @pytest.fixture
-def assigned_agency_user(agency, agency_user, listed_firm):
+def assigned_agency_user(agency, agency_user, listed_firm, assessment):
+    """The agency whose review carries the firm's self-assessment (the only way it reads it)."""
     from tests.factories import ReviewFactory
 
-    ReviewFactory(enterprise=listed_firm, agency=agency)
+    ReviewFactory(enterprise=listed_firm, agency=agency, self_assessment=assessment)
     return agency_user
 
 

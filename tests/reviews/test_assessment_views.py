@@ -248,3 +248,32 @@ def test_the_county_list_of_assessments_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("reviews:assessment_list"))
     assert len(response.context["page_obj"]) == 6
+
+
+@pytest.mark.parametrize("url_name", ["reviews:evidence_download", "reviews:evidence"])
+def test_an_evidence_file_gone_from_disk_is_a_404_that_says_so(
+    assessment, enterprise_user, settings, url_name
+):
+    settings.DEBUG = False
+    line = assessment.lines.get(item__code="1.1")
+    evidence = evidence_add(
+        line=line, actor=enterprise_user, upload=SimpleUploadedFile("a.pdf", PDF)
+    )
+    evidence.file.storage.delete(evidence.file.name)
+    client = client_for(enterprise_user)
+    client.raise_request_exception = False
+    response = client.get(reverse(url_name, args=[evidence.pk]))
+    assert response.status_code == 404
+    assert "文件已不在服务器上" in response.content.decode()
+
+
+def test_a_pdf_named_html_is_stored_and_served_as_a_pdf(assessment, enterprise_user):
+    line = assessment.lines.get(item__code="1.1")
+    upload = SimpleUploadedFile("page.html", PDF, content_type="text/html")
+    evidence = evidence_add(line=line, actor=enterprise_user, upload=upload)
+    assert evidence.original_name == "page.pdf" and evidence.file.name.endswith(".pdf")
+    response = client_for(enterprise_user).get(
+        reverse("reviews:evidence_download", args=[evidence.pk])
+    )
+    assert response["Content-Type"] == "application/pdf"
+    assert "page.pdf" in response["Content-Disposition"]

@@ -121,3 +121,15 @@ def test_a_certificate_past_its_end_date_is_not_public_even_before_the_nightly_j
     assert all(c.enterprise.status == "announced" for c in published)
     page = Client().get(URL).text
     assert not any(certificate.number in page for certificate in published)
+
+
+def test_a_closed_firm_is_off_the_public_list(published, county_user):
+    from enterprises.services import enterprise_close
+
+    closed = published[0].enterprise
+    enterprise_close(
+        actor=county_user, enterprise=closed, closed_on=dt.date(2016, 9, 1), reason="注销"
+    )
+    page = Client().get(URL).text
+    assert closed.name not in page
+    assert published[1].enterprise.name in page

@@ -108,13 +108,8 @@ def run(args: argparse.Namespace) -> None:
                 proc.kill()
 
 
-def test(args: argparse.Namespace) -> None:
-    ensure_venv(("test",))
-    strict = os.environ.get("CI") == "true" or args.require_services
-    env = os.environ.copy()
-    env.pop("DATABASE_URL", None)
-    env.setdefault("PORTAL_VAR_DIR", str(ROOT / "var" / "test"))
-    env.setdefault("DEBUG", "true")  # the checks below run as a developer's machine does
+def checks(env: dict) -> None:
+    """Lint, Django's checks (also as production), and no model change without a migration."""
     say("ruff check")
     sh(PY, "-m", "ruff", "check", ".")
     say("Django 检查与迁移检查")
@@ -126,6 +121,16 @@ def test(args: argparse.Namespace) -> None:
         "ALLOWED_HOSTS": "a.b",
     }
     sh(PY, "manage.py", "check", "--deploy", "--fail-level", "WARNING", env=deploy_env)
+
+
+def test(args: argparse.Namespace) -> None:
+    ensure_venv(("test",))
+    strict = os.environ.get("CI") == "true" or args.require_services
+    env = os.environ.copy()
+    env.pop("DATABASE_URL", None)
+    env.setdefault("PORTAL_VAR_DIR", str(ROOT / "var" / "test"))
+    env.setdefault("DEBUG", "true")  # the checks below run as a developer's machine does
+    checks(env)
 
     pytest = (PY, "-m", "pytest", *args.pytest_args)
     if not CHROMIUM.exists():

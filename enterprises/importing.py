@@ -229,6 +229,17 @@ def _text(value: Any) -> str:
     return str(value).strip(_SPACES)
 
 
+def _related_and_numbers(cells: dict[str, Any], ctx: _Context, error) -> dict[str, Any]:
+    """The row's county and industry (matched by name) and its size, people and revenue."""
+    return {
+        "county": _county(cells["county"], ctx, error),
+        "industry": _lookup(cells["industry"], ctx.industries, "industry", error),
+        "size": _size(cells["size"], error),
+        "employees": _employees(cells["employees"], error),
+        "revenue": _revenue(cells["revenue"], error),
+    }
+
+
 def _validate_rows(
     rows: list[list[Any]], positions: dict[str, int], ctx: _Context, plan: ImportPlan
 ) -> list[CleanRow]:
@@ -261,11 +272,7 @@ def _validate_rows(
                 values[name] = model_field.clean(texts[name], None)
             except ValidationError as exc:
                 error(name, "；".join(exc.messages))
-        values["county"] = _county(cells["county"], ctx, error)
-        values["industry"] = _lookup(cells["industry"], ctx.industries, "industry", error)
-        values["size"] = _size(cells["size"], error)
-        values["employees"] = _employees(cells["employees"], error)
-        values["revenue"] = _revenue(cells["revenue"], error)
+        values.update(_related_and_numbers(cells, ctx, error))
         if len(plan.errors) == errors_before:
             _check_size(values, error)
         if len(plan.errors) == errors_before:

@@ -152,6 +152,22 @@ def _apply_entries(
     return changes, changed
 
 
+def _set_header(assessment, header, guide_agency, guide_expert, team_leader, team_members):
+    """Who guided the firm and its 自评组 (None leaves the team as it is); the changes by label."""
+    before = snapshot(assessment, header)
+    assessment.guide_agency, assessment.guide_expert = guide_agency, guide_expert
+    if team_leader is not None:
+        assessment.team_leader = team_leader.strip()
+    if team_members is not None:
+        assessment.team_members = team_members.strip()
+    after = snapshot(assessment, header)
+    return {
+        label: [before[name], after[name]]
+        for name, label in header.items()
+        if before[name] != after[name]
+    }
+
+
 def assessment_save_draft(
     *,
     assessment: SelfAssessment,
@@ -171,16 +187,9 @@ def assessment_save_draft(
     SELF_ASSESSMENT.check(assessment, "edit", actor=actor)
     changes, changed = _apply_entries(assessment, entries)
     header = {**GUIDE_FIELDS, **TEAM_FIELDS}
-    before = snapshot(assessment, header)
-    assessment.guide_agency, assessment.guide_expert = guide_agency, guide_expert
-    if team_leader is not None:
-        assessment.team_leader = team_leader.strip()
-    if team_members is not None:
-        assessment.team_members = team_members.strip()
-    after = snapshot(assessment, header)
-    for name, label in header.items():
-        if before[name] != after[name]:
-            changes[label] = [before[name], after[name]]
+    changes.update(
+        _set_header(assessment, header, guide_agency, guide_expert, team_leader, team_members)
+    )
     with transaction.atomic():
         save_versioned(
             assessment,

@@ -12,4 +12,5 @@ class ReportsConfig(AppConfig):
         ("材料上报", "reports:submissions", "reports.Submission", "view_list"),
         ("定期通报", "reports:snapshots", "reports.ProgressSnapshot", "view_list"),
         ("年终考核", "reports:evaluation", "reports.policies.Evaluation", "view"),
+        ("年度工作设置", "reports:year_setup", "reports.policies.YearSetup", "set_up"),
     ]

@@ -62,3 +62,17 @@ class WeightsForm(StyledFormMixin, forms.Form):
                 label=label, min_value=0, max_value=100, decimal_places=1,
                 initial=weights.get(code, 0),
             )  # fmt: skip
+
+
+class YearSetupForm(StyledFormMixin, forms.Form):
+    """The city's goal for a year; the rest of the setup follows the notice's defaults."""
+
+    pass_percent = forms.IntegerField(
+        label="达标率目标（%）", min_value=1, max_value=100,
+        help_text="年底前小微企业达标的比例（通知：2016年不低于50%，2017年全部达标）",
+    )  # fmt: skip
+    due_on = forms.DateField(label="完成日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class DeadlineForm(StyledFormMixin, forms.Form):
+    due_on = forms.DateField(label="截止日期", widget=forms.DateInput(attrs={"type": "date"}))

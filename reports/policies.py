@@ -34,6 +34,10 @@ class Evaluation:
     """The yearly evaluation of the counties (年终考核; a page, not a row)."""
 
 
+class YearSetup:
+    """The city's setting up of a programme year (goal, deadlines, lists, look-back)."""
+
+
 CITY = (Role.CITY, Role.ADMIN)
 city = only(*CITY, reason="此操作仅限市局")
 city_or_county = only(*CITY, Role.COUNTY)
@@ -78,6 +82,10 @@ def city_or_system(user: Any, obj: Any) -> str | None:
 
 rule(ProgressSnapshot, "view_list", "download")(city_or_county)
 rule(ProgressSnapshot, "generate")(city)
+
+# --- Setting up a year -----------------------------------------------------------------------
+
+rule(YearSetup, "set_up")(only(*CITY, reason="只有市局可以设置年度工作"))
 
 # --- Pages ----------------------------------------------------------------------------------
 

@@ -100,16 +100,23 @@ def base_by_county(firms: QuerySet) -> dict[int, dict[str, int]]:
     return {row.pop("county"): row for row in rows}
 
 
-def timeliness_by_county(subs: QuerySet, year: int, today: dt.date) -> dict[int, dict[str, int]]:
-    """Per county, the year's submissions whose deadline has passed: on time, late, missing."""
+def timeliness_by_county(
+    subs: QuerySet, year: int, today: dt.date, until: dt.datetime | None = None
+) -> dict[int, dict[str, int]]:
+    """Per county, the year's submissions whose deadline has passed: on time, late, missing.
+    With ``until`` (a past report), what was handed in later counts as missing."""
     passed_deadline = Q(deadline__year=year, deadline__due_on__lt=today)
+    handed_in, owed = Q(status__in=IN_STATUSES), Q(status__in=OWED_STATUSES)
+    if until is not None:
+        owed |= handed_in & Q(submitted_at__gte=until)
+        handed_in &= Q(submitted_at__lt=until)
     rows = (
         subs.filter(passed_deadline)
         .values("county")
         .annotate(
-            on_time=Count("pk", filter=Q(status__in=IN_STATUSES, is_late=False)),
-            late=Count("pk", filter=Q(status__in=IN_STATUSES, is_late=True)),
-            missing=Count("pk", filter=Q(status__in=OWED_STATUSES)),
+            on_time=Count("pk", filter=handed_in & Q(is_late=False)),
+            late=Count("pk", filter=handed_in & Q(is_late=True)),
+            missing=Count("pk", filter=owed),
         )
         .order_by()
     )
@@ -127,17 +134,40 @@ def county_progress(*, user: Any, year: int, today: dt.date) -> list[CountyProgr
     return _progress(lambda qs: qs.for_user(user), year, today)
 
 
-def every_county_progress(*, year: int, today: dt.date) -> list[CountyProgress]:
+def every_county_progress(
+    *, year: int, today: dt.date, as_of: bool = False
+) -> list[CountyProgress]:
     """Every current county's progress, for the system's weekly snapshot (whose rows are
-    scoped when read, ``snapshot_rows``)."""
-    return _progress(lambda qs: qs.all(), year, today)
+    scoped when read, ``snapshot_rows``). ``as_of``: the firms' standing at the end of
+    ``today`` from the transition history (a back-dated report), not their standing now."""
+    return _progress(lambda qs: qs.all(), year, today, as_of=as_of)
 
 
-def _progress(scoped: Callable[[QuerySet], QuerySet], year: int, today: dt.date):
-    funnel = funnel_by_county(scoped(CreationListEntry.objects), year)
-    timely = timeliness_by_county(scoped(Submission.objects), year, today)
+def _figures(scoped: Callable[[QuerySet], QuerySet], year: int, today: dt.date, as_of: bool):
+    """The funnel, timeliness and base by county: now, or as they stood at the end of today."""
+    if not as_of:
+        return (
+            funnel_by_county(scoped(CreationListEntry.objects), year),
+            timeliness_by_county(scoped(Submission.objects), year, today),
+            base_by_county(scoped(Enterprise.objects)),
+        )
+    from . import asof
+
+    past = asof.statuses_on(today)
+    return (
+        asof.funnel_on(
+            scoped(CreationListEntry.objects), asof.removals_of(scoped), year, today, past
+        ),
+        timeliness_by_county(scoped(Submission.objects), year, today, asof.end_of(today)),
+        asof.base_on(scoped(Enterprise.objects), today, past),
+    )
+
+
+def _progress(
+    scoped: Callable[[QuerySet], QuerySet], year: int, today: dt.date, as_of: bool = False
+):
+    funnel, timely, bases = _figures(scoped, year, today, as_of)
     targets = targets_by_county(scoped(CountyTarget.objects), year)
-    bases = base_by_county(scoped(Enterprise.objects))
     result = []
     for county in scoped(County.objects).current():
         p = CountyProgress(

@@ -12,8 +12,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from enterprises.models import CreationListEntry
+from lookback.models import Campaign
 from portal.audit import history_for
-from portal.http import dated, file_response, perform, xlsx_response, year_from, year_or_404
+from portal.http import (
+    current_year,
+    dated,
+    file_response,
+    perform,
+    xlsx_response,
+    year_from,
+    year_or_404,
+)
 from portal.policy import allowed_actions, can, fetch, require
 from portal.xlsx import xlsx_bytes
 
@@ -21,15 +31,24 @@ from . import tasks
 from .evaluation import evaluate, weights_for
 from .forms import (
     CommentForm,
+    DeadlineForm,
     DocumentForm,
     MilestoneFormSet,
     ReasonForm,
     TargetForm,
     WeightsForm,
+    YearSetupForm,
     milestones_from,
 )
-from .models import CityGoal, CountyTarget, EvaluationCriterion, ProgressSnapshot, Submission
-from .policies import CityDashboard, CountyWorkPage, Evaluation
+from .models import (
+    CityGoal,
+    CountyTarget,
+    EvaluationCriterion,
+    ProgressSnapshot,
+    Submission,
+    SubmissionDeadline,
+)
+from .policies import CityDashboard, CountyWorkPage, Evaluation, YearSetup
 from .rules import goal_minimum
 from .selectors import (
     county_base,
@@ -44,6 +63,7 @@ from .selectors import (
 from .services import evaluation as evaluation_services
 from .services import submissions as submission_services
 from .services import targets as target_services
+from .services import year_setup as setup_services
 from .services.progress import HEADER, bulletin_table
 from .workflows import TARGET
 
@@ -386,3 +406,59 @@ def evaluation_xlsx(request):
     rows = [[s.rank, s.county.name, s.total, *[p["points"] for p in s.parts]] for s in scores]
     content = xlsx_bytes(header, rows, sheet_title=f"{year}年终考核")
     return xlsx_response(content, f"{year}年年终考核")
+
+
+# --- Setting up a year (the city) ------------------------------------------------------------
+
+
+def _setup_page(year: int) -> dict:
+    return {
+        "year": year,
+        "goal": CityGoal.objects.filter(year=year).first(),
+        "deadlines": SubmissionDeadline.objects.filter(year=year).select_related("kind"),
+        "listed": CreationListEntry.objects.filter(year=year).count(),
+        "to_carry": setup_services.carry_over_candidates(year).count(),
+        "campaign": Campaign.objects.filter(year=year).first(),
+    }
+
+
+def year_setup(request):
+    """The city sets up a year: goal, deadlines, lists carried over, the look-back."""
+    require(request.user, "set_up", YearSetup)
+    year = year_from(request, default=current_year() + 1)
+    page = _setup_page(year)
+    goal = page["goal"]
+    initial = {"pass_percent": goal.pass_percent if goal else 100,
+               "due_on": goal.due_on if goal else dt.date(year, 12, 31)}  # fmt: skip
+    form = YearSetupForm(request.POST or None, initial=initial)
+    if form.is_valid() and perform(
+        request,
+        lambda: setup_services.year_set_up(actor=request.user, year=year, **form.cleaned_data),
+        success=f"{year}年工作已设置",
+        form=form,
+    ):
+        return redirect(f"{reverse('reports:year_setup')}?year={year}")
+    page["deadline_forms"] = [
+        (d, DeadlineForm(initial={"due_on": d.due_on}, prefix=f"d{d.pk}"))
+        for d in page["deadlines"]
+    ]
+    return render(request, "reports/year_setup.html", {**page, "form": form})
+
+
+@require_POST
+def year_deadline(request, pk: int):
+    """Edit one deadline of the year (the notice's default, moved by the city)."""
+    deadline = fetch(request.user, SubmissionDeadline, "setup", pk=pk)
+    require(request.user, "set_up", YearSetup)
+    form = DeadlineForm(request.POST, prefix=f"d{deadline.pk}")
+    if form.is_valid():
+        perform(
+            request,
+            lambda: setup_services.deadline_move(
+                actor=request.user, deadline=deadline, due_on=form.cleaned_data["due_on"]
+            ),
+            success="截止日期已修改",
+        )
+    else:
+        messages.error(request, "请填写正确的截止日期")
+    return redirect(f"{reverse('reports:year_setup')}?year={deadline.year}")

@@ -160,6 +160,8 @@ SPECS: dict[str, Any] = {
     "reports:snapshot_generate": Page("reports.ProgressSnapshot", "generate", method="post"),
     "reports:bulletin": Obj("reports.ProgressSnapshot"),
     "reports:bulletin_xlsx": Obj("reports.ProgressSnapshot"),
+    "reports:year_setup": Page("reports.policies.YearSetup", "set_up"),
+    "reports:year_deadline": Obj("reports.SubmissionDeadline", "setup", method="post"),
     "reports:evaluation": Page("reports.policies.Evaluation", "view"),
     "reports:evaluation_weights": Page("reports.EvaluationCriterion", "set_weights", method="post"),
     "reports:evaluation_xlsx": Page("reports.policies.Evaluation", "download"),

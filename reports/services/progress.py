@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from portal.xlsx import xlsx_bytes
 
@@ -38,9 +39,12 @@ def bulletin_table(rows) -> list[list]:
 
 
 def build_progress_report(*, today: dt.date, year: int | None = None) -> ProgressSnapshot:
-    """Take (or retake) the snapshot of ``today`` for the year and write its workbook."""
+    """Take (or retake) the snapshot of ``today`` for the year and write its workbook. A past
+    ``today`` counts each firm as it stood that day (from the transition history), so re-running
+    last Monday's report gives last Monday's numbers."""
     year = year or today.year
-    progress = every_county_progress(year=year, today=today)
+    as_of = today < timezone.localdate()
+    progress = every_county_progress(year=year, today=today, as_of=as_of)
     with transaction.atomic():
         snap, _ = ProgressSnapshot.objects.get_or_create(year=year, taken_on=today)
         snap.rows.all().delete()

@@ -2,7 +2,7 @@
 ``(label, url_name, subject, action)``, and may name its group as ``menu_group``. An entry shows
 when the policy lets the user take ``action`` on ``subject`` (the page's own gate, so the menu
 and the page never disagree); ``subject`` is named by string ("app.Model" or a dotted class) and
-``None`` means every signed-in user. A group with more than two entries becomes a drop-down. The
+``None`` means every signed-in user. A group with more than one entry becomes a drop-down. The
 portal names no domain app."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 
 from .policy import can, resolve_subject
 
-FLAT_UP_TO = 2
+FLAT_UP_TO = 1  # an app's page stands alone; two or more go in its drop-down
 
 
 def _entries(config, user: Any) -> list[dict[str, Any]]:

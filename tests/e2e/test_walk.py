@@ -96,12 +96,15 @@ class Walker:
         assert "/accounts/login/" not in page.url, f"{username} 未能登录"
 
     def nav(self, name: str) -> None:
-        """Follow a menu entry (top-level or in a drop-down)."""
-        link = self.page.get_by_role("navigation").get_by_role("link", name=name, exact=True)
-        if not link.first.is_visible():
-            # Grouped under a drop-down toggle ("评审管理").
-            self.page.get_by_role("navigation").get_by_role("button", name="评审管理").click()
-        link.first.click()
+        """Follow a menu entry (top-level or in its app's drop-down)."""
+        menu = self.page.locator("#portal-navbar-content")
+        entry = f"a:text-is('{name}')"
+        link = menu.locator(entry).first
+        if not link.is_visible():
+            # Grouped under its app's drop-down ("评审管理", "企业管理", …): open that one.
+            group = menu.locator("li.dropdown").filter(has=self.page.locator(entry))
+            group.locator("a.dropdown-toggle").click()
+        link.click()
 
     def shot(self, name: str) -> None:
         self.page.screenshot(path=str(self.shots / f"{name}.png"), full_page=True)

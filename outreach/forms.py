@@ -4,7 +4,7 @@ from django.utils import timezone
 from enterprises.models import County, Enterprise
 from portal.forms import RowIdsField, StyledFormMixin
 
-from .models import EventKind
+from .models import EventKind, HandCriterion
 
 
 class EventForm(StyledFormMixin, forms.Form):
@@ -116,3 +116,35 @@ class DispatchForm(StyledFormMixin, _DispatchFields):
 class CompleteForm(StyledFormMixin, forms.Form):
     done_note = forms.CharField(label="落实情况", widget=forms.Textarea(attrs={"rows": 2}))
     done_on = forms.DateField(label="落实日期", widget=forms.DateInput, initial=timezone.localdate)
+
+
+class PracticeForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label="标题", max_length=200)
+    text = forms.CharField(label="经验做法", widget=forms.Textarea(attrs={"rows": 8}))
+    attachment = forms.FileField(label="附件（可选，PDF、图片或 Office 文档）", required=False)
+
+
+class FeatureForm(StyledFormMixin, forms.Form):
+    featured_on = forms.DateField(
+        label="选入通报日期", widget=forms.DateInput, initial=timezone.localdate
+    )
+
+
+class ReturnForm(StyledFormMixin, forms.Form):
+    city_note = forms.CharField(label="退回理由", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class HandScoreForm(StyledFormMixin, forms.Form):
+    county = forms.ChoiceField(label="县市区")
+    criterion = forms.ChoiceField(label="考核指标", choices=HandCriterion.choices)
+    score = forms.IntegerField(label="得分（0–100）", min_value=0, max_value=100)
+    note = forms.CharField(label="评分说明", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.counties = {str(c.pk): c for c in County.objects.current()}
+        self.fields["county"].choices = [(pk, c.name) for pk, c in self.counties.items()]
+
+    def clean_county(self) -> County:
+        # A choice among the listed ids: anything else is refused before the database is asked.
+        return self.counties[self.cleaned_data["county"]]

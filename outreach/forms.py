@@ -3,7 +3,9 @@ from django.utils import timezone
 
 from enterprises.models import County, Enterprise
 from portal.forms import RowIdsField, StyledFormMixin
+from portal.xlsx import FileRejected
 
+from .attendance import read_attendance
 from .models import EventKind, HandCriterion
 
 
@@ -27,6 +29,9 @@ class EventForm(StyledFormMixin, forms.Form):
     note = forms.CharField(
         label="活动情况", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    attendance = forms.FileField(
+        label="或导入签到表（xlsx：统一社会信用代码，可另有姓名、职务列）", required=False
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,6 +48,23 @@ class EventForm(StyledFormMixin, forms.Form):
         if unknown:
             raise forms.ValidationError("本县市区企业名录中没有：" + "、".join(unknown))
         return list(dict.fromkeys(found[c] for c in codes))
+
+    def clean(self) -> dict:
+        """The firms and people of an attendance file join those typed in; one bad row refuses
+        the file, with every error by row and column."""
+        data = super().clean()
+        upload = data.pop("attendance", None)
+        if not upload or "firms" not in data or "people" not in data:
+            return data
+        try:
+            read = read_attendance(upload, Enterprise.objects.for_user(self.user))
+        except FileRejected as refused:
+            raise forms.ValidationError({"attendance": str(refused)}) from refused
+        if read.errors:
+            raise forms.ValidationError({"attendance": [str(e) for e in read.errors[:50]]})
+        data["firms"] = list(dict.fromkeys([*data["firms"], *read.firms]))
+        data["people"] = [*data["people"], *read.people]
+        return data
 
     def clean_people(self) -> list[tuple[str, str]]:
         people = []

@@ -51,7 +51,7 @@ def event_list(request):
 
 def event_create(request):
     require(request.user, "record", OutreachEvent)
-    form = EventForm(request.POST or None, user=request.user)
+    form = EventForm(request.POST or None, request.FILES or None, user=request.user)
     done = form.is_valid() and perform(
         request,
         lambda: services.event_record(actor=request.user, **form.cleaned_data),

@@ -105,3 +105,61 @@ def seed_dispatch(year: int, today: dt.date | None = None) -> int:
             done_on=day(7, 25),
         )  # fmt: skip
     return 1
+
+
+PRACTICES = [
+    (
+        "county",
+        "“一企一策”上门指导推动小微企业自评",
+        "组织专家分片包企业，逐家上门指导对照评定标准开展自评，建立问题清单和整改台账，"
+        "每周调度一次进度，创建名单企业自评率明显提升。",
+    ),
+    (
+        "county_370611",
+        "分批次举办评定标准业务培训班",
+        "按行业分批次组织创建名单企业主要负责人和安全管理人员参加培训，现场讲解自评方法和常见问题。",
+    ),
+]
+
+
+NOTES = {True: "主要负责人亲自部署，专项经费已落实", False: "部署到位，经费部分落实"}
+
+
+def seed_practices(year: int, today: dt.date | None = None) -> int:
+    """Two counties' write-ups in ``year``, the first with an attachment and featured by the
+    city; and the city's hand scores for three counties (the rest are left unscored)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .models import GoodPractice, HandCriterion
+    from .services import hand_score_enter, practice_feature, practice_submit
+
+    users = get_user_model().objects
+    city = users.filter(username="city").first()
+    if city is None or GoodPractice.objects.exists():
+        return 0
+    day = demo_day(year, today or timezone.localdate(), (6, 10))
+    made = []
+    for username, title, text in PRACTICES:
+        actor = users.filter(username=username).first()
+        if actor is None:
+            continue
+        attachment = SimpleUploadedFile("经验材料.pdf", b"%PDF-1.4 demo write-up")
+        made.append(practice_submit(actor=actor, title=title, text=text, attachment=attachment))
+    # Submitted early in June; the first featured in the period of the demo's 6月13日 bulletin.
+    when = timezone.make_aware(dt.datetime.combine(day(6, 3), dt.time(9)))
+    GoodPractice.objects.filter(pk__in=[p.pk for p in made]).update(submitted_at=when)
+    if made:
+        practice_feature(practice=made[0], actor=city, featured_on=day(6, 10))
+    for county_user, leadership, funding in (("county", 90, 80), ("county_370611", 75, 60)):
+        actor = users.filter(username=county_user).first()
+        if actor is None:
+            continue
+        for code, score in (
+            (HandCriterion.LEADERSHIP, leadership),
+            (HandCriterion.FUNDING, funding),
+        ):
+            hand_score_enter(
+                actor=city, county=actor.county, year=year, criterion=code, score=score,
+                note=NOTES[score >= 80],
+            )  # fmt: skip
+    return len(made)

@@ -3,8 +3,10 @@ from django.utils import timezone
 
 from enterprises.models import County, Enterprise
 from portal.forms import RowIdsField, StyledFormMixin
+from portal.xlsx import FileRejected
 
-from .models import EventKind
+from .attendance import read_attendance
+from .models import EventKind, HandCriterion
 
 
 class EventForm(StyledFormMixin, forms.Form):
@@ -27,6 +29,9 @@ class EventForm(StyledFormMixin, forms.Form):
     note = forms.CharField(
         label="活动情况", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    attendance = forms.FileField(
+        label="或导入签到表（xlsx：统一社会信用代码，可另有姓名、职务列）", required=False
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,6 +48,23 @@ class EventForm(StyledFormMixin, forms.Form):
         if unknown:
             raise forms.ValidationError("本县市区企业名录中没有：" + "、".join(unknown))
         return list(dict.fromkeys(found[c] for c in codes))
+
+    def clean(self) -> dict:
+        """The firms and people of an attendance file join those typed in; one bad row refuses
+        the file, with every error by row and column."""
+        data = super().clean()
+        upload = data.pop("attendance", None)
+        if not upload or "firms" not in data or "people" not in data:
+            return data
+        try:
+            read = read_attendance(upload, Enterprise.objects.for_user(self.user))
+        except FileRejected as refused:
+            raise forms.ValidationError({"attendance": str(refused)}) from refused
+        if read.errors:
+            raise forms.ValidationError({"attendance": [str(e) for e in read.errors[:50]]})
+        data["firms"] = list(dict.fromkeys([*data["firms"], *read.firms]))
+        data["people"] = [*data["people"], *read.people]
+        return data
 
     def clean_people(self) -> list[tuple[str, str]]:
         people = []
@@ -116,3 +138,35 @@ class DispatchForm(StyledFormMixin, _DispatchFields):
 class CompleteForm(StyledFormMixin, forms.Form):
     done_note = forms.CharField(label="落实情况", widget=forms.Textarea(attrs={"rows": 2}))
     done_on = forms.DateField(label="落实日期", widget=forms.DateInput, initial=timezone.localdate)
+
+
+class PracticeForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label="标题", max_length=200)
+    text = forms.CharField(label="经验做法", widget=forms.Textarea(attrs={"rows": 8}))
+    attachment = forms.FileField(label="附件（可选，PDF、图片或 Office 文档）", required=False)
+
+
+class FeatureForm(StyledFormMixin, forms.Form):
+    featured_on = forms.DateField(
+        label="选入通报日期", widget=forms.DateInput, initial=timezone.localdate
+    )
+
+
+class ReturnForm(StyledFormMixin, forms.Form):
+    city_note = forms.CharField(label="退回理由", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class HandScoreForm(StyledFormMixin, forms.Form):
+    county = forms.ChoiceField(label="县市区")
+    criterion = forms.ChoiceField(label="考核指标", choices=HandCriterion.choices)
+    score = forms.IntegerField(label="得分（0–100）", min_value=0, max_value=100)
+    note = forms.CharField(label="评分说明", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.counties = {str(c.pk): c for c in County.objects.current()}
+        self.fields["county"].choices = [(pk, c.name) for pk, c in self.counties.items()]
+
+    def clean_county(self) -> County:
+        # A choice among the listed ids: anything else is refused before the database is asked.
+        return self.counties[self.cleaned_data["county"]]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
@@ -182,3 +183,96 @@ class DispatchItem(VersionedModel):
     def clean(self) -> None:
         if self.status == self.Status.DONE and not (self.done_note.strip() and self.done_on):
             raise ValidationError({"done_note": "须写明落实情况和落实日期"})
+
+
+# --- 经验做法 (三（三）): a county's write-up, marked by the city for a bulletin -----------------
+
+
+class GoodPractice(VersionedModel):
+    """A county's short write-up of good practice; the city features it in a bulletin or
+    returns it (``workflows.GOOD_PRACTICE``). Featured write-ups appear on the bulletin of the
+    period in which they were featured."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "已报送"
+        FEATURED = "featured", "已选入通报"
+        RETURNED = "returned", "已退回"
+
+    county = models.ForeignKey(
+        County, verbose_name="县市区", on_delete=models.PROTECT, related_name="good_practices"
+    )
+    title = models.CharField("标题", max_length=200)
+    text = models.TextField("经验做法")
+    attachment = models.FileField("附件", upload_to="practices/", blank=True)
+    original_name = models.CharField("附件名称", max_length=200, blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    featured_on = models.DateField("选入通报日期", null=True, blank=True)
+    city_note = models.TextField("市局意见", blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField("报送时间", auto_now_add=True)
+
+    objects = CountyOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "经验做法"
+        verbose_name_plural = "经验做法"
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [models.Index(fields=["status", "featured_on"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("outreach:practice_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.status == self.Status.FEATURED and not self.featured_on:
+            raise ValidationError({"featured_on": "须写明选入通报的日期"})
+        if self.status == self.Status.RETURNED and not self.city_note.strip():
+            raise ValidationError({"city_note": "退回须写明理由"})
+
+
+# --- 一把手工程、资金投入: criteria of the yearly evaluation the city scores by hand -------------
+
+
+class HandCriterion(models.TextChoices):
+    LEADERSHIP = "leadership", "一把手工程（主要负责人亲自部署、推动）"
+    FUNDING = "funding", "资金投入（标准化创建专项经费落实）"
+
+
+class HandScore(VersionedModel):
+    """The city's score (0–100) with its note for one county, year and hand-scored criterion;
+    a change keeps the old score in the history (``portal.audit``)."""
+
+    county = models.ForeignKey(County, verbose_name="县市区", on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField("年度")
+    criterion = models.CharField("考核指标", max_length=20, choices=HandCriterion.choices)
+    score = models.PositiveSmallIntegerField(
+        "得分", validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    note = models.TextField("评分说明")
+    scored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = CountyOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "人工评分"
+        verbose_name_plural = "人工评分"
+        ordering = ["year", "county__sort_order", "criterion"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "year", "criterion"], name="one_hand_score_per_county_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.county} {self.get_criterion_display()}"
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('outreach:hand_scores')}?year={self.year}"

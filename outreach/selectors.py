@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from enterprises.models import County, CreationListEntry
 
-from .models import REACHING_KINDS, Attendance, OutreachEvent
+from .models import REACHING_KINDS, Attendance, GoodPractice, HandScore, OutreachEvent
 
 
 @dataclass(frozen=True)
@@ -74,3 +75,34 @@ def reach_share(year: int) -> dict[int, float]:
     return {
         county: reached / listed for county, (listed, reached) in _listed_and_reached(year).items()
     }
+
+
+def featured_between(after: dt.date | None, until: dt.date):
+    """The write-ups featured in a bulletin's period: after the previous bulletin (``after``,
+    none for the year's first) up to and including its own date. Featured practice is meant
+    to be spread, so every reader of the bulletin sees it."""
+    featured = GoodPractice.objects.filter(
+        status=GoodPractice.Status.FEATURED, featured_on__lte=until, featured_on__year=until.year
+    )
+    if after:
+        featured = featured.filter(featured_on__gt=after)
+    return featured.select_related("county").order_by("featured_on", "pk")
+
+
+def hand_score_values(year: int, criterion: str) -> dict[int, float]:
+    """Per county the city has scored: its score on ``criterion`` as a share of 100 (for the
+    yearly evaluation). A county without an entry is absent: it scores nothing."""
+    return {
+        county: score / 100
+        for county, score in HandScore.objects.filter(year=year, criterion=criterion).values_list(
+            "county", "score"
+        )
+    }
+
+
+def hand_score_table(year: int) -> list[tuple[County, dict[str, HandScore]]]:
+    """Every current county with its hand scores of ``year`` by criterion (missing: none yet)."""
+    scores: dict[int, dict[str, HandScore]] = {}
+    for entry in HandScore.objects.filter(year=year).select_related("scored_by"):
+        scores.setdefault(entry.county_id, {})[entry.criterion] = entry
+    return [(county, scores.get(county.pk, {})) for county in County.objects.current()]

@@ -9,11 +9,23 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from enterprises.models import County, Enterprise
-from portal.audit import record_change
+from portal.audit import record_change, save_with_history
 from portal.policy import require
+from portal.uploads import check_upload, name_for
 
-from .models import Attendance, Attendee, DispatchItem, DispatchMeeting, OutreachEvent
-from .workflows import DISPATCH_ITEM
+from .models import (
+    Attendance,
+    Attendee,
+    DispatchItem,
+    DispatchMeeting,
+    GoodPractice,
+    HandScore,
+    OutreachEvent,
+)
+from .workflows import DISPATCH_ITEM, GOOD_PRACTICE
+
+PRACTICE_KINDS = ("pdf", "image", "office")
+PRACTICE_MAX_MB = 20
 
 
 def event_record(
@@ -85,3 +97,60 @@ def dispatch_item_complete(
     """The owner county closes an item with what was done."""
     changes = {"done_note": done_note, "done_on": done_on}
     return DISPATCH_ITEM.apply(item, "complete", actor=actor, changes=changes)
+
+
+# --- 经验做法 ------------------------------------------------------------------------------------
+
+
+def practice_submit(*, actor: Any, title: str, text: str, attachment: Any = None) -> GoodPractice:
+    """A county submits a write-up; an attachment is checked by its content, not its name."""
+    require(actor, "submit", GoodPractice)
+    practice = GoodPractice(county_id=actor.county_id, title=title, text=text, submitted_by=actor)
+    if attachment:
+        mime = check_upload(attachment, kinds=PRACTICE_KINDS, max_mb=PRACTICE_MAX_MB)
+        attachment.name = name_for(attachment.name, mime)
+        practice.attachment = attachment
+        practice.original_name = attachment.name[:200]
+    with transaction.atomic():
+        practice.full_clean()
+        practice.save()
+        record_change(actor=actor, obj=practice, action="报送经验做法")
+    return practice
+
+
+def practice_feature(*, practice: GoodPractice, actor: Any, featured_on: dt.date) -> GoodPractice:
+    """The city features a write-up: it appears on the bulletin of the period of ``featured_on``."""
+    return GOOD_PRACTICE.apply(
+        practice, "feature", actor=actor, changes={"featured_on": featured_on}
+    )
+
+
+def practice_return(*, practice: GoodPractice, actor: Any, city_note: str) -> GoodPractice:
+    return GOOD_PRACTICE.apply(practice, "return", actor=actor, changes={"city_note": city_note})
+
+
+# --- 一把手工程、资金投入 -------------------------------------------------------------------------
+
+
+def hand_score_enter(
+    *, actor: Any, county: County, year: int, criterion: str, score: int, note: str
+) -> HandScore:
+    """The city scores a county by hand; a later entry replaces the score, the history keeps
+    the old one."""
+    require(actor, "score", HandScore)
+    with transaction.atomic():
+        existing = HandScore.objects.filter(county=county, year=year, criterion=criterion).first()
+        if existing:
+            return save_with_history(
+                existing, actor=actor, action="修改人工评分",
+                changes={"score": score, "note": note, "scored_by": actor},
+            )  # fmt: skip
+        entry = HandScore(
+            county=county, year=year, criterion=criterion, score=score, note=note, scored_by=actor
+        )
+        entry.full_clean()
+        entry.save()
+        record_change(
+            actor=actor, obj=entry, action="录入人工评分", after={"score": score, "note": note}
+        )
+    return entry

@@ -15,4 +15,11 @@ urlpatterns = [
         views.dispatch_item_complete,
         name="dispatch_item_complete",
     ),
+    path("practices/", views.practice_list, name="practice_list"),
+    path("practices/new/", views.practice_create, name="practice_create"),
+    path("practices/<int:pk>/", views.practice_detail, name="practice_detail"),
+    path("practices/<int:pk>/file/", views.practice_file, name="practice_file"),
+    path("practices/<int:pk>/feature/", views.practice_feature, name="practice_feature"),
+    path("practices/<int:pk>/return/", views.practice_return, name="practice_return"),
+    path("hand-scores/", views.hand_scores, name="hand_scores"),
 ]

@@ -4,16 +4,26 @@ the city's dispatch meetings and their items."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from portal.http import perform, refuse_form, year_from
+from portal.http import file_response, perform, refuse_form, year_from
 from portal.policy import allowed_actions, fetch, require
 
 from . import selectors, services
-from .forms import CompleteForm, DispatchForm, EventForm
-from .models import DispatchItem, DispatchMeeting, EventKind, OutreachEvent
+from .forms import (
+    CompleteForm,
+    DispatchForm,
+    EventForm,
+    FeatureForm,
+    HandScoreForm,
+    PracticeForm,
+    ReturnForm,
+)
+from .models import DispatchItem, DispatchMeeting, EventKind, GoodPractice, HandScore, OutreachEvent
 
 
 def event_list(request):
@@ -41,7 +51,7 @@ def event_list(request):
 
 def event_create(request):
     require(request.user, "record", OutreachEvent)
-    form = EventForm(request.POST or None, user=request.user)
+    form = EventForm(request.POST or None, request.FILES or None, user=request.user)
     done = form.is_valid() and perform(
         request,
         lambda: services.event_record(actor=request.user, **form.cleaned_data),
@@ -138,3 +148,117 @@ def dispatch_item_complete(request, pk: int):
             success="已填报落实情况",
         )
     return redirect(item.meeting)
+
+
+# --- 经验做法 ------------------------------------------------------------------------------------
+
+
+def practice_list(request):
+    require(request.user, "list", GoodPractice)
+    practices = GoodPractice.objects.for_user(request.user).select_related("county")
+    return render(
+        request,
+        "outreach/practice_list.html",
+        {
+            "page_obj": Paginator(practices, 30).get_page(request.GET.get("page")),
+            "actions": allowed_actions(request.user, GoodPractice),
+            "score_actions": allowed_actions(request.user, HandScore),
+        },
+    )
+
+
+def practice_create(request):
+    require(request.user, "submit", GoodPractice)
+    form = PracticeForm(request.POST or None, request.FILES or None)
+    done = form.is_valid() and perform(
+        request,
+        lambda: services.practice_submit(actor=request.user, **form.cleaned_data),
+        success="已报送经验做法",
+        form=form,
+    )
+    if done:
+        return redirect(done.value)
+    return render(request, "outreach/practice_form.html", {"form": form})
+
+
+def practice_detail(request, pk: int):
+    practice = fetch(request.user, GoodPractice.objects.select_related("county"), pk=pk)
+    return render(
+        request,
+        "outreach/practice_detail.html",
+        {
+            "practice": practice,
+            "actions": allowed_actions(request.user, practice),
+            "feature_form": FeatureForm(),
+            "return_form": ReturnForm(),
+        },
+    )
+
+
+def practice_file(request, pk: int):
+    practice = fetch(request.user, GoodPractice, pk=pk)
+    if not practice.attachment:
+        raise Http404("该经验做法没有附件")
+    return file_response(practice.attachment, practice.original_name)
+
+
+@require_POST
+def practice_feature(request, pk: int):
+    practice = fetch(request.user, GoodPractice, "feature", pk=pk)
+    form = FeatureForm(request.POST)
+    if not form.is_valid():
+        refuse_form(request, form, "请检查填写内容：")
+    else:
+        perform(
+            request,
+            lambda: services.practice_feature(
+                practice=practice, actor=request.user, **form.cleaned_data
+            ),
+            success="已选入通报",
+        )
+    return redirect(practice)
+
+
+@require_POST
+def practice_return(request, pk: int):
+    practice = fetch(request.user, GoodPractice, "return", pk=pk)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        refuse_form(request, form, "请检查填写内容：")
+    else:
+        perform(
+            request,
+            lambda: services.practice_return(
+                practice=practice, actor=request.user, **form.cleaned_data
+            ),
+            success="已退回",
+        )
+    return redirect(practice)
+
+
+# --- 一把手工程、资金投入: the city's hand scores ------------------------------------------------
+
+
+def hand_scores(request):
+    require(request.user, "list", HandScore)
+    year = year_from(request)
+    form = HandScoreForm(request.POST or None)
+    if request.method == "POST":
+        require(request.user, "score", HandScore)
+        if form.is_valid() and perform(
+            request,
+            lambda: services.hand_score_enter(actor=request.user, year=year, **form.cleaned_data),
+            success="已保存人工评分",
+            form=form,
+        ):
+            return redirect(f"{reverse('outreach:hand_scores')}?year={year}")
+    return render(
+        request,
+        "outreach/hand_scores.html",
+        {
+            "year": year,
+            "rows": selectors.hand_score_table(year),
+            "form": form,
+            "actions": allowed_actions(request.user, HandScore),
+        },
+    )

@@ -356,3 +356,8 @@ ROLE_START_PAGES = {
 }
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
+# Who receives the counties' submissions, shown on the submission pages (the notice's 联系人).
+SUBMISSION_CONTACT = env.str(
+    "SUBMISSION_CONTACT",
+    default="市安监局工商贸科 王宏杰，电话：6789792，邮箱：ytajgsmk@163.com",
+)

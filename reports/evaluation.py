@@ -124,6 +124,21 @@ def outreach_reach(
     return {p.county.pk: shares.get(p.county.pk) for p in progress}
 
 
+def _hand_scored(code: str) -> CriterionFn:
+    """A criterion the city scores by hand (0–100 with a note, ``outreach.HandScore``): a
+    county without an entry scores nothing, and the page says so."""
+
+    def values(year: int, today: dt.date, progress: list[CountyProgress]) -> dict:
+        scores = outreach_selectors.hand_score_values(year, code)
+        return {p.county.pk: scores.get(p.county.pk) for p in progress}
+
+    return values
+
+
+criterion("hand_leadership", "一把手工程（市局人工评分）")(_hand_scored("leadership"))
+criterion("hand_funding", "资金投入（市局人工评分）")(_hand_scored("funding"))
+
+
 @dataclass
 class CountyScore:
     county: County

@@ -55,6 +55,7 @@ from .selectors import (
     county_progress,
     county_work,
     movers,
+    previous_snapshot,
     snapshot_rows,
     submission_grid,
     target_rows,
@@ -353,7 +354,8 @@ def bulletin(request, pk: int):
         request,
         "reports/bulletin.html",
         {"snap": snap, "rows": rows, "own": own[0] if own else None,
-         "county_count": snap.rows.count(), "has_movers": bool(moved)},
+         "county_count": snap.rows.count(), "has_movers": bool(moved),
+         "previous": previous_snapshot(snap)},
     )  # fmt: skip
 
 

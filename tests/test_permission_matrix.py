@@ -209,6 +209,16 @@ SPECS: dict[str, Any] = {
     "outreach:dispatch_create": Page("outreach.DispatchMeeting", "hold"),
     "outreach:dispatch_detail": Obj("outreach.DispatchMeeting"),
     "outreach:dispatch_item_complete": Obj("outreach.DispatchItem", "complete", method="post"),
+    # outreach: good practice (经验做法) and the city's hand scores (一把手工程、资金投入)
+    "outreach:practice_list": Page("outreach.GoodPractice", "list"),
+    "outreach:practice_create": Page("outreach.GoodPractice", "submit"),
+    "outreach:practice_detail": Obj("outreach.GoodPractice"),
+    "outreach:practice_file": Obj(
+        "outreach.GoodPractice", queryset=lambda qs: qs.exclude(attachment="")
+    ),
+    "outreach:practice_feature": Obj("outreach.GoodPractice", "feature", method="post"),
+    "outreach:practice_return": Obj("outreach.GoodPractice", "return", method="post"),
+    "outreach:hand_scores": Page("outreach.HandScore", "list"),
     # enterprises: the registry, its creation lists, imports and accidents
     "enterprises:list": Page("enterprises.Enterprise", "list"),
     "enterprises:export": Page("enterprises.Enterprise", "export"),

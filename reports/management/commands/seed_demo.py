@@ -66,4 +66,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"执法推进：{year}年拒不创建企业与执法案件")
             if make_users and outreach_demo.seed_outreach(year) + outreach_demo.seed_dispatch(year):
                 self.stdout.write(f"推进活动与定期调度：{year}年培训班、上门指导与调度会议")
+            if make_users and outreach_demo.seed_practices(year):
+                self.stdout.write(f"经验做法与人工评分：{year}年")
         self.stdout.write(self.style.SUCCESS("演示数据已就绪"))

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from enterprises.models import Enterprise
-from portal.audit import record_change
+from portal.audit import record_change, save_with_history, snapshot
 from portal.policy import require
 
 from . import rules
@@ -30,6 +30,36 @@ from .models import (
     Violation,
 )
 from .workflows import CASE
+
+BASIS_FIELDS = (
+    "code", "law", "article", "forbids", "point", "penalty", "fine_max", "escalation",
+    "escalated_fine_max", "sort_order", "is_active",
+)  # fmt: skip
+
+
+def basis_add(*, actor: Any, data: dict[str, Any]) -> LegalBasis:
+    """The city adds a provision to the table of violations (违法行为及处罚依据)."""
+    require(actor, "add", LegalBasis)
+    basis = LegalBasis(**{name: data[name] for name in BASIS_FIELDS if name in data})
+    with transaction.atomic():
+        basis.full_clean()
+        basis.save()
+        record_change(
+            actor=actor, obj=basis, action="新增处罚依据", after=snapshot(basis, BASIS_FIELDS)
+        )
+    return basis
+
+
+def basis_edit(*, actor: Any, basis: LegalBasis, data: dict[str, Any]) -> LegalBasis:
+    """The city amends a provision (its penalty range, its escalation, or retires it)."""
+    require(actor, "edit", basis)
+    with transaction.atomic():
+        return save_with_history(
+            basis,
+            actor=actor,
+            action="修改处罚依据",
+            changes={name: data[name] for name in BASIS_FIELDS if name in data},
+        )
 
 
 def refusal_mark(

@@ -17,4 +17,6 @@ urlpatterns = [
     path("cases/<int:pk>/close/", views.case_close, name="case_close"),
     path("inspections/<int:pk>/", views.inspection_print, name="inspection_print"),
     path("legal-bases/", views.basis_list, name="basis_list"),
+    path("legal-bases/new/", views.basis_add, name="basis_add"),
+    path("legal-bases/<int:pk>/edit/", views.basis_edit, name="basis_edit"),
 ]

@@ -24,6 +24,7 @@ from .forms import (
     DecisionForm,
     FollowUpForm,
     InspectionForm,
+    LegalBasisForm,
     OrderForm,
     RefusalForm,
     ViolationForm,
@@ -231,5 +232,39 @@ def basis_list(request):
     return render(
         request,
         "enforcement/basis_list.html",
-        {"bases": LegalBasis.objects.for_user(request.user)},
+        {
+            "bases": LegalBasis.objects.for_user(request.user),
+            "can_add": can(request.user, "add", LegalBasis),
+            "can_edit": can(request.user, "edit", LegalBasis()),
+        },
+    )
+
+
+def basis_add(request):
+    require(request.user, "add", LegalBasis)
+    form = LegalBasisForm(request.POST or None)
+    if form.is_valid() and perform(
+        request,
+        lambda: services.basis_add(actor=request.user, data=form.cleaned_data),
+        success="已新增处罚依据",
+        form=form,
+    ):
+        return redirect("enforcement:basis_list")
+    return render(request, "enforcement/basis_form.html", {"form": form, "basis": None})
+
+
+def basis_edit(request, pk: int):
+    basis = fetch(request.user, LegalBasis.objects.all(), "edit", pk=pk)
+    form = LegalBasisForm(request.POST or None, instance=LegalBasis.objects.get(pk=basis.pk))
+    if form.is_valid() and perform(
+        request,
+        lambda: services.basis_edit(actor=request.user, basis=basis, data=form.cleaned_data),
+        success="已保存处罚依据",
+        form=form,
+    ):
+        return redirect("enforcement:basis_edit", pk=basis.pk)
+    return render(
+        request,
+        "enforcement/basis_form.html",
+        {"form": form, "basis": basis, "history": history_for(basis)[:50]},
     )

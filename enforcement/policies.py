@@ -46,7 +46,9 @@ def county_of_a_firm_not_started(user: Any, enterprise: Enterprise) -> str | Non
     return county_of_the_firm(user, enterprise)
 
 
-@rule(Case, "inspect", "record_violation", "order", "decide", "follow_up", "close")
+@rule(
+    Case, "inspect", "record_violation", "order", "decide", "follow_up", "decide_escalated", "close"
+)
 def county_of_the_case(user: Any, case: Case) -> str | None:
     return county_of(case.enterprise, user)
 

@@ -21,6 +21,7 @@ from . import rules
 from .choices import FollowUpResult
 from .models import (
     Case,
+    EscalatedDecision,
     Inspection,
     Inspector,
     LegalBasis,
@@ -219,6 +220,35 @@ def case_follow_up(
         "follow_up_note": note,
     }
     return CASE.apply(case, "follow_up", actor=actor, changes=changes)
+
+
+def escalated_decide(
+    *,
+    case: Case,
+    actor: Any,
+    number: str,
+    decided_on: dt.date,
+    amount: Decimal | None = None,
+    below_limit_reason: str = "",
+) -> EscalatedDecision:
+    """加重处罚决定 at an escalated follow-up: the fine is the table's escalation upper limit
+    unless a lower one is given with its reason; the case closes only after it."""
+    limit = case.escalated_fine_upper_limit()
+    decision = EscalatedDecision(
+        case=case,
+        number=number,
+        decided_on=decided_on,
+        amount=limit if amount is None else amount,
+        upper_limit=limit,
+        below_limit_reason=below_limit_reason,
+        decided_by=actor,
+    )
+    decision.full_clean(exclude=["case"])
+    with transaction.atomic():
+        note = f"{number}，罚款{decision.amount:,.0f}元"
+        CASE.apply(case, "decide_escalated", actor=actor, note=note)
+        decision.save()
+    return decision
 
 
 def case_close(*, case: Case, actor: Any, closed_on: dt.date) -> Case:

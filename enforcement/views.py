@@ -123,7 +123,9 @@ def case_list(request):
 
 
 def _case_qs():
-    return Case.objects.select_related("enterprise__county", "refusal", "decision")
+    return Case.objects.select_related(
+        "enterprise__county", "refusal", "decision", "escalated_decision"
+    )
 
 
 def case_detail(request, pk: int):
@@ -143,6 +145,9 @@ def case_detail(request, pk: int):
             "violation_form": ViolationForm(),
             "order_form": OrderForm(),
             "decision_form": DecisionForm(initial={"amount": case.fine_upper_limit()}),
+            "escalated_decision": getattr(case, "escalated_decision", None),
+            "escalated_limit": case.escalated_fine_upper_limit(),
+            "escalated_form": DecisionForm(initial={"amount": case.escalated_fine_upper_limit()}),
             "follow_up_form": FollowUpForm(),
             "close_form": CloseForm(),
             "history": history_for(case)[:50],
@@ -220,6 +225,14 @@ def case_follow_up(request, pk: int):
     return _post_to_case(
         request, pk, "follow_up", FollowUpForm, services.case_follow_up, "已录入复查结论"
     )
+
+
+@require_POST
+def case_decide_escalated(request, pk: int):
+    return _post_to_case(
+        request, pk, "decide_escalated", DecisionForm, services.escalated_decide,
+        "已录入加重处罚决定",
+    )  # fmt: skip
 
 
 @require_POST

@@ -198,6 +198,7 @@ SPECS: dict[str, Any] = {
     "enforcement:case_order": Obj("enforcement.Case", "order", method="post"),
     "enforcement:case_decide": Obj("enforcement.Case", "decide", method="post"),
     "enforcement:case_follow_up": Obj("enforcement.Case", "follow_up", method="post"),
+    "enforcement:case_decide_escalated": Obj("enforcement.Case", "decide_escalated", method="post"),
     "enforcement:case_close": Obj("enforcement.Case", "close", method="post"),
     "enforcement:inspection_print": Obj("enforcement.Inspection", "print"),
     "enforcement:basis_list": Page("enforcement.LegalBasis", "list"),

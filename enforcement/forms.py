@@ -119,3 +119,19 @@ class FollowUpForm(StyledFormMixin, forms.Form):
 
 class CloseForm(StyledFormMixin, forms.Form):
     closed_on = forms.DateField(label="结案日期", widget=forms.DateInput, initial=_today)
+
+
+class LegalBasisForm(StyledFormMixin, forms.ModelForm):
+    """One row of the table of violations, as the city keeps it."""
+
+    class Meta:
+        model = LegalBasis
+        fields = [
+            "code", "law", "article", "forbids", "point", "penalty", "fine_max",
+            "escalation", "escalated_fine_max", "sort_order", "is_active",
+        ]  # fmt: skip
+        widgets = {
+            "forbids": forms.Textarea(attrs={"rows": 2}),
+            "penalty": forms.Textarea(attrs={"rows": 2}),
+            "escalation": forms.Textarea(attrs={"rows": 2}),
+        }

@@ -1,6 +1,6 @@
 """The table of violations the city starts with (违法行为及处罚依据): the 2014 Work Safety Law,
 article 94, on the points the notice names. Loaded by a data migration; the city keeps it
-(add, retire, amend) in the administration pages."""
+(add, retire, amend) on its page (``views.basis_edit``)."""
 
 from __future__ import annotations
 

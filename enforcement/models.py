@@ -141,6 +141,20 @@ class Case(VersionedModel):
         bases = LegalBasis.objects.filter(violations__case=self).distinct()
         return rules.upper_limit(bases.values_list("fine_max", flat=True))
 
+    def escalated_fine_upper_limit(self) -> Decimal:
+        """The limit when the order is not obeyed: the provisions' escalation limits (a
+        provision without one keeps its first limit)."""
+        bases = LegalBasis.objects.filter(violations__case=self).distinct()
+        return rules.upper_limit(b.escalated_fine_max or b.fine_max for b in bases)
+
+    @property
+    def needs_escalated_decision(self) -> bool:
+        """Escalated at the follow-up and the second penalty decision not yet made."""
+        return (
+            self.follow_up_result == FollowUpResult.ESCALATED
+            and not EscalatedDecision.objects.filter(case=self).exists()
+        )
+
 
 class InspectionQuerySet(ScopedQuerySet):
     county_lookup = "case__enterprise__county"
@@ -266,6 +280,42 @@ class PenaltyDecision(models.Model):
     class Meta:
         verbose_name = "行政处罚决定"
         verbose_name_plural = "行政处罚决定"
+
+    def __str__(self) -> str:
+        return self.number
+
+    def clean(self) -> None:
+        problems = rules.penalty_problems(self.amount, self.upper_limit, self.below_limit_reason)
+        if problems:
+            raise ValidationError(problems)
+
+    @property
+    def at_upper_limit(self) -> bool:
+        return self.amount == self.upper_limit
+
+
+class EscalatedDecision(models.Model):
+    """逾期未改正的加重处罚决定: at the follow-up of an escalated case, a second decision whose
+    fine defaults to the escalation upper limit of the table; a lower fine needs a reason."""
+
+    case = models.OneToOneField(
+        Case, verbose_name="执法案件", on_delete=models.PROTECT, related_name="escalated_decision"
+    )
+    number = models.CharField("加重处罚决定书文号", max_length=60, unique=True)
+    decided_on = models.DateField("决定日期")
+    amount = models.DecimalField("罚款金额（元）", **MONEY)
+    upper_limit = models.DecimalField("逾期未改正罚款上限（元）", **MONEY)
+    below_limit_reason = models.TextField("低于上限的理由", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    objects = InspectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "加重处罚决定"
+        verbose_name_plural = "加重处罚决定"
 
     def __str__(self) -> str:
         return self.number

@@ -46,7 +46,9 @@ def county_of_a_firm_not_started(user: Any, enterprise: Enterprise) -> str | Non
     return county_of_the_firm(user, enterprise)
 
 
-@rule(Case, "inspect", "record_violation", "order", "decide", "follow_up", "close")
+@rule(
+    Case, "inspect", "record_violation", "order", "decide", "follow_up", "decide_escalated", "close"
+)
 def county_of_the_case(user: Any, case: Case) -> str | None:
     return county_of(case.enterprise, user)
 
@@ -54,4 +56,6 @@ def county_of_the_case(user: Any, case: Case) -> str | None:
 rule(Refusal, "list")(city_or_county)
 rule(Case, "list")(city_or_county)
 rule(LegalBasis, "list")(city_or_county)
+# The table of violations is the city's: it adds rows and amends them (retiring by 适用).
+rule(LegalBasis, "add", "edit")(only(Role.CITY, Role.ADMIN, reason="违法行为及处罚依据由市局维护"))
 rule(Inspection, "print")(city_or_county)

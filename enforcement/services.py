@@ -14,13 +14,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from enterprises.models import Enterprise
-from portal.audit import record_change
+from portal.audit import record_change, save_with_history, snapshot
 from portal.policy import require
 
 from . import rules
 from .choices import FollowUpResult
 from .models import (
     Case,
+    EscalatedDecision,
     Inspection,
     Inspector,
     LegalBasis,
@@ -30,6 +31,36 @@ from .models import (
     Violation,
 )
 from .workflows import CASE
+
+BASIS_FIELDS = (
+    "code", "law", "article", "forbids", "point", "penalty", "fine_max", "escalation",
+    "escalated_fine_max", "sort_order", "is_active",
+)  # fmt: skip
+
+
+def basis_add(*, actor: Any, data: dict[str, Any]) -> LegalBasis:
+    """The city adds a provision to the table of violations (违法行为及处罚依据)."""
+    require(actor, "add", LegalBasis)
+    basis = LegalBasis(**{name: data[name] for name in BASIS_FIELDS if name in data})
+    with transaction.atomic():
+        basis.full_clean()
+        basis.save()
+        record_change(
+            actor=actor, obj=basis, action="新增处罚依据", after=snapshot(basis, BASIS_FIELDS)
+        )
+    return basis
+
+
+def basis_edit(*, actor: Any, basis: LegalBasis, data: dict[str, Any]) -> LegalBasis:
+    """The city amends a provision (its penalty range, its escalation, or retires it)."""
+    require(actor, "edit", basis)
+    with transaction.atomic():
+        return save_with_history(
+            basis,
+            actor=actor,
+            action="修改处罚依据",
+            changes={name: data[name] for name in BASIS_FIELDS if name in data},
+        )
 
 
 def refusal_mark(
@@ -189,6 +220,35 @@ def case_follow_up(
         "follow_up_note": note,
     }
     return CASE.apply(case, "follow_up", actor=actor, changes=changes)
+
+
+def escalated_decide(
+    *,
+    case: Case,
+    actor: Any,
+    number: str,
+    decided_on: dt.date,
+    amount: Decimal | None = None,
+    below_limit_reason: str = "",
+) -> EscalatedDecision:
+    """加重处罚决定 at an escalated follow-up: the fine is the table's escalation upper limit
+    unless a lower one is given with its reason; the case closes only after it."""
+    limit = case.escalated_fine_upper_limit()
+    decision = EscalatedDecision(
+        case=case,
+        number=number,
+        decided_on=decided_on,
+        amount=limit if amount is None else amount,
+        upper_limit=limit,
+        below_limit_reason=below_limit_reason,
+        decided_by=actor,
+    )
+    decision.full_clean(exclude=["case"])
+    with transaction.atomic():
+        note = f"{number}，罚款{decision.amount:,.0f}元"
+        CASE.apply(case, "decide_escalated", actor=actor, note=note)
+        decision.save()
+    return decision
 
 
 def case_close(*, case: Case, actor: Any, closed_on: dt.date) -> Case:

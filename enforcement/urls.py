@@ -14,7 +14,14 @@ urlpatterns = [
     path("cases/<int:pk>/order/", views.case_order, name="case_order"),
     path("cases/<int:pk>/decide/", views.case_decide, name="case_decide"),
     path("cases/<int:pk>/follow-up/", views.case_follow_up, name="case_follow_up"),
+    path(
+        "cases/<int:pk>/escalated-decision/",
+        views.case_decide_escalated,
+        name="case_decide_escalated",
+    ),
     path("cases/<int:pk>/close/", views.case_close, name="case_close"),
     path("inspections/<int:pk>/", views.inspection_print, name="inspection_print"),
     path("legal-bases/", views.basis_list, name="basis_list"),
+    path("legal-bases/new/", views.basis_add, name="basis_add"),
+    path("legal-bases/<int:pk>/edit/", views.basis_edit, name="basis_edit"),
 ]

@@ -24,6 +24,7 @@ from .forms import (
     DecisionForm,
     FollowUpForm,
     InspectionForm,
+    LegalBasisForm,
     OrderForm,
     RefusalForm,
     ViolationForm,
@@ -122,7 +123,9 @@ def case_list(request):
 
 
 def _case_qs():
-    return Case.objects.select_related("enterprise__county", "refusal", "decision")
+    return Case.objects.select_related(
+        "enterprise__county", "refusal", "decision", "escalated_decision"
+    )
 
 
 def case_detail(request, pk: int):
@@ -142,6 +145,9 @@ def case_detail(request, pk: int):
             "violation_form": ViolationForm(),
             "order_form": OrderForm(),
             "decision_form": DecisionForm(initial={"amount": case.fine_upper_limit()}),
+            "escalated_decision": getattr(case, "escalated_decision", None),
+            "escalated_limit": case.escalated_fine_upper_limit(),
+            "escalated_form": DecisionForm(initial={"amount": case.escalated_fine_upper_limit()}),
             "follow_up_form": FollowUpForm(),
             "close_form": CloseForm(),
             "history": history_for(case)[:50],
@@ -222,6 +228,14 @@ def case_follow_up(request, pk: int):
 
 
 @require_POST
+def case_decide_escalated(request, pk: int):
+    return _post_to_case(
+        request, pk, "decide_escalated", DecisionForm, services.escalated_decide,
+        "已录入加重处罚决定",
+    )  # fmt: skip
+
+
+@require_POST
 def case_close(request, pk: int):
     return _post_to_case(request, pk, "close", CloseForm, services.case_close, "已结案")
 
@@ -231,5 +245,39 @@ def basis_list(request):
     return render(
         request,
         "enforcement/basis_list.html",
-        {"bases": LegalBasis.objects.for_user(request.user)},
+        {
+            "bases": LegalBasis.objects.for_user(request.user),
+            "can_add": can(request.user, "add", LegalBasis),
+            "can_edit": can(request.user, "edit", LegalBasis()),
+        },
+    )
+
+
+def basis_add(request):
+    require(request.user, "add", LegalBasis)
+    form = LegalBasisForm(request.POST or None)
+    if form.is_valid() and perform(
+        request,
+        lambda: services.basis_add(actor=request.user, data=form.cleaned_data),
+        success="已新增处罚依据",
+        form=form,
+    ):
+        return redirect("enforcement:basis_list")
+    return render(request, "enforcement/basis_form.html", {"form": form, "basis": None})
+
+
+def basis_edit(request, pk: int):
+    basis = fetch(request.user, LegalBasis.objects.all(), "edit", pk=pk)
+    form = LegalBasisForm(request.POST or None, instance=LegalBasis.objects.get(pk=basis.pk))
+    if form.is_valid() and perform(
+        request,
+        lambda: services.basis_edit(actor=request.user, basis=basis, data=form.cleaned_data),
+        success="已保存处罚依据",
+        form=form,
+    ):
+        return redirect("enforcement:basis_edit", pk=basis.pk)
+    return render(
+        request,
+        "enforcement/basis_form.html",
+        {"form": form, "basis": basis, "history": history_for(basis)[:50]},
     )

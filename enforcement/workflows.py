@@ -13,7 +13,7 @@ from typing import Any
 
 from portal.statemachine import Machine, Transition
 
-from .choices import CaseStatus
+from .choices import CaseStatus, FollowUpResult
 from .models import Case
 
 S = CaseStatus
@@ -30,6 +30,21 @@ def followed_up_if_violations(case: Case, context: dict[str, Any]) -> str | None
     return None
 
 
+def escalated_undecided(case: Case, context: dict[str, Any]) -> str | None:
+    if case.follow_up_result != FollowUpResult.ESCALATED:
+        return "复查结论为逾期未改正的案件方可作出加重处罚决定"
+    if not case.needs_escalated_decision:
+        return "已作出加重处罚决定"
+    return None
+
+
+def escalated_decided(case: Case, context: dict[str, Any]) -> str | None:
+    """An escalated case closes only after its second penalty decision (加重处罚)."""
+    if case.needs_escalated_decision:
+        return "复查逾期未改正的案件，须按逾期未改正罚款上限作出加重处罚决定后方可结案"
+    return None
+
+
 CASE = Machine(
     Case,
     [
@@ -41,11 +56,18 @@ CASE = Machine(
         Transition("decide", (S.ORDERED,), S.DECIDED, "作出处罚决定"),
         Transition("follow_up", (S.DECIDED,), S.FOLLOWED_UP, "复查"),
         Transition(
+            "decide_escalated",
+            (S.FOLLOWED_UP,),
+            S.FOLLOWED_UP,
+            "作出加重处罚决定",
+            conditions=(escalated_undecided,),
+        ),
+        Transition(
             "close",
             (S.INSPECTED, S.FOLLOWED_UP),
             S.CLOSED,
             "结案",
-            conditions=(followed_up_if_violations,),
+            conditions=(followed_up_if_violations, escalated_decided),
         ),
     ],
 )

@@ -198,9 +198,12 @@ SPECS: dict[str, Any] = {
     "enforcement:case_order": Obj("enforcement.Case", "order", method="post"),
     "enforcement:case_decide": Obj("enforcement.Case", "decide", method="post"),
     "enforcement:case_follow_up": Obj("enforcement.Case", "follow_up", method="post"),
+    "enforcement:case_decide_escalated": Obj("enforcement.Case", "decide_escalated", method="post"),
     "enforcement:case_close": Obj("enforcement.Case", "close", method="post"),
     "enforcement:inspection_print": Obj("enforcement.Inspection", "print"),
     "enforcement:basis_list": Page("enforcement.LegalBasis", "list"),
+    "enforcement:basis_add": Page("enforcement.LegalBasis", "add"),
+    "enforcement:basis_edit": Obj("enforcement.LegalBasis", "edit"),
     # outreach: events (推进会、培训班、上门指导、样板参观、试点示范) and their reach
     "outreach:event_list": Page("outreach.OutreachEvent", "list"),
     "outreach:event_create": Page("outreach.OutreachEvent", "record"),

@@ -9,7 +9,8 @@ import pytest
 
 from enforcement import services
 from enforcement.choices import CaseStatus as S
-from enforcement.models import Case, PenaltyDecision
+from enforcement.choices import FollowUpResult
+from enforcement.models import Case, EscalatedDecision, PenaltyDecision
 from enforcement.workflows import CASE
 from portal.audit import history_for
 from portal.statemachine import TransitionRefused
@@ -29,6 +30,7 @@ TABLE = {
     "order": ({S.INSPECTED}, S.ORDERED),
     "decide": ({S.ORDERED}, S.DECIDED),
     "follow_up": ({S.DECIDED}, S.FOLLOWED_UP),
+    "decide_escalated": ({S.FOLLOWED_UP}, S.FOLLOWED_UP),
     "close": ({S.INSPECTED, S.FOLLOWED_UP}, S.CLOSED),
 }
 
@@ -103,3 +105,25 @@ def test_two_decisions_at_once_record_one(ordered, county_user):
     assert race(decide) == ["TransitionRefused", "ok"]
     assert PenaltyDecision.objects.count() == 1
     assert Case.objects.get(pk=ordered.pk).status == S.DECIDED
+
+
+def _escalate(decided, county_user):
+    return services.case_follow_up(
+        case=decided, actor=county_user, followed_up_on=dt.date(2016, 5, 13),
+        result=FollowUpResult.ESCALATED, note="责令停产停业整顿，并处加重罚款",
+    )  # fmt: skip
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_escalated_decisions_at_once_record_one(decided, county_user):
+    _escalate(decided, county_user)
+
+    def decide():
+        services.escalated_decide(
+            case=Case.objects.get(pk=decided.pk), actor=county_user,
+            number=f"加罚{threading.get_ident()}号", decided_on=dt.date(2016, 5, 20),
+        )  # fmt: skip
+
+    assert sorted(race(decide)) == ["TransitionRefused", "ok"]
+    assert EscalatedDecision.objects.count() == 1

@@ -21,5 +21,4 @@ urlpatterns = [
     path("<int:pk>/conclude/", review.review_conclude, name="conclude"),
     path("nonconformities/<int:pk>/answer/", review.nonconformity_answer, name="nc_answer"),
     path("nonconformities/<int:pk>/verify/", review.nonconformity_verify, name="nc_verify"),
-    path("evidence/<int:pk>/", review.evidence_download, name="evidence"),
 ]

@@ -275,7 +275,6 @@ SPECS: dict[str, Any] = {
         "reviews.SelfAssessment", "edit", method="post", extra=_first_line
     ),
     "reviews:evidence_download": Obj("reviews.Evidence"),
-    "reviews:evidence": Obj("reviews.Evidence"),
     "reviews:assessment_evidence_delete": Obj(
         "reviews.Evidence",
         "delete",

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from enterprises.choices import Grade
 from enterprises.models import Enterprise, Industry
 from portal.audit import history_for, history_for_many
-from portal.http import file_response, perform, refuse_form
+from portal.http import perform, refuse_form
 from portal.models import AuditEntry
 from portal.policy import allowed_actions, fetch, require
 
@@ -32,7 +32,7 @@ from ..forms.review import (
     TeamForm,
     VerifyForm,
 )
-from ..models import Evidence, Nonconformity, Review
+from ..models import Nonconformity, Review
 from ..scoring import LARGE_GAP_POINTS
 from ..selectors.review import (
     agency_options,
@@ -362,8 +362,3 @@ def review_conclude(request, pk: int):
         result = done.value.get_result_display() or "未达标"
         messages.success(request, f"评审结论：{result}（得分{done.value.score}）")
     return redirect(review)
-
-
-def evidence_download(request, pk: int):
-    evidence = fetch(request.user, Evidence, pk=pk)
-    return file_response(evidence.file, evidence.original_name)

@@ -250,7 +250,7 @@ def test_the_county_list_of_assessments_takes_a_fixed_number_of_queries(
     assert len(response.context["page_obj"]) == 6
 
 
-@pytest.mark.parametrize("url_name", ["reviews:evidence_download", "reviews:evidence"])
+@pytest.mark.parametrize("url_name", ["reviews:evidence_download"])
 def test_an_evidence_file_gone_from_disk_is_a_404_that_says_so(
     assessment, enterprise_user, settings, url_name
 ):

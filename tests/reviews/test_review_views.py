@@ -194,7 +194,7 @@ def test_evidence_is_seen_within_scope_only(review_world, nonconformity):
     )
     evidence = nonconformity.evidence.get()
     assert_access(
-        url("evidence", evidence.pk),
+        url("evidence_download", evidence.pk),
         {
             None: 302,
             w.firm_user: 200,

@@ -27,12 +27,13 @@ DEBUG = env("DEBUG")
 def _secret_key() -> str:
     """Production must bring its key (SECRET_KEY), or name a file to keep a generated one in
     (SECRET_KEY_FILE: the image does, so that a bare `docker run` starts); a local run with
-    DEBUG on keeps one generated key under var/."""
+    DEBUG on, or `manage.py` on a checkout (makemigrations, a backup), keeps one generated key
+    under var/."""
     if "SECRET_KEY" in env.ENVIRON:
         return env("SECRET_KEY")
     if "SECRET_KEY_FILE" in env.ENVIRON:
         key_file = Path(env.str("SECRET_KEY_FILE"))
-    elif DEBUG:
+    elif DEBUG or env.bool("PORTAL_COMMAND_LINE", default=False):
         key_file = VAR_DIR / "secret_key"
     else:
         raise environ.ImproperlyConfigured(

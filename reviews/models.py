@@ -89,6 +89,9 @@ class Expert(models.Model):
     industries = models.ManyToManyField(Industry, verbose_name="专业行业", blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
     is_active = models.BooleanField("在库", default=True)
+    spot_checks = models.BooleanField(
+        "可参加抽查", default=True, help_text="列入市局双随机抽查的专家库"
+    )
 
     objects = ExpertQuerySet.as_manager()
 

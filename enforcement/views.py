@@ -6,7 +6,6 @@ and hands the allowed actions to its template; every write is one ``perform``ed 
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 from enterprises.models import County, Enterprise
 from portal.audit import history_for
 from portal.http import perform, refuse_form
+from portal.paging import paginate
 from portal.policy import allowed_actions, can, fetch, require
 
 from . import selectors, services
@@ -50,7 +50,7 @@ def refuser_list(request):
     county_id, counties = _county_filter(request)
     everyone = selectors.refusals(request.user, county_id=county_id)
     current = everyone.filter(left_on__isnull=True).prefetch_related("cases")
-    page_obj = Paginator(current, PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = paginate(request, current, PER_PAGE)
     return render(
         request,
         "enforcement/refuser_list.html",
@@ -115,7 +115,7 @@ def case_list(request):
         request,
         "enforcement/case_list.html",
         {
-            "page_obj": Paginator(qs, PER_PAGE).get_page(request.GET.get("page")),
+            "page_obj": paginate(request, qs, PER_PAGE),
             "counties": counties,
             "county_id": county_id,
         },

@@ -17,13 +17,23 @@ FILTERS = ("county", "industry", "size", "status")
 ACCIDENT_LOOKBACK_DAYS = 365
 
 
+def firm_search(q: str, prefix: str = "") -> Q:
+    """A firm by part of its name or the start of its credit code. On PostgreSQL the name is
+    served by a trigram index (``pg_trgm``, migration 0006) on ``UPPER(name)``, which is what
+    ``icontains`` compares; a 2-character name (common in Chinese) has no trigram and is still
+    found, by a scan. The code's prefix is served by its unique index."""
+    return Q(**{f"{prefix}name__icontains": q}) | Q(
+        **{f"{prefix}credit_code__startswith": q.upper()}
+    )
+
+
 def enterprise_list(*, user: Any, params: Any) -> QuerySet[Enterprise]:
     """The user's enterprises, searched, filtered and sorted as the list page asks. The same
     queryset feeds the page and its Excel export, so the export is exactly the list."""
     qs = Enterprise.objects.for_user(user).select_related("county", "industry")
     q = (params.get("q") or "").strip()
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(credit_code__icontains=q.upper()))
+        qs = qs.filter(firm_search(q))
     for key in FILTERS:
         value = params.get(key)
         if not value:
@@ -62,9 +72,7 @@ def creation_list(*, user: Any, year: int, params: Any) -> QuerySet[CreationList
         qs = qs.filter(enterprise__county=county)
     q = (params.get("q") or "").strip()
     if q:
-        qs = qs.filter(
-            Q(enterprise__name__icontains=q) | Q(enterprise__credit_code__icontains=q.upper())
-        )
+        qs = qs.filter(firm_search(q, "enterprise__"))
     return qs.order_by("enterprise__county__sort_order", "target_date", "enterprise__name", "pk")
 
 
@@ -73,7 +81,13 @@ def enterprise_by_credit_code(*, user: Any, code: str) -> Enterprise | None:
 
 
 def list_years(*, user: Any) -> list[int]:
-    years = CreationListEntry.objects.for_user(user).values_list("year", flat=True).distinct()
+    # order_by(): the model's default ordering would be added to the DISTINCT (every entry).
+    years = (
+        CreationListEntry.objects.for_user(user)
+        .order_by()
+        .values_list("year", flat=True)
+        .distinct()
+    )
     return sorted(set(years), reverse=True)
 
 

@@ -5,7 +5,6 @@ bind a form, ``perform`` one service call, redirect. Who may do what is
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 from portal.audit import history_for
 from portal.http import dated, perform, refuse_form, xlsx_response, year_from
 from portal.models import Job
+from portal.paging import paginate
 from portal.policy import allowed_actions, can, fetch, require
 
 from . import exports, services
@@ -60,7 +60,7 @@ def page_actions(user, subject: type, *names: str) -> frozenset[str]:
 def enterprise_index(request):
     require(request.user, "list", Enterprise)
     qs = enterprise_list(user=request.user, params=request.GET)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = paginate(request, qs, 50)
     return render(
         request,
         "enterprises/enterprise_list.html",
@@ -204,7 +204,7 @@ def creation_list_index(request):
         request,
         "enterprises/creation_list.html",
         {
-            "page_obj": Paginator(qs, 50).get_page(request.GET.get("page")),
+            "page_obj": paginate(request, qs, 50),
             "year": year,
             "counties": County.objects.for_user(request.user),
             "actions": actions,
@@ -272,7 +272,7 @@ def accident_list(request):
         enterprise = fetch(request.user, Enterprise, pk=request.GET["enterprise"])
     qs = accidents_for(user=request.user, enterprise=enterprise)
     context = {
-        "page_obj": Paginator(qs, 50).get_page(request.GET.get("page")),
+        "page_obj": paginate(request, qs, 50),
         "enterprise": enterprise,
         "actions": allowed_actions(request.user, enterprise) if enterprise else frozenset(),
     }

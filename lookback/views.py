@@ -5,12 +5,12 @@ and hands the allowed actions to its template; every write is one ``perform``ed 
 """
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise
 from portal.http import perform, refuse_form, year_from
+from portal.paging import paginate
 from portal.policy import allowed_actions, fetch, require
 
 from . import services
@@ -48,7 +48,7 @@ def audit_list(request):
         "lookback/audit_list.html",
         {
             "year": year,
-            "page_obj": Paginator(rounds, 30).get_page(request.GET.get("page")),
+            "page_obj": paginate(request, rounds, 30),
             "form": AuditStartForm(user=request.user, initial={"year": year}),
             "actions": allowed_actions(request.user, AuditRound),
         },
@@ -213,7 +213,7 @@ def campaign_detail(request, pk: int):
 
 def self_check_list(request, pk: int):
     campaign = fetch(request.user, Campaign, "oversee", pk=pk)
-    page = Paginator(passed_firms_for(request.user), 50).get_page(request.GET.get("page"))
+    page = paginate(request, passed_firms_for(request.user), 50)
     return render(
         request,
         "lookback/self_check_list.html",

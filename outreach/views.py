@@ -3,7 +3,6 @@ the city's dispatch meetings and their items."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.http import file_response, perform, refuse_form, year_from
+from portal.paging import paginate
 from portal.policy import allowed_actions, fetch, require
 
 from . import selectors, services
@@ -40,9 +40,7 @@ def event_list(request):
             "year": year,
             "kind": kind,
             "kinds": EventKind.choices,
-            "page_obj": Paginator(events.select_related("county"), 30).get_page(
-                request.GET.get("page")
-            ),
+            "page_obj": paginate(request, events.select_related("county"), 30),
             "reach": selectors.reach_by_county(request.user, year),
             "actions": allowed_actions(request.user, OutreachEvent),
         },
@@ -92,9 +90,11 @@ def dispatch_list(request):
         request,
         "outreach/dispatch_list.html",
         {
-            "page_obj": Paginator(
-                DispatchMeeting.objects.for_user(request.user).prefetch_related("counties"), 30
-            ).get_page(request.GET.get("page")),
+            "page_obj": paginate(
+                request,
+                DispatchMeeting.objects.for_user(request.user).prefetch_related("counties"),
+                30,
+            ),
             "open_items": items[:100],
             "today": today,
             "actions": allowed_actions(request.user, DispatchMeeting),
@@ -160,7 +160,7 @@ def practice_list(request):
         request,
         "outreach/practice_list.html",
         {
-            "page_obj": Paginator(practices, 30).get_page(request.GET.get("page")),
+            "page_obj": paginate(request, practices, 30),
             "actions": allowed_actions(request.user, GoodPractice),
             "score_actions": allowed_actions(request.user, HandScore),
         },

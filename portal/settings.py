@@ -126,6 +126,32 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# --- Cache ----------------------------------------------------------------------------
+# Costly figures read by many pages (portal/caching.py): Redis when there is one (CACHE_URL, or
+# the Celery broker's Redis), else a file cache under var/ that needs no server.
+_cache_url = env.str("CACHE_URL", default="")
+if not _cache_url and env.str("CELERY_BROKER_URL", default="").startswith("redis://"):
+    _cache_url = env.str("CELERY_BROKER_URL")
+if _cache_url.startswith("redis://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+            "KEY_PREFIX": "portal",
+            "TIMEOUT": 600,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "TIMEOUT": 600,
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -------------------------------------------------------------------------

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from .forms import SecurityEventFilterForm
 from .http import FileMissing, current_year, dated, xlsx_response, year_from
 from .models import Job, Notification, SecurityEvent
 from .notifications import mark_read
+from .paging import paginate
 from .policy import allowed_actions, fetch, require
 from .security import (
     EXPORT_HEADER,
@@ -69,7 +69,7 @@ def notification_list(request):
     qs = Notification.objects.for_user(request.user).select_related("content_type")
     if request.GET.get("unread"):
         qs = qs.unread()
-    page_obj = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page_obj = paginate(request, qs, 30)
     return render(
         request,
         "portal/notification_list.html",
@@ -111,7 +111,7 @@ def security_event_list(request):
             "form": form,
             "year": year,
             "years": sorted({this_year, this_year - 1, year}, reverse=True),
-            "page_obj": Paginator(events, 50).get_page(request.GET.get("page")),
+            "page_obj": paginate(request, events, 50),
             "actions": allowed_actions(request.user, SecurityEvent),
             "retention_days": settings.SECURITY_LOG_RETENTION_DAYS,
         },

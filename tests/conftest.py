@@ -17,6 +17,12 @@ def _fast_and_eager(settings):
     # A password check costs ~0.5 s with the real hasher; tests that are not about it use MD5.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # A cache of the process's own, empty for each test (portal/caching.py): figures cached by
+    # one test never answer another's pages.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
     yield

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from enterprises.choices import PASSED_STATUSES, Grade, Status
 from enterprises.models import County
+from enterprises.selectors import firm_search
 from portal.http import id_filter
 
 from ..choices import AnnouncementStatus, ReviewStatus
@@ -166,11 +167,7 @@ def certificate_list(*, user: Any, params: dict[str, str]) -> QuerySet[Certifica
     qs = Certificate.objects.for_user(user).select_related("enterprise__county")
     q = (params.get("q") or "").strip()
     if q:
-        qs = qs.filter(
-            Q(enterprise__name__icontains=q)
-            | Q(enterprise__credit_code__icontains=q.upper())
-            | Q(number__icontains=q)
-        )
+        qs = qs.filter(firm_search(q, "enterprise__") | Q(number__icontains=q))
     asked, county = id_filter(params, "county")
     if asked:
         qs = qs.filter(enterprise__county=county) if county else qs.none()

@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from enterprises.models import Enterprise
+from enterprises.selectors import firm_search
 from portal.http import id_filter
 
 from ..choices import OPEN_NONCONFORMITY_STATUSES, AgencyStanding, AssessmentStatus, ReviewStatus
@@ -196,9 +197,7 @@ def review_list(*, user: Any, params: Any, default_status: str = "") -> QuerySet
         qs = qs.filter(status=status)
     query = (params.get("q") or "").strip()
     if query:
-        qs = qs.filter(
-            Q(enterprise__name__icontains=query) | Q(enterprise__credit_code__icontains=query)
-        )
+        qs = qs.filter(firm_search(query, "enterprise__"))
     asked, industry = id_filter(params, "industry")
     if asked:
         qs = qs.filter(enterprise__industry_id=industry) if industry else qs.none()

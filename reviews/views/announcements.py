@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 from enterprises.models import County
 from portal.audit import history_for
 from portal.http import perform, refuse_form, xlsx_response
+from portal.paging import paginate
 from portal.policy import allowed_actions, fetch, require
 from portal.xlsx import xlsx_bytes
 
@@ -27,7 +27,7 @@ PAGE_SIZE = 50
 
 
 def _page(request, qs, size: int = PAGE_SIZE):
-    return Paginator(qs, size).get_page(request.GET.get("page"))
+    return paginate(request, qs, size)
 
 
 def _tabs(request) -> dict:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from portal.audit import history_for
 from portal.http import file_response, perform
+from portal.paging import paginate
 from portal.policy import allowed_actions, fetch, require
 
 from ..forms.assessment import AssessmentHeaderForm, EvidenceForm, line_forms
@@ -41,7 +41,7 @@ def _error_messages(error: ValidationError) -> list[str]:
 def assessment_list(request):
     """The firm: its assessments and the button to start; others: the assessments in scope."""
     qs = selectors.assessments_for(request.user).order_by("-created_at", "-pk")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = paginate(request, qs, 50)
     list_actions = allowed_actions(request.user, SelfAssessment)
     context = {"page_obj": page, "list_actions": list_actions}
     if "start" in list_actions:

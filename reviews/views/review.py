@@ -8,7 +8,6 @@ redirect. Templates show what ``allowed_actions`` allows, never a role.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -18,6 +17,7 @@ from enterprises.models import Enterprise, Industry
 from portal.audit import history_for, history_for_many
 from portal.http import perform, refuse_form
 from portal.models import AuditEntry
+from portal.paging import paginate
 from portal.policy import allowed_actions, fetch, require
 
 from ..choices import ReviewStatus
@@ -66,7 +66,7 @@ def agency_home(request):
     """An agency's start page: its reviews with status and open nonconformities."""
     require(request.user, "task_list", Review)
     qs = review_list(user=request.user, params=request.GET).order_by("-assigned_at", "-pk")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs, PAGE_SIZE)
     return render(
         request,
         "reviews/review/agency_home.html",
@@ -78,7 +78,7 @@ def application_queue(request):
     """The county's applications to assign (and the review list, by status)."""
     require(request.user, "application_queue", Review)
     qs = review_list(user=request.user, params=request.GET, default_status=ReviewStatus.APPLIED)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs, PAGE_SIZE)
     return render(
         request,
         "reviews/review/application_queue.html",

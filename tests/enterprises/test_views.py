@@ -471,3 +471,20 @@ def test_the_pages_offer_what_each_user_may_do(client, firm, county_user, enterp
     assert "企业自评" not in detail and "关闭企业" in detail
     form = client.get(reverse("enterprises:create")).content.decode()
     assert "县市区用户只能登记本辖区企业" in form and 'name="county"' not in form
+
+
+def test_a_search_finds_two_character_names_and_codes_by_their_start(
+    client, city_user, make_enterprise
+):
+    short = make_enterprise(name="鲁宝")
+    long = make_enterprise(name="烟台鲁宝机械有限公司")
+    other = make_enterprise(name="芝罘食品有限公司")
+    client.force_login(city_user)
+
+    def found(q: str) -> set[str]:
+        page = client.get(reverse("enterprises:list"), {"q": q}).context["page_obj"]
+        return {firm.name for firm in page}
+
+    assert found("鲁宝") == {short.name, long.name}
+    assert found(other.credit_code[:17].lower()) == {other.name}
+    assert found(other.credit_code[2:17]) == set()  # the middle of a code is no prefix

@@ -4,26 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0005_creation_list_removal'),
+        ("enterprises", "0005_creation_list_removal"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='enterprise',
-            index=models.Index(fields=['name', 'id'], name='enterprise_name_id'),
+            model_name="enterprise",
+            index=models.Index(fields=["name", "id"], name="enterprise_name_id"),
         ),
         migrations.AddIndex(
-            model_name='enterprise',
-            index=models.Index(fields=['status', 'id'], name='enterprise_status_id'),
+            model_name="enterprise",
+            index=models.Index(fields=["status", "id"], name="enterprise_status_id"),
         ),
         migrations.AddIndex(
-            model_name='enterprise',
-            index=models.Index(fields=['size', 'id'], name='enterprise_size_id'),
+            model_name="enterprise",
+            index=models.Index(fields=["size", "id"], name="enterprise_size_id"),
         ),
         migrations.AddIndex(
-            model_name='enterprise',
-            index=models.Index(fields=['employees', 'id'], name='enterprise_employees_id'),
+            model_name="enterprise",
+            index=models.Index(fields=["employees", "id"], name="enterprise_employees_id"),
         ),
     ]

@@ -24,7 +24,7 @@ from . import importing
 from .choices import RemovalReason
 from .models import Accident, County, CreationListEntry, CreationListRemoval, Enterprise
 from .selectors import editable_fields
-from .workflows import IMPORT_JOB, LISTING
+from .workflows import IMPORT_JOB, LISTING, forget_progress
 
 IMPORT_JOB_KIND = "enterprise_import"
 IMPORT_DIR = "imports"
@@ -41,6 +41,7 @@ def enterprise_create(*, actor: Any, data: dict[str, Any]) -> Enterprise:
     with transaction.atomic():
         enterprise.full_clean()
         enterprise.save()
+        forget_progress()  # a new firm in a county's base
         record_change(
             actor=actor,
             obj=enterprise,
@@ -59,6 +60,7 @@ def enterprise_update(
     require(actor, "edit", enterprise)
     allowed = editable_fields(user=actor, enterprise=enterprise)
     with transaction.atomic():
+        forget_progress()  # its size or county may move it between bases
         return save_with_history(
             enterprise,
             actor=actor,
@@ -76,6 +78,7 @@ def enterprise_close(
     if not reason.strip():
         raise ValidationError({"reason": "请填写关闭原因"})
     with transaction.atomic():
+        forget_progress()  # a closed firm leaves its county's base
         return save_with_history(
             enterprise,
             actor=actor,
@@ -135,6 +138,7 @@ def creation_list_remove(
 def _move_or_note(enterprise: Enterprise, name: str, *, actor: Any, note: str) -> None:
     """Take ``name`` when the firm stands where it starts from; else only keep the note."""
     transition = LISTING[name]
+    forget_progress()  # the list itself changed, whatever the standing does
     if enterprise.status in transition.source:
         LISTING.apply(enterprise, name, actor=actor, note=note)
     else:
@@ -206,6 +210,7 @@ def enterprise_import(
     if plan.ok and not dry_run:
         with transaction.atomic():
             importing.apply_import(plan, actor=actor, note=note)
+            forget_progress()
     return plan
 
 

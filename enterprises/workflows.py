@@ -9,17 +9,41 @@ answers with both. Who may take each is ``enterprises.policies``.
 
 from __future__ import annotations
 
+from typing import Any
+
+from portal import caching
 from portal.models import Job
 from portal.statemachine import Machine, Transition
 
 from .choices import Status
 from .models import Enterprise
 
+# The per-county progress of a year (``reports.selectors``) is computed once and kept in the
+# cache under this family; whatever changes a firm's standing, its list or its registry row
+# forgets it (``forget_progress``), so every page shows figures as fresh as the rows.
+PROGRESS_CACHE = "progress"
+
+
+def forget_progress() -> None:
+    caching.bump(PROGRESS_CACHE)
+
+
+def standing_changed(enterprise: Enterprise, **_: Any) -> None:
+    """The hook on every transition of the firm's standing (here and in ``LIFECYCLE``)."""
+    forget_progress()
+
+
+_FORGET = (standing_changed,)
+
 LISTING = Machine(
     Enterprise,
     [
-        Transition("put_on_list", (Status.NOT_LISTED,), Status.LISTED, "纳入创建名单"),
-        Transition("take_off_list", (Status.LISTED,), Status.NOT_LISTED, "移出创建名单"),
+        Transition(
+            "put_on_list", (Status.NOT_LISTED,), Status.LISTED, "纳入创建名单", hooks=_FORGET
+        ),
+        Transition(
+            "take_off_list", (Status.LISTED,), Status.NOT_LISTED, "移出创建名单", hooks=_FORGET
+        ),
     ],
 )
 

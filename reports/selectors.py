@@ -12,6 +12,9 @@ from django.db.models import Count, Q, QuerySet
 
 from enterprises.choices import PASSED_STATUSES, Status
 from enterprises.models import County, CreationListEntry, Enterprise
+from enterprises.workflows import PROGRESS_CACHE
+from portal import caching
+from portal.roles import Role
 from reviews.choices import ReviewStatus
 from reviews.models import Review
 from reviews.selectors.announcements import announceable_certificates, concluded_reviews
@@ -128,10 +131,41 @@ def targets_by_county(targets: QuerySet, year: int) -> dict[int, CountyTarget]:
     return {t.county_id: t for t in targets.filter(year=year).prefetch_related("milestones")}
 
 
+# Whose scope of firms is whole counties: the city-wide figures, read for their counties only,
+# are exactly what their own scope would count.
+_COUNTY_WIDE = {Role.CITY, Role.ADMIN, Role.COUNTY}
+PROGRESS_SECONDS = 600  # a safety net: every change of standing forgets the figures at once
+
+
 def county_progress(*, user: Any, year: int, today: dt.date) -> list[CountyProgress]:
     """The progress of every county ``user`` may see, ranked by pass rate (a county sees only
-    its own): five queries in all."""
-    return _progress(lambda qs: qs.for_user(user), year, today)
+    its own): five queries in all, three when the year's figures are cached."""
+    cached = user.role in _COUNTY_WIDE
+    return _progress(lambda qs: qs.for_user(user), year, today, cached=cached)
+
+
+def city_funnel(year: int) -> dict[int, dict[str, int]]:
+    """Where the firms on each county's list for ``year`` stand: the costliest query of the
+    progress (every list entry joined with its firm), computed once and kept until a firm's
+    standing, list or registry row changes (``enterprises.workflows.forget_progress``, hooked
+    on every transition of the standing). Every page that shows progress reads these."""
+    return caching.remember(
+        PROGRESS_CACHE,
+        f"funnel:{year}",
+        lambda: funnel_by_county(CreationListEntry.objects.all(), year),
+        timeout=PROGRESS_SECONDS,
+    )
+
+
+def city_bases() -> dict[int, dict[str, int]]:
+    """Each county's base and its passes (``base_by_county`` of every firm), kept like the
+    funnel."""
+    return caching.remember(
+        PROGRESS_CACHE,
+        "bases",
+        lambda: base_by_county(Enterprise.objects.all()),
+        timeout=PROGRESS_SECONDS,
+    )
 
 
 def every_county_progress(
@@ -139,12 +173,18 @@ def every_county_progress(
 ) -> list[CountyProgress]:
     """Every current county's progress, for the system's weekly snapshot (whose rows are
     scoped when read, ``snapshot_rows``). ``as_of``: the firms' standing at the end of
-    ``today`` from the transition history (a back-dated report), not their standing now."""
+    ``today`` from the transition history (a back-dated report), not their standing now.
+    Computed afresh: a snapshot is kept for good, so it reads the rows, not the cache."""
     return _progress(lambda qs: qs.all(), year, today, as_of=as_of)
 
 
-def _figures(scoped: Callable[[QuerySet], QuerySet], year: int, today: dt.date, as_of: bool):
+def _figures(
+    scoped: Callable[[QuerySet], QuerySet], year: int, today: dt.date, as_of: bool, cached: bool
+):
     """The funnel, timeliness and base by county: now, or as they stood at the end of today."""
+    if cached and not as_of:
+        timely = timeliness_by_county(scoped(Submission.objects), year, today)
+        return city_funnel(year), timely, city_bases()
     if not as_of:
         return (
             funnel_by_county(scoped(CreationListEntry.objects), year),
@@ -164,9 +204,13 @@ def _figures(scoped: Callable[[QuerySet], QuerySet], year: int, today: dt.date, 
 
 
 def _progress(
-    scoped: Callable[[QuerySet], QuerySet], year: int, today: dt.date, as_of: bool = False
+    scoped: Callable[[QuerySet], QuerySet],
+    year: int,
+    today: dt.date,
+    as_of: bool = False,
+    cached: bool = False,
 ):
-    funnel, timely, bases = _figures(scoped, year, today, as_of)
+    funnel, timely, bases = _figures(scoped, year, today, as_of, cached)
     targets = targets_by_county(scoped(CountyTarget.objects), year)
     result = []
     for county in scoped(County.objects).current():
@@ -272,7 +316,7 @@ class TargetStanding:
 
 def county_base(county: County) -> int:
     """达标率's denominator: the county's small/micro firms in the registry, not its list."""
-    return Enterprise.objects.filter(county=county).small_micro().open().count()
+    return city_bases().get(county.pk, {}).get("base", 0)
 
 
 def _standing(goal: CityGoal | None, base: int, target: CountyTarget | None) -> TargetStanding:
@@ -292,17 +336,10 @@ def target_standing(target: CountyTarget) -> TargetStanding:
 
 def target_rows(*, user: Any, year: int) -> list[dict[str, Any]]:
     """The city's review page: each county's target with its base and minimum beside it
-    (four queries whatever the number of counties)."""
+    (four queries whatever the number of counties, three with the bases cached)."""
     targets = targets_by_county(CountyTarget.objects.for_user(user), year)
     counties = list(County.objects.for_user(user).current())
-    bases = dict(
-        Enterprise.objects.filter(county__in=counties)
-        .small_micro()
-        .open()
-        .values_list("county")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    bases = {pk: row["base"] for pk, row in city_bases().items()}
     goal = CityGoal.objects.filter(year=year).first()
     return [
         {

@@ -7,10 +7,12 @@ transition is ``reviews.policies.lifecycle``; a refused transition says why.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from enterprises.choices import Grade, Status
 from enterprises.models import Enterprise
+from enterprises.workflows import standing_changed
 from portal.statemachine import Machine, Transition
 
 # --- Conditions -------------------------------------------------------------------------------
@@ -108,53 +110,64 @@ def review_is_ready_to_conclude(enterprise: Enterprise, context: dict[str, Any])
 
 PASSED = (Status.CONFIRMED, Status.ANNOUNCED)
 
+
+def _forgetting_progress(transitions: list[Transition]) -> list[Transition]:
+    """Every move of the standing forgets the cached progress figures (the one place: a
+    hook on each transition, in the mover's transaction and again at its commit)."""
+    return [replace(t, hooks=(*t.hooks, standing_changed)) for t in transitions]
+
+
 LIFECYCLE = Machine(
     Enterprise,
-    [
-        Transition(
-            "start_self_assessment",
-            (Status.LISTED, Status.EXPIRED, Status.REVOKED, Status.SELF_ASSESSING),
-            Status.SELF_ASSESSING,
-            "开始自评",
-        ),
-        Transition(
-            "apply",
-            (Status.SELF_ASSESSING,),
-            Status.APPLIED,
-            "申请评审",
-            conditions=(
-                has_submitted_self_assessment,
-                assessment_uses_current_standard,
-                assessment_reaches_pass_mark,
-                assessment_has_no_failed_veto,
-                assessment_team_is_recorded,
-                has_no_active_review,
+    _forgetting_progress(
+        [
+            Transition(
+                "start_self_assessment",
+                (Status.LISTED, Status.EXPIRED, Status.REVOKED, Status.SELF_ASSESSING),
+                Status.SELF_ASSESSING,
+                "开始自评",
             ),
-        ),
-        Transition("return_application", (Status.APPLIED,), Status.SELF_ASSESSING, "退回评审申请"),
-        Transition(
-            "assign",
-            (Status.APPLIED,),
-            Status.UNDER_REVIEW,
-            "委派评审机构",
-            conditions=(agency_is_eligible,),
-        ),
-        Transition(
-            "list_nonconformities", (Status.UNDER_REVIEW,), Status.RECTIFYING, "提出不符合项"
-        ),
-        Transition(
-            "conclude",
-            (Status.UNDER_REVIEW, Status.RECTIFYING),
-            Status.CONCLUDED,
-            "作出评审结论",
-            conditions=(review_is_ready_to_conclude,),
-        ),
-        Transition("confirm", (Status.CONCLUDED,), Status.CONFIRMED, "县级确认"),
-        Transition(
-            "reject_conclusion", (Status.CONCLUDED,), Status.SELF_ASSESSING, "县级确认未达标"
-        ),
-        Transition("announce", (Status.CONFIRMED,), Status.ANNOUNCED, "公告"),
-        Transition("revoke", PASSED, Status.REVOKED, "撤销等级"),
-        Transition("expire", PASSED, Status.EXPIRED, "等级到期"),
-    ],
+            Transition(
+                "apply",
+                (Status.SELF_ASSESSING,),
+                Status.APPLIED,
+                "申请评审",
+                conditions=(
+                    has_submitted_self_assessment,
+                    assessment_uses_current_standard,
+                    assessment_reaches_pass_mark,
+                    assessment_has_no_failed_veto,
+                    assessment_team_is_recorded,
+                    has_no_active_review,
+                ),
+            ),
+            Transition(
+                "return_application", (Status.APPLIED,), Status.SELF_ASSESSING, "退回评审申请"
+            ),
+            Transition(
+                "assign",
+                (Status.APPLIED,),
+                Status.UNDER_REVIEW,
+                "委派评审机构",
+                conditions=(agency_is_eligible,),
+            ),
+            Transition(
+                "list_nonconformities", (Status.UNDER_REVIEW,), Status.RECTIFYING, "提出不符合项"
+            ),
+            Transition(
+                "conclude",
+                (Status.UNDER_REVIEW, Status.RECTIFYING),
+                Status.CONCLUDED,
+                "作出评审结论",
+                conditions=(review_is_ready_to_conclude,),
+            ),
+            Transition("confirm", (Status.CONCLUDED,), Status.CONFIRMED, "县级确认"),
+            Transition(
+                "reject_conclusion", (Status.CONCLUDED,), Status.SELF_ASSESSING, "县级确认未达标"
+            ),
+            Transition("announce", (Status.CONFIRMED,), Status.ANNOUNCED, "公告"),
+            Transition("revoke", PASSED, Status.REVOKED, "撤销等级"),
+            Transition("expire", PASSED, Status.EXPIRED, "等级到期"),
+        ]
+    ),
 )

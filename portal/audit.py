@@ -94,12 +94,13 @@ def record_many(
     actor: Any,
     model: type[models.Model],
     action: str,
-    items: Iterable[tuple[Any, str, dict[str, list[Any]]]],
+    items: Iterable[tuple[Any, ...]],
     note: str = "",
 ) -> None:
-    """Keep one change per object of ``model`` for a bulk write (an import): ``items`` are
-    ``(pk, object_repr, changes)``. The rows are those ``build_entry`` makes, written with
-    ``portal.bulk`` (no per-object SQL compiling)."""
+    """Keep one change per object of ``model`` for a bulk write (an import, a nightly batch):
+    ``items`` are ``(pk, object_repr, changes)``, or ``(pk, object_repr, changes, note)`` for
+    a note of the row's own. The rows are those ``build_entry`` makes, written with
+    ``portal.bulk`` (one multi-row INSERT or COPY per batch, no per-object SQL compiling)."""
     from .bulk import bulk_insert
 
     base = {
@@ -108,10 +109,13 @@ def record_many(
         "action": action,
         "note": note,
     }
-    rows = [
-        {**base, "object_id": str(pk), "object_repr": str(name)[:200], "changes": changes or {}}
-        for pk, name, changes in items
-    ]
+    rows = []
+    for pk, name, changes, *own in items:
+        row = {**base, "object_id": str(pk), "object_repr": str(name)[:200]}
+        row["changes"] = changes or {}
+        if own:
+            row["note"] = own[0]
+        rows.append(row)
     bulk_insert(AuditEntry, rows)
 
 

@@ -5,6 +5,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -391,3 +393,34 @@ def test_the_printed_certificate_names_issuer_firm_industry_grade_number_and_dat
     ):
         assert expected in page, expected
     assert "不能作为有效证明" not in page
+
+
+def test_the_expiry_job_costs_the_same_queries_for_few_firms_and_many(make_enterprise):
+    """One locking SELECT, one UPDATE and one history insert per batch, whatever its size."""
+    from reviews.services import certificates
+
+    def expired_firms(n: int) -> list:
+        return [
+            make_enterprise(
+                status=Status.ANNOUNCED,
+                grade="",
+                certificate_no=f"烟{n}{i:05d}",
+                grade_valid_from=dt.date(2013, 1, 1),
+                grade_valid_until=dt.date(2015, 12, 31),
+            )
+            for i in range(n)
+        ]
+
+    def queries_to_expire(firms: list) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert expire_grades(today=dt.date(2016, 1, 1)) == len(firms)
+        return len(captured.captured_queries)
+
+    few = queries_to_expire(expired_firms(2))
+    many = queries_to_expire(firms := expired_firms(40))
+    assert few == many
+    firm = firms[-1]
+    firm.refresh_from_db()
+    assert (firm.status, firm.certificate_no, firm.grade_valid_until) == (Status.EXPIRED, "", None)
+    assert {e.note for e in history_for(firm)} == {"等级有效期至2015-12-31，已到期"}
+    assert certificates.EXPIRY_BATCH >= 40

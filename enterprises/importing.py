@@ -22,12 +22,12 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import translation
 
 from portal import xlsx
 from portal.audit import record_many
-from portal.bulk import bulk_insert
+from portal.bulk import bulk_insert, reserve_ids
 from portal.policy import can
 
 from .choices import SizeClass
@@ -61,6 +61,7 @@ SIZE_LABEL = dict(SizeClass.choices)
 # Above this many rows the confirmed import runs as a Celery task with a progress bar.
 ASYNC_THRESHOLD = 3000
 WRITE_BATCH = 2000
+MAX_EMPLOYEES = 2147483647  # PositiveIntegerField's range on every database
 MAX_LISTED_ERRORS = 1000
 
 
@@ -92,14 +93,17 @@ class Change:
 
 @dataclass
 class ImportPlan:
-    """What an import would do; ``errors`` non-empty means it must not be applied."""
+    """What an import would do (or did); ``errors`` non-empty means nothing is written. Only
+    counts and the first changes are kept: the rows themselves pass through a chunk at a time,
+    so memory does not grow with the sheet."""
 
     total: int = 0
-    new: list[CleanRow] = field(default_factory=list)
-    changed: list[Change] = field(default_factory=list)
+    new: int = 0
+    changed: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    samples: list[Change] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -109,8 +113,8 @@ class ImportPlan:
         """A JSON-able account for the preview page, the job row and the command."""
         return {
             "total": self.total,
-            "new": len(self.new),
-            "changed": len(self.changed),
+            "new": self.new,
+            "changed": self.changed,
             "unchanged": self.unchanged,
             "error_count": len(self.errors),
             "errors": [
@@ -125,7 +129,7 @@ class ImportPlan:
                     "name": c.values["name"],
                     "diff": c.diff,
                 }
-                for c in self.changed[:samples]
+                for c in self.samples[:samples]
             ],
         }
 
@@ -165,40 +169,74 @@ def restricted_county(user: Any, county: County | None = None) -> County | None:
     return county
 
 
+# Rows validated, compared (one query) and, when writing, written together.
+CHUNK_ROWS = 5000
+SAMPLE_CHANGES = 50
+
+Writer = Callable[[list["CleanRow"], list["Change"]], None]
+
+
 def plan_import(
-    file: IO[bytes], *, user: Any = None, county: County | None = None, max_rows: int | None = None
+    file: IO[bytes],
+    *,
+    user: Any = None,
+    county: County | None = None,
+    max_rows: int | None = None,
+    write: Writer | None = None,
 ) -> ImportPlan:
-    """Read, validate and compare the file against the registry. Writes nothing."""
+    """Read, validate and compare the file against the registry, a chunk of rows at a time.
+    With ``write``, each chunk's new and changed rows are handed to it as long as no error has
+    been found (the caller's transaction is rolled back if one turns up later); without it,
+    nothing is written (the preview)."""
     plan = ImportPlan()
     with translation.override("zh-hans"):
         try:
-            xlsx.inspect_archive(file, max_rows=max_rows)
-            rows = xlsx.read_first_sheet(file)
-            positions = _header_positions(rows, plan)
+            counted = xlsx.inspect_archive(file, max_rows=max_rows)
+            rows = xlsx.iter_first_sheet(file, rows=counted)
+            positions = _header_positions(next(rows, (1, [])), plan)
+            limit = xlsx.MAX_ROWS if max_rows is None else max_rows
+            ctx = _context(restricted_county(user, county))
+            _stream(rows, positions, ctx, plan, limit, write)
         except xlsx.FileRejected as exc:
             plan.errors.append(RowError(0, "", str(exc)))
             return plan
-        limit = xlsx.MAX_ROWS if max_rows is None else max_rows
-        if len(rows) - 1 > limit:
-            plan.errors.append(
-                RowError(0, "", f"文件有{len(rows) - 1}行，超过单次导入上限{limit}行，请分批导入")
-            )
-            return plan
-        ctx = _context(restricted_county(user, county))
-        clean = _validate_rows(rows, positions, ctx, plan)
-        del rows  # the raw cells are no longer needed: 200,000 rows hold ~150 MB
-        if not plan.total:
+        if not plan.total and not plan.errors:
             plan.errors.append(RowError(0, "", "工作表中没有企业数据（除表头外为空）"))
             return plan
-        _compare(clean, ctx, plan)
     plan.errors.sort(key=lambda e: (e.row, HEADERS.index(e.column) if e.column in HEADERS else -1))
     return plan
 
 
-def _header_positions(rows: list[list[Any]], plan: ImportPlan) -> dict[str, int]:
-    if not rows or not any(_text(v) for v in rows[0]):
+def _stream(rows, positions, ctx: _Context, plan: ImportPlan, limit: int, write) -> None:
+    seen: dict[str, int] = {}
+    chunk: list[CleanRow] = []
+    for number, raw in rows:
+        clean = _validate_row(number, raw, positions, ctx, plan, seen)
+        if plan.total > limit:
+            raise xlsx.FileRejected(f"文件的数据超过单次导入上限{limit}行，请分批导入")
+        if clean is not None:
+            chunk.append(clean)
+        if len(chunk) >= CHUNK_ROWS:
+            _settle(chunk, ctx, plan, write)
+            chunk = []
+    if chunk:
+        _settle(chunk, ctx, plan, write)
+
+
+def _settle(chunk: list[CleanRow], ctx: _Context, plan: ImportPlan, write) -> None:
+    """Compare a chunk with the registry (one query) and write it while the file is clean."""
+    new, changed = _compare_chunk(
+        chunk, _existing([r.values["credit_code"] for r in chunk]), ctx, plan
+    )
+    if write is not None and plan.ok:
+        write(new, changed)
+
+
+def _header_positions(first: tuple[int, list[Any]], plan: ImportPlan) -> dict[str, int]:
+    number, cells = first
+    if number != 1 or not any(_text(v) for v in cells):
         raise xlsx.FileRejected("第一个工作表是空的：请在模板第一行保留表头，从第二行起填写企业")
-    header = [_text(v) for v in rows[0]]
+    header = [_text(v) for v in cells]
     positions = {name: i for i, name in enumerate(header) if name}
     missing = [h for h in HEADERS if h not in positions]
     if missing:
@@ -240,44 +278,78 @@ def _related_and_numbers(cells: dict[str, Any], ctx: _Context, error) -> dict[st
     }
 
 
-def _validate_rows(
-    rows: list[list[Any]], positions: dict[str, int], ctx: _Context, plan: ImportPlan
-) -> list[CleanRow]:
-    model_fields = {name: Enterprise._meta.get_field(name) for name in TEXT_FIELDS}
-    seen: dict[str, int] = {}
-    clean: list[CleanRow] = []
-    order = [(header, name, positions[header]) for header, name in COLUMNS]
-    for index, raw in enumerate(rows[1:], start=2):
-        width = len(raw)
-        cells = {name: (raw[pos] if pos < width else None) for _, name, pos in order}
-        texts = {name: _text(value) for name, value in cells.items()}
-        if not any(texts.values()):
-            continue  # blank lines inside or below the data are not rows
-        plan.total += 1
-        errors_before = len(plan.errors)
-        values: dict[str, Any] = {}
+_ORDER = list(enumerate(COLUMNS))
 
-        def error(name: str, message: str, row: int = index) -> None:
-            plan.errors.append(RowError(row, FIELD_HEADER[name], message))
 
-        code = _credit_code(cells["credit_code"], error)
-        if code is not None:
-            if code in seen:
-                error("credit_code", f"与第{seen[code]}行的统一社会信用代码重复")
-            else:
-                seen[code] = index
-            values["credit_code"] = code
-        for name, model_field in model_fields.items():
-            try:
-                values[name] = model_field.clean(texts[name], None)
-            except ValidationError as exc:
-                error(name, "；".join(exc.messages))
-        values.update(_related_and_numbers(cells, ctx, error))
-        if len(plan.errors) == errors_before:
-            _check_size(values, error)
-        if len(plan.errors) == errors_before:
-            clean.append(CleanRow(index, values))
-    return clean
+def _validate_row(
+    index: int,
+    raw: list[Any],
+    positions: dict[str, int],
+    ctx: _Context,
+    plan: ImportPlan,
+    seen: dict[str, int],
+) -> CleanRow | None:
+    """One row checked directly (required, length, choices, numbers, the credit code, the
+    size rule): the same rules as the model's fields and the edit form, without a
+    ``Field.clean`` call per cell."""
+    width = len(raw)
+    cells = {}
+    for _, (header, name) in _ORDER:
+        pos = positions[header]
+        cells[name] = raw[pos] if pos < width else None
+    texts = {name: _text(value) for name, value in cells.items()}
+    if not any(texts.values()):
+        return None  # blank lines inside or below the data are not rows
+    plan.total += 1
+    errors_before = len(plan.errors)
+    values: dict[str, Any] = {}
+
+    def error(name: str, message: str, row: int = index) -> None:
+        plan.errors.append(RowError(row, FIELD_HEADER[name], message))
+
+    code = _credit_code(cells["credit_code"], error)
+    if code is not None:
+        if code in seen:
+            error("credit_code", f"与第{seen[code]}行的统一社会信用代码重复")
+        else:
+            seen[code] = index
+        values["credit_code"] = code
+    for name, (limit, required) in TEXT_RULES.items():
+        text = texts[name]
+        if (required and not text) or len(text) > limit:
+            error(name, _field_message(name, text))
+        else:
+            values[name] = text
+    values.update(_related_and_numbers(cells, ctx, error))
+    if len(plan.errors) == errors_before:
+        _check_size(values, error)
+    if len(plan.errors) == errors_before:
+        return CleanRow(index, values)
+    return None
+
+
+def _text_rules() -> dict[str, tuple[int, bool]]:
+    """Each text column's length limit and whether it is required, from the model's fields
+    (what ``Field.clean`` would check: these fields have no choices and no validators but the
+    length)."""
+    rules = {}
+    for name in TEXT_FIELDS:
+        model_field = Enterprise._meta.get_field(name)
+        assert not model_field.choices and len(model_field.validators) == 1, name
+        rules[name] = (model_field.max_length, not model_field.blank)
+    return rules
+
+
+TEXT_RULES = _text_rules()
+
+
+def _field_message(name: str, value: Any) -> str:
+    """The model field's own words for a value the direct check refused (the rare path)."""
+    try:
+        Enterprise._meta.get_field(name).clean(value, None)
+    except ValidationError as exc:
+        return "；".join(exc.messages)
+    return "数据有误"
 
 
 def _credit_code(value: Any, error: Callable[[str, str], None]) -> str | None:
@@ -351,12 +423,10 @@ def _employees(value: Any, error: Callable[[str, str], None]) -> int | None:
     if number < 0:
         error("employees", "从业人员数不能为负数")
         return None
-    model_field = Enterprise._meta.get_field("employees")
-    try:
-        return model_field.clean(number, None)
-    except ValidationError as exc:
-        error("employees", "；".join(exc.messages))
+    if number > MAX_EMPLOYEES:
+        error("employees", _field_message("employees", number))
         return None
+    return number
 
 
 def _revenue(value: Any, error: Callable[[str, str], None]) -> Decimal | None:
@@ -413,22 +483,16 @@ def _display(ctx: _Context, name: str, value: Any) -> Any:
     return value
 
 
-def _compare(clean: list[CleanRow], ctx: _Context, plan: ImportPlan) -> None:
-    """Sort rows into new, changed and unchanged, one slice of the registry at a time so
-    that memory stays flat however many firms are already registered."""
-    for start in range(0, len(clean), 5000):
-        chunk = clean[start : start + 5000]
-        existing = _existing([row.values["credit_code"] for row in chunk])
-        _compare_chunk(chunk, existing, ctx, plan)
-
-
 def _compare_chunk(
     chunk: list[CleanRow], existing: dict[str, dict[str, Any]], ctx: _Context, plan: ImportPlan
-) -> None:
+) -> tuple[list[CleanRow], list[Change]]:
+    """Sort a chunk into new, changed and unchanged rows (counted on the plan)."""
+    new: list[CleanRow] = []
+    changed: list[Change] = []
     for row in chunk:
         current = existing.get(row.values["credit_code"])
         if current is None:
-            plan.new.append(row)
+            new.append(row)
             continue
         if ctx.only_county is not None and current["county"] != ctx.only_county.pk:
             plan.errors.append(
@@ -446,27 +510,31 @@ def _compare_chunk(
             if _blank_none(current[name]) != _blank_none(row.values[name])
         }
         if diff:
-            plan.changed.append(
-                Change(row.row, current["pk"], current["version"], row.values, diff)
-            )
+            changed.append(Change(row.row, current["pk"], current["version"], row.values, diff))
         else:
             plan.unchanged += 1
-            row.values = {}  # nothing to write: let it go
+    plan.new += len(new)
+    plan.changed += len(changed)
+    room = SAMPLE_CHANGES - len(plan.samples)
+    if room > 0:
+        plan.samples.extend(changed[:room])
+    return new, changed
 
 
 Progress = Callable[[int, int], None]
 
 
-def apply_import(plan: ImportPlan, *, actor: Any, note: str = "") -> dict[str, int]:
-    """Write a valid plan in one transaction: every row or, on any failure, none."""
-    if not plan.ok:
-        raise ValueError("an import with errors cannot be applied")
-    with transaction.atomic():
-        for start in range(0, len(plan.new), WRITE_BATCH):
-            _insert(plan.new[start : start + WRITE_BATCH], actor=actor, note=note)
-        for start in range(0, len(plan.changed), WRITE_BATCH):
-            _update(plan.changed[start : start + WRITE_BATCH], actor=actor, note=note)
-    return {"new": len(plan.new), "changed": len(plan.changed), "unchanged": plan.unchanged}
+def import_writer(*, actor: Any, note: str = "") -> Writer:
+    """What ``plan_import`` hands each clean chunk to: the new firms and their history, then the
+    changed ones. Call inside one transaction; a later error rolls every chunk back."""
+
+    def write(new: list[CleanRow], changed: list[Change]) -> None:
+        for start in range(0, len(new), WRITE_BATCH):
+            _insert(new[start : start + WRITE_BATCH], actor=actor, note=note)
+        for start in range(0, len(changed), WRITE_BATCH):
+            _update(changed[start : start + WRITE_BATCH], actor=actor, note=note)
+
+    return write
 
 
 def _firm_rows(values: list[dict[str, Any]], *, versions: list[int] | None = None) -> list[dict]:
@@ -495,20 +563,14 @@ def _upsert_clause() -> str:
     return f" ON CONFLICT ({quote('credit_code')}) DO UPDATE SET {', '.join(sets)}"
 
 
-def _ids(codes: list[str]) -> dict[str, int]:
-    ids: dict[str, int] = {}
-    for start in range(0, len(codes), 5000):
-        chunk = codes[start : start + 5000]
-        ids.update(
-            Enterprise.objects.filter(credit_code__in=chunk).values_list("credit_code", "pk")
-        )
-    return ids
-
-
 def _insert(rows: list[CleanRow], *, actor: Any, note: str) -> None:
-    bulk_insert(Enterprise, _firm_rows([row.values for row in rows]))
-    ids = _ids([row.values["credit_code"] for row in rows])
-    items = [(ids[r.values["credit_code"]], r.values["name"], {}) for r in rows]
+    """New firms with ids taken up front (no reading back), then their history rows."""
+    ids = reserve_ids(Enterprise, len(rows))
+    firms = _firm_rows([row.values for row in rows])
+    for pk, firm in zip(ids, firms, strict=True):
+        firm["id"] = pk
+    bulk_insert(Enterprise, firms, with_pk=True)
+    items = [(pk, r.values["name"], {}) for pk, r in zip(ids, rows, strict=True)]
     record_many(actor=actor, model=Enterprise, action="Excel导入新建", items=items, note=note)
 
 

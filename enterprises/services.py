@@ -200,23 +200,30 @@ def enterprise_import(
     progress: importing.Progress | None = None,
 ) -> importing.ImportPlan:
     """Validate the sheet and, unless it has an error or this is a dry run, write it all in
-    one transaction. Reading and validating happen before the transaction opens, so a page
-    polling the job sees that stage's progress (writes inside it show only at commit) and
-    SQLite's write lock is held only while writing."""
+    one transaction. The sheet is streamed a chunk at a time (memory bounded whatever its
+    size): each clean chunk is written as it is read, and an error anywhere rolls them all
+    back, so the file is read once (SQLite's write lock is held for the whole pass)."""
     require(actor, "import", Enterprise)
-    plan = importing.plan_import(file, user=actor, county=county)
-    if progress:
-        progress(plan.total, plan.total * 2)
-    if plan.ok and not dry_run:
+    if dry_run:
+        plan = importing.plan_import(file, user=actor, county=county)
+    else:
         with transaction.atomic():
-            importing.apply_import(plan, actor=actor, note=note)
-            forget_progress()
+            write = importing.import_writer(actor=actor, note=note)
+            plan = importing.plan_import(file, user=actor, county=county, write=write)
+            if plan.ok:
+                forget_progress()
+            else:  # an error after some chunks were written: none of them stays
+                transaction.set_rollback(True)
+    if progress:
+        progress(plan.total, plan.total)
     return plan
 
 
 def import_upload(*, actor: Any, upload: Any) -> Job:
     """Keep the uploaded file on the server and record its preview in a Job row. Confirming
-    validates the stored file again: nothing the browser sends back is trusted."""
+    validates the stored file again: nothing the browser sends back is trusted. A file of more
+    than ``ASYNC_THRESHOLD`` rows is previewed by a Celery task (the page polls the job), so no
+    web worker reads a large sheet."""
     require(actor, "import", Enterprise)
     name = f"{IMPORT_DIR}/{uuid.uuid4().hex}.xlsx"
     path = Path(settings.MEDIA_ROOT) / name
@@ -224,17 +231,50 @@ def import_upload(*, actor: Any, upload: Any) -> Job:
     with path.open("wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
-    with path.open("rb") as stored:
-        plan = importing.plan_import(stored, user=actor)
-    job = job_start(
-        kind=IMPORT_JOB_KIND,
-        owner=actor,
-        total=len(plan.new) + len(plan.changed),
-        params={"path": name, "filename": str(upload.name)[:200], "rows": plan.total},
-    )
-    job.result = {"stage": "preview", **plan.summary()}
-    job.save(update_fields=["result"])
+    params = {"path": name, "filename": str(upload.name)[:200]}
+    rows = _counted_rows(path)
+    if rows is not None and rows - 1 > importing.ASYNC_THRESHOLD:
+        job = job_start(kind=IMPORT_JOB_KIND, owner=actor, params={**params, "rows": rows - 1})
+        job.result = {"stage": "previewing"}
+        job.save(update_fields=["result"])
+        from .tasks import run_preview_job
+
+        transaction.on_commit(lambda: run_preview_job.delay(job.pk))
+        return job
+    job = job_start(kind=IMPORT_JOB_KIND, owner=actor, params=params)
+    _preview(job)
     return job
+
+
+def _counted_rows(path: Path) -> int | None:
+    """The sheet's rows as the archive check counts them (header included), or None when the
+    file is refused (the preview then says why, at once)."""
+    from portal import xlsx
+
+    with path.open("rb") as stored:
+        try:
+            return xlsx.inspect_archive(stored)
+        except xlsx.FileRejected:
+            return None
+
+
+def _preview(job: Job) -> None:
+    path = Path(settings.MEDIA_ROOT) / job.params["path"]
+    with path.open("rb") as stored:
+        plan = importing.plan_import(stored, user=job.owner)
+    job.total = plan.new + plan.changed
+    job.params = {**job.params, "rows": plan.total}
+    job.result = {"stage": "preview", **plan.summary()}
+    Job.objects.filter(pk=job.pk).update(total=job.total, params=job.params, result=job.result)
+
+
+def run_preview(*, job_id: int) -> None:
+    """The preview of a large upload, in a task: the job shows it when done."""
+    job = Job.objects.select_related("owner", "owner__county").get(pk=job_id)
+    if (job.result or {}).get("stage") != "previewing":
+        return  # already previewed (a redelivered task)
+    job_progress(job.pk, done=0, message="正在读取并校验")
+    _preview(job)
 
 
 PREVIEW_LIFETIME = dt.timedelta(days=1)

@@ -13,6 +13,12 @@ def run_import_job(job_id: int) -> None:
     services.run_import(job_id=job_id)
 
 
+@app.task(name="enterprises.tasks.run_preview_job", ignore_result=True)
+def run_preview_job(job_id: int) -> None:
+    """The preview of an upload too large to read in the request."""
+    services.run_preview(job_id=job_id)
+
+
 @app.task(name="enterprises.tasks.discard_stale_previews", ignore_result=True)
 def discard_stale_previews() -> None:
     """Nightly: import previews left unconfirmed for a day are cleared with their files."""

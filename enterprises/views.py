@@ -351,7 +351,11 @@ def import_job(request, pk: int):
     if request.htmx:
         template = "enterprises/_import_progress.html"
     context = {"job": job, "result": job.result, "actions": allowed_actions(request.user, job)}
-    return render(request, template, context)
+    response = render(request, template, context)
+    if request.htmx and job.result.get("stage") == "preview":
+        # A large file's preview, polled while it ran, is ready: the whole page shows it.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @require_POST

@@ -47,12 +47,26 @@ LISTING = Machine(
     ],
 )
 
+
 # An import's job starts when whoever uploaded the sheet confirms its preview: the claim on the
 # queued job is what makes a replayed confirm change nothing (``portal.workflows.JOB``).
+def preview_is_ready(job: Job, context: dict[str, Any]) -> str | None:
+    """A large file's preview runs as a task first: nothing to confirm until it has shown."""
+    if (job.result or {}).get("stage") == "previewing":
+        return "文件仍在校验中，请等预览完成后再确认"
+    return None
+
+
 IMPORT_JOB = Machine(
     Job,
     [
-        Transition("confirm_import", (Job.Status.QUEUED,), Job.Status.RUNNING, "确认导入"),
+        Transition(
+            "confirm_import",
+            (Job.Status.QUEUED,),
+            Job.Status.RUNNING,
+            "确认导入",
+            conditions=(preview_is_ready,),
+        ),
         # Nightly: a preview nobody confirmed within a day is cleared with its stored file.
         Transition("discard_preview", (Job.Status.QUEUED,), Job.Status.FAILED, "清除过期预览"),
     ],

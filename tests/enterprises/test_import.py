@@ -28,7 +28,7 @@ def only_error(plan):
 
 def test_a_valid_sheet_creates_every_firm_with_history(sheet, reference, county_user):
     plan = do_import(sheet([row(1), row(2)]), county_user)
-    assert plan.ok and len(plan.new) == 2
+    assert plan.ok and plan.new == 2
     firm = Enterprise.objects.get(credit_code=row(1)[0])
     assert firm.county.name == "芝罘区" and firm.size == "small" and firm.employees == 30
     entry = history_for(firm).get()
@@ -47,7 +47,7 @@ def test_reimporting_the_same_file_changes_nothing(sheet, reference):
 def test_a_changed_row_updates_the_firm_and_its_history(sheet, reference):
     do_import(sheet([row(1)]))
     plan = do_import(sheet([row(1, employees=45, size="微型")]))
-    assert len(plan.changed) == 1
+    assert plan.changed == 1
     firm = Enterprise.objects.get(credit_code=row(1)[0])
     assert firm.employees == 45 and firm.size == "micro" and firm.version == 2
     entry = history_for(firm).first()
@@ -181,7 +181,7 @@ def test_codes_are_normalized_before_matching(sheet, reference):
 
 def test_dry_run_writes_nothing(sheet, reference):
     plan = do_import(sheet([row(1)]), dry_run=True)
-    assert plan.ok and len(plan.new) == 1 and Enterprise.objects.count() == 0
+    assert plan.ok and plan.new == 1 and Enterprise.objects.count() == 0
 
 
 def test_the_command_imports_and_exits_non_zero_on_any_error(tmp_path, reference, capsys):
@@ -240,7 +240,7 @@ def test_the_downloaded_template_filled_in_imports(reference):
     out = io.BytesIO()
     wb.save(out)
     plan = do_import(out)
-    assert plan.ok and len(plan.new) == 2 and plan.total == 2
+    assert plan.ok and plan.new == 2 and plan.total == 2
 
 
 def corrupted(data: bytes) -> io.BytesIO:
@@ -329,3 +329,16 @@ def test_too_many_rows_are_counted_while_streaming_whatever_the_sheet_declares(
     monkeypatch.setattr(xlsx, "read_first_sheet", never)
     data = _without_dimension(xlsx_bytes([row(n) for n in range(1, 6)]), lie=lie)
     assert "超过单次导入上限2行" in only_error(do_import(data)).message
+
+
+def test_a_large_sheet_is_streamed_and_checked_like_a_small_one(sheet, reference, monkeypatch):
+    """Above ``WHOLE_SHEET_ROWS`` the sheet is streamed in chunks: the same rows are found, the
+    same errors named, and an error in a later chunk rolls back the chunks already written."""
+    monkeypatch.setattr(xlsx, "WHOLE_SHEET_ROWS", 0)
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
+    bad = row(5, credit_code="91370602MA3C00000X")
+    plan = do_import(sheet([row(1), row(2), row(3), row(4), bad]))
+    assert not plan.ok and [e.row for e in plan.errors] == [6]
+    assert Enterprise.objects.count() == 0  # the chunks of rows 2–5 were written, then undone
+    plan = do_import(sheet([row(1), row(2), row(3), row(4), row(5)]))
+    assert plan.ok and plan.new == 5 and Enterprise.objects.count() == 5

@@ -369,11 +369,13 @@ def test_a_large_import_runs_as_a_task_with_progress(
 ):
     monkeypatch.setattr(importing, "ASYNC_THRESHOLD", 1)
     client.force_login(county_user)
-    job_url = upload(client, [row(1), row(2), row(3)]).url
+    with django_capture_on_commit_callbacks(execute=True):  # the preview, a task too
+        job_url = upload(client, [row(1), row(2), row(3)]).url
     job = Job.objects.get()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         client.post(reverse("enterprises:import_confirm", args=[job.pk]))
-    assert len(callbacks) == 1  # queued after commit, run eagerly here
+    # queued after commit, run eagerly here (beside it: the progress cache forgotten again)
+    assert len(callbacks) == 2
     job.refresh_from_db()
     assert job.status == Job.Status.DONE and job.done == 3
     partial = client.get(job_url, headers={"HX-Request": "true"}).content.decode()
@@ -488,3 +490,28 @@ def test_a_search_finds_two_character_names_and_codes_by_their_start(
     assert found("鲁宝") == {short.name, long.name}
     assert found(other.credit_code[:17].lower()) == {other.name}
     assert found(other.credit_code[2:17]) == set()  # the middle of a code is no prefix
+
+
+def test_a_large_upload_is_previewed_by_a_task_and_confirmed_only_after(
+    client, county_user, reference, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(importing, "ASYNC_THRESHOLD", 1)
+    client.force_login(county_user)
+    data = xlsx_bytes([row(1), row(2), row(3)])
+    upload_file = SimpleUploadedFile("大文件.xlsx", data, content_type=XLSX_MIME)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(reverse("enterprises:import"), {"file": upload_file})
+    job = Job.objects.get()
+    assert job.result["stage"] == "previewing" and job.params["rows"] == 3
+    page = client.get(response.url).content.decode()
+    assert "正在后台读取并校验（共3行）" in page and "确认导入" not in page
+    client.post(reverse("enterprises:import_confirm", args=[job.pk]))  # too early: refused
+    job.refresh_from_db()
+    assert job.status == Job.Status.QUEUED and Enterprise.objects.count() == 0
+    for callback in queued:
+        callback()  # the preview task, run eagerly
+    job.refresh_from_db()
+    assert job.result["stage"] == "preview" and job.result["new"] == 3
+    polled = client.get(response.url, headers={"HX-Request": "true"})
+    assert polled["HX-Refresh"] == "true"
+    assert "确认导入" in client.get(response.url).content.decode()

@@ -36,9 +36,7 @@ class Command(BaseCommand):
             )
         for notice in plan.notices:
             self.stdout.write(notice)
-        counts = (
-            f"共{plan.total}行：新增{len(plan.new)}，变更{len(plan.changed)}，未变{plan.unchanged}"
-        )
+        counts = f"共{plan.total}行：新增{plan.new}，变更{plan.changed}，未变{plan.unchanged}"
         if not plan.ok:
             for error in plan.errors:
                 self.stderr.write(str(error))

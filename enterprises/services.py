@@ -341,3 +341,62 @@ def run_import(*, job_id: int) -> None:
     message = "导入完成" if plan.ok else "文件已变化或数据有误，未写入任何记录"
     job_finish(job.pk, result=result, failed=not plan.ok, message=message)
     path.unlink(missing_ok=True)
+
+
+# --- Large exports ----------------------------------------------------------------------
+
+EXPORT_JOB_KIND = "enterprise_export"
+EXPORT_DIR = "exports"
+EXPORT_PROGRESS_EVERY = 5000
+
+
+def export_start(*, actor: Any, params: dict[str, str], rows: int, filename: str) -> Job:
+    """An export of more than ``exports.ASYNC_ROWS`` rows, written by a Celery task (after
+    commit) to a file the job then links to, so no web worker is held while it is made. The
+    task reads the list again with the same filters, as the actor sees it."""
+    require(actor, "export", Enterprise)
+    job = job_start(
+        kind=EXPORT_JOB_KIND,
+        owner=actor,
+        total=rows,
+        params={"query": params, "filename": filename[:100]},
+    )
+    from .tasks import run_export_job
+
+    transaction.on_commit(lambda: run_export_job.delay(job.pk))
+    return job
+
+
+def run_export(*, job_id: int) -> None:
+    """Write the export's file, reporting progress on the job row, then finish the job."""
+    from . import exports
+    from .selectors import enterprise_list
+
+    job = Job.objects.select_related("owner", "owner__county").get(pk=job_id)
+    if job.status != Job.Status.QUEUED:
+        return  # done already (a redelivered task)
+    name = f"{EXPORT_DIR}/{uuid.uuid4().hex}.xlsx"
+    path = Path(settings.MEDIA_ROOT) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    qs = enterprise_list(user=job.owner, params=job.params.get("query", {}))
+    counted = {"rows": 0}
+
+    def counting(rows):
+        for row in rows:
+            counted["rows"] += 1
+            if counted["rows"] % EXPORT_PROGRESS_EVERY == 0:
+                job_progress(job.pk, done=counted["rows"], message="正在生成文件")
+            yield row
+
+    try:
+        with path.open("wb") as out:
+            for chunk in exports.enterprise_export(qs, rows=counting):
+                out.write(chunk)
+    except Exception:
+        path.unlink(missing_ok=True)
+        job_finish(job.pk, result={}, failed=True, message="导出失败，请重试")
+        raise
+    result = {"path": name, "filename": f"{job.params.get('filename', '企业名录')}.xlsx"}
+    result["rows"] = counted["rows"]
+    job_progress(job.pk, done=counted["rows"], total=counted["rows"])
+    job_finish(job.pk, result=result, message="导出完成")

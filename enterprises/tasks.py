@@ -19,6 +19,12 @@ def run_preview_job(job_id: int) -> None:
     services.run_preview(job_id=job_id)
 
 
+@app.task(name="enterprises.tasks.run_export_job", ignore_result=True)
+def run_export_job(job_id: int) -> None:
+    """An export of the registry too large to make in a request."""
+    services.run_export(job_id=job_id)
+
+
 @app.task(name="enterprises.tasks.discard_stale_previews", ignore_result=True)
 def discard_stale_previews() -> None:
     """Nightly: import previews left unconfirmed for a day are cleared with their files."""

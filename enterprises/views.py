@@ -4,17 +4,29 @@ bind a form, ``perform`` one service call, redirect. Who may do what is
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from portal.audit import history_for
-from portal.http import dated, perform, refuse_form, xlsx_response, year_from
+from portal.http import (
+    FileMissing,
+    attachment,
+    dated,
+    perform,
+    refuse_form,
+    xlsx_response,
+    year_from,
+)
 from portal.models import Job
 from portal.paging import paginate
 from portal.policy import allowed_actions, can, fetch, require
+from portal.xlsx import XLSX_MIME
 
 from . import exports, services
 from .choices import SizeClass, Status
@@ -77,9 +89,45 @@ def enterprise_index(request):
 
 
 def enterprise_export(request):
+    """A few thousand rows stream at once; more are made by a task the page then follows."""
     require(request.user, "export", Enterprise)
     qs = enterprise_list(user=request.user, params=request.GET)
+    rows = qs.count()
+    if rows > exports.ASYNC_ROWS:
+        params = {key: request.GET.get(key) for key in request.GET}
+        job = services.export_start(
+            actor=request.user, params=params, rows=rows, filename=dated("企业名录")
+        )
+        messages.info(request, f"共{rows}家企业，正在后台生成Excel文件，完成后可在本页下载")
+        return redirect("enterprises:export_job", pk=job.pk)
     return xlsx_response(exports.enterprise_export(qs), dated("企业名录"))
+
+
+def _export_job(request, pk: int) -> Job:
+    job = fetch(request.user, Job.objects.filter(kind=services.EXPORT_JOB_KIND), pk=pk)
+    require(request.user, "export", Enterprise)
+    return job
+
+
+def export_job(request, pk: int):
+    """A large export's progress (polled with htmx) and, when done, its download link."""
+    job = _export_job(request, pk)
+    template = (
+        "enterprises/_export_progress.html" if request.htmx else "enterprises/export_job.html"
+    )
+    return render(request, template, {"job": job})
+
+
+def export_download(request, pk: int):
+    job = _export_job(request, pk)
+    if job.status != Job.Status.DONE:
+        raise Http404("导出文件尚未生成")
+    path = Path(settings.MEDIA_ROOT) / job.result.get("path", "")
+    if not job.result.get("path") or not path.is_file():
+        raise FileMissing()
+    response = FileResponse(path.open("rb"), content_type=XLSX_MIME)
+    response["Content-Disposition"] = attachment(job.result.get("filename") or "企业名录.xlsx")
+    return response
 
 
 def enterprise_detail(request, pk: int):

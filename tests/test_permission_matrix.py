@@ -119,6 +119,16 @@ def _imports(qs: Any) -> Any:
     return qs.filter(kind="enterprise_import")
 
 
+def _exports(qs: Any) -> Any:
+    return qs.filter(kind="enterprise_export")
+
+
+def _may_export(user: Any, job: Any) -> bool:
+    from enterprises.models import Enterprise
+
+    return policy.can(user, "export", Enterprise)
+
+
 def _may_import(user: Any, job: Any) -> bool:
     """An import's page: the job in scope (its uploader; the city), then the import action."""
     from enterprises.models import Enterprise
@@ -225,6 +235,8 @@ SPECS: dict[str, Any] = {
     # enterprises: the registry, its creation lists, imports and accidents
     "enterprises:list": Page("enterprises.Enterprise", "list"),
     "enterprises:export": Page("enterprises.Enterprise", "export"),
+    "enterprises:export_job": Obj("portal.Job", queryset=_exports, allowed=_may_export),
+    "enterprises:export_download": Obj("portal.Job", queryset=_exports, allowed=_may_export),
     "enterprises:create": Page("enterprises.Enterprise", "create"),
     "enterprises:mine": Page("enterprises.Enterprise", "mine"),
     "enterprises:detail": Obj("enterprises.Enterprise"),
@@ -381,6 +393,28 @@ def _registry_rows(county: Any) -> None:
     )
     firm = Enterprise.objects.filter(county=county.county).order_by("pk").first()
     Accident.objects.create(enterprise=firm, occurred_on=dt.date(2016, 3, 5), deaths=0)
+    _finished_export(county)
+
+
+def _finished_export(owner: Any) -> None:
+    """A large export county A made, its file on disk."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from portal.models import Job
+
+    path = Path(settings.MEDIA_ROOT) / "exports" / "matrix.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"PK")
+    Job.objects.create(
+        kind="enterprise_export",
+        owner=owner,
+        status=Job.Status.DONE,
+        total=1,
+        params={"query": {}, "filename": "企业名录"},
+        result={"path": "exports/matrix.xlsx", "filename": "企业名录.xlsx", "rows": 1},
+    )
 
 
 def _evidence_rows(firm_user: Any) -> None:

@@ -203,9 +203,9 @@ def test_list_and_export_queries_do_not_grow_with_the_firms(
     client.force_login(city_user)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("enterprises:list")).status_code == 200
-    # session, user, session save (two savepoint statements), one query for the rows and
-    # the security log's row for the export
-    with django_assert_max_num_queries(7):
+    # session, user, session save (two savepoint statements), the count (a large export
+    # goes to a task), one query for the rows and the security log's row for the export
+    with django_assert_max_num_queries(8):
         b"".join(client.get(reverse("enterprises:export")).streaming_content)
     with django_assert_max_num_queries(7):
         b"".join(client.get(reverse("enterprises:creation_list_export")).streaming_content)
@@ -515,3 +515,47 @@ def test_a_large_upload_is_previewed_by_a_task_and_confirmed_only_after(
     polled = client.get(response.url, headers={"HX-Request": "true"})
     assert polled["HX-Refresh"] == "true"
     assert "确认导入" in client.get(response.url).content.decode()
+
+
+def test_a_large_export_is_made_by_a_task_and_downloaded_from_its_page(
+    client,
+    city_user,
+    make_enterprise,
+    monkeypatch,
+    settings,
+    tmp_path,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    from enterprises import exports
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(exports, "ASYNC_ROWS", 2)
+    for name in ("甲企业", "乙企业", "丙企业"):
+        make_enterprise(name=name)
+    client.force_login(city_user)
+    with django_capture_on_commit_callbacks(execute=True):  # the task, queued after commit
+        response = client.get(reverse("enterprises:export"), {"q": "企业"})
+    job = Job.objects.get(kind="enterprise_export")
+    assert response.status_code == 302 and response.url == reverse(
+        "enterprises:export_job", args=[job.pk]
+    )
+    assert job.status == Job.Status.DONE and job.result["rows"] == 3  # eager here
+    with django_assert_max_num_queries(6):
+        page = client.get(response.url).content.decode()
+    assert "文件已生成（3行）" in page and "下载Excel文件" in page
+    download = client.get(reverse("enterprises:export_download", args=[job.pk]))
+    rows = (
+        CalamineWorkbook.from_filelike(io.BytesIO(b"".join(download.streaming_content)))
+        .get_sheet_by_index(0)
+        .to_python()
+    )
+    assert sorted(r[1] for r in rows[1:]) == sorted(["甲企业", "乙企业", "丙企业"])
+    assert "attachment" in download["Content-Disposition"]
+
+
+def test_a_small_export_still_streams_at_once(client, city_user, make_enterprise):
+    make_enterprise()
+    client.force_login(city_user)
+    response = client.get(reverse("enterprises:export"))
+    assert response.status_code == 200 and not Job.objects.filter(kind="enterprise_export")

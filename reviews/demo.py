@@ -329,8 +329,23 @@ def _demo_county_staff(county):
 def _demo_confirm(firm, staff, issued_on, rng):
     """Stand in for the agency's part of the path (built by the review workflow) and let the
     county confirm the conclusion through the real service."""
-    import datetime as dt
     from decimal import Decimal
+
+    from enterprises.choices import Grade
+
+    from .rules import confirming_level
+    from .services.certificates import review_confirm
+
+    result = Grade.PASS if firm.is_small_micro else Grade.LEVEL3
+    review = _demo_concluded(firm, result, issued_on, Decimal(rng.randint(640, 890)) / 10)
+    # 三级 is the city's to confirm (reviews.rules), 达标 the county's.
+    actor = staff if confirming_level(result=result) == "county" else _demo_city_staff()
+    return review_confirm(review=review, actor=actor, issued_on=issued_on)
+
+
+def _demo_concluded(firm, result, day, score):
+    """A conclusion as the agency leaves it (the agency's part is built by seed_reviews)."""
+    import datetime as dt
 
     from django.utils import timezone
 
@@ -338,20 +353,64 @@ def _demo_confirm(firm, staff, issued_on, rng):
 
     from .choices import ReviewStatus
     from .models import Review
-    from .services.certificates import review_confirm
 
     firm.status = Status.CONCLUDED
     type(firm).objects.filter(pk=firm.pk).update(status=Status.CONCLUDED)
-    concluded_at = timezone.make_aware(dt.datetime.combine(issued_on, dt.time(10)))
-    review = Review.objects.create(
+    concluded_at = timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+    return Review.objects.create(
         enterprise=firm,
         status=ReviewStatus.CONCLUDED,
-        result=Grade.PASS if firm.is_small_micro else Grade.LEVEL3,
-        score=Decimal(rng.randint(640, 890)) / 10,
+        result=result,
+        applied_grade="" if result == Grade.PASS else result,
+        score=score,
         applied_at=concluded_at - dt.timedelta(days=30),
         concluded_at=concluded_at,
     )
-    return review_confirm(review=review, actor=staff, issued_on=issued_on)
+
+
+def _demo_city_staff():
+    from portal.models import User
+    from portal.roles import Role
+
+    user = User.objects.filter(role=Role.CITY, is_active=True).order_by("pk").first()
+    if user is None:
+        user = User(username="demo-city", full_name="市局工商贸科（演示）", role=Role.CITY)
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def seed_city_queue(year: int) -> int:
+    """The city's own queue (reviews.rules): in 芝罘区 one graded firm's 三级 conclusion waits
+    for the city's confirmation and one 二级 for its recommendation upward. Idempotent."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from enterprises.choices import SMALL_MICRO, Grade, Status
+    from enterprises.models import Enterprise
+
+    from .choices import ReviewStatus
+    from .models import Review
+
+    waiting = Review.objects.filter(
+        status=ReviewStatus.CONCLUDED, result__in=[Grade.LEVEL3, Grade.LEVEL2]
+    )
+    if waiting.exists():
+        return 0
+    firms = list(
+        Enterprise.objects.filter(
+            county__code="370602", status=Status.LISTED, list_entries__year=year
+        )
+        .exclude(size__in=SMALL_MICRO)
+        .order_by("pk")[:2]
+    )
+    today = timezone.localdate()
+    for firm, (grade, score) in zip(
+        firms, [(Grade.LEVEL3, "68.5"), (Grade.LEVEL2, "81.0")], strict=False
+    ):
+        _demo_concluded(firm, grade, today, Decimal(score))
+    return len(firms)
 
 
 def demo_issue_date(year: int, today):

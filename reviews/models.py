@@ -332,7 +332,7 @@ class Review(VersionedModel):
     veto_failed = models.BooleanField("否决项不合格", default=False)
     result = models.CharField("评审结论", max_length=10, choices=Grade.choices, blank=True)
     concluded_at = models.DateTimeField("结论时间", null=True, blank=True)
-    confirmed_at = models.DateTimeField("县级确认时间", null=True, blank=True)
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     objects = ReviewQuerySet.as_manager()
@@ -502,6 +502,7 @@ class Certificate(models.Model):
     number = models.CharField("证书编号", max_length=50, unique=True)
     issued_on = models.DateField("发证日期")
     valid_until = models.DateField("有效期至")
+    issued_by = models.CharField("发证机关", max_length=100, blank=True)
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
     revoke_reason = models.TextField("撤销理由", blank=True)
     revoke_source = models.CharField("撤销依据", max_length=100, blank=True)
@@ -532,6 +533,11 @@ class Certificate(models.Model):
         if self.enterprise.certificate_no != self.number:
             return "已失效"
         return "有效"
+
+    @property
+    def issuer(self) -> str:
+        """发证机关: as recorded at issue (older rows: the firm's county's supervisor)."""
+        return self.issued_by or self.enterprise.county.supervisor
 
     @property
     def validity(self) -> str:

@@ -284,6 +284,7 @@ SPECS: dict[str, Any] = {
     # reviews: confirmation, certificates and standing, announcements (公告), the public list
     "reviews:confirmation_list": Page("reviews.Certificate", "issue"),
     "reviews:confirm_review": Obj("reviews.Review", "confirm", method="post"),
+    "reviews:recommend_review": Obj("reviews.Review", "recommend", method="post"),
     "reviews:certificate_list": Page("reviews.Certificate", "list"),
     "reviews:re_review_due": Page("reviews.Certificate", "list"),
     "reviews:certificate_detail": Obj("reviews.Certificate"),

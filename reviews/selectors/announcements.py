@@ -17,9 +17,12 @@ from django.utils import timezone
 from enterprises.choices import PASSED_STATUSES, Grade, Status
 from enterprises.models import County
 from portal.http import id_filter
+from portal.policy import role_of
+from portal.roles import Role
 
-from ..choices import AnnouncementStatus, ReviewStatus
+from ..choices import AnnouncementStatus, ConfirmingLevel, ReviewStatus
 from ..models import Announcement, Certificate, ResultHold, Review
+from ..rules import grades_confirmed_by
 from ..scoring import RE_REVIEW_WINDOW_MONTHS, re_review_window_opens
 
 # 三级 and small/micro results are announced by the city level; 二级 by the province, 一级
@@ -126,12 +129,39 @@ def announcement_blockers(
     return higher_grade_problems(certificates) + held_problems(county, held) + others
 
 
+def confirmed_by(level: str) -> Q:
+    """The reviews whose result ``level`` confirms (``reviews.rules``): by the result, or for a
+    failure by the grade applied for; a failure is never recommended upward (the city closes
+    it)."""
+    grades = grades_confirmed_by(level)
+    applied = [g for g in grades if g != Grade.PASS] + ([""] if Grade.PASS in grades else [])
+    q = Q(result__in=[g for g in grades]) | Q(result="", applied_grade__in=applied)
+    if level == ConfirmingLevel.CITY:
+        upward = grades_confirmed_by(ConfirmingLevel.RECOMMEND)
+        q |= Q(result="", applied_grade__in=upward)
+    return q
+
+
+def levels_of(user: Any) -> tuple[str, ...]:
+    """The confirming levels whose queue ``user`` works: the county's, or the city's (which
+    confirms its grades and recommends the higher ones)."""
+    if role_of(user) == Role.COUNTY:
+        return (ConfirmingLevel.COUNTY,)
+    if role_of(user) in (Role.CITY, Role.ADMIN):
+        return (ConfirmingLevel.CITY, ConfirmingLevel.RECOMMEND)
+    return ()
+
+
 def concluded_reviews(*, user: Any) -> QuerySet[Review]:
-    """Conclusions waiting for the county's confirmation."""
+    """Conclusions waiting for ``user``'s level: the county confirms 达标, the city confirms
+    三级 and recommends 二级 and 一级 upward (``reviews.rules``)."""
+    mine = Q(pk__in=[])
+    for level in levels_of(user):
+        mine |= confirmed_by(level)
     return (
         Review.objects.for_user(user)
-        .filter(status=ReviewStatus.CONCLUDED)
-        .select_related("enterprise__industry", "agency")
+        .filter(mine, status=ReviewStatus.CONCLUDED)
+        .select_related("enterprise__industry", "enterprise__county", "agency")
         .order_by("concluded_at", "pk")
     )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -24,8 +25,10 @@ from portal.audit import record_change, snapshot
 from portal.policy import require
 from portal.statemachine import TransitionRefused
 
+from ..choices import ConfirmingLevel
 from ..models import Certificate, Review
 from ..policies.assessment import is_current
+from ..rules import confirming_level
 from ..scoring import validity_end
 from ..workflows.lifecycle import LIFECYCLE
 from ..workflows.review import REVIEW
@@ -57,6 +60,14 @@ def next_certificate_number(*, county: County, year: int) -> str:
     return f"{prefix}{max(serials, default=0) + 1:04d}"
 
 
+def issuer_for(review: Review) -> str:
+    """发证机关: the body of the result's confirming level (``reviews.rules``)."""
+    level = confirming_level(result=review.result, applied_grade=review.applied_grade)
+    if level == ConfirmingLevel.COUNTY:
+        return review.enterprise.county.supervisor
+    return settings.CITY_SUPERVISOR
+
+
 def _issue_certificate(*, review: Review, issued_on: dt.date, actor: Any) -> Certificate:
     enterprise = review.enterprise
     certificate = Certificate(
@@ -66,6 +77,7 @@ def _issue_certificate(*, review: Review, issued_on: dt.date, actor: Any) -> Cer
         number=next_certificate_number(county=enterprise.county, year=issued_on.year),
         issued_on=issued_on,
         valid_until=validity_end(issued_on),
+        issued_by=issuer_for(review),
     )
     certificate.full_clean()
     certificate.save()
@@ -110,11 +122,13 @@ def review_confirm(
     note: str = "",
     expected_version: int | None = None,
 ) -> Certificate | None:
-    """县级确认: the county confirms an agency's conclusion.
+    """确认评审结论: the result's confirming level (the county for 达标, the city for 三级:
+    ``reviews.rules``) confirms an agency's conclusion.
 
-    ``REVIEW`` "confirm" moves the review to 县级已确认 and, through its hook, the firm: a
-    passing result (a grade or 达标) to 县级已确认 with a numbered certificate valid three years,
-    a failing one (未达标) back to self-assessment. Returns the certificate, or None.
+    ``REVIEW`` "confirm" moves the review to 已确认 and, through its hook, the firm: a passing
+    result (a grade or 达标) to 已确认 with a numbered certificate valid three years, issued in
+    the confirming level's name, a failing one (未达标) back to self-assessment. Returns the
+    certificate, or None.
     """
     issued_on = issued_on or timezone.localdate()
     with transaction.atomic():
@@ -140,6 +154,25 @@ def review_confirm(
     review.status, review.confirmed_at = locked.status, locked.confirmed_at
     review.version = locked.version
     return certificate
+
+
+def review_recommend(
+    *, review: Review, actor: Any, note: str = "", expected_version: int | None = None
+) -> Review:
+    """推荐上报: the city sends a 二级 or 一级 result up to the province or the nation; nothing is
+    issued locally (no certificate, no 公示 or 公告 here). The review and the firm move to
+    已推荐上报, noted with what the city wrote."""
+    with transaction.atomic():
+        REVIEW.apply(
+            review,
+            "recommend",
+            actor=actor,
+            note=note,
+            changes={"confirmed_at": timezone.now()},
+            expected_version=expected_version,
+            firm_note=note,
+        )
+    return review
 
 
 def certificate_revoke(*, certificate: Certificate, actor: Any, reason: str, source: str) -> None:

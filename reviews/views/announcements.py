@@ -15,12 +15,13 @@ from portal.http import perform, refuse_form, xlsx_response
 from portal.policy import allowed_actions, fetch, require
 from portal.xlsx import xlsx_bytes
 
-from ..choices import AnnouncementStatus
+from ..choices import AnnouncementStatus, ConfirmingLevel
 from ..forms.announcements import AnnouncementForm, PublishForm, RevokeForm
 from ..models import Announcement, Certificate, Review
+from ..rules import grades_confirmed_by
 from ..selectors import announcements as selectors
 from ..services import announcements as services
-from ..services.certificates import certificate_revoke, review_confirm
+from ..services.certificates import certificate_revoke, review_confirm, review_recommend
 from ..workflows.announcements import ANNOUNCEMENT
 
 PAGE_SIZE = 50
@@ -42,7 +43,8 @@ def confirmation_list(request):
     """The county's conclusions waiting for confirmation (待确认评审结论)."""
     require(request.user, "issue", Certificate)
     page = _page(request, selectors.concluded_reviews(user=request.user))
-    context = {"page_obj": page, **_tabs(request)}
+    upward = grades_confirmed_by(ConfirmingLevel.RECOMMEND)
+    context = {"page_obj": page, "upward_grades": upward, **_tabs(request)}
     return render(request, "reviews/certificates/confirmation_list.html", context)
 
 
@@ -65,6 +67,29 @@ def confirm_review(request, pk: int):
     elif outcome:
         messages.warning(request, f"已确认{review.enterprise.name}评审结论为未达标，退回自评")
     else:
+        return redirect("reviews:report", pk=review.pk)
+    return redirect("reviews:confirmation_list")
+
+
+@require_POST
+def recommend_review(request, pk: int):
+    """推荐上报, posted from the 评审报告 page with the version the city read there."""
+    review = fetch(request.user, Review.objects.select_related("enterprise"), "recommend", pk=pk)
+    seen = request.POST.get("version", "")
+    if not seen.isdigit():
+        messages.error(request, "请在评审报告页面核对后推荐上报")
+        return redirect("reviews:report", pk=review.pk)
+    outcome = perform(
+        request,
+        lambda: review_recommend(
+            review=review,
+            actor=request.user,
+            note=request.POST.get("note", "").strip(),
+            expected_version=int(seen),
+        ),
+        success=f"已将{review.enterprise.name}的评审结论推荐上报",
+    )
+    if not outcome:
         return redirect("reviews:report", pk=review.pk)
     return redirect("reviews:confirmation_list")
 

@@ -191,7 +191,7 @@ def test_publishing_announces_every_firm_locks_the_announcement_and_records_it(
         firm.refresh_from_db()
         assert firm.status == Status.ANNOUNCED
         entry = next(e for e in history_for(firm) if e.action == "公告")
-        assert entry.changes["status"] == ["县级已确认", "已公告达标"]
+        assert entry.changes["status"] == ["已确认", "已公告达标"]
         assert NUMBER in entry.note
     assert [e.action for e in history_for(draft)] == ["发布公告并报市局", "编制公告"]
     with pytest.raises(TransitionRefused, match="已发布"):

@@ -54,6 +54,19 @@ OPEN_NONCONFORMITY_STATUSES = (
 )
 
 
+class AnnouncementKind(models.TextChoices):
+    """公示 (results open to objection before the decision) and 公告 (the decision)."""
+
+    PUBLICITY = "publicity", "公示"
+    ANNOUNCEMENT = "announcement", "公告"
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", "待处理"
+    UPHELD = "upheld", "异议成立"
+    DISMISSED = "dismissed", "异议不成立"
+
+
 class AnnouncementStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     PUBLISHED = "published", "已发布"

@@ -6,9 +6,15 @@
   another level per grade (``settings.REVIEW_CONFIRMING_LEVELS``).
 - A failed result is closed by the level that would have confirmed the grade applied for; a
   failure is never recommended upward: the city closes it.
+- 公示 before 公告: the confirming level publishes a 公示 whose objection period runs for
+  ``settings.PUBLICITY_WORKING_DAYS`` working days (default 5) after the day of publication;
+  the 公告 may list a firm only after that period has passed with no objection to it open or
+  upheld. (Working days are Monday to Friday: the portal keeps no holiday calendar.)
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.conf import settings
 
@@ -52,3 +58,21 @@ def confirming_level(*, result: str, applied_grade: str = "") -> str:
 def grades_confirmed_by(level: str) -> list[str]:
     """The grades ``level`` confirms (or, for RECOMMEND, recommends upward)."""
     return [grade for grade, one in confirming_levels().items() if one == level]
+
+
+PUBLICITY_WORKING_DAYS = 5
+
+
+def publicity_working_days() -> int:
+    return int(getattr(settings, "PUBLICITY_WORKING_DAYS", PUBLICITY_WORKING_DAYS))
+
+
+def objection_period_end(published_on: dt.date, days: int | None = None) -> dt.date:
+    """The last day objections are received: the ``days``-th working day after publication."""
+    days = publicity_working_days() if days is None else days
+    day, counted = published_on, 0
+    while counted < days:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            counted += 1
+    return day

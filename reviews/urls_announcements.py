@@ -20,6 +20,8 @@ urlpatterns = [
     path(
         "announcements/<int:pk>/publish/", views.announcement_publish, name="announcement_publish"
     ),
+    path("announcements/<int:pk>/objections/add/", views.objection_add, name="objection_add"),
+    path("objections/<int:pk>/decide/", views.objection_decide, name="objection_decide"),
     path("announcements/<int:pk>/xlsx/", views.announcement_export, name="announcement_export"),
     path("public/", views.public_list, name="public_list"),
 ]

@@ -296,6 +296,8 @@ SPECS: dict[str, Any] = {
     "reviews:announcement_edit": Obj("reviews.Announcement", "edit"),
     "reviews:announcement_publish": Obj("reviews.Announcement", "publish", method="post"),
     "reviews:announcement_export": Obj("reviews.Announcement", "export"),
+    "reviews:objection_add": Obj("reviews.Announcement", "record_objection", method="post"),
+    "reviews:objection_decide": Obj("reviews.Objection", "decide", method="post"),
     "reviews:public_list": Public(),
 }
 

@@ -25,7 +25,7 @@ from portal.audit import record_change, snapshot
 from portal.policy import require
 from portal.statemachine import TransitionRefused
 
-from ..choices import ConfirmingLevel
+from ..choices import ConfirmingLevel, ReviewStatus
 from ..models import Certificate, Review
 from ..policies.assessment import is_current
 from ..rules import confirming_level
@@ -44,6 +44,7 @@ class RevokeSource(models.TextChoices):
     LOOKBACK = "回头看抽查", "回头看抽查"
     AUDIT = "抽查审核", "抽查审核"
     ACCIDENT = "发生生产安全事故", "发生生产安全事故"
+    OBJECTION = "公示异议成立", "公示异议成立"
     OTHER = "其他", "其他"
 
 
@@ -202,6 +203,50 @@ def certificate_revoke(*, certificate: Certificate, actor: Any, reason: str, sou
         _mirror_grade(locked.enterprise, None, actor=actor, action="撤销等级", note=note)
     certificate.revoked_at = locked.revoked_at
     certificate.revoke_reason, certificate.revoke_source = reason, source
+
+
+def certificate_send_back(
+    *, certificate: Certificate, actor: Any, reason: str, source: str
+) -> Review:
+    """退回重新评审: the result does not stand (an objection to its 公示 was upheld). The
+    certificate is withdrawn (marked revoked with the source), the firm's grade cleared, the
+    firm moves back to 已申请评审 (``LIFECYCLE`` "send_back", claimed: a second call applies
+    once) and a new review of the same self-assessment waits for the county's assignment,
+    naming the one it redoes. Returns the new review."""
+    with transaction.atomic():
+        locked = (
+            Certificate.objects.select_for_update()
+            .select_related("enterprise", "review")
+            .get(pk=certificate.pk)
+        )
+        _refuse_unless_current(locked)
+        note = f"{source}：{reason}"
+        LIFECYCLE.apply(locked.enterprise, "send_back", actor=actor, trusted=True, note=note)
+        _mark_revoked(locked, actor=actor, reason=reason, source=source)
+        _mirror_grade(locked.enterprise, None, actor=actor, action="退回重新评审", note=note)
+        old = locked.review
+        redo = Review(
+            enterprise=locked.enterprise,
+            self_assessment_id=old.self_assessment_id,
+            standard_id=old.standard_id,
+            applied_grade=old.applied_grade,
+            status=ReviewStatus.APPLIED,
+            applied_at=timezone.now(),
+            redo_of=old,
+            redo_reason=note,
+        )
+        redo.full_clean()
+        redo.save()
+        record_change(
+            actor=actor,
+            obj=redo,
+            action="退回重新评审",
+            before={"status": None},
+            after=snapshot(redo, ["status", "redo_of"]),
+            note=note,
+        )
+    certificate.revoked_at = locked.revoked_at
+    return redo
 
 
 def certificate_suspend(*, certificate: Certificate, actor: Any, reason: str) -> bool:

@@ -156,6 +156,8 @@ LIFECYCLE = Machine(
         ),
         Transition("recommend", (Status.CONCLUDED,), Status.RECOMMENDED, "推荐上报"),
         Transition("announce", (Status.CONFIRMED,), Status.ANNOUNCED, "公告"),
+        # An upheld objection to the 公示 sends the result back: the firm's review starts anew.
+        Transition("send_back", PASSED, Status.APPLIED, "退回重新评审"),
         Transition("revoke", PASSED, Status.REVOKED, "撤销等级"),
         Transition("expire", PASSED, Status.EXPIRED, "等级到期"),
     ],

@@ -345,6 +345,15 @@ class Review(VersionedModel):
         related_name="redone_by",
     )
     redo_reason = models.TextField("重新评审原因", blank=True)
+    # A re-review the city's audit ordered (error rate >= 30%): the hold it answers to.
+    hold = models.ForeignKey(
+        "ResultHold",
+        verbose_name="复审所属的暂缓公告",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="re_reviews",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     objects = ReviewQuerySet.as_manager()

@@ -251,6 +251,7 @@ SPECS: dict[str, Any] = {
     "reviews:agency_home": Page("reviews.Review", "task_list"),
     "reviews:applications": Page("reviews.Review", "application_queue"),
     "reviews:apply": Page("reviews.Review", "apply_page"),
+    "reviews:re_review_queue": Page("reviews.Review", "re_review_queue"),
     "reviews:detail": Obj("reviews.Review"),
     "reviews:assign": Obj("reviews.Review", "assign"),
     "reviews:return": Obj("reviews.Review", "return", method="post"),

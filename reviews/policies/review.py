@@ -46,6 +46,9 @@ rule(Review, "task_list")(only(Role.AGENCY, Role.ADMIN, reason="评审任务页�
 rule(Review, "application_queue")(
     only(Role.COUNTY, Role.CITY, Role.ADMIN, reason="评审申请页面仅限市局和县市区监管部门")
 )
+rule(Review, "re_review_queue")(
+    only(Role.COUNTY, Role.CITY, Role.ADMIN, reason="复审页面仅限市局和县市区监管部门")
+)
 rule(Review, "apply_page")(only(Role.ENTERPRISE, reason="只有企业用户可以申请评审"))
 
 # --- One review (REVIEW) --------------------------------------------------------------------

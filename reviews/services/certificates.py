@@ -152,9 +152,26 @@ def review_confirm(
             if locked.result
             else None
         )
+        if locked.hold_id:
+            _close_re_reviewed(locked, certificate, actor=actor)
     review.status, review.confirmed_at = locked.status, locked.confirmed_at
     review.version = locked.version
     return certificate
+
+
+def _close_re_reviewed(review: Review, certificate: Certificate | None, *, actor: Any) -> None:
+    """A confirmed re-review ends the certificate it re-reviewed (held, suspended): replaced
+    by the new one, or void when the re-review fails."""
+    old = Certificate.objects.filter(review_id=review.redo_of_id, revoked_at__isnull=True).first()
+    if old is None:
+        return
+    outcome = f"由新证书{certificate.number}替代" if certificate else "复审未达标"
+    _mark_revoked(
+        old,
+        actor=actor,
+        reason=f"复审结论：{review.get_result_display() or '未达标'}，原证书作废（{outcome}）",
+        source=RevokeSource.AUDIT,
+    )
 
 
 def review_recommend(
@@ -206,13 +223,14 @@ def certificate_revoke(*, certificate: Certificate, actor: Any, reason: str, sou
 
 
 def certificate_send_back(
-    *, certificate: Certificate, actor: Any, reason: str, source: str
+    *, certificate: Certificate, actor: Any, reason: str, source: str, hold: Any = None
 ) -> Review:
-    """退回重新评审: the result does not stand (an objection to its 公示 was upheld). The
-    certificate is withdrawn (marked revoked with the source), the firm's grade cleared, the
-    firm moves back to 已申请评审 (``LIFECYCLE`` "send_back", claimed: a second call applies
-    once) and a new review of the same self-assessment waits for the county's assignment,
-    naming the one it redoes. Returns the new review."""
+    """退回重新评审: the result does not stand as it is. An upheld objection to its 公示
+    withdraws the certificate (marked revoked with the source); the city's audit (``hold``,
+    error rate >= 30%) suspends it pending the re-review. Either way the firm's grade is
+    cleared, the firm moves back to 已申请评审 (``LIFECYCLE`` "send_back", claimed: a second
+    call applies once) and a new review of the same self-assessment waits for the county's
+    assignment, naming the one it redoes (and the hold). Returns the new review."""
     with transaction.atomic():
         locked = (
             Certificate.objects.select_for_update()
@@ -222,7 +240,10 @@ def certificate_send_back(
         _refuse_unless_current(locked)
         note = f"{source}：{reason}"
         LIFECYCLE.apply(locked.enterprise, "send_back", actor=actor, trusted=True, note=note)
-        _mark_revoked(locked, actor=actor, reason=reason, source=source)
+        if hold is None:
+            _mark_revoked(locked, actor=actor, reason=reason, source=source)
+        elif not locked.suspended_at:
+            _mark_suspended(locked, actor=actor, reason=note)
         _mirror_grade(locked.enterprise, None, actor=actor, action="退回重新评审", note=note)
         old = locked.review
         redo = Review(
@@ -234,6 +255,7 @@ def certificate_send_back(
             applied_at=timezone.now(),
             redo_of=old,
             redo_reason=note,
+            hold=hold,
         )
         redo.full_clean()
         redo.save()
@@ -258,19 +280,23 @@ def certificate_suspend(*, certificate: Certificate, actor: Any, reason: str) ->
         locked = locked.get(pk=certificate.pk)
         if locked.suspended_at or is_current(locked):
             return False
-        before = snapshot(locked, ["suspended_at", "suspend_reason"])
-        locked.suspended_at, locked.suspend_reason = timezone.now(), reason
-        locked.save(update_fields=["suspended_at", "suspend_reason"])
-        record_change(
-            actor=actor,
-            obj=locked,
-            action="暂停证书",
-            before=before,
-            after=snapshot(locked, ["suspended_at", "suspend_reason"]),
-            note=reason,
-        )
+        _mark_suspended(locked, actor=actor, reason=reason)
     certificate.suspended_at, certificate.suspend_reason = locked.suspended_at, reason
     return True
+
+
+def _mark_suspended(certificate: Certificate, *, actor: Any, reason: str) -> None:
+    before = snapshot(certificate, ["suspended_at", "suspend_reason"])
+    certificate.suspended_at, certificate.suspend_reason = timezone.now(), reason
+    certificate.save(update_fields=["suspended_at", "suspend_reason"])
+    record_change(
+        actor=actor,
+        obj=certificate,
+        action="暂停证书",
+        before=before,
+        after=snapshot(certificate, ["suspended_at", "suspend_reason"]),
+        note=reason,
+    )
 
 
 def _refuse_unless_current(certificate: Certificate) -> None:

@@ -56,7 +56,7 @@ PATH_STEPS = [
     (Status.UNDER_REVIEW, "评审"),
     (Status.RECTIFYING, "整改"),
     (Status.CONCLUDED, "评审结论"),
-    (Status.CONFIRMED, "县级确认"),
+    (Status.CONFIRMED, "确认"),
     (Status.ANNOUNCED, "公告"),
 ]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from enterprises.choices import PASSED_STATUSES
 from enterprises.models import County, Enterprise
@@ -17,9 +17,12 @@ from .policies import self_check_method
 
 
 def passes_of_year(*, county: County, year: int):
-    """The county's firms that passed in ``year``: certificates issued that year, not revoked."""
+    """The county's firms that passed in ``year``: certificates issued that year, not revoked,
+    and those the re-review of that year's results gave (issued when it was done)."""
     return Certificate.objects.filter(
-        enterprise__county=county, issued_on__year=year, revoked_at__isnull=True
+        Q(issued_on__year=year) | Q(review__hold__year=year),
+        enterprise__county=county,
+        revoked_at__isnull=True,
     ).select_related("review")
 
 

@@ -24,7 +24,7 @@ from portal.statemachine import Machine, Transition
 from reviews.models import Certificate
 from reviews.services.agencies import agency_set_standing
 from reviews.services.certificates import RevokeSource, certificate_revoke
-from reviews.services.holds import result_hold_place, result_hold_release_one
+from reviews.services.holds import re_reviews_open, result_hold_place, result_hold_release_one
 
 from .models import DECIDED, PENDING, AgencyRating, AuditRound, SpotCheckOutcome
 from .rules import standing_for_rating
@@ -62,6 +62,8 @@ def settle_the_hold(audit: AuditRound, *, actor: Any, transition, context) -> No
         if audit.hold_id != hold.pk:
             audit.hold = hold
             audit.save(update_fields=["hold"])
+        # 重新进行评审: the county's results of the year go back, to other agencies.
+        re_reviews_open(hold=hold, actor=actor)
     elif audit.hold_id is not None:
         result_hold_release_one(
             hold=audit.hold, actor=actor, note=f"再次审核误差率 {rate}，审核合格"

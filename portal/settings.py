@@ -208,6 +208,14 @@ if SECURITY_LOG_RETENTION_DAYS < 183:
 # The programme's rules the city sets: a review's total above the firm's own self-assessment
 # by more than this many points needs the review team's explanation.
 REVIEW_SCORE_GAP_POINTS = env.int("REVIEW_SCORE_GAP_POINTS", default=15)
+# Who confirms which grade (reviews.rules): "county", "city", or "recommend" (the city
+# recommends it upward to the province or the nation, 推荐上报). Defaults: 达标 the county,
+# 三级 the city, 二级 and 一级 recommended upward.
+REVIEW_CONFIRMING_LEVELS = {"pass": "county", "3": "city", "2": "recommend", "1": "recommend"}
+# The 公示's objection period, in working days after the day of publication (reviews.rules).
+PUBLICITY_WORKING_DAYS = env.int("PUBLICITY_WORKING_DAYS", default=5)
+# The city's bureau, the issuer of what the city confirms (certificates, 公示, 公告).
+CITY_SUPERVISOR = env.str("CITY_SUPERVISOR", default="烟台市安全生产监督管理局")
 
 # --- Language and time ----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -35,7 +35,8 @@ class ReviewStatus(models.TextChoices):
     UNDER_REVIEW = "under_review", "评审中"
     RECTIFYING = "rectifying", "整改中"
     CONCLUDED = "concluded", "已出结论"
-    CONFIRMED = "confirmed", "县级已确认"
+    CONFIRMED = "confirmed", "已确认"
+    RECOMMENDED = "recommended", "已推荐上报"
     CANCELLED = "cancelled", "已撤回"
 
 
@@ -53,6 +54,28 @@ OPEN_NONCONFORMITY_STATUSES = (
 )
 
 
+class AnnouncementKind(models.TextChoices):
+    """公示 (results open to objection before the decision) and 公告 (the decision)."""
+
+    PUBLICITY = "publicity", "公示"
+    ANNOUNCEMENT = "announcement", "公告"
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", "待处理"
+    UPHELD = "upheld", "异议成立"
+    DISMISSED = "dismissed", "异议不成立"
+
+
 class AnnouncementStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     PUBLISHED = "published", "已发布"
+
+
+class ConfirmingLevel(models.TextChoices):
+    """Who confirms a result (reviews.rules): the county, the city, or the city recommending it
+    upward to the province or the nation (推荐上报)."""
+
+    COUNTY = "county", "县市区监管部门"
+    CITY = "city", "市局"
+    RECOMMEND = "recommend", "市局推荐上报"

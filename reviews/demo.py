@@ -329,8 +329,23 @@ def _demo_county_staff(county):
 def _demo_confirm(firm, staff, issued_on, rng):
     """Stand in for the agency's part of the path (built by the review workflow) and let the
     county confirm the conclusion through the real service."""
-    import datetime as dt
     from decimal import Decimal
+
+    from enterprises.choices import Grade
+
+    from .rules import confirming_level
+    from .services.certificates import review_confirm
+
+    result = Grade.PASS if firm.is_small_micro else Grade.LEVEL3
+    review = _demo_concluded(firm, result, issued_on, Decimal(rng.randint(640, 890)) / 10)
+    # 三级 is the city's to confirm (reviews.rules), 达标 the county's.
+    actor = staff if confirming_level(result=result) == "county" else _demo_city_staff()
+    return review_confirm(review=review, actor=actor, issued_on=issued_on)
+
+
+def _demo_concluded(firm, result, day, score):
+    """A conclusion as the agency leaves it (the agency's part is built by seed_reviews)."""
+    import datetime as dt
 
     from django.utils import timezone
 
@@ -338,20 +353,64 @@ def _demo_confirm(firm, staff, issued_on, rng):
 
     from .choices import ReviewStatus
     from .models import Review
-    from .services.certificates import review_confirm
 
     firm.status = Status.CONCLUDED
     type(firm).objects.filter(pk=firm.pk).update(status=Status.CONCLUDED)
-    concluded_at = timezone.make_aware(dt.datetime.combine(issued_on, dt.time(10)))
-    review = Review.objects.create(
+    concluded_at = timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+    return Review.objects.create(
         enterprise=firm,
         status=ReviewStatus.CONCLUDED,
-        result=Grade.PASS if firm.is_small_micro else Grade.LEVEL3,
-        score=Decimal(rng.randint(640, 890)) / 10,
+        result=result,
+        applied_grade="" if result == Grade.PASS else result,
+        score=score,
         applied_at=concluded_at - dt.timedelta(days=30),
         concluded_at=concluded_at,
     )
-    return review_confirm(review=review, actor=staff, issued_on=issued_on)
+
+
+def _demo_city_staff():
+    from portal.models import User
+    from portal.roles import Role
+
+    user = User.objects.filter(role=Role.CITY, is_active=True).order_by("pk").first()
+    if user is None:
+        user = User(username="demo-city", full_name="市局工商贸科（演示）", role=Role.CITY)
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def seed_city_queue(year: int) -> int:
+    """The city's own queue (reviews.rules): in 芝罘区 one graded firm's 三级 conclusion waits
+    for the city's confirmation and one 二级 for its recommendation upward. Idempotent."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from enterprises.choices import SMALL_MICRO, Grade, Status
+    from enterprises.models import Enterprise
+
+    from .choices import ReviewStatus
+    from .models import Review
+
+    waiting = Review.objects.filter(
+        status=ReviewStatus.CONCLUDED, result__in=[Grade.LEVEL3, Grade.LEVEL2]
+    )
+    if waiting.exists():
+        return 0
+    firms = list(
+        Enterprise.objects.filter(
+            county__code="370602", status=Status.LISTED, list_entries__year=year
+        )
+        .exclude(size__in=SMALL_MICRO)
+        .order_by("pk")[:2]
+    )
+    today = timezone.localdate()
+    for firm, (grade, score) in zip(
+        firms, [(Grade.LEVEL3, "68.5"), (Grade.LEVEL2, "81.0")], strict=False
+    ):
+        _demo_concluded(firm, grade, today, Decimal(score))
+    return len(firms)
 
 
 def demo_issue_date(year: int, today):
@@ -364,10 +423,12 @@ def demo_issue_date(year: int, today):
 
 def seed_announcements(year: int, today=None) -> int:
     """Every demo pass of ``year``: in every county a share of the firms on its list passes
-    through a review the county confirms (certificate numbered and dated in the year) and is
-    published in the county's announcement, so the dashboard, the audit population and the
-    public list count the same firms. Idempotent: a county with announcements of the year is
-    left alone. Returns the number of announcements created."""
+    through a review its confirming level confirms (certificate numbered and dated in the
+    year), goes through the county's 公示 (published the day after, its objection period run)
+    and, once the period has passed, the county's 公告, so the dashboard, the audit population
+    and the public list count the same firms. In 芝罘区 one more firm's 公示 is out now, with an
+    objection waiting for the county's decision. Idempotent: a county with documents of the
+    year is left alone. Returns the number of 公告 created."""
     import random
 
     from django.utils import timezone
@@ -376,10 +437,10 @@ def seed_announcements(year: int, today=None) -> int:
     from enterprises.models import County, Enterprise
 
     from .models import Announcement
-    from .services.announcements import announcement_create, announcement_publish
 
     rng = random.Random(year * 7)
-    issued_on = demo_issue_date(year, today or timezone.localdate())
+    today = today or timezone.localdate()
+    issued_on = demo_issue_date(year, today)
     created = 0
     for county in County.objects.current():
         if Announcement.objects.filter(county=county, number__contains=f"〔{year}〕").exists():
@@ -395,13 +456,78 @@ def seed_announcements(year: int, today=None) -> int:
         staff = _demo_county_staff(county)
         certificates = [_demo_confirm(firm, staff, issued_on, rng) for firm in firms]
         issuer = ISSUERS.get(county.code, county.name[:2] + "安监")
-        published = announcement_create(
-            actor=staff,
-            county=county,
-            number=f"{issuer}〔{year}〕{rng.randint(3, 9)}号",
-            title=f"关于公布{year}年安全生产标准化达标企业名单的公告",
-            certificates=certificates,
+        serial = rng.randint(3, 9)
+        current = certificates.pop() if county.code == "370602" and len(certificates) > 1 else None
+        _demo_publicity(staff, county, certificates, f"{issuer}〔{year}〕{serial}号", issued_on)
+        created += _demo_announcement(
+            staff, county, certificates, f"{issuer}〔{year}〕{serial + 10}号", year, today
         )
-        announcement_publish(announcement=published, actor=staff)
-        created += 1
+        if current is not None:
+            _demo_objection(staff, county, current, f"{issuer}〔{year}〕{serial + 20}号", today)
     return created
+
+
+def _demo_publicity(staff, county, certificates, number, day):
+    """A 公示 published the day after ``day`` (its period backdated with it)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .choices import AnnouncementKind
+    from .models import Announcement
+    from .rules import objection_period_end
+    from .services.announcements import announcement_create, announcement_publish
+
+    publicity = announcement_create(
+        actor=staff,
+        county=county,
+        number=number,
+        title=f"关于{county.name}安全生产标准化达标企业的公示",
+        certificates=certificates,
+        kind=AnnouncementKind.PUBLICITY,
+    )
+    announcement_publish(announcement=publicity, actor=staff)
+    published_on = min(day + dt.timedelta(days=1), timezone.localdate())
+    Announcement.objects.filter(pk=publicity.pk).update(
+        published_at=timezone.make_aware(dt.datetime.combine(published_on, dt.time(9))),
+        objection_until=objection_period_end(published_on),
+    )
+    return publicity
+
+
+def _demo_announcement(staff, county, certificates, number, year, today) -> int:
+    """The 公告 of what the 公示 cleared; none yet while the period runs."""
+    from .selectors.announcements import announceable_certificates
+    from .services.announcements import announcement_create, announcement_publish
+
+    cleared = list(
+        announceable_certificates(county=county).filter(pk__in=[c.pk for c in certificates])
+    )
+    if not cleared:
+        return 0
+    published = announcement_create(
+        actor=staff,
+        county=county,
+        number=number,
+        title=f"关于公布{year}年安全生产标准化达标企业名单的公告",
+        certificates=cleared,
+    )
+    announcement_publish(announcement=published, actor=staff)
+    return 1
+
+
+def _demo_objection(staff, county, certificate, number, today) -> None:
+    """A 公示 out today with an objection the county has yet to decide."""
+    from .services.objections import objection_record
+
+    publicity = _demo_publicity(staff, county, [certificate], number, today)
+    publicity.refresh_from_db()
+    objection_record(
+        announcement=publicity,
+        actor=staff,
+        certificate=certificate,
+        objector="匿名来电",
+        contact="",
+        content="反映该企业喷漆房通风设施长期停用，评审时临时开启",
+        received_on=today,
+    )

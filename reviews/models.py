@@ -17,10 +17,12 @@ from portal.scoping import ScopedQuerySet, SharedQuerySet
 
 from .choices import (
     AgencyStanding,
+    AnnouncementKind,
     AnnouncementStatus,
     AssessmentStatus,
     Funding,
     NonconformityStatus,
+    ObjectionStatus,
     ReviewStatus,
     StandardKind,
 )
@@ -332,7 +334,26 @@ class Review(VersionedModel):
     veto_failed = models.BooleanField("否决项不合格", default=False)
     result = models.CharField("评审结论", max_length=10, choices=Grade.choices, blank=True)
     concluded_at = models.DateTimeField("结论时间", null=True, blank=True)
-    confirmed_at = models.DateTimeField("县级确认时间", null=True, blank=True)
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    # A review sent back (an upheld objection to the 公示): the new review names the old one.
+    redo_of = models.ForeignKey(
+        "self",
+        verbose_name="重新评审的原评审",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="redone_by",
+    )
+    redo_reason = models.TextField("重新评审原因", blank=True)
+    # A re-review the city's audit ordered (error rate >= 30%): the hold it answers to.
+    hold = models.ForeignKey(
+        "ResultHold",
+        verbose_name="复审所属的暂缓公告",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="re_reviews",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     objects = ReviewQuerySet.as_manager()
@@ -502,6 +523,7 @@ class Certificate(models.Model):
     number = models.CharField("证书编号", max_length=50, unique=True)
     issued_on = models.DateField("发证日期")
     valid_until = models.DateField("有效期至")
+    issued_by = models.CharField("发证机关", max_length=100, blank=True)
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
     revoke_reason = models.TextField("撤销理由", blank=True)
     revoke_source = models.CharField("撤销依据", max_length=100, blank=True)
@@ -534,6 +556,11 @@ class Certificate(models.Model):
         return "有效"
 
     @property
+    def issuer(self) -> str:
+        """发证机关: as recorded at issue (older rows: the firm's county's supervisor)."""
+        return self.issued_by or self.enterprise.county.supervisor
+
+    @property
     def validity(self) -> str:
         return self.validity_on(timezone.localdate())
 
@@ -564,17 +591,25 @@ class AnnouncementQuerySet(ScopedQuerySet):
 
 
 class Announcement(VersionedModel):
-    """公告: a county's numbered announcement of confirmed results, reported to the city on
-    publication."""
+    """A county's numbered document of confirmed results: a 公示 (open to objection for a
+    period, ``objection_until``) and, once that has passed without an open or upheld
+    objection, the 公告 (the decision), reported to the city on publication."""
 
     county = models.ForeignKey(
         County, verbose_name="县市区", on_delete=models.PROTECT, related_name="announcements"
+    )
+    kind = models.CharField(
+        "文件类型",
+        max_length=20,
+        choices=AnnouncementKind.choices,
+        default=AnnouncementKind.ANNOUNCEMENT,
     )
     number = models.CharField("文号", max_length=50, help_text="如：烟安监〔2016〕6号")
     title = models.CharField("标题", max_length=200)
     status = models.CharField(
         "状态", max_length=20, choices=AnnouncementStatus.choices, default=AnnouncementStatus.DRAFT
     )
+    objection_until = models.DateField("异议期截止", null=True, blank=True)
     certificates = models.ManyToManyField(
         Certificate, verbose_name="公告企业", related_name="announcements"
     )
@@ -596,6 +631,56 @@ class Announcement(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def is_publicity(self) -> bool:
+        return self.kind == AnnouncementKind.PUBLICITY
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:announcement_detail", args=[self.pk])
+
+
+class ObjectionQuerySet(ScopedQuerySet):
+    """The issuing county's (and the city's) business; firms and agencies do not see who
+    objected."""
+
+    county_lookup = "announcement__county"
+
+
+class Objection(VersionedModel):
+    """异议: an objection to one firm of a 公示, received by the issuing level during the
+    objection period and decided by it: upheld (the result goes back for review) or dismissed
+    with the reason."""
+
+    announcement = models.ForeignKey(
+        Announcement, verbose_name="公示", on_delete=models.PROTECT, related_name="objections"
+    )
+    certificate = models.ForeignKey(
+        Certificate, verbose_name="异议企业", on_delete=models.PROTECT, related_name="objections"
+    )
+    objector = models.CharField("异议人", max_length=100)
+    contact = models.CharField("联系方式", max_length=100, blank=True)
+    content = models.TextField("异议内容")
+    received_on = models.DateField("收到日期")
+    status = models.CharField(
+        "处理状态", max_length=20, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN
+    )
+    decision = models.TextField("处理意见", blank=True)
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ObjectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "公示异议"
+        verbose_name_plural = "公示异议"
+        ordering = ["received_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.certificate.enterprise} 异议"
 
 
 class ResultHold(models.Model):

@@ -7,6 +7,7 @@ from .views import announcements as views
 urlpatterns = [
     path("certificates/confirm/", views.confirmation_list, name="confirmation_list"),
     path("certificates/confirm/<int:pk>/", views.confirm_review, name="confirm_review"),
+    path("certificates/recommend/<int:pk>/", views.recommend_review, name="recommend_review"),
     path("certificates/", views.certificate_list, name="certificate_list"),
     path("certificates/re-review/", views.re_review_due, name="re_review_due"),
     path("certificates/<int:pk>/", views.certificate_detail, name="certificate_detail"),
@@ -19,6 +20,8 @@ urlpatterns = [
     path(
         "announcements/<int:pk>/publish/", views.announcement_publish, name="announcement_publish"
     ),
+    path("announcements/<int:pk>/objections/add/", views.objection_add, name="objection_add"),
+    path("objections/<int:pk>/decide/", views.objection_decide, name="objection_decide"),
     path("announcements/<int:pk>/xlsx/", views.announcement_export, name="announcement_export"),
     path("public/", views.public_list, name="public_list"),
 ]

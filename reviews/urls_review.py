@@ -8,6 +8,7 @@ urlpatterns = [
     path("", review.agency_home, name="agency_home"),
     path("applications/", review.application_queue, name="applications"),
     path("apply/", review.review_apply, name="apply"),
+    path("re-reviews/", review.re_review_queue, name="re_review_queue"),
     path("<int:pk>/", review.review_detail, name="detail"),
     path("<int:pk>/letter/", review.assignment_letter, name="assignment_letter"),
     path("<int:pk>/report/", review.review_report_page, name="report"),

@@ -263,6 +263,7 @@ SPECS: dict[str, Any] = {
     "reviews:agency_home": Page("reviews.Review", "task_list"),
     "reviews:applications": Page("reviews.Review", "application_queue"),
     "reviews:apply": Page("reviews.Review", "apply_page"),
+    "reviews:re_review_queue": Page("reviews.Review", "re_review_queue"),
     "reviews:detail": Obj("reviews.Review"),
     "reviews:assign": Obj("reviews.Review", "assign"),
     "reviews:return": Obj("reviews.Review", "return", method="post"),
@@ -296,6 +297,7 @@ SPECS: dict[str, Any] = {
     # reviews: confirmation, certificates and standing, announcements (公告), the public list
     "reviews:confirmation_list": Page("reviews.Certificate", "issue"),
     "reviews:confirm_review": Obj("reviews.Review", "confirm", method="post"),
+    "reviews:recommend_review": Obj("reviews.Review", "recommend", method="post"),
     "reviews:certificate_list": Page("reviews.Certificate", "list"),
     "reviews:re_review_due": Page("reviews.Certificate", "list"),
     "reviews:certificate_detail": Obj("reviews.Certificate"),
@@ -307,6 +309,8 @@ SPECS: dict[str, Any] = {
     "reviews:announcement_edit": Obj("reviews.Announcement", "edit"),
     "reviews:announcement_publish": Obj("reviews.Announcement", "publish", method="post"),
     "reviews:announcement_export": Obj("reviews.Announcement", "export"),
+    "reviews:objection_add": Obj("reviews.Announcement", "record_objection", method="post"),
+    "reviews:objection_decide": Obj("reviews.Objection", "decide", method="post"),
     "reviews:public_list": Public(),
 }
 

@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lookback', '0003_audit_round_hold'),
-        ('reviews', '0004_audit_suspension'),
+        ("lookback", "0003_audit_round_hold"),
+        ("reviews", "0004_audit_suspension"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditfinding',
-            name='agency',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_findings', to='reviews.reviewagency', verbose_name='评审机构'),
+            model_name="auditfinding",
+            name="agency",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="audit_findings",
+                to="reviews.reviewagency",
+                verbose_name="评审机构",
+            ),
         ),
     ]

@@ -17,7 +17,7 @@ from portal.audit import record_change, snapshot
 from portal.policy import require
 from reviews.models import Certificate
 from reviews.services.certificates import certificate_suspend
-from reviews.services.holds import results_held
+from reviews.services.holds import re_reviews_done_problem, results_held
 
 from ..draws import draw_sample, new_seed
 from ..models import AuditFinding, AuditRound, Draw
@@ -76,8 +76,11 @@ def audit_start(
     require(actor, "start", AuditRound)
     if AuditRound.objects.filter(county=county, year=year, status=AuditRound.Status.OPEN).exists():
         raise ValidationError(f"{county}{year}年已有进行中的抽查审核")
-    draw = _draw(county=county, year=year, actor=actor, seed=seed or new_seed())
     hold = results_held(county=county, year=year)
+    problem = re_reviews_done_problem(hold)
+    if problem:  # 经再次审核合格后方可公告: the re-audit comes after the re-reviews
+        raise ValidationError(problem)
+    draw = _draw(county=county, year=year, actor=actor, seed=seed or new_seed())
     audit = AuditRound.objects.create(
         county=county,
         year=year,

@@ -73,8 +73,11 @@ def revokes(user: Any, certificate: Certificate) -> str | None:
 
 
 rule(Certificate, "list")(only(*READERS, reason="只有监管部门可以查看等级证书"))
-# The county confirms its firms' conclusions and so issues their certificates.
-rule(Certificate, "issue")(only(Role.COUNTY, reason="只有县市区监管部门可以确认评审结论"))
+# The confirming levels (the county, the city: reviews.rules) confirm conclusions and so issue
+# certificates; the queue of each shows what is theirs.
+rule(Certificate, "issue")(
+    only(Role.COUNTY, Role.CITY, reason="只有市局和县市区监管部门可以确认评审结论")
+)
 rule(Certificate, "revoke")(per_row(revokes))
 # The city's audit of results (抽查审核) holds a certificate found in error.
 rule(Certificate, "suspend")(only(Role.CITY, Role.ADMIN, reason="只有市局可以暂停等级证书"))

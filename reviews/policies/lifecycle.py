@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from enterprises.models import Enterprise
-from portal.policy import role_of, rule, system
+from portal.policy import only, role_of, rule, system
 from portal.roles import Role
 
 # --- Who someone is, to a firm ------------------------------------------------------------------
@@ -59,5 +59,7 @@ rule(Enterprise, "return_application", "assign", "confirm", "reject_conclusion",
     county_of_firm
 )
 rule(Enterprise, "list_nonconformities", "conclude")(reviewing_agency)
-rule(Enterprise, "revoke")(city_or_county_of_firm)
+rule(Enterprise, "revoke", "send_back")(city_or_county_of_firm)
+# 二级 and 一级 are recommended upward by the city (reviews.rules); moved by the review's hook.
+rule(Enterprise, "recommend")(only(Role.CITY, Role.ADMIN, reason="只有市局可以推荐上报"))
 rule(Enterprise, "expire")(system)

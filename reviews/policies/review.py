@@ -1,4 +1,6 @@
-"""Who may do what on the review path: the firm's county accepts, returns, assigns and confirms;
+"""Who may do what on the review path: the firm's county accepts, returns and assigns; the
+result's confirming level confirms it (``reviews.rules``: the county 达标, the city 三级, and
+the city recommends 二级 and 一级 upward);
 the assigned agency reviews (team, dates, scores, nonconformities), verifies and concludes; the
 firm answers its nonconformities; the city reads. Rules ``(user, obj) -> reason | None``
 (``portal.policy``); the machines are ``reviews.workflows.review``.
@@ -13,7 +15,9 @@ from typing import Any
 from portal.policy import first_refusal, only, role_of, rule
 from portal.roles import Role
 
+from ..choices import ConfirmingLevel
 from ..models import Nonconformity, ResultHold, Review, ReviewAgency
+from ..rules import confirming_level
 from ..selectors.review import AGENCY_EDITABLE_STATUSES
 from .lifecycle import county_of_firm, firm_user
 
@@ -42,14 +46,48 @@ rule(Review, "task_list")(only(Role.AGENCY, Role.ADMIN, reason="评审任务页�
 rule(Review, "application_queue")(
     only(Role.COUNTY, Role.CITY, Role.ADMIN, reason="评审申请页面仅限市局和县市区监管部门")
 )
+rule(Review, "re_review_queue")(
+    only(Role.COUNTY, Role.CITY, Role.ADMIN, reason="复审页面仅限市局和县市区监管部门")
+)
 rule(Review, "apply_page")(only(Role.ENTERPRISE, reason="只有企业用户可以申请评审"))
 
 # --- One review (REVIEW) --------------------------------------------------------------------
 
 
-@rule(Review, "return", "assign", "confirm")
+@rule(Review, "return", "assign")
 def county_of_review(user: Any, review: Review) -> str | None:
     return county_of_firm(user, review.enterprise)
+
+
+def city_staff(user: Any) -> str | None:
+    return None if role_of(user) in (Role.CITY, Role.ADMIN) else "只有市局可以执行此操作"
+
+
+def level_of(review: Review) -> str:
+    return confirming_level(result=review.result, applied_grade=review.applied_grade)
+
+
+@rule(Review, "confirm")
+def confirming_level_of_review(user: Any, review: Review) -> str | None:
+    """The result's confirming level (``reviews.rules``): the firm's county for 达标, the city
+    for 三级; 二级 and 一级 are recommended upward, confirmed by no one here."""
+    level = level_of(review)
+    what = review.get_result_display() or "未达标"
+    if level == ConfirmingLevel.COUNTY:
+        return county_of_firm(user, review.enterprise) and (
+            f"评审结论“{what}”由企业所在县市区监管部门确认"
+        )
+    if level == ConfirmingLevel.CITY:
+        return city_staff(user) and f"评审结论“{what}”由市局确认"
+    return f"{what}由市局推荐上报省级或国家，不在本地确认"
+
+
+@rule(Review, "recommend")
+def city_recommends_upward(user: Any, review: Review) -> str | None:
+    """推荐上报: 二级 and 一级 results go up from the city to the province or the nation."""
+    if level_of(review) != ConfirmingLevel.RECOMMEND:
+        return f"评审结论“{review.get_result_display() or '未达标'}”不需推荐上报"
+    return city_staff(user) and "只有市局可以推荐上报"
 
 
 @rule(Review, "review", "conclude")

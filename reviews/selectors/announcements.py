@@ -18,15 +18,25 @@ from enterprises.choices import PASSED_STATUSES, Grade, Status
 from enterprises.models import County
 from enterprises.selectors import firm_search
 from portal.http import id_filter
+from portal.policy import role_of
+from portal.roles import Role
 
-from ..choices import AnnouncementStatus, ReviewStatus
-from ..models import Announcement, Certificate, ResultHold, Review
+from ..choices import (
+    AnnouncementKind,
+    AnnouncementStatus,
+    ConfirmingLevel,
+    ObjectionStatus,
+    ReviewStatus,
+)
+from ..models import Announcement, Certificate, Objection, ResultHold, Review
+from ..rules import grades_confirmed_by
 from ..scoring import RE_REVIEW_WINDOW_MONTHS, re_review_window_opens
 
 # 三级 and small/micro results are announced by the city level; 二级 by the province, 一级
 # nationally (DOMAIN.md, "Scoring and grades").
 COUNTY_ANNOUNCED_GRADES = (Grade.PASS, Grade.LEVEL3)
 HIGHER_GRADES = (Grade.LEVEL1, Grade.LEVEL2)
+PUBLICITY, ANNOUNCEMENT = AnnouncementKind.PUBLICITY, AnnouncementKind.ANNOUNCEMENT
 PUBLIC_PAGE_SIZE = 50
 PUBLIC_FIELDS = (
     "number",
@@ -58,11 +68,13 @@ def active_holds(county: County) -> QuerySet[ResultHold]:
 
 
 def confirmed_unannounced(
-    *, county: County, draft: Announcement | None = None
+    *, county: County, draft: Announcement | None = None, kind: str = PUBLICITY
 ) -> QuerySet[Certificate]:
-    """Valid certificates of confirmed firms of the county that no announcement lists yet
-    (``draft``'s own entries count as not yet listed, so it can keep them)."""
-    listed = Announcement.certificates.through.objects.filter(certificate=OuterRef("pk"))
+    """Valid certificates of confirmed firms of the county that no document of ``kind`` lists
+    yet (``draft``'s own entries count as not yet listed, so it can keep them)."""
+    listed = Announcement.certificates.through.objects.filter(
+        certificate=OuterRef("pk"), announcement__kind=kind
+    )
     if draft is not None:
         listed = listed.exclude(announcement=draft)
     return (
@@ -79,12 +91,65 @@ def confirmed_unannounced(
     )
 
 
+def objection_period_open(announcement: Announcement) -> bool:
+    """A published 公示 whose objection period has not ended."""
+    return bool(
+        announcement.is_publicity
+        and announcement.status == AnnouncementStatus.PUBLISHED
+        and announcement.objection_until
+        and timezone.localdate() <= announcement.objection_until
+    )
+
+
+def public_publicities() -> QuerySet[Announcement]:
+    """The 公示 now open to objection, for the public site, with their firms."""
+    return (
+        Announcement.objects.filter(
+            kind=PUBLICITY,
+            status=AnnouncementStatus.PUBLISHED,
+            objection_until__gte=timezone.localdate(),
+        )
+        .select_related("county")
+        .prefetch_related(
+            Prefetch(
+                "certificates",
+                queryset=Certificate.objects.select_related("enterprise").order_by(
+                    "enterprise__name"
+                ),
+            )
+        )
+        .order_by("-published_at", "pk")
+    )
+
+
+def publicity_passed(today: dt.date | None = None) -> Q:
+    """Certificates listed in a published 公示 whose objection period has ended with no
+    objection to them open or upheld (``reviews.rules``)."""
+    today = today or timezone.localdate()
+    ended = Announcement.certificates.through.objects.filter(
+        certificate=OuterRef("pk"),
+        announcement__kind=PUBLICITY,
+        announcement__status=AnnouncementStatus.PUBLISHED,
+        announcement__objection_until__lt=today,
+    )
+    standing = Objection.objects.filter(
+        certificate=OuterRef("pk"), status__in=[ObjectionStatus.OPEN, ObjectionStatus.UPHELD]
+    )
+    return Q(Exists(ended)) & ~Q(Exists(standing))
+
+
 def announceable_certificates(
-    *, county: County, draft: Announcement | None = None
+    *, county: County, draft: Announcement | None = None, kind: str | None = None
 ) -> QuerySet[Certificate]:
-    """What the county may put in an announcement now (see the module's rule)."""
+    """What the county may put in a 公示 (or, ``kind`` 公告, in a 公告) now: see the module's
+    rule; a 公告 lists only results whose 公示 has passed cleanly."""
+    kind = kind or (draft.kind if draft is not None else ANNOUNCEMENT)
     years = held_years(county)
-    qs = confirmed_unannounced(county=county, draft=draft).filter(grade__in=COUNTY_ANNOUNCED_GRADES)
+    qs = confirmed_unannounced(county=county, draft=draft, kind=kind).filter(
+        grade__in=COUNTY_ANNOUNCED_GRADES
+    )
+    if kind == ANNOUNCEMENT:
+        qs = qs.filter(publicity_passed())
     return qs.exclude(issued_on__year__in=years) if years else qs
 
 
@@ -110,29 +175,98 @@ def held_problems(county: County, certificates: list[Certificate]) -> list[str]:
     ]
 
 
+def publicity_problems(certificates: list[Certificate]) -> dict[int, str]:
+    """Why each certificate may not yet be in a 公告 for want of a clean 公示."""
+    today = timezone.localdate()
+    ids = [c.pk for c in certificates]
+    through = Announcement.certificates.through.objects.filter(
+        certificate__in=ids,
+        announcement__kind=PUBLICITY,
+        announcement__status=AnnouncementStatus.PUBLISHED,
+    ).values_list("certificate_id", "announcement__objection_until")
+    ends: dict[int, dt.date] = {}
+    for pk, until in through:
+        ends[pk] = max(ends.get(pk, until), until)
+    standing = dict(
+        Objection.objects.filter(
+            certificate__in=ids, status__in=[ObjectionStatus.OPEN, ObjectionStatus.UPHELD]
+        ).values_list("certificate_id", "status")
+    )
+    problems = {}
+    for c in certificates:
+        if c.pk not in ends:
+            problems[c.pk] = f"{c.enterprise.name}：未经公示，不能公告"
+        elif ends[c.pk] >= today:
+            problems[c.pk] = (
+                f"{c.enterprise.name}：公示期至{ends[c.pk].year}年{ends[c.pk].month}月"
+                f"{ends[c.pk].day}日，期满后方可公告"
+            )
+        elif standing.get(c.pk) == ObjectionStatus.OPEN:
+            problems[c.pk] = f"{c.enterprise.name}：公示异议尚未处理，不能公告"
+        elif standing.get(c.pk) == ObjectionStatus.UPHELD:
+            problems[c.pk] = f"{c.enterprise.name}：公示异议成立，已退回重新评审，不能公告"
+    return problems
+
+
 def announcement_blockers(
-    *, county: County, certificates: list[Certificate], draft: Announcement | None = None
+    *,
+    county: County,
+    certificates: list[Certificate],
+    draft: Announcement | None = None,
+    kind: str | None = None,
 ) -> list[str]:
-    """Why each of these certificates may not be announced by the county (empty when all may)."""
+    """Why each of these certificates may not be listed by the county (empty when all may)."""
+    kind = kind or (draft.kind if draft is not None else ANNOUNCEMENT)
     years = held_years(county)
     held = _held(certificates, years)
     allowed = set(
-        announceable_certificates(county=county, draft=draft).values_list("pk", flat=True)
+        announceable_certificates(county=county, draft=draft, kind=kind).values_list(
+            "pk", flat=True
+        )
     )
+    rest = [c for c in certificates if c.pk not in allowed and c.grade not in HIGHER_GRADES]
+    rest = [c for c in rest if c not in held]
+    waiting = publicity_problems(rest) if kind == ANNOUNCEMENT else {}
+    what = "公告" if kind == ANNOUNCEMENT else "公示"
     others = [
-        f"{c.enterprise.name}：不是已确认且未公告的有效结果"
-        for c in certificates
-        if c.pk not in allowed and c.grade not in HIGHER_GRADES and c not in held
+        waiting.get(c.pk) or f"{c.enterprise.name}：不是已确认且未{what}的有效结果" for c in rest
     ]
     return higher_grade_problems(certificates) + held_problems(county, held) + others
 
 
+def confirmed_by(level: str) -> Q:
+    """The reviews whose result ``level`` confirms (``reviews.rules``): by the result, or for a
+    failure by the grade applied for; a failure is never recommended upward (the city closes
+    it)."""
+    grades = grades_confirmed_by(level)
+    applied = [g for g in grades if g != Grade.PASS] + ([""] if Grade.PASS in grades else [])
+    q = Q(result__in=[g for g in grades]) | Q(result="", applied_grade__in=applied)
+    if level == ConfirmingLevel.CITY:
+        upward = grades_confirmed_by(ConfirmingLevel.RECOMMEND)
+        q |= Q(result="", applied_grade__in=upward)
+    return q
+
+
+def levels_of(user: Any) -> tuple[str, ...]:
+    """The confirming levels whose queue ``user`` works: the county's, or the city's (which
+    confirms its grades and recommends the higher ones)."""
+    if role_of(user) == Role.COUNTY:
+        return (ConfirmingLevel.COUNTY,)
+    if role_of(user) in (Role.CITY, Role.ADMIN):
+        return (ConfirmingLevel.CITY, ConfirmingLevel.RECOMMEND)
+    return ()
+
+
 def concluded_reviews(*, user: Any) -> QuerySet[Review]:
-    """Conclusions waiting for the county's confirmation."""
+    """Conclusions waiting for ``user``'s level: the county confirms 达标, the city confirms
+    三级 and recommends 二级 and 一级 upward (``reviews.rules``)."""
+    mine = Q(pk__in=[])
+    for level in levels_of(user):
+        mine |= confirmed_by(level)
     return (
         Review.objects.for_user(user)
-        .filter(status=ReviewStatus.CONCLUDED)
-        .select_related("enterprise__industry", "agency")
+        .filter(mine, status=ReviewStatus.CONCLUDED)
+        .select_related("enterprise__industry", "enterprise__county", "agency")
         .order_by("concluded_at", "pk")
     )
 

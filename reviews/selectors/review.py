@@ -111,10 +111,25 @@ def conflicted_agency_ids(assessment: SelfAssessment | None) -> set[int]:
     return {pk for pk in ids if pk}
 
 
+def previous_agency_ids(review: Review | None) -> set[int]:
+    """A re-review after the city's audit (``Review.hold``) goes to an agency other than the
+    one whose result is re-reviewed (烟安监〔2016〕6号: 重新进行评审)."""
+    if review is None or not review.hold_id or not review.redo_of_id:
+        return set()
+    return set(Review.objects.filter(pk=review.redo_of_id).values_list("agency_id", flat=True))
+
+
 def exclusion_reason(
-    agency: ReviewAgency, *, industry_ids: set[int], enterprise: Enterprise, conflicted: set[int]
+    agency: ReviewAgency,
+    *,
+    industry_ids: set[int],
+    enterprise: Enterprise,
+    conflicted: set[int],
+    previous: set[int] = frozenset(),
 ) -> str | None:
     """Why ``agency`` may not review ``enterprise``, or None when it may."""
+    if agency.pk in previous:
+        return f"评审机构“{agency}”承担了被复审的原评审，复审须由其他评审机构进行"
     if agency.standing not in GOOD_STANDINGS:
         return f"评审机构“{agency}”在动态名单中为“{agency.get_standing_display()}”，不能承担评审"
     if enterprise.industry_id not in industry_ids:
@@ -138,6 +153,7 @@ def agency_exclusion_reason(
         industry_ids=industry_ids,
         enterprise=enterprise,
         conflicted=conflicted_agency_ids(assessment),
+        previous=previous_agency_ids(review),
     )
 
 
@@ -154,6 +170,7 @@ class AgencyOption:
 def agency_options(review: Review) -> list[AgencyOption]:
     """Every agency on the list, each with why it is excluded for this review (if it is)."""
     conflicted = conflicted_agency_ids(review.self_assessment)
+    previous = previous_agency_ids(review)
     options = [
         AgencyOption(
             agency,
@@ -162,6 +179,7 @@ def agency_options(review: Review) -> list[AgencyOption]:
                 industry_ids={industry.pk for industry in agency.industries.all()},
                 enterprise=review.enterprise,
                 conflicted=conflicted,
+                previous=previous,
             ),
         )
         for agency in ReviewAgency.objects.prefetch_related("industries").order_by("name")
@@ -481,3 +499,31 @@ def review_report(review: Review) -> dict[str, Any]:
         "nonconformities": list(review.nonconformities.select_related("item")),
         "onsite_fixes": list(review.onsite_rectifications.select_related("item")),
     }
+
+
+# --- Re-review after the city's audit (复审) -----------------------------------------------------
+
+
+def re_reviews_for(user: Any) -> QuerySet[Review]:
+    """The audit's re-reviews ``user`` sees (the county's own; the city every county's), those
+    still to do first."""
+    return (
+        Review.objects.for_user(user)
+        .filter(hold__isnull=False)
+        .select_related("enterprise__county", "agency", "redo_of__agency", "hold")
+        .order_by("status", "enterprise__name", "pk")
+    )
+
+
+def holds_with_re_reviews(user: Any) -> list[dict[str, Any]]:
+    """Each held county-year with how many of its re-reviews are done (one query)."""
+    from ..services.holds import RE_REVIEW_DONE
+
+    rows = (
+        re_reviews_for(user)
+        .order_by()
+        .values("hold", "hold__county__name", "hold__year", "hold__released_at")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(status__in=RE_REVIEW_DONE)))
+        .order_by("hold__year", "hold__county__name")
+    )
+    return list(rows)

@@ -20,14 +20,16 @@ from portal.audit import record_change, snapshot
 from portal.concurrency import insert_once, save_versioned
 from portal.policy import require
 
+from ..choices import AnnouncementKind
 from ..models import Announcement, Certificate
+from ..rules import objection_period_end
 from ..selectors.announcements import announcement_blockers
 from ..workflows.announcements import ANNOUNCEMENT
 
 # 文号: issuer, year in 〔〕 and serial, e.g. 烟安监〔2016〕6号 (GB/T 9704: 六角括号).
 NUMBER_PATTERN = re.compile(r"^\S+〔\d{4}〕\d+号$")
 BRACKETS = str.maketrans({"[": "〔", "]": "〕", "［": "〔", "］": "〕", "【": "〔", "】": "〕"})
-FIELDS = ["number", "title", "status", "published_at"]
+FIELDS = ["kind", "number", "title", "status", "published_at", "objection_until"]
 
 
 def normalize_number(number: str) -> str:
@@ -50,6 +52,7 @@ def _validate(announcement: Announcement, certificates: list[Certificate]) -> No
         county=announcement.county,
         certificates=certificates,
         draft=announcement if announcement.pk else None,
+        kind=announcement.kind,
     )
     if problems:
         errors.setdefault("certificates", []).extend(problems)
@@ -58,13 +61,25 @@ def _validate(announcement: Announcement, certificates: list[Certificate]) -> No
 
 
 def announcement_create(
-    *, actor: Any, county: County, number: str, title: str, certificates: Iterable[Certificate]
+    *,
+    actor: Any,
+    county: County,
+    number: str,
+    title: str,
+    certificates: Iterable[Certificate],
+    kind: str = AnnouncementKind.ANNOUNCEMENT,
 ) -> Announcement:
-    """A draft announcement of the county's announceable results."""
+    """A draft 公示 or 公告 of the county's results that may be listed in it now."""
     require(actor, "create", Announcement)
+    if kind not in AnnouncementKind.values:
+        raise ValidationError({"kind": "请选择公示或公告"})
     certificates = list(certificates)
     announcement = Announcement(
-        county=county, number=normalize_number(number), title=title.strip(), created_by=actor
+        county=county,
+        kind=kind,
+        number=normalize_number(number),
+        title=title.strip(),
+        created_by=actor,
     )
     require(actor, "edit", announcement)  # its own county's
     with transaction.atomic():
@@ -78,7 +93,7 @@ def announcement_create(
         record_change(
             actor=actor,
             obj=announcement,
-            action="编制公告",
+            action=f"编制{announcement.get_kind_display()}",
             before={},
             after=snapshot(announcement, FIELDS),
             note=f"列入企业 {len(certificates)} 家",
@@ -114,23 +129,30 @@ def announcement_update(
         entries = sorted(c.number for c in certificates)
         if entries != before_entries:
             before["entries"], after["entries"] = "、".join(before_entries), "、".join(entries)
-        record_change(actor=actor, obj=announcement, action="修改公告", before=before, after=after)
+        action = f"修改{announcement.get_kind_display()}"
+        record_change(actor=actor, obj=announcement, action=action, before=before, after=after)
     return announcement
 
 
 def announcement_publish(
     *, announcement: Announcement, actor: Any, expected_version: int | None = None
 ) -> Announcement:
-    """Publish: lock the announcement, move every listed firm to 已公告达标, report to the city.
+    """Publish a 公示 (its objection period opens: ``reviews.rules``) or a 公告 (lock it, move
+    every listed firm to 已公告达标, report to the city).
 
-    The machine checks the entries again: a hold placed or a grade revoked after drafting
-    refuses it; a second click (or a second tab) publishes nothing twice."""
+    The machine checks the entries again: a hold placed, a grade revoked or, for a 公告, a
+    公示 not yet passed or an objection not settled refuses it; a second click (or a second
+    tab) publishes nothing twice."""
     entries = list(announcement.certificates.select_related("enterprise"))
+    now = timezone.now()
+    changes: dict[str, Any] = {"published_at": now}
+    if announcement.is_publicity:
+        changes["objection_until"] = objection_period_end(timezone.localdate(now))
     return ANNOUNCEMENT.apply(
         announcement,
-        "publish",
+        "publicize" if announcement.is_publicity else "publish",
         actor=actor,
-        changes={"published_at": timezone.now()},
+        changes=changes,
         expected_version=expected_version,
         note=f"公告企业 {len(entries)} 家",
         certificates=entries,

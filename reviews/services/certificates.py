@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -24,8 +25,10 @@ from portal.audit import diff, record_change, record_many, snapshot
 from portal.policy import require
 from portal.statemachine import TransitionRefused
 
+from ..choices import ConfirmingLevel, ReviewStatus
 from ..models import Certificate, Review
 from ..policies.assessment import is_current
+from ..rules import confirming_level
 from ..scoring import validity_end
 from ..workflows.lifecycle import LIFECYCLE
 from ..workflows.review import REVIEW
@@ -41,6 +44,7 @@ class RevokeSource(models.TextChoices):
     LOOKBACK = "回头看抽查", "回头看抽查"
     AUDIT = "抽查审核", "抽查审核"
     ACCIDENT = "发生生产安全事故", "发生生产安全事故"
+    OBJECTION = "公示异议成立", "公示异议成立"
     OTHER = "其他", "其他"
 
 
@@ -57,6 +61,14 @@ def next_certificate_number(*, county: County, year: int) -> str:
     return f"{prefix}{max(serials, default=0) + 1:04d}"
 
 
+def issuer_for(review: Review) -> str:
+    """发证机关: the body of the result's confirming level (``reviews.rules``)."""
+    level = confirming_level(result=review.result, applied_grade=review.applied_grade)
+    if level == ConfirmingLevel.COUNTY:
+        return review.enterprise.county.supervisor
+    return settings.CITY_SUPERVISOR
+
+
 def _issue_certificate(*, review: Review, issued_on: dt.date, actor: Any) -> Certificate:
     enterprise = review.enterprise
     certificate = Certificate(
@@ -66,6 +78,7 @@ def _issue_certificate(*, review: Review, issued_on: dt.date, actor: Any) -> Cer
         number=next_certificate_number(county=enterprise.county, year=issued_on.year),
         issued_on=issued_on,
         valid_until=validity_end(issued_on),
+        issued_by=issuer_for(review),
     )
     certificate.full_clean()
     certificate.save()
@@ -110,11 +123,13 @@ def review_confirm(
     note: str = "",
     expected_version: int | None = None,
 ) -> Certificate | None:
-    """县级确认: the county confirms an agency's conclusion.
+    """确认评审结论: the result's confirming level (the county for 达标, the city for 三级:
+    ``reviews.rules``) confirms an agency's conclusion.
 
-    ``REVIEW`` "confirm" moves the review to 县级已确认 and, through its hook, the firm: a
-    passing result (a grade or 达标) to 县级已确认 with a numbered certificate valid three years,
-    a failing one (未达标) back to self-assessment. Returns the certificate, or None.
+    ``REVIEW`` "confirm" moves the review to 已确认 and, through its hook, the firm: a passing
+    result (a grade or 达标) to 已确认 with a numbered certificate valid three years, issued in
+    the confirming level's name, a failing one (未达标) back to self-assessment. Returns the
+    certificate, or None.
     """
     issued_on = issued_on or timezone.localdate()
     with transaction.atomic():
@@ -137,9 +152,45 @@ def review_confirm(
             if locked.result
             else None
         )
+        if locked.hold_id:
+            _close_re_reviewed(locked, certificate, actor=actor)
     review.status, review.confirmed_at = locked.status, locked.confirmed_at
     review.version = locked.version
     return certificate
+
+
+def _close_re_reviewed(review: Review, certificate: Certificate | None, *, actor: Any) -> None:
+    """A confirmed re-review ends the certificate it re-reviewed (held, suspended): replaced
+    by the new one, or void when the re-review fails."""
+    old = Certificate.objects.filter(review_id=review.redo_of_id, revoked_at__isnull=True).first()
+    if old is None:
+        return
+    outcome = f"由新证书{certificate.number}替代" if certificate else "复审未达标"
+    _mark_revoked(
+        old,
+        actor=actor,
+        reason=f"复审结论：{review.get_result_display() or '未达标'}，原证书作废（{outcome}）",
+        source=RevokeSource.AUDIT,
+    )
+
+
+def review_recommend(
+    *, review: Review, actor: Any, note: str = "", expected_version: int | None = None
+) -> Review:
+    """推荐上报: the city sends a 二级 or 一级 result up to the province or the nation; nothing is
+    issued locally (no certificate, no 公示 or 公告 here). The review and the firm move to
+    已推荐上报, noted with what the city wrote."""
+    with transaction.atomic():
+        REVIEW.apply(
+            review,
+            "recommend",
+            actor=actor,
+            note=note,
+            changes={"confirmed_at": timezone.now()},
+            expected_version=expected_version,
+            firm_note=note,
+        )
+    return review
 
 
 def certificate_revoke(*, certificate: Certificate, actor: Any, reason: str, source: str) -> None:
@@ -171,6 +222,55 @@ def certificate_revoke(*, certificate: Certificate, actor: Any, reason: str, sou
     certificate.revoke_reason, certificate.revoke_source = reason, source
 
 
+def certificate_send_back(
+    *, certificate: Certificate, actor: Any, reason: str, source: str, hold: Any = None
+) -> Review:
+    """退回重新评审: the result does not stand as it is. An upheld objection to its 公示
+    withdraws the certificate (marked revoked with the source); the city's audit (``hold``,
+    error rate >= 30%) suspends it pending the re-review. Either way the firm's grade is
+    cleared, the firm moves back to 已申请评审 (``LIFECYCLE`` "send_back", claimed: a second
+    call applies once) and a new review of the same self-assessment waits for the county's
+    assignment, naming the one it redoes (and the hold). Returns the new review."""
+    with transaction.atomic():
+        locked = (
+            Certificate.objects.select_for_update()
+            .select_related("enterprise", "review")
+            .get(pk=certificate.pk)
+        )
+        _refuse_unless_current(locked)
+        note = f"{source}：{reason}"
+        LIFECYCLE.apply(locked.enterprise, "send_back", actor=actor, trusted=True, note=note)
+        if hold is None:
+            _mark_revoked(locked, actor=actor, reason=reason, source=source)
+        elif not locked.suspended_at:
+            _mark_suspended(locked, actor=actor, reason=note)
+        _mirror_grade(locked.enterprise, None, actor=actor, action="退回重新评审", note=note)
+        old = locked.review
+        redo = Review(
+            enterprise=locked.enterprise,
+            self_assessment_id=old.self_assessment_id,
+            standard_id=old.standard_id,
+            applied_grade=old.applied_grade,
+            status=ReviewStatus.APPLIED,
+            applied_at=timezone.now(),
+            redo_of=old,
+            redo_reason=note,
+            hold=hold,
+        )
+        redo.full_clean()
+        redo.save()
+        record_change(
+            actor=actor,
+            obj=redo,
+            action="退回重新评审",
+            before={"status": None},
+            after=snapshot(redo, ["status", "redo_of"]),
+            note=note,
+        )
+    certificate.revoked_at = locked.revoked_at
+    return redo
+
+
 def certificate_suspend(*, certificate: Certificate, actor: Any, reason: str) -> bool:
     """暂停: the city's audit found the firm's result in error; its certificate is held pending
     re-review (or a recorded revocation). False when it was not current or already held."""
@@ -180,19 +280,23 @@ def certificate_suspend(*, certificate: Certificate, actor: Any, reason: str) ->
         locked = locked.get(pk=certificate.pk)
         if locked.suspended_at or is_current(locked):
             return False
-        before = snapshot(locked, ["suspended_at", "suspend_reason"])
-        locked.suspended_at, locked.suspend_reason = timezone.now(), reason
-        locked.save(update_fields=["suspended_at", "suspend_reason"])
-        record_change(
-            actor=actor,
-            obj=locked,
-            action="暂停证书",
-            before=before,
-            after=snapshot(locked, ["suspended_at", "suspend_reason"]),
-            note=reason,
-        )
+        _mark_suspended(locked, actor=actor, reason=reason)
     certificate.suspended_at, certificate.suspend_reason = locked.suspended_at, reason
     return True
+
+
+def _mark_suspended(certificate: Certificate, *, actor: Any, reason: str) -> None:
+    before = snapshot(certificate, ["suspended_at", "suspend_reason"])
+    certificate.suspended_at, certificate.suspend_reason = timezone.now(), reason
+    certificate.save(update_fields=["suspended_at", "suspend_reason"])
+    record_change(
+        actor=actor,
+        obj=certificate,
+        action="暂停证书",
+        before=before,
+        after=snapshot(certificate, ["suspended_at", "suspend_reason"]),
+        note=reason,
+    )
 
 
 def _refuse_unless_current(certificate: Certificate) -> None:

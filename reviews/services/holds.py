@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from enterprises.choices import PASSED_STATUSES
 from enterprises.models import County
 from portal.audit import record_change
 from portal.policy import require
 
-from ..models import ResultHold
+from ..choices import ReviewStatus
+from ..models import Certificate, ResultHold, Review
 
 
 def results_held(*, county: County, year: int) -> ResultHold | None:
@@ -33,6 +37,9 @@ def result_hold_place(*, county: County, year: int, reason: str, actor: Any) -> 
 def result_hold_release(*, county: County, year: int, actor: Any, note: str) -> ResultHold | None:
     require(actor, "release", ResultHold)
     hold = results_held(county=county, year=year)
+    problem = re_reviews_done_problem(hold)
+    if problem:
+        raise ValidationError(problem)
     if hold is not None:
         hold.released_at = timezone.now()
         hold.save(update_fields=["released_at"])
@@ -51,3 +58,72 @@ def result_hold_release_one(*, hold: ResultHold, actor: Any, note: str) -> bool:
     hold.released_at = now
     record_change(actor=actor, obj=hold, action="解除暂缓公告", note=note)
     return True
+
+
+# --- Re-review (重新评审) of a held county-year ------------------------------------------------
+
+# A re-review is done once it is decided (confirmed, recommended upward) or withdrawn.
+RE_REVIEW_DONE = (ReviewStatus.CONFIRMED, ReviewStatus.RECOMMENDED, ReviewStatus.CANCELLED)
+
+
+def re_reviews_open(*, hold: ResultHold, actor: Any) -> list[Review]:
+    """重新进行评审: every current result of the held county-year goes back for review by an
+    agency other than the one that gave it (``reviews.selectors.review.previous_agency_ids``);
+    its certificate is suspended meanwhile. A result already under re-review for this hold is
+    left as it is, so a second call opens nothing twice. The county's staff are told."""
+    from .certificates import RevokeSource, certificate_send_back
+
+    under_way = Review.objects.filter(hold=hold).values("redo_of")
+    current = (
+        Certificate.objects.filter(
+            enterprise__county=hold.county,
+            issued_on__year=hold.year,
+            revoked_at__isnull=True,
+            enterprise__certificate_no=F("number"),
+            enterprise__status__in=PASSED_STATUSES,
+        )
+        .exclude(review__in=under_way)
+        .order_by("pk")
+    )
+    reason = f"{hold.year}年抽查审核：{hold.reason}"
+    opened = [
+        certificate_send_back(
+            certificate=c, actor=actor, reason=reason, source=RevokeSource.AUDIT, hold=hold
+        )
+        for c in current
+    ]
+    if opened:
+        _tell_the_county(hold, len(opened))
+    return opened
+
+
+def _tell_the_county(hold: ResultHold, count: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from portal.notifications import notify
+    from portal.roles import Role
+
+    notify(
+        recipients=get_user_model().objects.filter(
+            role=Role.COUNTY, county=hold.county, is_active=True
+        ),
+        title=f"{hold.county.name}{hold.year}年度评定结果须重新评审（{count}家）",
+        reason=hold.reason,
+        url=reverse("reviews:re_review_queue"),
+    )
+
+
+def re_reviews_pending(hold: ResultHold) -> int:
+    """How many re-reviews of ``hold`` are not yet decided (the re-audit waits for them)."""
+    return Review.objects.filter(hold=hold).exclude(status__in=RE_REVIEW_DONE).count()
+
+
+def re_reviews_done_problem(hold: ResultHold | None) -> str | None:
+    """The hold lifts only after its re-reviews are done and a re-audit passes."""
+    if hold is None:
+        return None
+    pending = re_reviews_pending(hold)
+    if pending:
+        return f"{hold.county.name}{hold.year}年度还有{pending}家企业的复审未完成，不能开始再次审核"
+    return None

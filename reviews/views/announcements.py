@@ -12,15 +12,23 @@ from enterprises.models import County
 from portal.audit import history_for
 from portal.http import perform, refuse_form, xlsx_response
 from portal.paging import paginate
-from portal.policy import allowed_actions, fetch, require
+from portal.policy import allowed_actions, can, fetch, require
 from portal.xlsx import xlsx_bytes
 
-from ..choices import AnnouncementStatus
-from ..forms.announcements import AnnouncementForm, PublishForm, RevokeForm
-from ..models import Announcement, Certificate, Review
+from ..choices import AnnouncementKind, AnnouncementStatus, ConfirmingLevel, ObjectionStatus
+from ..forms.announcements import (
+    AnnouncementForm,
+    ObjectionDecisionForm,
+    ObjectionForm,
+    PublishForm,
+    RevokeForm,
+)
+from ..models import Announcement, Certificate, Objection, Review
+from ..rules import grades_confirmed_by, publicity_working_days
 from ..selectors import announcements as selectors
 from ..services import announcements as services
-from ..services.certificates import certificate_revoke, review_confirm
+from ..services import objections as objection_services
+from ..services.certificates import certificate_revoke, review_confirm, review_recommend
 from ..workflows.announcements import ANNOUNCEMENT
 
 PAGE_SIZE = 50
@@ -35,6 +43,70 @@ def _tabs(request) -> dict:
     return {"tab_actions": allowed_actions(request.user, Certificate)}
 
 
+def _objections(request, announcement: Announcement) -> list[Objection]:
+    """The 公示's objections, each with its decision form when the user may decide it."""
+    if not announcement.is_publicity:
+        return []
+    rows = list(
+        Objection.objects.for_user(request.user)
+        .filter(announcement=announcement)
+        .select_related("certificate__enterprise", "announcement")
+    )
+    for row in rows:
+        if row.status == ObjectionStatus.OPEN and can(request.user, "decide", row):
+            row.decision_form = ObjectionDecisionForm(
+                initial={"version": row.version}, prefix=f"objection{row.pk}"
+            )
+    return rows
+
+
+@require_POST
+def objection_add(request, pk: int):
+    """登记异议, posted from the 公示's page during its objection period."""
+    announcement = fetch(request.user, Announcement, "record_objection", pk=pk)
+    form = ObjectionForm(
+        request.POST, choices=announcement.certificates.select_related("enterprise")
+    )
+    if not form.is_valid():
+        refuse_form(request, form)
+        return redirect(announcement)
+    perform(
+        request,
+        lambda: objection_services.objection_record(
+            announcement=announcement, actor=request.user, **form.cleaned_data
+        ),
+        success="异议已登记，请在处理后作出决定",
+    )
+    return redirect(announcement)
+
+
+@require_POST
+def objection_decide(request, pk: int):
+    """处理异议: upheld (the result goes back for review) or dismissed with the reason."""
+    objection = fetch(
+        request.user, Objection.objects.select_related("announcement"), "decide", pk=pk
+    )
+    form = ObjectionDecisionForm(request.POST, prefix=f"objection{objection.pk}")
+    if not form.is_valid():
+        refuse_form(request, form)
+        return redirect(objection.announcement)
+    data = form.cleaned_data
+    perform(
+        request,
+        lambda: objection_services.objection_decide(
+            objection=objection,
+            actor=request.user,
+            upheld=data["upheld"],
+            decision=data["decision"],
+            expected_version=form.expected_version,
+        ),
+        success="异议成立：该企业的评审结论已退回重新评审"
+        if data["upheld"]
+        else "已记录异议不成立及理由",
+    )
+    return redirect(objection.announcement)
+
+
 # --- Confirmation -------------------------------------------------------------------------
 
 
@@ -42,7 +114,8 @@ def confirmation_list(request):
     """The county's conclusions waiting for confirmation (待确认评审结论)."""
     require(request.user, "issue", Certificate)
     page = _page(request, selectors.concluded_reviews(user=request.user))
-    context = {"page_obj": page, **_tabs(request)}
+    upward = grades_confirmed_by(ConfirmingLevel.RECOMMEND)
+    context = {"page_obj": page, "upward_grades": upward, **_tabs(request)}
     return render(request, "reviews/certificates/confirmation_list.html", context)
 
 
@@ -65,6 +138,29 @@ def confirm_review(request, pk: int):
     elif outcome:
         messages.warning(request, f"已确认{review.enterprise.name}评审结论为未达标，退回自评")
     else:
+        return redirect("reviews:report", pk=review.pk)
+    return redirect("reviews:confirmation_list")
+
+
+@require_POST
+def recommend_review(request, pk: int):
+    """推荐上报, posted from the 评审报告 page with the version the city read there."""
+    review = fetch(request.user, Review.objects.select_related("enterprise"), "recommend", pk=pk)
+    seen = request.POST.get("version", "")
+    if not seen.isdigit():
+        messages.error(request, "请在评审报告页面核对后推荐上报")
+        return redirect("reviews:report", pk=review.pk)
+    outcome = perform(
+        request,
+        lambda: review_recommend(
+            review=review,
+            actor=request.user,
+            note=request.POST.get("note", "").strip(),
+            expected_version=int(seen),
+        ),
+        success=f"已将{review.enterprise.name}的评审结论推荐上报",
+    )
+    if not outcome:
         return redirect("reviews:report", pk=review.pk)
     return redirect("reviews:confirmation_list")
 
@@ -152,15 +248,23 @@ def announcement_list(request):
         **_tabs(request),
     }
     if "create" in context["list_actions"]:
-        context["holds"] = selectors.active_holds(request.user.county)
-        context["waiting"] = selectors.announceable_certificates(county=request.user.county).count()
+        county = request.user.county
+        context["holds"] = selectors.active_holds(county)
+        context["waiting"] = selectors.announceable_certificates(county=county).count()
+        context["waiting_publicity"] = selectors.announceable_certificates(
+            county=county, kind=AnnouncementKind.PUBLICITY
+        ).count()
+        context["publicity_days"] = publicity_working_days()
     return render(request, "reviews/announcements/announcement_list.html", context)
 
 
-def _form_page(request, form, county: County, announcement=None):
+def _form_page(request, form, county: County, announcement=None, kind: str = ""):
+    kind = announcement.kind if announcement else kind
     context = {
         "form": form,
         "announcement": announcement,
+        "kind": kind,
+        "kind_label": AnnouncementKind(kind).label,
         "holds": selectors.active_holds(county),
         "higher": selectors.confirmed_unannounced(county=county).filter(
             grade__in=selectors.HIGHER_GRADES
@@ -172,8 +276,11 @@ def _form_page(request, form, county: County, announcement=None):
 def announcement_create(request):
     require(request.user, "create", Announcement)
     county = request.user.county
-    choices = selectors.announceable_certificates(county=county)
-    form = AnnouncementForm(data=request.POST or None, choices=choices)
+    kind = request.POST.get("kind") or request.GET.get("kind") or AnnouncementKind.ANNOUNCEMENT
+    if kind not in AnnouncementKind.values:
+        kind = AnnouncementKind.ANNOUNCEMENT
+    choices = selectors.announceable_certificates(county=county, kind=kind)
+    form = AnnouncementForm(data=request.POST or None, choices=choices, kind=kind)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         outcome = perform(
@@ -184,13 +291,15 @@ def announcement_create(request):
                 number=data["number"],
                 title=data["title"],
                 certificates=data["certificates"],
+                kind=kind,
             ),
             form=form,
         )
         if outcome:
-            messages.success(request, f"公告草稿“{outcome.value.number}”已保存")
+            label = AnnouncementKind(kind).label
+            messages.success(request, f"{label}草稿“{outcome.value.number}”已保存")
             return redirect("reviews:announcement_detail", pk=outcome.value.pk)
-    return _form_page(request, form, county)
+    return _form_page(request, form, county, kind=kind)
 
 
 def announcement_edit(request, pk: int):
@@ -213,7 +322,7 @@ def announcement_edit(request, pk: int):
                 title=data["title"],
                 certificates=data["certificates"],
             ),
-            success="公告草稿已保存",
+            success=f"{announcement.get_kind_display()}草稿已保存",
             form=form,
         ):
             return redirect("reviews:announcement_detail", pk=pk)
@@ -228,17 +337,24 @@ def announcement_detail(request, pk: int):
         "view",
         pk=pk,
     )
+    entries = list(selectors.announcement_entries(announcement))
     context = {
         "announcement": announcement,
-        "entries": selectors.announcement_entries(announcement),
+        "entries": entries,
         "history": history_for(announcement)[:50],
         "actions": allowed_actions(request.user, announcement),
+        "objections": _objections(request, announcement),
+        "publicity_days": publicity_working_days(),
     }
+    if "record_objection" in context["actions"] and selectors.objection_period_open(announcement):
+        context["objection_form"] = ObjectionForm(
+            choices=announcement.certificates.select_related("enterprise"),
+            initial={"received_on": timezone.localdate()},
+        )
     if "edit" in context["actions"] and "publish" not in context["actions"]:
         # The county sees why its draft cannot go out yet (a hold, a revoked grade…).
-        context["publish_refused"] = ANNOUNCEMENT.refusal(
-            announcement, "publish", actor=request.user
-        )
+        step = "publicize" if announcement.is_publicity else "publish"
+        context["publish_refused"] = ANNOUNCEMENT.refusal(announcement, step, actor=request.user)
     return render(request, "reviews/announcements/announcement_detail.html", context)
 
 
@@ -252,7 +368,9 @@ def announcement_publish(request, pk: int):
         lambda: services.announcement_publish(
             announcement=announcement, actor=request.user, expected_version=version
         ),
-        success=f"公告“{announcement.number}”已发布并报市局",
+        success=f"公示“{announcement.number}”已发布，异议期开始"
+        if announcement.is_publicity
+        else f"公告“{announcement.number}”已发布并报市局",
     )
     return redirect("reviews:announcement_detail", pk=pk)
 
@@ -311,10 +429,13 @@ def announcement_export(request, pk: int):
 
 @login_not_required
 def public_list(request):
-    """公示: announced firms holding a valid grade; no login."""
+    """名单: announced firms holding a valid grade, and the 公示 open to objection; no login."""
     qs = selectors.public_announced(params=request.GET)
     page = _page(request, qs, selectors.PUBLIC_PAGE_SIZE)
     counties = County.objects.order_by("sort_order", "code")
-    return render(
-        request, "reviews/public/public_list.html", {"page_obj": page, "counties": counties}
-    )
+    context = {
+        "page_obj": page,
+        "counties": counties,
+        "publicities": selectors.public_publicities(),
+    }
+    return render(request, "reviews/public/public_list.html", context)

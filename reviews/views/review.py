@@ -38,9 +38,11 @@ from ..selectors.review import (
     agency_options,
     conclusion_problems,
     current_review,
+    holds_with_re_reviews,
     latest_submitted_assessment,
     nonconformities_of,
     onsite_review_due,
+    re_reviews_for,
     review_lines_score,
     review_list,
     review_report,
@@ -89,6 +91,17 @@ def application_queue(request):
             "industries": Industry.objects.for_user(request.user),
         },
     )
+
+
+def re_review_queue(request):
+    """复审: the results the city's audit sent back (error rate >= 30%), for the county to
+    assign to another agency and follow; the hold lifts after they are done and a re-audit
+    passes."""
+    require(request.user, "re_review_queue", Review)
+    qs = re_reviews_for(request.user)
+    page = paginate(request, qs, PAGE_SIZE)
+    context = {"page_obj": page, "holds": holds_with_re_reviews(request.user)}
+    return render(request, "reviews/review/re_review_queue.html", context)
 
 
 # --- One review -----------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The state machines of the standardization path (``portal.statemachine`` is the idiom).
 
 ``LIFECYCLE`` is the firm's standing: on the list → self-assessing → applied → under review →
-rectifying → concluded → confirmed → announced, and revoked / expired. Who may take each
+rectifying → concluded → confirmed → announced, and revoked / expired; a 二级 or 一级 result
+is recommended upward (concluded → 已推荐上报) instead of confirmed. Who may take each
 transition is ``reviews.policies.lifecycle``; a refused transition says why.
 """
 
@@ -161,11 +162,17 @@ LIFECYCLE = Machine(
                 "作出评审结论",
                 conditions=(review_is_ready_to_conclude,),
             ),
-            Transition("confirm", (Status.CONCLUDED,), Status.CONFIRMED, "县级确认"),
+            Transition("confirm", (Status.CONCLUDED,), Status.CONFIRMED, "确认评审结论"),
             Transition(
-                "reject_conclusion", (Status.CONCLUDED,), Status.SELF_ASSESSING, "县级确认未达标"
+                "reject_conclusion",
+                (Status.CONCLUDED,),
+                Status.SELF_ASSESSING,
+                "确认评审结论：未达标",
             ),
+            Transition("recommend", (Status.CONCLUDED,), Status.RECOMMENDED, "推荐上报"),
             Transition("announce", (Status.CONFIRMED,), Status.ANNOUNCED, "公告"),
+            # An upheld objection to the 公示 sends the result back: the firm's review starts anew.
+            Transition("send_back", PASSED, Status.APPLIED, "退回重新评审"),
             Transition("revoke", PASSED, Status.REVOKED, "撤销等级"),
             Transition("expire", PASSED, Status.EXPIRED, "等级到期"),
         ]

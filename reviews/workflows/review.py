@@ -1,9 +1,11 @@
 """The review's own progress and each nonconformity's, as machines (``portal.statemachine``).
 
 ``REVIEW`` (``Review.status``): applied → assigned → under review → rectifying → concluded →
-confirmed, or applied → returned. It drives the firm's standing (``LIFECYCLE``) through hooks,
-so one call moves both: returning, assigning, listing the first nonconformity, concluding and
-confirming each apply the firm's transition of the same step, in the same transaction.
+confirmed (by the result's confirming level, ``reviews.rules``) or recommended upward (二级,
+一级: 推荐上报, by the city), or applied → returned. It drives the firm's standing
+(``LIFECYCLE``) through hooks, so one call moves both: returning, assigning, listing the first
+nonconformity, concluding and confirming each apply the firm's transition of the same step, in
+the same transaction.
 
 ``NONCONFORMITY`` (``Nonconformity.status``): open → answered → accepted, or answered →
 rejected → answered again. Who may take each transition is ``reviews.policies.review``.
@@ -93,9 +95,13 @@ def firm_concluded(review: Review, *, actor: Any, transition: Transition, contex
     move_firm(review, "conclude", actor=actor, note=context.get("result_note", ""))
 
 
+def firm_recommended(review: Review, *, actor: Any, transition: Transition, context: dict):
+    move_firm(review, "recommend", actor=actor, note=context.get("firm_note", ""))
+
+
 def firm_confirmed(review: Review, *, actor: Any, transition: Transition, context: dict) -> None:
     passed = bool(review.result)
-    note = context.get("firm_note") or ("" if passed else "县级确认评审结论：未达标")
+    note = context.get("firm_note") or ("" if passed else "确认评审结论：未达标")
     move_firm(review, "confirm" if passed else "reject_conclusion", actor=actor, note=note)
 
 
@@ -145,8 +151,15 @@ REVIEW = Machine(
             "confirm",
             (ReviewStatus.CONCLUDED,),
             ReviewStatus.CONFIRMED,
-            "县级确认评审结论",
+            "确认评审结论",
             hooks=(firm_confirmed,),
+        ),
+        Transition(
+            "recommend",
+            (ReviewStatus.CONCLUDED,),
+            ReviewStatus.RECOMMENDED,
+            "推荐上报",
+            hooks=(firm_recommended,),
         ),
     ],
 )

@@ -1,7 +1,8 @@
 """The whole path in a real browser, as the demo's users walk it (烟安监〔2016〕6号):
 
-自评 → 申请评审 → 县级受理委派 → 机构组建评审组、逐项评分、作出结论 → 县级确认发证 →
-编制并发布公告 → 市局收到公告 → 公众在达标企业公示中查到该企业及其等级.
+自评 → 申请评审 → 县级受理委派 → 机构组建评审组、逐项评分、作出结论 → 县级在评审报告页确认发证 →
+编制并发布公示（异议期内不得公告）→ 公示期满后编制并发布公告 → 市局收到公告 → 公众在
+达标企业名单中查到该企业及其等级.
 
 The demo world comes from ``seed_demo`` and its logins ``county``, ``agency`` and ``city`` are
 used as they are. The demo ``enterprise`` login's firm is already in rectification, so the walk
@@ -126,11 +127,12 @@ def test_demo_users_walk_a_firm_from_self_assessment_to_the_public_list(
     from playwright.sync_api import expect
 
     from enterprises.choices import Status
-    from reviews.models import Review
+    from reviews.models import Announcement, Review
 
     firm = demo_world
     year = timezone.localdate().year
     number = f"芝安监〔{year}〕88号"
+    publicity_number = f"芝安监〔{year}〕87号"
 
     # --- The firm assesses itself (自评) and applies for review (申请评审) ---------------------
     ent = Walker(browser, live_server.url, shots, "企业")
@@ -279,8 +281,34 @@ def test_demo_users_walk_a_firm_from_self_assessment_to_the_public_list(
     expect(page.get_by_text("发证机关")).to_be_visible()
     county.shot("03-certificate")
 
+    # 公示 first: the county publishes the result open to objection for five working days.
     county.nav("公告")
-    page.get_by_role("link", name=re.compile("编制公告")).click()
+    page.get_by_role("link", name="编制公示").click()
+    page.get_by_label("文号").fill(publicity_number)
+    page.get_by_label("标题").fill(f"芝罘区{year}年安全生产标准化达标企业公示")
+    page.get_by_label(FIRM_NAME).check()
+    page.get_by_role("button", name="保存草稿").click()
+    expect(
+        page.get_by_role("heading", name=re.compile(re.escape(publicity_number)))
+    ).to_be_visible()
+    page.get_by_role("button", name="发布公示").click()
+    expect(page.get_by_role("alert").filter(has_text="异议期开始")).to_be_visible()
+    expect(page.get_by_text("现予公示")).to_be_visible()
+    county.shot("03-publicity")
+    publicity = Announcement.objects.get(number=publicity_number)
+    assert publicity.objection_until > timezone.localdate()
+
+    # The 公告 is refused while the 公示 runs: the firm is not offered.
+    county.nav("公告")
+    page.get_by_role("link", name="编制公告").click()
+    expect(page.get_by_label(FIRM_NAME)).to_have_count(0)
+
+    # Five working days later (the clock stands still in a browser walk: the period is moved
+    # back, as the passing days would), the firm may be announced.
+    Announcement.objects.filter(pk=publicity.pk).update(
+        objection_until=timezone.localdate() - dt.timedelta(days=1)
+    )
+    page.reload()
     page.get_by_label("文号").fill(number)
     page.get_by_label("标题").fill(f"芝罘区{year}年安全生产标准化达标企业公告")
     page.get_by_label(FIRM_NAME).check()

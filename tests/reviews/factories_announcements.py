@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from enterprises.choices import Grade, SizeClass, Status
-from reviews.choices import AnnouncementStatus, ReviewStatus
+from reviews.choices import AnnouncementKind, AnnouncementStatus, ReviewStatus
 from reviews.models import Announcement, Certificate, Review
 from reviews.scoring import validity_end
 from tests.factories import EnterpriseFactory
@@ -64,10 +64,36 @@ def confirmed_certificate(
     return certificate
 
 
-def certified_firm(county, industry, *, grade: str = Grade.PASS, **kwargs) -> Certificate:
+def certified_firm(
+    county, industry, *, grade: str = Grade.PASS, publicized: bool = False, **kwargs
+) -> Certificate:
+    """A confirmed firm's certificate; ``publicized``: its 公示 has passed with no objection,
+    so it may go into a 公告."""
     size = SizeClass.SMALL if grade == Grade.PASS else SizeClass.MEDIUM
     enterprise = EnterpriseFactory(county=county, industry=industry, size=size)
-    return confirmed_certificate(enterprise, grade=grade, **kwargs)
+    certificate = confirmed_certificate(enterprise, grade=grade, **kwargs)
+    if publicized:
+        passed_publicity(county, [certificate])
+    return certificate
+
+
+def passed_publicity(county, certificates, *, until: dt.date | None = None) -> Announcement:
+    """A published 公示 of ``certificates`` whose objection period ended (yesterday)."""
+    from tests.factories import UserFactory
+
+    user = UserFactory(role="county", county=county)
+    item = Announcement.objects.create(
+        county=county,
+        kind=AnnouncementKind.PUBLICITY,
+        number=f"芝安监公示〔2016〕{next(_serial)}号",
+        title="安全生产标准化达标企业公示",
+        created_by=user,
+        status=AnnouncementStatus.PUBLISHED,
+        published_at=timezone.now() - dt.timedelta(days=10),
+        objection_until=until or timezone.localdate() - dt.timedelta(days=1),
+    )
+    item.certificates.set(certificates)
+    return item
 
 
 def announcement(county, user, certificates=(), *, number=None, published=False) -> Announcement:

@@ -31,11 +31,12 @@ pytestmark = pytest.mark.django_db
 DRAFT, PUBLISHED = AnnouncementStatus.DRAFT, AnnouncementStatus.PUBLISHED
 EXPECTED = {
     "edit": ({DRAFT}, DRAFT),
-    "publish": ({DRAFT}, PUBLISHED),
+    "publicize": ({DRAFT}, PUBLISHED),  # 公示: its objection period opens
+    "publish": ({DRAFT}, PUBLISHED),  # 公告: only after a 公示 passed cleanly
 }
 COUNTY = "county"
 # The county issues the document; the city receives it, an administrator does not sign it.
-WHO = {"edit": {COUNTY}, "publish": {COUNTY}}
+WHO = {"edit": {COUNTY}, "publicize": {COUNTY}, "publish": {COUNTY}}
 
 
 def test_the_table_is_the_programmes_announcement():
@@ -50,7 +51,7 @@ def machinery(reference):
 @pytest.fixture
 def certify(zhifu, machinery):
     def make(grade=Grade.PASS, **kwargs):
-        return certified_firm(zhifu, machinery, grade=grade, **kwargs)
+        return certified_firm(zhifu, machinery, grade=grade, publicized=True, **kwargs)
 
     return make
 
@@ -134,7 +135,7 @@ def _world(reference, make_user, firms=1):
     zhifu = next(c for c in reference["counties"] if c.name == "芝罘区")
     county_user = make_user(role=Role.COUNTY, county=zhifu)
     machinery = reference["industries"][3]
-    certificates = [certified_firm(zhifu, machinery) for _ in range(firms)]
+    certificates = [certified_firm(zhifu, machinery, publicized=True) for _ in range(firms)]
     return zhifu, county_user, certificates
 
 

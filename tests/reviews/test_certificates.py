@@ -52,7 +52,7 @@ def test_confirming_a_pass_issues_a_certificate_valid_three_years(firm, county_u
     )
     assert review.status == ReviewStatus.CONFIRMED and review.confirmed_at
     actions = [entry.action for entry in history_for(firm)]
-    assert "县级确认" in actions and "取得等级" in actions
+    assert "确认评审结论" in actions and "取得等级" in actions
     grade_entry = next(e for e in history_for(firm) if e.action == "取得等级")
     assert grade_entry.changes["grade"] == ["", "达标"]
 
@@ -81,14 +81,14 @@ def test_a_failing_result_is_confirmed_as_such_and_the_firm_returns_to_self_asse
     firm.refresh_from_db()
     assert firm.status == Status.SELF_ASSESSING
     assert firm.grade == "" and not Certificate.objects.exists()
-    entry = next(e for e in history_for(firm) if e.action == "县级确认未达标")
+    entry = next(e for e in history_for(firm) if e.action == "确认评审结论：未达标")
     assert entry.changes["status"] == ["评审已结论", "自评中"]
 
 
 def test_a_review_is_confirmed_once(firm, county_user):
     review = concluded_review(firm)
     review_confirm(review=review, actor=county_user)
-    with pytest.raises(TransitionRefused, match="不能县级确认评审结论（仅在已出结论时可以）"):
+    with pytest.raises(TransitionRefused, match="不能确认评审结论（仅在已出结论时可以）"):
         review_confirm(review=review, actor=county_user)
 
 
@@ -171,7 +171,7 @@ def test_a_grade_is_still_valid_on_its_last_day_and_expires_the_day_after(firm):
     firm.refresh_from_db()
     assert firm.status == Status.EXPIRED and firm.grade == ""
     entry = next(e for e in history_for(firm) if e.action == "等级到期" and "status" in e.changes)
-    assert entry.actor is None and entry.changes["status"] == ["县级已确认", "已过期"]
+    assert entry.actor is None and entry.changes["status"] == ["已确认", "已过期"]
 
 
 def test_the_expiry_job_run_twice_changes_nothing_the_second_time(firm):
@@ -223,7 +223,7 @@ def test_permission_matrix_of_the_confirmation_pages(
     url = reverse("reviews:confirmation_list")
     assert_access(
         url,
-        {None: 302, county_user: 200, city_user: 403, enterprise_user: 403, agency_user: 403},
+        {None: 302, county_user: 200, city_user: 200, enterprise_user: 403, agency_user: 403},
     )
     review = concluded_review(firm)
     url = reverse("reviews:confirm_review", args=[review.pk])

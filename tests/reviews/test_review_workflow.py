@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from enterprises.choices import Status
+from enterprises.choices import Grade, Status
 from enterprises.models import Enterprise
 from portal.audit import history_for
 from portal.policy import allowed_actions
@@ -43,6 +43,7 @@ REVIEW_TABLE = {
     "list_nonconformities": ({S.ASSIGNED, S.UNDER_REVIEW}, S.RECTIFYING),
     "conclude": (AT_WORK, S.CONCLUDED),
     "confirm": ({S.CONCLUDED}, S.CONFIRMED),
+    "recommend": ({S.CONCLUDED}, S.RECOMMENDED),
 }
 NONCONFORMITY_TABLE = {
     "answer": ({N.OPEN, N.REJECTED}, N.ANSWERED),
@@ -56,7 +57,8 @@ WHO = {
     "start": {AGENCY, ADMIN},
     "list_nonconformities": {AGENCY, ADMIN},
     "conclude": {AGENCY, ADMIN},
-    "confirm": {COUNTY, ADMIN},
+    "confirm": {COUNTY, ADMIN},  # a small/micro firm's result: its county (reviews.rules)
+    "recommend": {CITY, ADMIN},  # a 二级 result: the city recommends it upward
     "answer": {FIRM, ADMIN},
     "accept": {AGENCY, ADMIN},
     "reject": {AGENCY, ADMIN},
@@ -101,11 +103,15 @@ def nonconformity(review_world, review):
 
 @pytest.mark.parametrize("name", list(REVIEW_TABLE))
 def test_everyone_else_is_refused_a_review_transition_and_told_why(name, users, review):
+    if name == "recommend":
+        review.result = Grade.LEVEL2
     assert_only_these_may(REVIEW, name, review, users, WHO[name])
 
 
 @pytest.mark.parametrize("name", list(REVIEW_TABLE))
 def test_every_review_transition_is_refused_from_every_other_state(name, users, review):
+    if name == "recommend":
+        review.result = Grade.LEVEL2
     assert_refused_from_other_states(REVIEW, name, review, users[sorted(WHO[name])[0]])
 
 

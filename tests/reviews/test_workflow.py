@@ -37,6 +37,7 @@ EXPECTED = {
     "conclude": ({Status.UNDER_REVIEW, Status.RECTIFYING}, Status.CONCLUDED),
     "confirm": ({Status.CONCLUDED}, Status.CONFIRMED),
     "reject_conclusion": ({Status.CONCLUDED}, Status.SELF_ASSESSING),
+    "recommend": ({Status.CONCLUDED}, Status.RECOMMENDED),
     "announce": ({Status.CONFIRMED}, Status.ANNOUNCED),
     "revoke": (PASSED, Status.REVOKED),
     "expire": (PASSED, Status.EXPIRED),
@@ -51,6 +52,7 @@ WHO = {
     "conclude": {AGENCY, ADMIN},
     "confirm": {COUNTY, ADMIN},
     "reject_conclusion": {COUNTY, ADMIN},
+    "recommend": {CITY, ADMIN},
     "announce": {COUNTY, ADMIN},
     "revoke": {CITY, COUNTY, ADMIN},
     "expire": {SYSTEM},
@@ -96,7 +98,7 @@ def test_a_transition_is_kept_in_the_firms_history(users, firm):
     firm.refresh_from_db()
     LIFECYCLE.apply(firm, "revoke", actor=users[CITY], note="抽查")
     entry = history_for(firm).get()
-    assert entry.changes == {"status": ["县级已确认", "已撤销"]}
+    assert entry.changes == {"status": ["已确认", "已撤销"]}
     assert entry.actor == users[CITY] and entry.note == "抽查"
 
 

@@ -55,6 +55,8 @@ class Command(BaseCommand):
             self.stdout.write(f"县市区联络员：新建 {staff} 个")
             announced = review_demo.seed_announcements(year)
             self.stdout.write(f"达标公告：新建 {announced} 份")
+            if review_demo.seed_city_queue(year):
+                self.stdout.write("市局待确认、待推荐上报的评审结论")
             if make_users and lookback_demo.seed_lookback(year):
                 self.stdout.write(f"“回头看”：{year}年活动与抽查审核")
             made = report_demo.seed_reports(year)

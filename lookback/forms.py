@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 
 from enterprises.choices import Grade
 from enterprises.models import County
@@ -107,7 +108,7 @@ class StandingDecisionForm(StyledFormMixin, forms.Form):
 
 
 def rating_label(rating: AgencyRating) -> str:
-    day = rating.created_at
+    day = timezone.localtime(rating.created_at)
     return (
         f"{rating.county}第{rating.sequence}次考评（{day.year}年{day.month}月{day.day}日）："
         f"{rating.get_rating_display()}"

@@ -310,7 +310,7 @@ def agency_decide(request, pk: int):
     choices = [
         (name, STANDING[name].label)
         for name in DECISIONS
-        if not STANDING.refusal(agency, name, actor=request.user, reason="-")
+        if not STANDING.refusal(agency, name, actor=request.user)
     ]
     form = StandingDecisionForm(
         request.POST or None, agency=agency, ratings=ratings, decisions=choices

@@ -34,7 +34,7 @@ class AgencyForm(StyledFormMixin, VersionedFormMixin, forms.Form):
 
     def __init__(self, *args, city: bool = True, agency=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if agency is not None and not self.is_bound:
+        if agency is not None:  # disabled fields read their initial value, bound or not
             for name in ("name", "credit_code", "contact", "phone", "address"):
                 self.initial[name] = getattr(agency, name)
             self.initial["industries"] = list(agency.industries.all())

@@ -37,7 +37,10 @@ ON_THE_LIST = (REGISTERED, WARNED, RECTIFYING)
 
 
 def with_a_reason(agency: ReviewAgency, context: dict[str, Any]) -> str | None:
-    return None if str(context.get("reason", "")).strip() else "须说明决定的理由"
+    # Refuses only what the user entered (asked without a reason: for buttons, it may).
+    if "reason" not in context:
+        return None
+    return None if str(context["reason"]).strip() else "须说明决定的理由"
 
 
 def not_in_the_year_of_disqualification(

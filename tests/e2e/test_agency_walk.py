@@ -1,7 +1,8 @@
-"""The agencies' standing in a real browser (回头看总结, 动态梳理评审单位名单): the demo county rates
-the agency that reviewed there "警告，限期整改"; the city warns it with 整改要求 and a deadline,
-citing the rating; at the follow-up the city records 整改到位; the city publishes a new edition
-of the dynamic list, which the public page shows without a login, the earlier one still there."""
+"""The agencies' standing in a real browser (回头看总结, 动态梳理评审单位名单): the demo county
+rates the agency that reviewed there "警告，限期整改"; the city warns it with 整改要求 and a
+deadline, citing the rating; at the follow-up the city records 整改到位; the city publishes a
+new edition of the dynamic list, which the public page shows without a login, the earlier one
+still there."""
 
 from __future__ import annotations
 

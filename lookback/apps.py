@@ -8,4 +8,5 @@ class LookbackConfig(AppConfig):
     menu = [
         ("回头看", "lookback:campaign_list", None, None),
         ("抽查审核", "lookback:audit_list", "lookback.AuditRound", "browse"),
+        ("评审机构履职", "lookback:performance", "reviews.ReviewAgency", "performance"),
     ]

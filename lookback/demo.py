@@ -1,18 +1,27 @@
 """Demo look-back campaign and audit: the demo year's campaign with a few self-checks in 芝罘区,
-the county's rating of one agency and the city's spot-check draw there, and an open audit of
-芝罘区's passes of the year. Needs the demo logins; idempotent."""
+the county's ratings of two agencies (the city warns one, citing it), an agency's request to
+add an expert, the year's first edition of the dynamic list, the city's spot-check draw there,
+and an open audit of 芝罘区's passes of the year. Needs the demo logins; idempotent."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from enterprises.models import County
-from reviews.models import ReviewAgency
+from portal.roles import Role
+from reviews.models import Review
+from reviews.selectors.agencies import agencies_reviewed_in
+from reviews.services.agencies import agency_list_publish
+from reviews.services.agency_profiles import expert_save
 
 from .models import AuditRound, Campaign
 from .selectors import passed_firms, passes_of_year
 from .services import (
     agency_rating_submit,
+    agency_standing_decide_on_ratings,
     audit_start,
     campaign_open,
     self_check_record,
@@ -46,14 +55,71 @@ def seed_lookback(year: int) -> bool:
 
 def _seed_summary_and_spot_check(campaign, *, city, county_user, county) -> None:
     """The county rates one agency (总结); the city draws its spot-check (抽查)."""
-    agency = ReviewAgency.objects.for_user(county_user).order_by("pk").first()
-    if agency is not None:
+    worked = agencies_reviewed_in(county_id=county.pk, year=campaign.year).order_by("pk").first()
+    if worked is not None:
         agency_rating_submit(
             campaign=campaign,
-            agency=agency,
+            agency=worked,
             rating="good",
             reason="评审认真，服务规范",
             actor=county_user,
         )
+    elsewhere = (
+        Review.objects.filter(agency__isnull=False, assigned_at__year=campaign.year)
+        .exclude(agency=worked)
+        .select_related("agency", "enterprise")
+        .order_by("pk")
+        .first()
+    )
+    staff = elsewhere and (
+        get_user_model()
+        .objects.filter(role=Role.COUNTY, county=elsewhere.enterprise.county_id)
+        .order_by("pk")
+        .first()
+    )
+    if staff:
+        _seed_a_warning(campaign, elsewhere.agency, city=city, county_user=staff)
+    _seed_change_request(city)
     if passed_firms(county).exists():
         spot_check_draw(campaign=campaign, county=county, actor=city, seed=f"demo{campaign.year}")
+    agency_list_publish(year=campaign.year, actor=city, note="年度动态名单")
+
+
+def _seed_a_warning(campaign, agency, *, city, county_user) -> None:
+    """The county rates an agency 重收费、轻服务; the city warns it with a deadline, citing it."""
+    today = timezone.localdate()
+    rating = agency_rating_submit(
+        campaign=campaign,
+        agency=agency,
+        rating="warning",
+        reason="评审收费明显高于同类企业，现场评审时间不足半天",
+        actor=county_user,
+        rectify_by=today + dt.timedelta(days=30),
+    )
+    agency_standing_decide_on_ratings(
+        agency=agency,
+        decision="warn",
+        reason="县级考评反映重收费、轻服务，予以警告",
+        actor=city,
+        ratings=[rating],
+        problem="fees",
+        requirements="按同规模企业收费标准退还多收费用，现场评审不少于一个工作日",
+        deadline=today + dt.timedelta(days=5),
+    )
+
+
+def _seed_change_request(city) -> None:
+    """The demo agency asks to add an expert (waiting for the city's approval)."""
+    agency_user = get_user_model().objects.filter(username="agency").first()
+    if agency_user is None or agency_user.agency is None:
+        return
+    expert_save(
+        agency=agency_user.agency,
+        actor=agency_user,
+        name="郑晓东",
+        certificate_no="SD-AQ-9901",
+        phone="0535-6609901",
+        is_active=True,
+        spot_checks=True,
+        industries=list(agency_user.agency.industries.all()[:2]),
+    )

@@ -1,9 +1,11 @@
 from django import forms
+from django.utils import timezone
 
 from enterprises.choices import Grade
 from enterprises.models import County
 from portal.forms import StyledFormMixin
-from reviews.models import ReviewAgency
+from reviews.choices import WarningProblem
+from reviews.selectors.agencies import agencies_reviewed_in
 
 from .models import AgencyRating, SpotCheckOutcome
 from .rules import AUDIT_SCORE_TOLERANCE
@@ -65,10 +67,52 @@ class AgencyRatingForm(StyledFormMixin, forms.Form):
         label="整改期限（警告时必填）", required=False, widget=forms.DateInput
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, year=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = ReviewAgency.objects.for_user(user)
+        # Only the agencies that reviewed in the county that year may be rated by it.
+        self.fields["agency"].queryset = agencies_reviewed_in(
+            county_id=getattr(user, "county_id", None), year=year
+        ).order_by("name")
         self.fields["rating"].choices = AgencyRating.Rating.choices
+
+
+class StandingDecisionForm(StyledFormMixin, forms.Form):
+    """The city's decision on an agency's standing, citing the ratings it rests on."""
+
+    decision = forms.ChoiceField(label="名单决定", choices=())
+    reason = forms.CharField(label="决定理由", widget=forms.Textarea(attrs={"rows": 2}))
+    ratings = forms.ModelMultipleChoiceField(
+        queryset=None,
+        label="所依据的县级考评",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    problem = forms.ChoiceField(
+        label="问题类别（警告、限期整改时必填）", choices=(), required=False
+    )
+    requirements = forms.CharField(
+        label="整改要求（警告、限期整改时必填）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    deadline = forms.DateField(
+        label="整改期限（警告、限期整改时必填）", required=False, widget=forms.DateInput
+    )
+
+    def __init__(self, *args, agency=None, ratings=None, decisions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = [("", "请选择")] + list(decisions)
+        self.fields["ratings"].queryset = ratings
+        self.fields["ratings"].label_from_instance = rating_label
+        self.fields["problem"].choices = [("", "请选择")] + WarningProblem.choices
+
+
+def rating_label(rating: AgencyRating) -> str:
+    day = timezone.localtime(rating.created_at)
+    return (
+        f"{rating.county}第{rating.sequence}次考评（{day.year}年{day.month}月{day.day}日）："
+        f"{rating.get_rating_display()}"
+    )
 
 
 class SpotCheckDrawForm(StyledFormMixin, forms.Form):

@@ -226,13 +226,16 @@ class SelfCheck(models.Model):
         return self.system_built and self.runs_daily and self.agency_performed
 
 
-# Whether the city has acted on a county's rating (the rating machine moves it).
+# Whether the city has cited a county's rating in a decision on the agency's standing (the
+# rating machine moves it). A rating never moves the standing itself.
 PENDING, DECIDED = False, True
-DECISION_CHOICES = [(PENDING, "待市局处理"), (DECIDED, "已调整名单")]
+DECISION_CHOICES = [(PENDING, "待市局研究"), (DECIDED, "已纳入市局决定")]
 
 
 class AgencyRating(models.Model):
-    """总结阶段: a county's rating of an agency's performance, and the city's decision on it."""
+    """总结阶段: a county's rating of an agency's performance. Every rating is kept: a county
+    that rates again adds a rating (``sequence`` 2, 3, …) beside the earlier ones. The city's
+    decisions on the standing cite the ratings they rest on (``decisions``)."""
 
     class Rating(models.TextChoices):
         GOOD = "good", "履职良好"
@@ -246,21 +249,28 @@ class AgencyRating(models.Model):
     )
     rating = models.CharField("考评结果", max_length=20, choices=Rating.choices)
     reason = models.TextField("考评意见")
-    rectify_by = models.DateField("整改期限", null=True, blank=True)
+    rectify_by = models.DateField("建议整改期限", null=True, blank=True)
+    sequence = models.PositiveSmallIntegerField("第几次考评", default=1)
     decided = models.BooleanField("市局处理", default=False, choices=DECISION_CHOICES)
+    decisions = models.ManyToManyField(
+        "reviews.StandingDecision", verbose_name="所依据的名单决定", related_name="ratings"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("考评时间", auto_now_add=True)
 
     objects = CountyOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "评审机构考评"
         verbose_name_plural = "评审机构考评"
+        ordering = ["-created_at", "-pk"]
         constraints = [
+            # A double click (or three at once) records one rating; a later one is the next.
             models.UniqueConstraint(
-                fields=["campaign", "county", "agency"], name="one_rating_per_county_agency"
+                fields=["campaign", "county", "agency", "sequence"],
+                name="one_rating_per_county_agency_sequence",
             )
         ]
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from portal.policy import only, reason, role_of, rule
 from portal.roles import Role
+from reviews.models import ReviewAgency
 
 from .models import AgencyRating, AuditFinding, AuditRound, Campaign, SelfCheck, SpotCheckOutcome
 
@@ -83,3 +84,16 @@ rule(AuditRound, "start", "redraw", "record_finding", "close")(city)
 @rule(AuditFinding, "record")
 def may_record_on_its_audit(user: Any, finding: AuditFinding) -> str | None:
     return reason(user, "record_finding", finding.audit)
+
+
+# --- 评审机构履职情况: the city and the counties read every agency's record, an agency its own --
+
+
+@rule(ReviewAgency, "performance")
+def reads_the_record(user: Any, agency: Any) -> str | None:
+    if role_of(user) in (Role.CITY, Role.ADMIN, Role.COUNTY):
+        return None
+    if role_of(user) == Role.AGENCY and not isinstance(agency, type):
+        if user.agency_id == agency.pk:
+            return None
+    return "履职情况仅限市局、县市区和该评审机构本身查看"

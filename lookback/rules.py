@@ -13,8 +13,6 @@ import datetime as dt
 import math
 from decimal import Decimal
 
-from reviews.choices import AgencyStanding
-
 AUDIT_SAMPLE_SHARE = Decimal("0.10")
 AUDIT_ERROR_RATE_LIMIT = Decimal("0.30")
 AUDIT_SCORE_TOLERANCE = Decimal(10)  # points; configurable per audit round
@@ -42,15 +40,3 @@ def phase_deadlines(year: int) -> dict[str, dt.date]:
         "summary": dt.date(year, 8, 30),
         "spot_check": dt.date(year, 10, 20),
     }
-
-
-# A county's rating of an agency (AgencyRating.Rating) and the standing the city gives it.
-STANDING_FOR_RATING = {
-    "good": AgencyStanding.REGISTERED,
-    "warning": AgencyStanding.RECTIFYING,
-    "removal": AgencyStanding.REMOVED,
-}
-
-
-def standing_for_rating(rating: str) -> str:
-    return STANDING_FOR_RATING[rating]

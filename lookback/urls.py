@@ -12,7 +12,11 @@ urlpatterns = [
         "<int:pk>/self-checks/<int:enterprise_pk>/", views.self_check_edit, name="self_check_edit"
     ),
     path("<int:pk>/ratings/", views.ratings, name="ratings"),
-    path("ratings/<int:pk>/decide/", views.rating_decide, name="rating_decide"),
+    path("agencies/<int:pk>/decide/", views.agency_decide, name="agency_decide"),
+    path("performance/", views.performance, name="performance"),
+    path("performance.xlsx", views.performance_xlsx, name="performance_xlsx"),
+    path("performance/<int:pk>/", views.performance_detail, name="performance_detail"),
+    path("performance/<int:pk>/reviews/", views.performance_reviews, name="performance_reviews"),
     path("<int:pk>/spot-checks/", views.spot_checks, name="spot_checks"),
     path("outcomes/<int:pk>/", views.outcome_record, name="outcome_record"),
     path("audits/", views.audit_list, name="audit_list"),

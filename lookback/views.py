@@ -9,9 +9,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise
-from portal.http import perform, refuse_form, year_from
+from portal.http import int_param, perform, refuse_form, xlsx_response, year_from
 from portal.paging import paginate
-from portal.policy import allowed_actions, fetch, require
+from portal.policy import allowed_actions, can, fetch, require
+from portal.xlsx import xlsx_bytes
+from reviews.models import Review, ReviewAgency
+from reviews.workflows.agencies import DECISIONS, STANDING
 
 from . import services
 from .draws import draw_sample
@@ -24,8 +27,17 @@ from .forms import (
     SelfCheckForm,
     SpotCheckDrawForm,
     SpotCheckOutcomeForm,
+    StandingDecisionForm,
 )
 from .models import AgencyRating, AuditFinding, AuditRound, Campaign, SpotCheck, SpotCheckOutcome
+from .performance import (
+    FIGURES,
+    SORTS,
+    accidents_behind,
+    performance_of,
+    reviews_behind,
+)
+from .performance import ranking as performance_ranking
 from .selectors import (
     campaign_progress,
     own_part,
@@ -256,7 +268,7 @@ def ratings(request, pk: int):
     campaign = fetch(request.user, Campaign, "oversee", pk=pk)
     if request.method == "POST":
         require(request.user, "rate", campaign)
-    form = AgencyRatingForm(request.POST or None, user=request.user)
+    form = AgencyRatingForm(request.POST or None, user=request.user, year=campaign.year)
     if request.method == "POST" and form.is_valid():
         done = perform(
             request,
@@ -272,7 +284,7 @@ def ratings(request, pk: int):
         AgencyRating.objects.for_user(request.user)
         .filter(campaign=campaign)
         .select_related("county", "agency", "campaign")
-        .order_by("decided", "county__sort_order")
+        .order_by("decided", "county__sort_order", "agency__name", "-sequence")
     )
     return render(
         request,
@@ -280,28 +292,52 @@ def ratings(request, pk: int):
         {
             "campaign": campaign,
             "actions": allowed_actions(request.user, campaign),
+            "may_decide": can(request.user, "decide_standing", ReviewAgency),
             "form": form,
             "records": records,
         },
     )
 
 
-@require_POST
-def rating_decide(request, pk: int):
-    rating = fetch(
-        request.user,
-        AgencyRating.objects.select_related("agency", "campaign", "county"),
-        "decide",
-        pk=pk,
+def agency_decide(request, pk: int):
+    """动态梳理评审单位名单: the city decides one agency's standing, with the year's ratings and
+    the performance record in front of it, citing the ratings it rests on."""
+    agency = fetch(request.user, ReviewAgency, "decide_standing", pk=pk)
+    year = year_from(request)
+    ratings = AgencyRating.objects.filter(agency=agency, campaign__year=year).select_related(
+        "county", "campaign"
     )
-    perform(
+    choices = [
+        (name, STANDING[name].label)
+        for name in DECISIONS
+        if not STANDING.refusal(agency, name, actor=request.user)
+    ]
+    form = StandingDecisionForm(
+        request.POST or None, agency=agency, ratings=ratings, decisions=choices
+    )
+    if form.is_valid() and perform(
         request,
-        lambda: services.agency_rating_decide(
-            rating=rating, actor=request.user, note=request.POST.get("note", "")
+        lambda: services.agency_standing_decide_on_ratings(
+            agency=agency,
+            actor=request.user,
+            expected_version=int_param(request.POST, "version"),
+            **form.cleaned_data,
         ),
-        success=f"已调整{rating.agency}的名单状态",
+        success=f"已对{agency}作出名单决定",
+        form=form,
+    ):
+        return redirect(agency)
+    return render(
+        request,
+        "lookback/agency_decide.html",
+        {
+            "agency": agency,
+            "year": year,
+            "form": form,
+            "ratings": ratings.order_by("-created_at"),
+            "record": performance_of(agency, year),
+        },
     )
-    return redirect("lookback:ratings", pk=rating.campaign_id)
 
 
 def spot_checks(request, pk: int):
@@ -358,3 +394,111 @@ def outcome_record(request, pk: int):
             success=f"已录入{outcome.enterprise}的抽查结论",
         )
     return redirect("lookback:spot_checks", pk=outcome.spot_check.campaign_id)
+
+
+# --- 评审机构履职情况 -----------------------------------------------------------------------
+
+
+def performance(request):
+    """The ranking of every agency's performance record of the year."""
+    require(request.user, "performance", ReviewAgency)
+    year = year_from(request)
+    sort = request.GET.get("sort", "rank")
+    records = performance_ranking(year, sort if sort in SORTS else "rank")
+    page = paginate(request, records, 50)
+    return render(
+        request,
+        "lookback/performance.html",
+        {"year": year, "page_obj": page, "sort": sort, "offset": page.start_index()},
+    )
+
+
+def performance_xlsx(request):
+    require(request.user, "performance", ReviewAgency)
+    year = year_from(request)
+    rows = (
+        [
+            rank,
+            r.agency.name,
+            r.agency.get_standing_display(),
+            r.reviews_done,
+            r.pass_rate,
+            r.gap,
+            r.audit_errors,
+            r.spot_failures,
+            r.fatal_accidents,
+            r.four_rate,
+            r.fee_total,
+            r.fee_per_review,
+            r.fee_index,
+            r.rating_count("good"),
+            r.rating_count("warning"),
+            r.rating_count("removal"),
+            r.warnings,
+            r.repeat_warnings,
+        ]
+        for rank, r in enumerate(performance_ranking(year), start=1)
+    )
+    content = xlsx_bytes(
+        PERFORMANCE_HEADERS, rows, sheet_title="履职情况", caption=f"{year}年评审机构履职情况"
+    )
+    return xlsx_response(content, f"{year}年评审机构履职情况.xlsx")
+
+
+PERFORMANCE_HEADERS = [
+    "排名",
+    "评审机构",
+    "名单状态",
+    "评审数",
+    "通过率（%）",
+    "与自评平均差（分）",
+    "抽查审核误差",
+    "回头看抽查不合格",
+    "死亡事故",
+    "四个结合完整率（%）",
+    "收费合计（元）",
+    "单次收费（元）",
+    "收费指数（同县同规模中位数=100）",
+    "考评：履职良好",
+    "考评：警告",
+    "考评：建议清除",
+    "警告次数",
+    "屡改屡犯",
+]
+
+
+def performance_detail(request, pk: int):
+    agency = fetch(request.user, ReviewAgency, "performance", pk=pk)
+    year = year_from(request)
+    return render(
+        request,
+        "lookback/performance_detail.html",
+        {"agency": agency, "year": year, "record": performance_of(agency, year)},
+    )
+
+
+def performance_reviews(request, pk: int):
+    """The reviews behind one figure of an agency's record (in the user's scope)."""
+    agency = fetch(request.user, ReviewAgency, "performance", pk=pk)
+    year = year_from(request)
+    figure = request.GET.get("figure", "done")
+    figure = figure if figure in FIGURES else "done"
+    qs = (
+        reviews_behind(agency, year, figure)
+        .filter(pk__in=Review.objects.for_user(request.user).values("pk"))
+        .select_related("enterprise__county", "self_assessment")
+        .order_by("-concluded_at", "pk")
+    )
+    page = paginate(request, qs, 50)
+    return render(
+        request,
+        "lookback/performance_reviews.html",
+        {
+            "agency": agency,
+            "year": year,
+            "figure": figure,
+            "figure_label": FIGURES[figure],
+            "page_obj": page,
+            "accidents": accidents_behind(agency, year) if figure == "fatal" else None,
+        },
+    )

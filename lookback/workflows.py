@@ -5,9 +5,9 @@
   and, at 30% or more, holds the county's results of the year, while a passing re-audit
   releases the hold it was started to lift, and no other. Redraws and results claim the round
   too, so a result cannot slip into a round that is being closed.
-- ``RATING`` (评审机构考评, ``AgencyRating.decided``): pending → decided, the city turning the
-  county's rating into the agency's standing once; the county may re-rate, which asks the city
-  again.
+- ``RATING`` (评审机构考评, ``AgencyRating.decided``): pending → decided when the city cites the
+  rating in a decision on the agency's standing (``reviews.workflows.agencies.STANDING``). A
+  rating itself never moves the standing, and a county that rates again adds a rating.
 - ``OUTCOME`` (回头看抽查结论, ``SpotCheckOutcome.outcome``): pending → passes / rectify /
   punished / revoked; a revoked grade is final.
 
@@ -22,12 +22,10 @@ from typing import Any
 from portal.audit import record_change
 from portal.statemachine import Machine, Transition
 from reviews.models import Certificate
-from reviews.services.agencies import agency_set_standing
 from reviews.services.certificates import RevokeSource, certificate_revoke
 from reviews.services.holds import re_reviews_open, result_hold_place, result_hold_release_one
 
 from .models import DECIDED, PENDING, AgencyRating, AuditRound, SpotCheckOutcome
-from .rules import standing_for_rating
 
 # --- 抽查审核 ------------------------------------------------------------------------------------
 
@@ -90,26 +88,9 @@ AUDIT_ROUND = Machine(
 # --- 评审机构考评 --------------------------------------------------------------------------------
 
 
-def adjust_the_standing(rating: AgencyRating, *, actor: Any, transition, context) -> None:
-    """动态梳理评审单位名单: the agency's standing as the rating says, through reviews."""
-    note = context.get("remark", "")
-    reason = (
-        f"{rating.campaign}：{rating.county}考评“{rating.get_rating_display()}”。{note}".strip()
-    )
-    agency_set_standing(
-        agency=rating.agency,
-        standing=standing_for_rating(rating.rating),
-        actor=actor,
-        reason=reason,
-    )
-
-
 RATING = Machine(
     AgencyRating,
-    [
-        Transition("decide", (PENDING,), DECIDED, "按考评调整名单", hooks=(adjust_the_standing,)),
-        Transition("resubmit", (PENDING, DECIDED), PENDING, "重新考评"),
-    ],
+    [Transition("decide", (PENDING,), DECIDED, "纳入市局名单决定")],
     field="decided",
 )
 

@@ -31,3 +31,4 @@ class ReminderKind(models.TextChoices):
     LIST_TARGET = "list_target", "创建名单计划日期已过未自评提醒"
     ENFORCEMENT = "enforcement", "执法案件整改期限提醒"
     DISPATCH = "dispatch", "调度事项期限提醒"
+    AGENCY_WARNING = "agency_warning", "评审机构整改期限提醒"

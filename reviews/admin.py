@@ -8,7 +8,8 @@ class ReviewAgencyAdmin(admin.ModelAdmin):
     list_display = ("name", "standing", "contact", "phone")
     list_filter = ("standing",)
     filter_horizontal = ("industries",)
-    readonly_fields = ("standing",)  # the dynamic list moves through the ratings, with history
+    # The standing moves only by the city's decisions (reviews.workflows.agencies.STANDING).
+    readonly_fields = ("standing", "standing_since", "standing_reason")
 
 
 @admin.register(Expert)

@@ -12,4 +12,8 @@ class ReviewsConfig(AppConfig):
         ("复审", "reviews:re_review_queue", "reviews.Review", "re_review_queue"),
         ("申请评审", "reviews:apply", "reviews.Review", "apply_page"),
         ("公告", "reviews:announcement_list", "reviews.Announcement", "list"),
+        ("评审机构", "reviews:agency_list", "reviews.ReviewAgency", "browse"),
+        ("本机构", "reviews:agency_mine", "reviews.ReviewAgency", "mine"),
+        ("机构变更审核", "reviews:change_list", "reviews.AgencyChangeRequest", "review_queue"),
+        ("待重新委派", "reviews:reassign_list", "reviews.Review", "reassign_list"),
     ]

@@ -8,6 +8,41 @@ class AgencyStanding(models.TextChoices):
     WARNED = "warned", "警告"
     RECTIFYING = "rectifying", "限期整改"
     REMOVED = "removed", "清除"
+    DISQUALIFIED = "disqualified", "取消资格"
+
+
+# An agency that may still be assigned reviews (警告 may; 限期整改 may not until the follow-up).
+ASSIGNABLE_STANDINGS = (AgencyStanding.REGISTERED, AgencyStanding.WARNED)
+# An agency off the list: its open assignments go back to the county to reassign.
+OFF_THE_LIST_STANDINGS = (AgencyStanding.REMOVED, AgencyStanding.DISQUALIFIED)
+
+
+class WarningProblem(models.TextChoices):
+    """What an agency is warned for; a second warning for the same problem within the year is
+    屡改屡犯."""
+
+    FEES = "fees", "重收费、轻服务"
+    QUALITY = "quality", "评审走过场、结论失实"
+    CONDUCT = "conduct", "违规承揽、人员不符"
+    OTHER = "other", "其他"
+
+
+class WarningStatus(models.TextChoices):
+    OPEN = "open", "整改中"
+    RECTIFIED = "rectified", "整改到位"
+    NOT_RECTIFIED = "not_rectified", "未整改到位"
+
+
+class ChangeKind(models.TextChoices):
+    INDUSTRIES = "industries", "资质范围变更"
+    EXPERT_ADD = "expert_add", "新增专家"
+    EXPERT_EDIT = "expert_edit", "专家信息变更"
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", "待市局审核"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "未批准"
 
 
 class Funding(models.TextChoices):

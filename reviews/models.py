@@ -16,15 +16,20 @@ from portal.concurrency import VersionedModel
 from portal.scoping import ScopedQuerySet, SharedQuerySet
 
 from .choices import (
+    ASSIGNABLE_STANDINGS,
     AgencyStanding,
     AnnouncementKind,
     AnnouncementStatus,
     AssessmentStatus,
+    ChangeKind,
+    ChangeStatus,
     Funding,
     NonconformityStatus,
     ObjectionStatus,
     ReviewStatus,
     StandardKind,
+    WarningProblem,
+    WarningStatus,
 )
 
 POINTS = {"max_digits": 6, "decimal_places": 1}
@@ -41,7 +46,7 @@ class AgencyQuerySet(ScopedQuerySet):
         return self.all()
 
     def in_good_standing(self):
-        return self.filter(standing__in=[AgencyStanding.REGISTERED, AgencyStanding.WARNED])
+        return self.filter(standing__in=ASSIGNABLE_STANDINGS)
 
 
 class ReviewAgency(VersionedModel):
@@ -56,6 +61,9 @@ class ReviewAgency(VersionedModel):
     contact = models.CharField("联系人", max_length=50, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
+    # The last decision on the standing (the dynamic list prints its date and reason).
+    standing_since = models.DateField("名单决定日期", null=True, blank=True)
+    standing_reason = models.TextField("名单决定理由", blank=True)
 
     objects = AgencyQuerySet.as_manager()
 
@@ -66,6 +74,13 @@ class ReviewAgency(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:agency_detail", args=[self.pk])
+
+    @property
+    def is_assignable(self) -> bool:
+        return self.standing in ASSIGNABLE_STANDINGS
 
 
 class ExpertQuerySet(ScopedQuerySet):
@@ -104,6 +119,175 @@ class Expert(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:expert_edit", args=[self.pk])
+
+
+class AgencyOwnedQuerySet(ScopedQuerySet):
+    """Rows about one agency: the city and the counties read them all, the agency its own."""
+
+    agency_lookup = "agency"
+
+    def scope_county(self, user):
+        return self.all()
+
+
+class StandingDecision(models.Model):
+    """The city's decision on an agency's standing (名单决定): what it moved from and to, and
+    why. The counties' ratings it rests on cite it (``lookback.AgencyRating.decisions``)."""
+
+    agency = models.ForeignKey(
+        ReviewAgency, verbose_name="评审机构", on_delete=models.PROTECT, related_name="decisions"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    label = models.CharField("决定", max_length=50)
+    before = models.CharField("原名单状态", max_length=20, choices=AgencyStanding.choices)
+    after = models.CharField("新名单状态", max_length=20, choices=AgencyStanding.choices)
+    reason = models.TextField("理由")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("决定时间", default=timezone.now)
+
+    objects = AgencyOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "名单决定"
+        verbose_name_plural = "名单决定"
+        ordering = ["-decided_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.label}"
+
+    def get_absolute_url(self) -> str:
+        return self.agency.get_absolute_url()
+
+
+class AgencyWarning(VersionedModel):
+    """警告，限期整改: the city's 整改要求 and deadline; at the deadline the city records the
+    follow-up (整改到位 → 在册, 未整改到位 → 清除). A second warning for the same problem in
+    the same year is flagged 屡改屡犯."""
+
+    agency = models.ForeignKey(
+        ReviewAgency, verbose_name="评审机构", on_delete=models.PROTECT, related_name="warnings"
+    )
+    decision = models.OneToOneField(
+        StandingDecision, verbose_name="名单决定", on_delete=models.PROTECT, related_name="warning"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    problem = models.CharField("问题类别", max_length=20, choices=WarningProblem.choices)
+    requirements = models.TextField("整改要求")
+    deadline = models.DateField("整改期限", db_index=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=WarningStatus.choices, default=WarningStatus.OPEN
+    )
+    repeat = models.BooleanField("屡改屡犯", default=False)
+    follow_up_note = models.TextField("整改情况", blank=True)
+    followed_up_at = models.DateTimeField("复查时间", null=True, blank=True)
+    created_at = models.DateTimeField("下达时间", auto_now_add=True)
+
+    objects = AgencyOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "警告整改"
+        verbose_name_plural = "警告整改"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.get_problem_display()}"
+
+    def get_absolute_url(self) -> str:
+        return self.agency.get_absolute_url()
+
+
+class AgencyChangeRequest(VersionedModel):
+    """An agency's own change to its qualification scope or its experts, for the city to
+    approve; approval applies it (with history)."""
+
+    agency = models.ForeignKey(
+        ReviewAgency, verbose_name="评审机构", on_delete=models.PROTECT, related_name="changes"
+    )
+    kind = models.CharField("变更类型", max_length=20, choices=ChangeKind.choices)
+    expert = models.ForeignKey(
+        Expert, verbose_name="专家", on_delete=models.PROTECT, null=True, blank=True
+    )
+    payload = models.JSONField("变更内容", default=dict)
+    summary = models.TextField("变更说明")
+    status = models.CharField(
+        "状态", max_length=20, choices=ChangeStatus.choices, default=ChangeStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    decision_note = models.TextField("审核意见", blank=True)
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+
+    objects = AgencyOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "机构变更申请"
+        verbose_name_plural = "机构变更申请"
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        return self.agency.get_absolute_url()
+
+
+class AgencyListEdition(models.Model):
+    """One dated edition of the yearly dynamic list (动态名单): every agency's standing as the
+    city published it. Editions are never changed; a change is a new edition."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    number = models.PositiveSmallIntegerField("版次")
+    published_on = models.DateField("发布日期")
+    note = models.TextField("发布说明", blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField("发布时间", auto_now_add=True)
+
+    objects = SharedQuerySet.as_manager()  # public
+
+    class Meta:
+        verbose_name = "动态名单"
+        verbose_name_plural = "动态名单"
+        ordering = ["-year", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"], name="one_list_edition_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年评审机构动态名单（第{self.number}版）"
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('reviews:agency_public')}?year={self.year}&edition={self.number}"
+
+
+class AgencyListEntry(models.Model):
+    """One agency in one edition, as printed (name and standing kept as they were)."""
+
+    edition = models.ForeignKey(AgencyListEdition, on_delete=models.CASCADE, related_name="entries")
+    agency = models.ForeignKey(ReviewAgency, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("机构名称", max_length=200)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    standing = models.CharField("名单状态", max_length=20, choices=AgencyStanding.choices)
+    decided_on = models.DateField("决定日期", null=True, blank=True)
+    reason = models.TextField("理由", blank=True)
+
+    objects = SharedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "动态名单条目"
+        verbose_name_plural = "动态名单条目"
+        ordering = ["edition", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.get_standing_display()}"
 
 
 # --- Scoring standards (data, versioned) ---------------------------------------------------

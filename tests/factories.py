@@ -43,3 +43,17 @@ class AgencyFactory(factory.django.DjangoModelFactory):
 class ReviewFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Review
+
+
+def review_in(agency, enterprise, year: int, **fields):
+    """A review of ``enterprise`` assigned to ``agency`` in ``year`` (the agency worked in the
+    firm's county that year)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reviews.choices import ReviewStatus
+
+    fields.setdefault("status", ReviewStatus.ASSIGNED)
+    fields.setdefault("assigned_at", timezone.make_aware(dt.datetime(year, 3, 1, 9)))
+    return Review.objects.create(enterprise=enterprise, agency=agency, **fields)

@@ -97,9 +97,12 @@ def test_three_openings_of_a_years_campaign_open_one(city_user):
     assert Campaign.objects.filter(year=2017).count() == 1
 
 
-def test_three_ratings_of_an_agency_at_once_record_one(campaign, agency, county_user):
+def test_three_ratings_of_an_agency_at_once_record_one(campaign, agency, county_user, firm):
     from lookback.models import AgencyRating
     from lookback.services import agency_rating_submit
+    from tests.factories import review_in
+
+    review_in(agency, firm, 2016)
 
     def rate():
         agency_rating_submit(

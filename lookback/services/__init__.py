@@ -3,8 +3,8 @@
 from .audit import audit_close, audit_finding_record, audit_redraw, audit_start, is_in_error
 from .campaign import (
     SELF_CHECK_FIELDS,
-    agency_rating_decide,
     agency_rating_submit,
+    agency_standing_decide_on_ratings,
     campaign_open,
     self_check_record,
     spot_check_draw,
@@ -13,8 +13,8 @@ from .campaign import (
 
 __all__ = [
     "SELF_CHECK_FIELDS",
-    "agency_rating_decide",
     "agency_rating_submit",
+    "agency_standing_decide_on_ratings",
     "audit_close",
     "audit_finding_record",
     "audit_redraw",

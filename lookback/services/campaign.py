@@ -6,10 +6,12 @@ Who may act is ``lookback.policies``; the ratings and the spot-check findings ar
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from enterprises.choices import PASSED_STATUSES
@@ -17,10 +19,12 @@ from enterprises.models import County, Enterprise
 from portal.audit import record_change, snapshot
 from portal.concurrency import insert_once
 from portal.policy import require
-from reviews.models import ReviewAgency
+from reviews.models import ReviewAgency, StandingDecision
+from reviews.selectors.agencies import agencies_reviewed_in
+from reviews.services.agencies import agency_standing_decide
 
 from ..draws import draw_sample, new_seed
-from ..models import AgencyRating, Campaign, Draw, SelfCheck, SpotCheck, SpotCheckOutcome
+from ..models import PENDING, AgencyRating, Campaign, Draw, SelfCheck, SpotCheck, SpotCheckOutcome
 from ..rules import SPOT_CHECK_MAX, SPOT_CHECK_MIN, phase_deadlines
 from ..selectors import passed_firms, self_check_for
 from ..workflows import OUTCOME, RATING, record_transition
@@ -95,33 +99,68 @@ def agency_rating_submit(
     actor: Any,
     rectify_by: dt.date | None = None,
 ) -> AgencyRating:
-    """总结阶段: the county rates an agency that reviewed in its area. Rating it again asks
-    the city to decide again (``RATING``'s resubmit)."""
+    """总结阶段: the county rates an agency that reviewed in its county that year. Every rating
+    is kept: rating again adds the next one beside the earlier (never overwrites). A rating
+    moves no standing; the city's decision cites it."""
     require(actor, "rate", campaign)
-    values = {"rating": rating, "reason": reason, "rectify_by": rectify_by, "created_by": actor}
-    record = AgencyRating.objects.filter(
-        campaign=campaign, county_id=actor.county_id, agency=agency
-    ).first()
-    if record is None:
-        record = AgencyRating(campaign=campaign, county_id=actor.county_id, agency=agency, **values)
-        insert_once(
-            record,
-            taken=f"对{agency}的考评已提交，请刷新页面后查看",
-            unique=["campaign", "county", "agency"],
+    if (
+        not agencies_reviewed_in(county_id=actor.county_id, year=campaign.year)
+        .filter(pk=agency.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {"agency": f"{agency}{campaign.year}年未在本县市区开展评审，不能考评"}
         )
-    else:
-        RATING.apply(record, "resubmit", actor=actor, changes=values)
+    earlier = AgencyRating.objects.filter(
+        campaign=campaign, county_id=actor.county_id, agency=agency
+    ).aggregate(n=Max("sequence"))["n"]
+    record = AgencyRating(
+        campaign=campaign,
+        county_id=actor.county_id,
+        agency=agency,
+        rating=rating,
+        reason=reason,
+        rectify_by=rectify_by,
+        created_by=actor,
+        sequence=(earlier or 0) + 1,
+    )
+    insert_once(
+        record,
+        taken=f"对{agency}的考评已提交，请刷新页面后查看",
+        unique=["campaign", "county", "agency", "sequence"],
+    )
     record_change(
-        actor=actor, obj=agency, action="县级考评", note=f"{record.get_rating_display()}：{reason}"
+        actor=actor,
+        obj=agency,
+        action="县级考评",
+        note=f"{record.county}第{record.sequence}次考评：{record.get_rating_display()}：{reason}",
     )
     return record
 
 
 @transaction.atomic
-def agency_rating_decide(*, rating: AgencyRating, actor: Any, note: str = "") -> AgencyRating:
-    """The city adjusts the agency list from a county's rating (动态梳理评审单位名单), once:
-    a rating already decided is refused and its old standing is not applied again."""
-    return RATING.apply(rating, "decide", actor=actor, note=note, remark=note)
+def agency_standing_decide_on_ratings(
+    *,
+    agency: ReviewAgency,
+    decision: str,
+    reason: str,
+    actor: Any,
+    ratings: Iterable[AgencyRating] = (),
+    **warning: Any,
+) -> StandingDecision:
+    """动态梳理评审单位名单: the city chooses the agency's standing, citing the counties'
+    ratings it rests on (they are kept as they are, and marked as taken into a decision)."""
+    ratings = list(ratings)
+    if any(r.agency_id != agency.pk for r in ratings):
+        raise ValidationError({"ratings": "所引用的考评不是对该机构的考评"})
+    record = agency_standing_decide(
+        agency=agency, decision=decision, reason=reason, actor=actor, **warning
+    )
+    record.ratings.add(*ratings)
+    for rating in ratings:
+        if rating.decided is PENDING:
+            RATING.apply(rating, "decide", actor=actor, note=f"{record.label}：{reason}")
+    return record
 
 
 @transaction.atomic

@@ -32,8 +32,9 @@ from outreach.rules import DISPATCH_DAYS_BEFORE
 from portal.models import Notification
 from portal.notifications import count_unread, queue_notification_mail
 from portal.roles import Role
-from reviews.choices import OPEN_NONCONFORMITY_STATUSES
-from reviews.models import Nonconformity
+from reviews.choices import OPEN_NONCONFORMITY_STATUSES, WarningStatus
+from reviews.models import AgencyWarning, Nonconformity
+from reviews.rules import WARNING_REMINDER_DAYS_BEFORE, warning_reminder_due
 
 from .. import rules
 from ..choices import OWED_STATUSES, ReminderKind
@@ -227,6 +228,32 @@ def dispatch_reminders(today: dt.date) -> Iterator[Due]:
             )  # fmt: skip
 
 
+def agency_warning_reminders(today: dt.date) -> Iterator[Due]:
+    """A warned agency's deadline to put things right (警告，限期整改): once, in the days
+    before it, to the agency's users, while the warning is open. The key carries no step,
+    so whichever morning first sees it sends it and no later morning does."""
+    last = today + dt.timedelta(days=WARNING_REMINDER_DAYS_BEFORE)
+    rows = list(
+        AgencyWarning.objects.filter(
+            status=WarningStatus.OPEN, deadline__gt=today, deadline__lte=last
+        )
+        .values_list("pk", "deadline", "agency_id", "requirements")
+        .order_by()
+    )
+    agency_users = _users_by("agency", Role.AGENCY) if rows else {}
+    ct = ContentType.objects.get_for_model(AgencyWarning)
+    for pk, deadline, agency_id, requirements in rows:
+        if not warning_reminder_due(deadline, today):
+            continue
+        title = f"整改期限{deadline:%Y年%m月%d日}将到，请按市局整改要求整改到位"
+        url = reverse("reviews:agency_detail", args=[agency_id])
+        for user_id in agency_users.get(agency_id, ()):
+            yield Due(
+                ct.pk, str(pk), user_id, ReminderKind.AGENCY_WARNING, deadline, title,
+                f"贵机构被警告、限期整改：{requirements[:80]}", url,
+            )  # fmt: skip
+
+
 RULES = (
     submission_reminders,
     nonconformity_reminders,
@@ -234,6 +261,7 @@ RULES = (
     list_target_reminders,
     enforcement_reminders,
     dispatch_reminders,
+    agency_warning_reminders,
 )
 
 

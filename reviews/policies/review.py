@@ -16,7 +16,7 @@ from portal.policy import first_refusal, only, role_of, rule
 from portal.roles import Role
 
 from ..choices import ConfirmingLevel
-from ..models import Nonconformity, ResultHold, Review, ReviewAgency
+from ..models import Nonconformity, ResultHold, Review
 from ..rules import confirming_level
 from ..selectors.review import AGENCY_EDITABLE_STATUSES
 from .lifecycle import county_of_firm, firm_user
@@ -114,9 +114,6 @@ def agency_of_nonconformity(user: Any, nonconformity: Nonconformity) -> str | No
 
 # --- The agency list and the city's holds on a county's results ---------------------------------
 
-rule(ReviewAgency, "set_standing")(
-    only(Role.CITY, Role.ADMIN, reason="只有市局可以调整评审机构名单状态")
-)
 rule(ResultHold, "place", "release")(
     only(Role.CITY, Role.ADMIN, reason="只有市局可以暂缓或解除暂缓公告")
 )

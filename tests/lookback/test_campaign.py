@@ -10,7 +10,6 @@ from enterprises.choices import Grade, Status
 from lookback.draws import draw_sample
 from lookback.models import SpotCheckOutcome
 from lookback.services import (
-    agency_rating_decide,
     agency_rating_submit,
     campaign_open,
     self_check_record,
@@ -18,8 +17,8 @@ from lookback.services import (
     spot_check_record,
 )
 from portal.audit import history_for
-from reviews.choices import AgencyStanding
 from reviews.models import Certificate, Review
+from tests.factories import review_in
 
 pytestmark = pytest.mark.django_db
 
@@ -75,9 +74,8 @@ def test_another_countys_staff_cannot_record_a_self_check(campaign, firm, make_u
         self_check_record(campaign=campaign, enterprise=firm, actor=other, **ANSWERS)
 
 
-def test_a_warning_needs_a_deadline_and_the_city_turns_it_into_the_list_standing(
-    campaign, agency, county_user, city_user
-):
+def test_a_warning_rating_needs_a_deadline(campaign, agency, firm, county_user):
+    review_in(agency, firm, 2016)
     with pytest.raises(ValidationError, match="整改期限"):
         agency_rating_submit(
             campaign=campaign,
@@ -86,28 +84,6 @@ def test_a_warning_needs_a_deadline_and_the_city_turns_it_into_the_list_standing
             reason="重收费、轻服务",
             actor=county_user,
         )
-    rating = agency_rating_submit(
-        campaign=campaign,
-        agency=agency,
-        rating="warning",
-        reason="重收费、轻服务",
-        actor=county_user,
-        rectify_by=dt.date(2016, 10, 1),
-    )
-    agency_rating_decide(rating=rating, actor=city_user)
-    agency.refresh_from_db()
-    assert agency.standing == AgencyStanding.RECTIFYING
-    entry = history_for(agency).get(action="调整名单状态")
-    assert entry.changes == {"standing": ["在册", "限期整改"]} and entry.actor == city_user
-
-
-def test_removal_takes_an_agency_off_the_list(campaign, agency, county_user, city_user):
-    rating = agency_rating_submit(
-        campaign=campaign, agency=agency, rating="removal", reason="弄虚作假", actor=county_user
-    )
-    agency_rating_decide(rating=rating, actor=city_user)
-    agency.refresh_from_db()
-    assert agency.standing == AgencyStanding.REMOVED
 
 
 @pytest.mark.parametrize("size", [2, 6])

@@ -1,9 +1,13 @@
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from enterprises.choices import Status
 from lookback.models import SelfCheck, SpotCheckOutcome
 from lookback.services import agency_rating_submit, campaign_open, spot_check_draw
 from tests.access import assert_access
+from tests.factories import review_in
 
 pytestmark = pytest.mark.django_db
 
@@ -53,15 +57,25 @@ def test_an_enterprise_files_its_self_check_through_the_page(
     assert check.method == "self" and not check.agency_performed
 
 
-def test_the_city_decides_a_rating_and_records_a_spot_check(
+def test_the_city_decides_citing_a_rating_and_records_a_spot_check(
     client, campaign, passed_firm, agency, county_user, city_user
 ):
+    review_in(agency, passed_firm, 2016)
     rating = agency_rating_submit(
-        campaign=campaign, agency=agency, rating="good", reason="认真", actor=county_user
-    )
+        campaign=campaign, agency=agency, rating="warning", reason="重收费", actor=county_user,
+        rectify_by=dt.date(2016, 10, 1),
+    )  # fmt: skip
     spot = spot_check_draw(campaign=campaign, county=passed_firm.county, actor=city_user)
     client.force_login(city_user)
-    client.post(f"/lookback/ratings/{rating.pk}/decide/")
+    deadline = timezone.localdate() + dt.timedelta(days=20)
+    client.post(
+        f"/lookback/agencies/{agency.pk}/decide/?year=2016",
+        {"decision": "warn", "reason": "重收费、轻服务", "ratings": [rating.pk],
+         "problem": "fees", "requirements": "退还多收费用", "deadline": deadline.isoformat(),
+         "version": agency.version},
+    )  # fmt: skip
+    agency.refresh_from_db()
+    assert agency.standing == "warned"
     outcome = spot.outcomes.get()
     client.post(f"/lookback/outcomes/{outcome.pk}/", {"result": "passes", "note": "运行正常"})
     outcome.refresh_from_db()
@@ -81,22 +95,32 @@ def test_campaign_progress_query_count_does_not_grow(
         assert client.get(f"/lookback/{campaign.pk}/").status_code == 200
 
 
-def test_the_rating_page_offers_the_decision_to_the_city_only_and_once(
-    client, campaign, agency, county_user, city_user
+def test_the_rating_page_offers_the_decision_to_the_city_only(
+    client, campaign, agency, firm, county_user, city_user
 ):
-    rating = agency_rating_submit(
+    review_in(agency, firm, 2016)
+    agency_rating_submit(
         campaign=campaign, agency=agency, rating="good", reason="认真", actor=county_user
     )
-    page, decide = f"/lookback/{campaign.pk}/ratings/", f"/lookback/ratings/{rating.pk}/decide/"
+    page, decide = f"/lookback/{campaign.pk}/ratings/", f"/lookback/agencies/{agency.pk}/decide/"
     client.force_login(county_user)
     body = client.get(page).content.decode()
-    assert "待市局处理" in body and decide not in body and "提交考评" in body
+    assert "待市局研究" in body and decide not in body and "提交考评" in body
     client.force_login(city_user)
-    assert decide in client.get(page).content.decode()
-    client.post(decide)
-    body = client.post(decide, follow=True).content.decode()
-    assert "已调整名单" in body and decide not in body and "提交考评" not in body
-    assert "当前状态为“已调整名单”，不能按考评调整名单" in body
+    body = client.get(page).content.decode()
+    assert decide in body and "提交考评" not in body
+
+
+def test_the_rating_form_offers_only_agencies_that_worked_in_the_county(
+    client, campaign, agency, firm, county_user
+):
+    from tests.factories import AgencyFactory
+
+    idle = AgencyFactory(name="未在本县评审的机构")
+    review_in(agency, firm, 2016)
+    client.force_login(county_user)
+    body = client.get(f"/lookback/{campaign.pk}/ratings/").content.decode()
+    assert agency.name in body and idle.name not in body
 
 
 def test_only_the_city_draws_and_only_a_county_rates(
@@ -105,5 +129,6 @@ def test_only_the_city_draws_and_only_a_county_rates(
     draw = f"/lookback/{campaign.pk}/spot-checks/"
     assert_access(draw, {county_user: 403}, method="post", data={"county": passed_firm.county_id})
     rate = f"/lookback/{campaign.pk}/ratings/"
+    review_in(agency, passed_firm, 2016)
     data = {"agency": agency.pk, "rating": "good", "reason": "认真"}
     assert_access(rate, {city_user: 403}, method="post", data=data)

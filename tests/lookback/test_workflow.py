@@ -9,8 +9,8 @@ import pytest
 from enterprises.choices import Status
 from lookback.models import DECIDED, PENDING, AgencyRating, AuditRound, SpotCheckOutcome
 from lookback.services import (
-    agency_rating_decide,
     agency_rating_submit,
+    agency_standing_decide_on_ratings,
     audit_close,
     audit_start,
     campaign_open,
@@ -22,10 +22,9 @@ from portal.audit import history_for
 from portal.roles import Role
 from portal.statemachine import TransitionRefused
 from reviews.choices import AgencyStanding
-from reviews.models import ResultHold
-from reviews.services.agencies import agency_set_standing
+from reviews.models import ResultHold, ReviewAgency
 from reviews.services.holds import results_held
-from tests.factories import UserFactory
+from tests.factories import UserFactory, review_in
 from tests.machines import (
     SYSTEM,
     assert_only_these_may,
@@ -52,7 +51,6 @@ AUDIT_TABLE = {
 }
 RATING_TABLE = {
     "decide": ({PENDING}, DECIDED),
-    "resubmit": ({PENDING, DECIDED}, PENDING),
 }
 OUTCOME_TABLE = {
     f"record_{result}": (RECORDABLE, result)
@@ -63,7 +61,6 @@ WHO = {
     "record_finding": {CITY, ADMIN},
     "close": {CITY, ADMIN},
     "decide": {CITY, ADMIN},
-    "resubmit": {COUNTY},
     **{name: {CITY, ADMIN} for name in OUTCOME_TABLE},
 }
 
@@ -104,7 +101,8 @@ def campaign(users):
 
 
 @pytest.fixture
-def rating(campaign, agency, users):
+def rating(campaign, agency, users, firm):
+    review_in(agency, firm, 2016)
     return agency_rating_submit(
         campaign=campaign,
         agency=agency,
@@ -133,7 +131,7 @@ def test_a_closed_round_refuses_everything(name, users, audit):
 
 
 @pytest.mark.parametrize("name", list(RATING_TABLE))
-def test_only_the_city_decides_and_only_the_rating_county_re_rates(name, users, rating):
+def test_only_the_city_takes_a_rating_into_its_decision(name, users, rating):
     assert_only_these_may(RATING, name, rating, users, WHO[name])
 
 
@@ -212,29 +210,12 @@ def test_a_failing_re_audit_keeps_the_hold_it_answers_to(passes, zhifu, users): 
     assert ResultHold.objects.filter(released_at__isnull=True).count() == 1
 
 
-def test_a_decided_rating_is_not_applied_again(users, rating, agency):
+def test_a_rating_taken_into_a_decision_is_not_taken_again(users, rating, agency):
     city = users[CITY]
     page = AgencyRating.objects.get(pk=rating.pk)
-    agency_rating_decide(rating=rating, actor=city)
-    agency_set_standing(
-        agency=agency, standing=AgencyStanding.REGISTERED, actor=city, reason="已整改"
-    )
+    RATING.apply(rating, "decide", actor=city)
     with pytest.raises(TransitionRefused, match="已被他人处理"):
-        agency_rating_decide(rating=page, actor=city)
-    with pytest.raises(TransitionRefused, match="已调整名单"):
-        agency_rating_decide(rating=AgencyRating.objects.get(pk=rating.pk), actor=city)
-    agency.refresh_from_db()
-    assert agency.standing == AgencyStanding.REGISTERED
-    assert history_for(agency).filter(action="调整名单状态").count() == 2
-
-
-def test_re_rating_asks_the_city_again(users, rating, campaign, agency):
-    agency_rating_decide(rating=rating, actor=users[CITY])
-    again = agency_rating_submit(
-        campaign=campaign, agency=agency, rating="good", reason="已整改", actor=users[COUNTY]
-    )
-    assert again.pk == rating.pk and again.decided is PENDING
-    agency_rating_decide(rating=again, actor=users[CITY])
+        RATING.apply(page, "decide", actor=city)
     agency.refresh_from_db()
     assert agency.standing == AgencyStanding.REGISTERED
 
@@ -265,19 +246,26 @@ def test_two_closes_at_once_apply_once(passes, zhifu, make_user):  # noqa: F811
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_two_decisions_at_once_apply_once(reference, agency, make_user, zhifu):
-    city = make_user(role=Role.CITY)
+def test_two_decisions_at_once_apply_once(reference, agency, make_user, zhifu, make_enterprise):
+    city = make_user(role="city")
     county = make_user(role=Role.COUNTY, county=zhifu)
     campaign = campaign_open(year=2016, actor=city)
+    review_in(agency, make_enterprise(county=zhifu), 2016)
     rating = agency_rating_submit(
         campaign=campaign, agency=agency, rating="removal", reason="弄虚作假", actor=county
     )
 
     def decide():
-        agency_rating_decide(rating=AgencyRating.objects.get(pk=rating.pk), actor=city)
+        agency_standing_decide_on_ratings(
+            agency=ReviewAgency.objects.get(pk=agency.pk),
+            decision="remove",
+            reason="屡改屡犯",
+            actor=city,
+            ratings=[AgencyRating.objects.get(pk=rating.pk)],
+        )
 
-    assert race(decide) == ["TransitionRefused", "ok"]
-    assert history_for(agency).filter(action="调整名单状态").count() == 1
+    assert sorted(race(decide)) == ["TransitionRefused", "ok"]
+    assert history_for(agency).filter(action="清除").count() == 1
 
 
 @on_postgresql

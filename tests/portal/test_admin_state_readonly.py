@@ -20,7 +20,7 @@ STATE_FIELDS = {
         "grade_valid_from",
         "grade_valid_until",
     ],
-    "reviews.ReviewAgency": ["standing"],
+    "reviews.ReviewAgency": ["standing", "standing_since", "standing_reason"],
     "reviews.Review": ["status", "score", "veto_failed", "result", "confirmed_at"],
     "reviews.Nonconformity": ["status", "verified_at"],
     "lookback.AuditRound": ["status", "sampled", "in_error", "error_rate", "requires_re_review"],
@@ -31,6 +31,10 @@ NOT_IN_ADMIN = [
     "reviews.SelfAssessment",
     "lookback.AgencyRating",
     "lookback.SpotCheckOutcome",
+    "reviews.StandingDecision",
+    "reviews.AgencyWarning",
+    "reviews.AgencyChangeRequest",
+    "reviews.AgencyListEdition",
 ]
 
 

@@ -1,6 +1,6 @@
-"""Demo look-back campaign and audit: the demo year's campaign with a few self-checks in 芝罘区,
-the county's rating of one agency and the city's spot-check draw there, and an open audit of
-芝罘区's passes of the year. Needs the demo logins; idempotent."""
+"""Demo look-back campaign: the demo year's campaign with a few self-checks in 芝罘区 and the
+county's rating of one agency. The spot-check and audit draws are the integrity app's demo
+(``integrity.demo``). Needs the demo logins; idempotent."""
 
 from __future__ import annotations
 
@@ -9,15 +9,9 @@ from django.contrib.auth import get_user_model
 from enterprises.models import County
 from reviews.models import ReviewAgency
 
-from .models import AuditRound, Campaign
-from .selectors import passed_firms, passes_of_year
-from .services import (
-    agency_rating_submit,
-    audit_start,
-    campaign_open,
-    self_check_record,
-    spot_check_draw,
-)
+from .models import Campaign
+from .selectors import passed_firms
+from .services import agency_rating_submit, campaign_open, self_check_record
 
 
 def seed_lookback(year: int) -> bool:
@@ -38,14 +32,12 @@ def seed_lookback(year: int) -> bool:
             problems="" if number != 1 else "隐患排查台账未按月更新",
             rectification="" if number != 1 else "限期一个月补齐台账",
         )
-    _seed_summary_and_spot_check(campaign, city=city, county_user=county_user, county=zhifu)
-    if passes_of_year(county=zhifu, year=year).exists() and not AuditRound.objects.exists():
-        audit_start(county=zhifu, year=year, actor=city, seed=f"demo{year}")
+    _seed_summary(campaign, county_user=county_user)
     return True
 
 
-def _seed_summary_and_spot_check(campaign, *, city, county_user, county) -> None:
-    """The county rates one agency (总结); the city draws its spot-check (抽查)."""
+def _seed_summary(campaign, *, county_user) -> None:
+    """The county rates one agency (总结)."""
     agency = ReviewAgency.objects.for_user(county_user).order_by("pk").first()
     if agency is not None:
         agency_rating_submit(
@@ -55,5 +47,3 @@ def _seed_summary_and_spot_check(campaign, *, city, county_user, county) -> None
             reason="评审认真，服务规范",
             actor=county_user,
         )
-    if passed_firms(county).exists():
-        spot_check_draw(campaign=campaign, county=county, actor=city, seed=f"demo{campaign.year}")

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "enforcement",
     "outreach",
     "lookback",
+    "integrity",
     "reports",
     "django.contrib.admin",
     "django.contrib.auth",

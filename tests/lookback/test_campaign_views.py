@@ -4,6 +4,7 @@ from enterprises.choices import Status
 from lookback.models import SelfCheck, SpotCheckOutcome
 from lookback.services import agency_rating_submit, campaign_open, spot_check_draw
 from tests.access import assert_access
+from tests.lookback.samples import spot_sample
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,13 @@ def test_the_city_decides_a_rating_and_records_a_spot_check(
     rating = agency_rating_submit(
         campaign=campaign, agency=agency, rating="good", reason="认真", actor=county_user
     )
-    spot = spot_check_draw(campaign=campaign, county=passed_firm.county, actor=city_user)
+    spot = spot_check_draw(
+        campaign=campaign,
+        county=passed_firm.county,
+        actor=city_user,
+        sample=spot_sample(passed_firm.county),
+        draw_number="2016-001",
+    )
     client.force_login(city_user)
     client.post(f"/lookback/ratings/{rating.pk}/decide/")
     outcome = spot.outcomes.get()
@@ -68,7 +75,7 @@ def test_the_city_decides_a_rating_and_records_a_spot_check(
     rating.refresh_from_db()
     assert rating.decided and outcome.outcome == SpotCheckOutcome.Outcome.PASSES
     page = client.get(f"/lookback/{campaign.pk}/spot-checks/").content.decode()
-    assert "运行正常" in page and spot.draw.seed in page
+    assert "运行正常" in page and spot.draw_number in page
 
 
 def test_campaign_progress_query_count_does_not_grow(
@@ -102,8 +109,8 @@ def test_the_rating_page_offers_the_decision_to_the_city_only_and_once(
 def test_only_the_city_draws_and_only_a_county_rates(
     campaign, passed_firm, agency, county_user, city_user
 ):
-    draw = f"/lookback/{campaign.pk}/spot-checks/"
-    assert_access(draw, {county_user: 403}, method="post", data={"county": passed_firm.county_id})
+    draw = "/integrity/draws/freeze/"  # the spot-check draw is a public lot (integrity)
+    assert_access(draw, {county_user: 403}, method="post", data={"kind": "spot_check"})
     rate = f"/lookback/{campaign.pk}/ratings/"
     data = {"agency": agency.pk, "rating": "good", "reason": "认真"}
     assert_access(rate, {city_user: 403}, method="post", data=data)

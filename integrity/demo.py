@@ -16,7 +16,9 @@ from lookback.models import Campaign, SpotCheck
 from lookback.selectors import passes_of_year
 
 from .models import Draw
+from .services.candidates import candidates_sweep
 from .services.draws import draw_freeze, draw_perform
+from .services.signals import signals_compute
 
 LOTTERY = "中国福利彩票双色球开奖号码（演示）"
 
@@ -64,5 +66,34 @@ def seed_draws(year: int) -> bool:
     return True
 
 
+def seed_candidates(year: int) -> int:
+    """A fatal accident this spring at a graded firm of the demo county: a candidate."""
+    from enterprises.models import Accident, Enterprise
+    from enterprises.services import accident_save
+    from reviews.models import Certificate
+
+    county_user = get_user_model().objects.get(username="county")
+    firm = (
+        Enterprise.objects.filter(county=county_user.county)
+        .exclude(certificate_no="")
+        .order_by("pk")
+        .first()
+    )
+    if firm is not None and not Accident.objects.filter(enterprise=firm).exists():
+        issued = Certificate.objects.get(number=firm.certificate_no).issued_on
+        accident_save(
+            enterprise=firm,
+            actor=county_user,
+            occurred_on=max(issued, timezone.localdate() - dt.timedelta(days=7)),
+            deaths=1,
+            injuries=2,
+            description="检修时未执行能量隔离，一名维修工被卷入设备死亡（演示）",
+        )
+    return candidates_sweep()
+
+
 def seed_integrity(year: int) -> bool:
-    return seed_draws(year)
+    drew = seed_draws(year)
+    made = seed_candidates(year)
+    signals_compute()
+    return drew or bool(made)

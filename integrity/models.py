@@ -265,8 +265,9 @@ class CandidateQuerySet(ScopedQuerySet):
 
 
 class RevocationCandidate(VersionedModel):
-    """An accident with a death, or a 较大 accident or worse, at a firm holding a grade: the
-    level that issued the grade decides to revoke it (source 事故) or keep it, with a reason."""
+    """An accident with a death, or a 较大 accident or worse, at a firm holding a grade (or a
+    confirmed signal whose action is a revocation candidate): the level that issued the grade
+    decides to revoke it or keep it, with a reason."""
 
     class Status(models.TextChoices):
         OPEN = "open", "待决定"
@@ -277,7 +278,12 @@ class RevocationCandidate(VersionedModel):
         COUNTY = "county", "县级（三级、小微企业达标）"
         CITY = "city", "市级（一级、二级）"
 
-    accident = models.OneToOneField(Accident, verbose_name="事故", on_delete=models.PROTECT)
+    accident = models.OneToOneField(
+        Accident, verbose_name="事故", on_delete=models.PROTECT, null=True, blank=True
+    )
+    signal = models.OneToOneField(
+        Signal, verbose_name="诚信预警", on_delete=models.PROTECT, null=True, blank=True
+    )
     enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.PROTECT)
     certificate = models.ForeignKey(Certificate, verbose_name="等级证书", on_delete=models.PROTECT)
     level = models.CharField("决定层级", max_length=10, choices=Level.choices)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views_draws as draws
+from . import views_signals as signals
 
 app_name = "integrity"
 urlpatterns = [
@@ -11,6 +12,15 @@ urlpatterns = [
     path("draws/<int:pk>/redraw/", draws.draw_redraw, name="draw_redraw"),
     path("draws/<int:pk>/publish/", draws.draw_publish, name="draw_publish"),
     path("spot-checks/<int:pk>/experts/", draws.experts_freeze, name="experts_freeze"),
+    path("signals/", signals.signal_list, name="signal_list"),
+    path("signals/export.xlsx", signals.signal_export, name="signal_export"),
+    path("signals/compute/", signals.signals_compute, name="signals_compute"),
+    path("signals/<int:pk>/", signals.signal_detail, name="signal_detail"),
+    path("signals/<int:pk>/decide/", signals.signal_decide, name="signal_decide"),
+    path("settings/", signals.settings_page, name="settings"),
+    path("candidates/", signals.candidate_list, name="candidate_list"),
+    path("candidates/<int:pk>/", signals.candidate_detail, name="candidate_detail"),
+    path("candidates/<int:pk>/decide/", signals.candidate_decide, name="candidate_decide"),
     # public, no login
     path("public/draws/", draws.public_draws, name="public_draws"),
     path("public/draws/<str:number>/", draws.public_draw, name="public_draw"),

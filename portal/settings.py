@@ -328,6 +328,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=30),
         "options": {"expires": 6 * 60 * 60},
     },
+    # 02:10: the integrity signals and the accidents' revocation candidates (integrity).
+    "integrity-nightly": {
+        "task": "integrity.tasks.nightly",
+        "schedule": crontab(hour=2, minute=10),
+        "options": {"expires": 6 * 60 * 60},
+    },
     # 03:00: import previews nobody confirmed within a day are cleared with their files.
     "discard-stale-import-previews": {
         "task": "enterprises.tasks.discard_stale_previews",

@@ -329,7 +329,7 @@ def expert_schedules(config: IntegritySettings) -> list[Found]:
         .order_by("expert", "review__onsite_from", "review")
         .values_list("expert", "expert__name", "review", "review__enterprise",
                      "review__enterprise__name", "review__enterprise__county",
-                     "review__onsite_from", "review__onsite_to")
+                     "review__onsite_from", "review__onsite_to", "review__agency")
     )  # fmt: skip
     found: list[Found] = []
     days: dict[tuple[int, int], int] = defaultdict(int)
@@ -337,7 +337,7 @@ def expert_schedules(config: IntegritySettings) -> list[Found]:
     counties: dict[int, set[int]] = defaultdict(set)
     previous = None
     for row in rows:
-        expert, name, review, firm, firm_name, county, start, end = row
+        expert, name, review, firm, firm_name, county, start, end, _ = row
         names[expert] = name
         counties[expert].add(county)
         days[expert, start.year] += (end - start).days + 1
@@ -377,6 +377,7 @@ def _overlap(first: tuple, second: tuple) -> Found:
         ],
         county_id=second[5],
         counties=sorted({first[5], second[5]}),
+        agency_id=second[8],
         enterprise_id=second[3],
         review_id=second[2],
         other_review_id=first[2],

@@ -1,12 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditFinding, AuditRound, Draw
-
-
-@admin.register(Draw)
-class DrawAdmin(admin.ModelAdmin):
-    list_display = ("county", "year", "kind", "seed", "size", "created_at")
-    readonly_fields = ("population", "sample", "seed", "algorithm")
+from .models import AuditFinding, AuditRound
 
 
 class FindingInline(admin.TabularInline):
@@ -45,5 +39,6 @@ class AuditRoundAdmin(admin.ModelAdmin):
         "requires_re_review",
         "hold",
         "closed_at",
+        "draw_number",
     )
     inlines = [FindingInline]

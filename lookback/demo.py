@@ -1,7 +1,7 @@
 """Demo look-back campaign and audit: the demo year's campaign with a few self-checks in 芝罘区,
 the county's ratings of two agencies (the city warns one, citing it), an agency's request to
-add an expert, the year's first edition of the dynamic list, the city's spot-check draw there,
-and an open audit of 芝罘区's passes of the year. Needs the demo logins; idempotent."""
+add an expert and the year's first edition of the dynamic list. The spot-check and audit draws
+are the integrity app's demo (``integrity.demo``). Needs the demo logins; idempotent."""
 
 from __future__ import annotations
 
@@ -17,15 +17,13 @@ from reviews.selectors.agencies import agencies_reviewed_in
 from reviews.services.agencies import agency_list_publish
 from reviews.services.agency_profiles import expert_save
 
-from .models import AuditRound, Campaign
-from .selectors import passed_firms, passes_of_year
+from .models import Campaign
+from .selectors import passed_firms
 from .services import (
     agency_rating_submit,
     agency_standing_decide_on_ratings,
-    audit_start,
     campaign_open,
     self_check_record,
-    spot_check_draw,
 )
 
 
@@ -47,14 +45,12 @@ def seed_lookback(year: int) -> bool:
             problems="" if number != 1 else "隐患排查台账未按月更新",
             rectification="" if number != 1 else "限期一个月补齐台账",
         )
-    _seed_summary_and_spot_check(campaign, city=city, county_user=county_user, county=zhifu)
-    if passes_of_year(county=zhifu, year=year).exists() and not AuditRound.objects.exists():
-        audit_start(county=zhifu, year=year, actor=city, seed=f"demo{year}")
+    _seed_summary(campaign, city=city, county_user=county_user, county=zhifu)
     return True
 
 
-def _seed_summary_and_spot_check(campaign, *, city, county_user, county) -> None:
-    """The county rates one agency (总结); the city draws its spot-check (抽查)."""
+def _seed_summary(campaign, *, city, county_user, county) -> None:
+    """The county rates one agency (总结); the city warns another and publishes the list."""
     worked = agencies_reviewed_in(county_id=county.pk, year=campaign.year).order_by("pk").first()
     if worked is not None:
         agency_rating_submit(
@@ -80,8 +76,6 @@ def _seed_summary_and_spot_check(campaign, *, city, county_user, county) -> None
     if staff:
         _seed_a_warning(campaign, elsewhere.agency, city=city, county_user=staff)
     _seed_change_request(city)
-    if passed_firms(county).exists():
-        spot_check_draw(campaign=campaign, county=county, actor=city, seed=f"demo{campaign.year}")
     agency_list_publish(year=campaign.year, actor=city, note="年度动态名单")
 
 

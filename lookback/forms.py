@@ -2,31 +2,11 @@ from django import forms
 from django.utils import timezone
 
 from enterprises.choices import Grade
-from enterprises.models import County
 from portal.forms import StyledFormMixin
 from reviews.choices import WarningProblem
 from reviews.selectors.agencies import agencies_reviewed_in
 
 from .models import AgencyRating, SpotCheckOutcome
-from .rules import AUDIT_SCORE_TOLERANCE
-
-
-class AuditStartForm(StyledFormMixin, forms.Form):
-    county = forms.ModelChoiceField(County.objects.all(), label="县市区")
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    tolerance = forms.DecimalField(
-        label="分数误差容限（分）", initial=AUDIT_SCORE_TOLERANCE, min_value=0, max_value=100
-    )
-    seed = forms.CharField(
-        label="随机种子",
-        required=False,
-        max_length=64,
-        help_text="留空则自动生成；种子与总体一并记录，任何人可复算",
-    )
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = County.objects.for_user(user)
 
 
 class FindingForm(StyledFormMixin, forms.Form):
@@ -37,10 +17,6 @@ class FindingForm(StyledFormMixin, forms.Form):
     note = forms.CharField(
         label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-
-
-class RedrawForm(StyledFormMixin, forms.Form):
-    reason = forms.CharField(label="重新抽取理由", widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CampaignForm(StyledFormMixin, forms.Form):
@@ -113,12 +89,6 @@ def rating_label(rating: AgencyRating) -> str:
         f"{rating.county}第{rating.sequence}次考评（{day.year}年{day.month}月{day.day}日）："
         f"{rating.get_rating_display()}"
     )
-
-
-class SpotCheckDrawForm(StyledFormMixin, forms.Form):
-    county = forms.ModelChoiceField(County.objects.all(), label="县市区")
-    size = forms.IntegerField(label="抽查企业数（3-5）", min_value=3, max_value=5, initial=3)
-    seed = forms.CharField(label="随机种子（可留空）", required=False, max_length=64)
 
 
 class SpotCheckOutcomeForm(StyledFormMixin, forms.Form):

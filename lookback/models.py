@@ -1,4 +1,7 @@
-"""The city's audit of the counties' results (抽查审核) and the random draws behind it."""
+"""The city's audit of the counties' results (抽查审核) and the look-back campaign (回头看).
+
+The random draws behind the audit sample and the spot-checks are the integrity app's: each
+round keeps the number of the public draw that chose its firms."""
 
 from __future__ import annotations
 
@@ -11,48 +14,6 @@ from enterprises.choices import Grade
 from enterprises.models import County, Enterprise
 from portal.concurrency import VersionedModel
 from portal.scoping import CountyOwnedQuerySet, ScopedQuerySet, SharedQuerySet
-
-from .draws import ALGORITHM
-
-
-class Draw(models.Model):
-    """One reproducible random draw: seed, population, algorithm and sample are all kept."""
-
-    class Kind(models.TextChoices):
-        AUDIT = "audit", "抽查审核"
-        SPOT_CHECK = "spot_check", "回头看抽查"
-
-    kind = models.CharField("抽取类型", max_length=20, choices=Kind.choices)
-    county = models.ForeignKey(County, verbose_name="县市区", on_delete=models.PROTECT)
-    year = models.PositiveSmallIntegerField("年度")
-    seed = models.CharField("随机种子", max_length=64)
-    algorithm = models.CharField("算法", max_length=200, default=ALGORITHM)
-    population = models.JSONField("抽取总体（企业ID，升序）")
-    size = models.PositiveIntegerField("抽取数量")
-    sample = models.JSONField("抽中企业ID")
-    replaces = models.OneToOneField(
-        "self",
-        verbose_name="替代的抽取",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="replaced_by",
-    )
-    reason = models.TextField("重新抽取理由", blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField("抽取时间", auto_now_add=True)
-
-    objects = CountyOwnedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "随机抽取"
-        verbose_name_plural = "随机抽取"
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.county} {self.year} {self.get_kind_display()}"
 
 
 class AuditRound(VersionedModel):
@@ -67,7 +28,8 @@ class AuditRound(VersionedModel):
     )
     year = models.PositiveSmallIntegerField("年度")
     tolerance = models.DecimalField("分数误差容限", max_digits=5, decimal_places=1)
-    draw = models.OneToOneField(Draw, verbose_name="抽取", on_delete=models.PROTECT)
+    # The public draw (integrity) that chose the sample: its number opens the verification page.
+    draw_number = models.CharField("抽取编号", max_length=20, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
     is_re_audit = models.BooleanField("再次审核", default=False)
     sampled = models.PositiveIntegerField("抽查数", default=0)
@@ -287,7 +249,7 @@ class SpotCheck(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="spot_checks")
     county = models.ForeignKey(County, verbose_name="县市区", on_delete=models.PROTECT)
-    draw = models.OneToOneField(Draw, on_delete=models.PROTECT)
+    draw_number = models.CharField("抽取编号", max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CountyOwnedQuerySet.as_manager()

@@ -20,9 +20,7 @@ urlpatterns = [
     path("<int:pk>/spot-checks/", views.spot_checks, name="spot_checks"),
     path("outcomes/<int:pk>/", views.outcome_record, name="outcome_record"),
     path("audits/", views.audit_list, name="audit_list"),
-    path("audits/start/", views.audit_start, name="audit_start"),
     path("audits/<int:pk>/", views.audit_detail, name="audit_detail"),
-    path("audits/<int:pk>/redraw/", views.audit_redraw, name="audit_redraw"),
     path("audits/<int:pk>/close/", views.audit_close, name="audit_close"),
     path("findings/<int:pk>/", views.finding_record, name="finding_record"),
 ]

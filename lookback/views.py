@@ -17,15 +17,11 @@ from reviews.models import Review, ReviewAgency
 from reviews.workflows.agencies import DECISIONS, STANDING
 
 from . import services
-from .draws import draw_sample
 from .forms import (
     AgencyRatingForm,
-    AuditStartForm,
     CampaignForm,
     FindingForm,
-    RedrawForm,
     SelfCheckForm,
-    SpotCheckDrawForm,
     SpotCheckOutcomeForm,
     StandingDecisionForm,
 )
@@ -52,40 +48,20 @@ from .selectors import (
 def audit_list(request):
     require(request.user, "browse", AuditRound)
     year = year_from(request)
-    rounds = (
-        AuditRound.objects.for_user(request.user).filter(year=year).select_related("county", "draw")
-    )
+    rounds = AuditRound.objects.for_user(request.user).filter(year=year).select_related("county")
     return render(
         request,
         "lookback/audit_list.html",
         {
             "year": year,
             "page_obj": paginate(request, rounds, 30),
-            "form": AuditStartForm(user=request.user, initial={"year": year}),
             "actions": allowed_actions(request.user, AuditRound),
         },
     )
 
 
-@require_POST
-def audit_start(request):
-    require(request.user, "start", AuditRound)
-    form = AuditStartForm(request.POST, user=request.user)
-    if not form.is_valid():
-        refuse_form(request, form, "请检查填写内容：")
-        return redirect("lookback:audit_list")
-    done = perform(request, lambda: services.audit_start(actor=request.user, **form.cleaned_data))
-    if not done:
-        return redirect("lookback:audit_list")
-    messages.success(request, f"已抽取 {done.value.sampled} 家企业进行审核")
-    return redirect(done.value)
-
-
 def audit_detail(request, pk: int):
-    audit = fetch(
-        request.user, AuditRound.objects.select_related("county", "draw__replaces"), pk=pk
-    )
-    draw = audit.draw
+    audit = fetch(request.user, AuditRound.objects.select_related("county"), pk=pk)
     findings = audit.findings.select_related("enterprise")
     return render(
         request,
@@ -96,8 +72,6 @@ def audit_detail(request, pk: int):
             "findings": [
                 (f, FindingForm(initial=_initial(f), prefix=f"f{f.pk}")) for f in findings
             ],
-            "recomputed_ok": draw_sample(draw.population, draw.size, draw.seed) == draw.sample,
-            "redraw_form": RedrawForm(),
         },
     )
 
@@ -132,18 +106,6 @@ def finding_record(request, pk: int):
         success=f"已录入 {finding.enterprise} 的审核结果",
     )
     return redirect(finding.audit)
-
-
-@require_POST
-def audit_redraw(request, pk: int):
-    audit = fetch(request.user, AuditRound, "redraw", pk=pk)
-    reason = RedrawForm(request.POST).data.get("reason", "")
-    perform(
-        request,
-        lambda: services.audit_redraw(audit=audit, actor=request.user, reason=reason),
-        success="已重新抽取，原抽取记录保留",
-    )
-    return redirect(audit)
 
 
 def _posted_version(request, audit: AuditRound) -> int:
@@ -342,23 +304,10 @@ def agency_decide(request, pk: int):
 
 def spot_checks(request, pk: int):
     campaign = fetch(request.user, Campaign, "oversee", pk=pk)
-    if request.method == "POST":
-        require(request.user, "draw", campaign)
-    form = SpotCheckDrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done = perform(
-            request,
-            lambda: services.spot_check_draw(
-                campaign=campaign, actor=request.user, **form.cleaned_data
-            ),
-            success="已随机抽取",
-        )
-        if done:
-            return redirect("lookback:spot_checks", pk=campaign.pk)
     checks = (
         SpotCheck.objects.for_user(request.user)
         .filter(campaign=campaign)
-        .select_related("county", "draw")
+        .select_related("county")
         .prefetch_related("outcomes__enterprise")
     )
     return render(
@@ -367,7 +316,6 @@ def spot_checks(request, pk: int):
         {
             "campaign": campaign,
             "actions": allowed_actions(request.user, campaign),
-            "form": form,
             "checks": checks,
             "outcome_form": SpotCheckOutcomeForm(auto_id=False),
         },

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "enforcement",
     "outreach",
     "lookback",
+    "integrity",
     "reports",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -359,6 +360,12 @@ CELERY_BEAT_SCHEDULE = {
     "expire-grades": {
         "task": "reviews.tasks.expire_grades",
         "schedule": crontab(hour=0, minute=30),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    # 02:10: the integrity signals and the accidents' revocation candidates (integrity).
+    "integrity-nightly": {
+        "task": "integrity.tasks.nightly",
+        "schedule": crontab(hour=2, minute=10),
         "options": {"expires": 6 * 60 * 60},
     },
     # 03:00: import previews nobody confirmed within a day are cleared with their files.

@@ -36,6 +36,7 @@ urlpatterns = [
     path("enforcement/", include("enforcement.urls")),
     path("outreach/", include("outreach.urls")),
     path("lookback/", include("lookback.urls")),
+    path("integrity/", include("integrity.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -65,9 +65,11 @@ class Obj:
 
 @dataclass(frozen=True)
 class Public:
-    """Open to everyone, signed in or not."""
+    """Open to everyone, signed in or not; ``kwargs`` names a row by something else (a draw's
+    number)."""
 
     method: str = "get"
+    kwargs: Callable[[], dict] | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,12 @@ def _may_file_self_check(user: Any, enterprise: Any) -> bool:
     campaign = Campaign.objects.order_by("pk").first()
     check = self_check_for(campaign=campaign, enterprise=enterprise, user=user)
     return policy.can(user, "record", check)
+
+
+def _a_draw() -> dict:
+    from integrity.models import Draw
+
+    return {"number": Draw.objects.order_by("pk").values_list("number", flat=True).first()}
 
 
 def _imports(qs: Any) -> Any:
@@ -196,9 +204,7 @@ SPECS: dict[str, Any] = {
     "lookback:spot_checks": Obj("lookback.Campaign", "oversee"),
     "lookback:outcome_record": Obj("lookback.SpotCheckOutcome", "record", method="post"),
     "lookback:audit_list": Page("lookback.AuditRound", "browse"),
-    "lookback:audit_start": Page("lookback.AuditRound", "start", method="post"),
     "lookback:audit_detail": Obj("lookback.AuditRound"),
-    "lookback:audit_redraw": Obj("lookback.AuditRound", "redraw", method="post"),
     "lookback:audit_close": Obj("lookback.AuditRound", "close", method="post"),
     "lookback:finding_record": Obj("lookback.AuditFinding", "record", method="post"),
     # enforcement: refusers (拒不创建), cases, inspections, the table of violations
@@ -331,6 +337,32 @@ SPECS: dict[str, Any] = {
     "reviews:agency_public": Public(),
     "reviews:agency_public_xlsx": Public(),
     "reviews:edition_publish": Page("reviews.AgencyListEdition", "publish", method="post"),
+    # integrity: draws anyone can verify, signals, revocation candidates (integrity.policies)
+    "integrity:draw_list": Page("integrity.Draw", "manage"),
+    "integrity:draw_freeze": Page("integrity.Draw", "freeze", method="post"),
+    "integrity:draw_detail": Obj("integrity.Draw", "manage"),
+    "integrity:draw_perform": Obj("integrity.Draw", "draw", method="post"),
+    "integrity:draw_redraw": Obj("integrity.Draw", "redraw", method="post"),
+    "integrity:draw_publish": Obj("integrity.Draw", "publish", method="post"),
+    "integrity:experts_freeze": Obj(
+        "lookback.SpotCheck",
+        method="post",
+        allowed=lambda user, obj: policy.can(user, "freeze", _resolve("integrity.Draw")),
+    ),
+    "integrity:signal_list": Page("integrity.Signal", "view"),
+    "integrity:signal_export": Page("integrity.Signal", "export"),
+    "integrity:signals_compute": Page("integrity.Signal", "compute", method="post"),
+    "integrity:signal_detail": Obj("integrity.Signal", "view"),
+    "integrity:signal_decide": Obj("integrity.Signal", "decide", method="post"),
+    "integrity:settings": Page("integrity.IntegritySettings", "view"),
+    "integrity:candidate_list": Page("integrity.RevocationCandidate", "view"),
+    "integrity:candidate_detail": Obj("integrity.RevocationCandidate", "view"),
+    "integrity:candidate_decide": Obj("integrity.RevocationCandidate", "decide", method="post"),
+    "integrity:public_draws": Public(),
+    "integrity:public_draw": Public(kwargs=_a_draw),
+    "integrity:public_draw_json": Public(kwargs=_a_draw),
+    "integrity:verify_script": Public(),
+    "integrity:public_results": Public(),
 }
 
 ALLOWED_SKIP_PREFIXES = ("admin:",)  # Django's admin has its own permission system
@@ -490,8 +522,9 @@ def _judge(status: int, location: str, expected: str) -> bool:
 def _cases(name: str, spec: Any, users: dict[str, Any]):
     """(who, url, method, expected) for one URL."""
     if isinstance(spec, Public):
+        url = reverse(name, kwargs=spec.kwargs() if spec.kwargs else None)
         for who in users:
-            yield who, reverse(name), spec.method, "ok"
+            yield who, url, spec.method, "ok"
         return
     if isinstance(spec, SignedIn | Page):
         kwargs = spec.kwargs(None) if isinstance(spec, Page) and spec.kwargs else {}

@@ -19,37 +19,30 @@ from reviews.models import Certificate
 from reviews.services.certificates import certificate_suspend
 from reviews.services.holds import re_reviews_done_problem, results_held
 
-from ..draws import draw_sample, new_seed
-from ..models import AuditFinding, AuditRound, Draw
+from ..models import AuditFinding, AuditRound
 from ..rules import AUDIT_SCORE_TOLERANCE, audit_sample_size, error_rate, requires_re_review
 from ..selectors import passes_of_year
 from ..workflows import AUDIT_ROUND
 
 
-def _draw(*, county: County, year: int, actor: Any, seed: str, replaces=None, reason="") -> Draw:
-    population = sorted(
-        passes_of_year(county=county, year=year).values_list("enterprise", flat=True)
-    )
-    size = audit_sample_size(len(population))
+def check_sample(*, county: County, year: int, sample: list[int]) -> list[int]:
+    """The sample an audit may take: the county's passes of the year, at least 10% of them.
+    The firms are chosen by a public draw (``integrity``), never here."""
+    passed = set(passes_of_year(county=county, year=year).values_list("enterprise", flat=True))
+    size = audit_sample_size(len(passed))
     if size == 0:
         raise ValidationError(f"{county}{year}年没有达标企业，无需抽查审核")
-    return Draw.objects.create(
-        kind=Draw.Kind.AUDIT,
-        county=county,
-        year=year,
-        seed=seed,
-        population=population,
-        size=size,
-        sample=draw_sample(population, size, seed),
-        replaces=replaces,
-        reason=reason,
-        created_by=actor,
-    )
+    chosen = sorted(set(sample))
+    if not set(chosen) <= passed:
+        raise ValidationError("抽取结果中有企业不是该县市区当年的达标企业")
+    if len(chosen) < size:
+        raise ValidationError(f"抽查审核须不低于当年达标企业的10%（至少 {size} 家）")
+    return chosen
 
 
-def _findings_for(audit: AuditRound) -> None:
+def _findings_for(audit: AuditRound, sample: list[int]) -> None:
     certificates = passes_of_year(county=audit.county, year=audit.year).filter(
-        enterprise__in=audit.draw.sample
+        enterprise__in=sample
     )
     AuditFinding.objects.bulk_create(
         AuditFinding(
@@ -68,59 +61,60 @@ def audit_start(
     county: County,
     year: int,
     actor: Any,
+    sample: list[int],
+    draw_number: str = "",
     tolerance: Decimal = AUDIT_SCORE_TOLERANCE,
-    seed: str | None = None,
 ) -> AuditRound:
-    """Draw at least 10% of the county's passes of the year and open an audit round. A round
-    opened while the county's results are held is a re-audit of that hold."""
+    """Open an audit round of the county's passes of the year on the firms a public draw
+    chose (at least 10%). A round opened while the county's results are held is a re-audit of
+    that hold."""
     require(actor, "start", AuditRound)
     if AuditRound.objects.filter(county=county, year=year, status=AuditRound.Status.OPEN).exists():
         raise ValidationError(f"{county}{year}年已有进行中的抽查审核")
+    chosen = check_sample(county=county, year=year, sample=sample)
     hold = results_held(county=county, year=year)
     problem = re_reviews_done_problem(hold)
     if problem:  # 经再次审核合格后方可公告: the re-audit comes after the re-reviews
         raise ValidationError(problem)
-    draw = _draw(county=county, year=year, actor=actor, seed=seed or new_seed())
     audit = AuditRound.objects.create(
         county=county,
         year=year,
         tolerance=tolerance,
-        draw=draw,
+        draw_number=draw_number,
         created_by=actor,
         is_re_audit=hold is not None,
         hold=hold,
-        sampled=draw.size,
+        sampled=len(chosen),
     )
-    _findings_for(audit)
+    _findings_for(audit, chosen)
     record_change(
         actor=actor,
         obj=audit,
         action="抽取审核企业",
-        note=f"种子 {draw.seed}，总体 {len(draw.population)} 家，抽取 {draw.size} 家",
+        note=f"抽取编号 {draw_number}，抽取 {len(chosen)} 家",
     )
     return audit
 
 
 @transaction.atomic
-def audit_redraw(*, audit: AuditRound, actor: Any, reason: str) -> AuditRound:
+def audit_redraw(
+    *, audit: AuditRound, actor: Any, reason: str, sample: list[int], draw_number: str = ""
+) -> AuditRound:
     """A redraw needs a recorded reason and is possible only before any result is recorded;
-    the old draw is kept, and the new one names it."""
+    the old draw is kept (by the integrity app), the round takes the new sample."""
     if not reason.strip():
         raise ValidationError("重新抽取必须填写理由")
     AUDIT_ROUND.check(audit, "redraw", actor=actor)
-    draw = _draw(
-        county=audit.county,
-        year=audit.year,
-        actor=actor,
-        seed=new_seed(),
-        replaces=audit.draw,
-        reason=reason,
-    )
+    chosen = check_sample(county=audit.county, year=audit.year, sample=sample)
     AUDIT_ROUND.apply(
-        audit, "redraw", actor=actor, note=reason, changes={"draw": draw, "sampled": draw.size}
+        audit,
+        "redraw",
+        actor=actor,
+        note=reason,
+        changes={"draw_number": draw_number, "sampled": len(chosen)},
     )
     audit.findings.all().delete()
-    _findings_for(audit)
+    _findings_for(audit, chosen)
     return audit
 
 

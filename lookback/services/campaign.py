@@ -23,8 +23,7 @@ from reviews.models import ReviewAgency, StandingDecision
 from reviews.selectors.agencies import agencies_reviewed_in
 from reviews.services.agencies import agency_standing_decide
 
-from ..draws import draw_sample, new_seed
-from ..models import PENDING, AgencyRating, Campaign, Draw, SelfCheck, SpotCheck, SpotCheckOutcome
+from ..models import PENDING, AgencyRating, Campaign, SelfCheck, SpotCheck, SpotCheckOutcome
 from ..rules import SPOT_CHECK_MAX, SPOT_CHECK_MIN, phase_deadlines
 from ..selectors import passed_firms, self_check_for
 from ..workflows import OUTCOME, RATING, record_transition
@@ -163,37 +162,73 @@ def agency_standing_decide_on_ratings(
     return record
 
 
+def _check_spot_sample(county: County, sample: list[int]) -> list[int]:
+    chosen = sorted(set(sample))
+    if not SPOT_CHECK_MIN <= len(chosen) <= SPOT_CHECK_MAX:
+        available = passed_firms(county).count()
+        if not (0 < len(chosen) == available < SPOT_CHECK_MIN):
+            raise ValidationError(f"每个县市区抽查 {SPOT_CHECK_MIN}-{SPOT_CHECK_MAX} 家企业")
+    if passed_firms(county).filter(pk__in=chosen).count() != len(chosen):
+        raise ValidationError(f"抽取结果中有企业不是{county}的已达标企业")
+    return chosen
+
+
 @transaction.atomic
 def spot_check_draw(
-    *, campaign: Campaign, county: County, actor: Any, size: int = SPOT_CHECK_MIN, seed: str = ""
+    *, campaign: Campaign, county: County, actor: Any, sample: list[int], draw_number: str = ""
 ) -> SpotCheck:
-    """抽查阶段: draw 3 to 5 of the county's passed firms at random, reproducibly."""
+    """抽查阶段: the county's 3 to 5 passed firms that a public draw (``integrity``) chose."""
     require(actor, "draw", campaign)
-    if not SPOT_CHECK_MIN <= size <= SPOT_CHECK_MAX:
-        raise ValidationError(f"每个县市区抽查 {SPOT_CHECK_MIN}-{SPOT_CHECK_MAX} 家企业")
     if SpotCheck.objects.filter(campaign=campaign, county=county).exists():
         raise ValidationError(f"{county}已抽取过")
-    population = sorted(passed_firms(county).values_list("pk", flat=True))
-    if not population:
-        raise ValidationError(f"{county}没有已达标企业可供抽查")
-    seed = seed or new_seed()
-    draw = Draw.objects.create(
-        kind=Draw.Kind.SPOT_CHECK,
-        county=county,
-        year=campaign.year,
-        seed=seed,
-        population=population,
-        size=min(size, len(population)),
-        sample=draw_sample(population, size, seed),
-        created_by=actor,
-    )
-    spot_check = SpotCheck(campaign=campaign, county=county, draw=draw)
+    chosen = _check_spot_sample(county, sample)
+    spot_check = SpotCheck(campaign=campaign, county=county, draw_number=draw_number)
     insert_once(spot_check, taken=f"{county}已抽取过", unique=["campaign", "county"])
     SpotCheckOutcome.objects.bulk_create(
-        SpotCheckOutcome(spot_check=spot_check, enterprise_id=pk) for pk in draw.sample
+        SpotCheckOutcome(spot_check=spot_check, enterprise_id=pk) for pk in chosen
     )
-    record_change(actor=actor, obj=spot_check, action="随机抽取", note=f"种子 {seed}")
+    record_change(actor=actor, obj=spot_check, action="随机抽取", note=f"抽取编号 {draw_number}")
     return spot_check
+
+
+@transaction.atomic
+def spot_check_redraw(
+    *, spot_check: SpotCheck, actor: Any, reason: str, sample: list[int], draw_number: str = ""
+) -> SpotCheck:
+    """A new draw replaces the firms while no finding is recorded; the reason is kept."""
+    require(actor, "draw", spot_check.campaign)
+    if not reason.strip():
+        raise ValidationError("重新抽取必须填写理由")
+    locked = SpotCheck.objects.select_for_update().get(pk=spot_check.pk)
+    if locked.outcomes.exclude(outcome=SpotCheckOutcome.Outcome.PENDING).exists():
+        raise ValidationError("已录入抽查结论，不能重新抽取")
+    chosen = _check_spot_sample(spot_check.county, sample)
+    locked.outcomes.all().delete()
+    SpotCheckOutcome.objects.bulk_create(
+        SpotCheckOutcome(spot_check=locked, enterprise_id=pk) for pk in chosen
+    )
+    before = {"draw_number": locked.draw_number}
+    locked.draw_number = draw_number
+    locked.save(update_fields=["draw_number"])
+    record_change(
+        actor=actor,
+        obj=locked,
+        action="重新抽取",
+        before=before,
+        after={"draw_number": draw_number},
+        note=reason,
+    )
+    spot_check.draw_number = draw_number
+    return spot_check
+
+
+@transaction.atomic
+def spot_check_assign_experts(*, spot_check: SpotCheck, actor: Any, experts: list[str]) -> None:
+    """The experts drawn by lot (双随机) for the county's spot-check, on each drawn firm."""
+    require(actor, "draw", spot_check.campaign)
+    names = "、".join(experts)
+    spot_check.outcomes.update(experts=names)
+    record_change(actor=actor, obj=spot_check, action="随机抽取检查专家", note=names)
 
 
 @transaction.atomic

@@ -8,7 +8,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from enterprises.choices import Grade
-from lookback.draws import draw_sample
 from lookback.models import AuditRound
 from lookback.rules import audit_sample_size, requires_re_review
 from lookback.services import audit_close, audit_finding_record, audit_redraw, audit_start
@@ -52,26 +51,48 @@ def test_an_error_rate_of_thirty_percent_or_more_forces_re_review(errors, sample
     assert requires_re_review(errors, sampled) is held
 
 
-def test_the_draw_is_reproducible_from_its_seed(passes, zhifu, city_user):
-    audit = audit_start(county=zhifu, year=2016, actor=city_user, seed="abc123")
-    draw = audit.draw
-    assert draw.size == 2 and len(draw.population) == 12
-    assert draw_sample(draw.population, draw.size, draw.seed) == draw.sample
-    assert sorted(audit.findings.values_list("enterprise", flat=True)) == draw.sample
+def sample(passes, n=2, start=0):
+    """The firms a public draw (integrity) chose: the audit takes them as given."""
+    return [c.enterprise_id for c in passes[start : start + n]]
+
+
+def test_the_audit_takes_the_drawn_sample_of_the_years_passes(passes, zhifu, city_user):
+    chosen = sample(passes)
+    audit = audit_start(
+        county=zhifu, year=2016, actor=city_user, sample=chosen, draw_number="2016-001"
+    )
+    assert audit.sampled == 2 and audit.draw_number == "2016-001"
+    assert sorted(audit.findings.values_list("enterprise", flat=True)) == sorted(chosen)
+
+
+def test_a_sample_under_ten_percent_or_outside_the_passes_is_refused(
+    passes, zhifu, city_user, make_enterprise
+):
+    with pytest.raises(ValidationError, match="10%"):
+        audit_start(county=zhifu, year=2016, actor=city_user, sample=sample(passes, 1))
+    stranger = make_enterprise(county=zhifu)
+    with pytest.raises(ValidationError, match="不是该县市区当年的达标企业"):
+        audit_start(county=zhifu, year=2016, actor=city_user, sample=[*sample(passes), stranger.pk])
 
 
 def test_only_the_city_audits(passes, zhifu, county_user):
     with pytest.raises(PermissionDenied):
-        audit_start(county=zhifu, year=2016, actor=county_user)
+        audit_start(county=zhifu, year=2016, actor=county_user, sample=sample(passes))
 
 
-def test_a_redraw_needs_a_reason_and_keeps_the_old_draw(passes, zhifu, city_user):
-    audit = audit_start(county=zhifu, year=2016, actor=city_user, seed="s1")
-    first = audit.draw
+def test_a_redraw_needs_a_reason_and_takes_the_new_sample(passes, zhifu, city_user):
+    audit = audit_start(county=zhifu, year=2016, actor=city_user, sample=sample(passes))
     with pytest.raises(ValidationError):
-        audit_redraw(audit=audit, actor=city_user, reason=" ")
-    audit = audit_redraw(audit=audit, actor=city_user, reason="抽中企业已注销")
-    assert audit.draw.replaces == first and audit.draw.reason == "抽中企业已注销"
+        audit_redraw(audit=audit, actor=city_user, reason=" ", sample=sample(passes, 2, 2))
+    audit = audit_redraw(
+        audit=audit,
+        actor=city_user,
+        reason="抽中企业已注销",
+        sample=sample(passes, 2, 2),
+        draw_number="2016-002",
+    )
+    assert audit.draw_number == "2016-002"
+    assert sorted(audit.findings.values_list("enterprise", flat=True)) == sample(passes, 2, 2)
 
 
 def _record_all(audit, actor, *, wrong: int):
@@ -83,7 +104,7 @@ def _record_all(audit, actor, *, wrong: int):
 
 
 def test_errors_at_thirty_percent_hold_the_countys_results(passes, zhifu, city_user):
-    audit = audit_start(county=zhifu, year=2016, actor=city_user, seed="s")
+    audit = audit_start(county=zhifu, year=2016, actor=city_user, sample=sample(passes))
     _record_all(audit, city_user, wrong=1)  # 1 of 2 = 50%
     audit = audit_close(audit=audit, actor=city_user, expected_version=audit.version)
     assert audit.error_rate == D("0.5000") and audit.requires_re_review
@@ -91,10 +112,10 @@ def test_errors_at_thirty_percent_hold_the_countys_results(passes, zhifu, city_u
 
 
 def test_a_passing_re_audit_releases_the_hold(passes, zhifu, city_user):
-    first = audit_start(county=zhifu, year=2016, actor=city_user, seed="s")
+    first = audit_start(county=zhifu, year=2016, actor=city_user, sample=sample(passes))
     _record_all(first, city_user, wrong=2)
     audit_close(audit=first, actor=city_user, expected_version=first.version)
-    second = audit_start(county=zhifu, year=2016, actor=city_user, seed="t")
+    second = audit_start(county=zhifu, year=2016, actor=city_user, sample=sample(passes))
     assert second.is_re_audit
     _record_all(second, city_user, wrong=0)
     audit_close(audit=second, actor=city_user, expected_version=second.version)
@@ -102,7 +123,9 @@ def test_a_passing_re_audit_releases_the_hold(passes, zhifu, city_user):
 
 
 def test_a_score_gap_beyond_the_tolerance_is_an_error(passes, zhifu, city_user):
-    audit = audit_start(county=zhifu, year=2016, actor=city_user, seed="s", tolerance=D(10))
+    audit = audit_start(
+        county=zhifu, year=2016, actor=city_user, sample=sample(passes), tolerance=D(10)
+    )
     near, far = audit.findings.all()
     assert not audit_finding_record(
         finding=near, actor=city_user, audited_result=Grade.PASS, audited_score=D(70)
@@ -113,7 +136,7 @@ def test_a_score_gap_beyond_the_tolerance_is_an_error(passes, zhifu, city_user):
 
 
 def test_an_audit_cannot_close_with_firms_unrecorded(passes, zhifu, city_user):
-    audit = audit_start(county=zhifu, year=2016, actor=city_user)
+    audit = audit_start(county=zhifu, year=2016, actor=city_user, sample=sample(passes))
     with pytest.raises(ValidationError, match="未录入"):
         audit_close(audit=audit, actor=city_user, expected_version=audit.version)
     assert AuditRound.objects.get().status == AuditRound.Status.OPEN
@@ -141,7 +164,7 @@ def test_an_audited_firm_in_error_is_suspended_and_counted_against_its_agency(
 ):
     from lookback.selectors import audit_errors_by_agency
 
-    audit = audit_start(county=zhifu, year=2016, actor=city_user, seed="s")
+    audit = audit_start(county=zhifu, year=2016, actor=city_user, sample=sample(passes))
     wrong, right = audit.findings.select_related("enterprise")
     audit_finding_record(finding=wrong, actor=city_user, audited_result="", audited_score=D(52))
     audit_finding_record(

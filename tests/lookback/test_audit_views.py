@@ -3,6 +3,7 @@ import pytest
 from lookback.models import AuditRound
 from lookback.services import audit_start
 from tests.access import assert_access
+from tests.lookback.samples import audit_sample
 
 from .test_audit import passes  # noqa: F401 - fixture
 
@@ -11,7 +12,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def audit(passes, zhifu, city_user):  # noqa: F811
-    return audit_start(county=zhifu, year=2016, actor=city_user, seed="v")
+    return audit_start(
+        county=zhifu,
+        year=2016,
+        actor=city_user,
+        sample=audit_sample(zhifu, 2016),
+        draw_number="2016-001",
+    )
 
 
 @pytest.fixture
@@ -53,13 +60,22 @@ def test_the_city_records_and_closes_through_the_pages(client, audit, city_user)
     audit = AuditRound.objects.get()
     assert audit.status == "closed" and audit.requires_re_review
     page = client.get(audit.get_absolute_url()).content.decode()
-    assert "须重新评审" in page and "复算校验" in page
+    assert "须重新评审" in page and "/integrity/public/draws/2016-001/" in page
 
 
-def test_the_start_form_refuses_a_county_without_passes(client, city_user, fushan):
+def test_the_freeze_form_refuses_a_county_without_passes(client, city_user, fushan):
     client.force_login(city_user)
     response = client.post(
-        "/lookback/audits/start/", {"county": fushan.pk, "year": 2016, "tolerance": 10}, follow=True
+        "/integrity/draws/freeze/",
+        {
+            "kind": "audit",
+            "county": fushan.pk,
+            "year": 2016,
+            "size": 3,
+            "public_value_source": "双色球",
+            "public_value_date": "2099-01-01",
+        },
+        follow=True,
     )
     assert "没有达标企业" in response.content.decode()
 
@@ -73,15 +89,15 @@ def test_audit_detail_query_count(client, audit, city_user, django_assert_max_nu
 def test_a_bad_start_form_says_which_field_is_wrong(client, city_user, zhifu):
     client.force_login(city_user)
     response = client.post(
-        "/lookback/audits/start/",
-        {"county": zhifu.pk, "year": "二〇一六", "tolerance": 10},
+        "/integrity/draws/freeze/",
+        {"kind": "audit", "county": zhifu.pk, "year": "二〇一六", "size": 3},
         follow=True,
     )
     assert "年度：" in response.content.decode()
 
 
 def test_the_audit_page_offers_what_the_round_allows(client, audit, city_user, county_user):
-    close, redraw = f"/lookback/audits/{audit.pk}/close/", f"/lookback/audits/{audit.pk}/redraw/"
+    close, redraw = f"/lookback/audits/{audit.pk}/close/", "重新抽取（须说明理由）"
     client.force_login(county_user)
     body = client.get(audit.get_absolute_url()).content.decode()
     assert close not in body and redraw not in body and "/lookback/findings/" not in body

@@ -7,7 +7,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from enterprises.choices import Grade, Status
-from lookback.draws import draw_sample
 from lookback.models import SpotCheckOutcome
 from lookback.services import (
     agency_rating_submit,
@@ -19,6 +18,7 @@ from lookback.services import (
 from portal.audit import history_for
 from reviews.models import Certificate, Review
 from tests.factories import review_in
+from tests.lookback.samples import spot_sample
 
 pytestmark = pytest.mark.django_db
 
@@ -89,20 +89,28 @@ def test_a_warning_rating_needs_a_deadline(campaign, agency, firm, county_user):
 @pytest.mark.parametrize("size", [2, 6])
 def test_the_city_draws_three_to_five_firms_per_county(campaign, passed, zhifu, city_user, size):
     with pytest.raises(ValidationError, match="3-5"):
-        spot_check_draw(campaign=campaign, county=zhifu, actor=city_user, size=size)
+        spot_check_draw(
+            campaign=campaign, county=zhifu, actor=city_user, sample=spot_sample(zhifu, size)
+        )
 
 
-def test_a_spot_check_draw_is_reproducible(campaign, passed, zhifu, city_user):
-    check = spot_check_draw(campaign=campaign, county=zhifu, actor=city_user, size=4, seed="x")
-    draw = check.draw
-    assert len(draw.sample) == 4 and len(draw.population) == 8
-    assert draw_sample(draw.population, 4, "x") == draw.sample
+def test_a_spot_check_takes_the_drawn_firms_once(campaign, passed, zhifu, city_user):
+    check = spot_check_draw(
+        campaign=campaign,
+        county=zhifu,
+        actor=city_user,
+        sample=spot_sample(zhifu, 4),
+        draw_number="2016-001",
+    )
+    assert check.outcomes.count() == 4 and check.draw_number == "2016-001"
     with pytest.raises(ValidationError, match="已抽取"):
-        spot_check_draw(campaign=campaign, county=zhifu, actor=city_user)
+        spot_check_draw(campaign=campaign, county=zhifu, actor=city_user, sample=spot_sample(zhifu))
 
 
 def test_a_revoking_outcome_revokes_the_grade(campaign, passed, zhifu, city_user):
-    check = spot_check_draw(campaign=campaign, county=zhifu, actor=city_user, seed="y")
+    check = spot_check_draw(
+        campaign=campaign, county=zhifu, actor=city_user, sample=spot_sample(zhifu)
+    )
     outcome = check.outcomes.first()
     firm = outcome.enterprise
     review = Review.objects.create(enterprise=firm, score=80, result=Grade.PASS)
@@ -129,12 +137,16 @@ def test_a_revoking_outcome_revokes_the_grade(campaign, passed, zhifu, city_user
 
 
 def test_a_revoking_outcome_needs_a_valid_certificate(campaign, passed, zhifu, city_user):
-    outcome = spot_check_draw(campaign=campaign, county=zhifu, actor=city_user).outcomes.first()
+    outcome = spot_check_draw(
+        campaign=campaign, county=zhifu, actor=city_user, sample=spot_sample(zhifu)
+    ).outcomes.first()
     with pytest.raises(ValidationError, match="有效的等级证书"):
         spot_check_record(outcome=outcome, actor=city_user, result="revoked", note="x")
 
 
 def test_rectify_needs_a_deadline(campaign, passed, zhifu, city_user):
-    outcome = spot_check_draw(campaign=campaign, county=zhifu, actor=city_user).outcomes.first()
+    outcome = spot_check_draw(
+        campaign=campaign, county=zhifu, actor=city_user, sample=spot_sample(zhifu)
+    ).outcomes.first()
     with pytest.raises(ValidationError, match="整改期限"):
         spot_check_record(outcome=outcome, actor=city_user, result="rectify", note="")

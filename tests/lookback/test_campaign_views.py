@@ -8,6 +8,7 @@ from lookback.models import SelfCheck, SpotCheckOutcome
 from lookback.services import agency_rating_submit, campaign_open, spot_check_draw
 from tests.access import assert_access
 from tests.factories import review_in
+from tests.lookback.samples import spot_sample
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,13 @@ def test_the_city_decides_citing_a_rating_and_records_a_spot_check(
         campaign=campaign, agency=agency, rating="warning", reason="重收费", actor=county_user,
         rectify_by=dt.date(2016, 10, 1),
     )  # fmt: skip
-    spot = spot_check_draw(campaign=campaign, county=passed_firm.county, actor=city_user)
+    spot = spot_check_draw(
+        campaign=campaign,
+        county=passed_firm.county,
+        actor=city_user,
+        sample=spot_sample(passed_firm.county),
+        draw_number="2016-001",
+    )
     client.force_login(city_user)
     deadline = timezone.localdate() + dt.timedelta(days=20)
     client.post(
@@ -82,7 +89,7 @@ def test_the_city_decides_citing_a_rating_and_records_a_spot_check(
     rating.refresh_from_db()
     assert rating.decided and outcome.outcome == SpotCheckOutcome.Outcome.PASSES
     page = client.get(f"/lookback/{campaign.pk}/spot-checks/").content.decode()
-    assert "运行正常" in page and spot.draw.seed in page
+    assert "运行正常" in page and spot.draw_number in page
 
 
 def test_campaign_progress_query_count_does_not_grow(
@@ -126,8 +133,8 @@ def test_the_rating_form_offers_only_agencies_that_worked_in_the_county(
 def test_only_the_city_draws_and_only_a_county_rates(
     campaign, passed_firm, agency, county_user, city_user
 ):
-    draw = f"/lookback/{campaign.pk}/spot-checks/"
-    assert_access(draw, {county_user: 403}, method="post", data={"county": passed_firm.county_id})
+    draw = "/integrity/draws/freeze/"  # the spot-check draw is a public lot (integrity)
+    assert_access(draw, {county_user: 403}, method="post", data={"kind": "spot_check"})
     rate = f"/lookback/{campaign.pk}/ratings/"
     review_in(agency, passed_firm, 2016)
     data = {"agency": agency.pk, "rating": "good", "reason": "认真"}

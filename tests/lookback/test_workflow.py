@@ -25,6 +25,7 @@ from reviews.choices import AgencyStanding
 from reviews.models import ResultHold, ReviewAgency
 from reviews.services.holds import results_held
 from tests.factories import UserFactory, review_in
+from tests.lookback.samples import audit_sample, spot_sample
 from tests.machines import (
     SYSTEM,
     assert_only_these_may,
@@ -92,7 +93,7 @@ def users(firm, zhifu, fushan, agency):
 
 @pytest.fixture
 def audit(passes, zhifu, users):  # noqa: F811
-    return audit_start(county=zhifu, year=2016, actor=users[CITY], seed="w")
+    return audit_start(county=zhifu, year=2016, actor=users[CITY], sample=audit_sample(zhifu, 2016))
 
 
 @pytest.fixture
@@ -117,7 +118,9 @@ def rating(campaign, agency, users, firm):
 def outcome(campaign, make_enterprise, zhifu, users):
     for _ in range(3):
         make_enterprise(county=zhifu, status=Status.ANNOUNCED)
-    return spot_check_draw(campaign=campaign, county=zhifu, actor=users[CITY]).outcomes.first()
+    return spot_check_draw(
+        campaign=campaign, county=zhifu, actor=users[CITY], sample=spot_sample(zhifu)
+    ).outcomes.first()
 
 
 @pytest.mark.parametrize("name", list(AUDIT_TABLE))
@@ -172,7 +175,7 @@ def test_the_buttons_follow_the_round(users, audit):
 
 
 def _closed_round(zhifu, city, *, seed: str, wrong: int) -> AuditRound:
-    audit = audit_start(county=zhifu, year=2016, actor=city, seed=seed)
+    audit = audit_start(county=zhifu, year=2016, actor=city, sample=audit_sample(zhifu, 2016))
     _record_all(audit, city, wrong=wrong)
     return audit_close(audit=audit, actor=city, expected_version=audit.version)
 
@@ -181,7 +184,7 @@ def test_a_replayed_close_changes_nothing_and_the_later_hold_stays(passes, zhifu
     city = users[CITY]
     failing = _closed_round(zhifu, city, seed="a", wrong=2)
     first_hold = failing.hold
-    passing = audit_start(county=zhifu, year=2016, actor=city, seed="b")
+    passing = audit_start(county=zhifu, year=2016, actor=city, sample=audit_sample(zhifu, 2016))
     assert passing.is_re_audit and passing.hold == first_hold
     _record_all(passing, city, wrong=0)
     page = AuditRound.objects.get(pk=passing.pk)  # the page a second click was sent from
@@ -233,7 +236,7 @@ def test_a_finding_is_kept_in_the_firms_history(users, outcome):
 @pytest.mark.django_db(transaction=True)
 def test_two_closes_at_once_apply_once(passes, zhifu, make_user):  # noqa: F811
     city = make_user(role=Role.CITY)
-    audit = audit_start(county=zhifu, year=2016, actor=city, seed="r")
+    audit = audit_start(county=zhifu, year=2016, actor=city, sample=audit_sample(zhifu, 2016))
     _record_all(audit, city, wrong=2)
 
     def close():
@@ -275,7 +278,9 @@ def test_two_findings_at_once_apply_once(reference, make_enterprise, make_user, 
     campaign = campaign_open(year=2016, actor=city)
     for _ in range(3):
         make_enterprise(county=zhifu, status=Status.ANNOUNCED)
-    outcome = spot_check_draw(campaign=campaign, county=zhifu, actor=city).outcomes.first()
+    outcome = spot_check_draw(
+        campaign=campaign, county=zhifu, actor=city, sample=spot_sample(zhifu)
+    ).outcomes.first()
 
     def record():
         spot_check_record(

@@ -5,6 +5,7 @@ from django.db import transaction
 from enforcement import demo as enforcement_demo
 from enterprises import demo as enterprise_demo
 from enterprises.models import Enterprise
+from integrity import demo as integrity_demo
 from lookback import demo as lookback_demo
 from outreach import demo as outreach_demo
 from portal.http import current_year
@@ -58,7 +59,9 @@ class Command(BaseCommand):
             if review_demo.seed_city_queue(year):
                 self.stdout.write("市局待确认、待推荐上报的评审结论")
             if make_users and lookback_demo.seed_lookback(year):
-                self.stdout.write(f"“回头看”：{year}年活动与抽查审核")
+                self.stdout.write(f"“回头看”：{year}年活动、自查自纠与考评")
+            if make_users and integrity_demo.seed_integrity(year):
+                self.stdout.write(f"诚信监督：{year}年公开随机抽取、诚信预警与撤销候选")
             made = report_demo.seed_reports(year)
             self.stdout.write(
                 f"目标与上报：年度目标 {made['targets']} 个，"

@@ -8,8 +8,9 @@ class PortalConfig(AppConfig):
     menu = [("安全日志", "portal:security_events", "portal.SecurityEvent", "view")]
 
     def ready(self) -> None:
-        # Each app's rules (policies.py) and state machines (workflows.py) register themselves.
-        autodiscover_modules("policies", "workflows")
+        # Each app's rules (policies.py), state machines (workflows.py), the events they send
+        # (events.py) and what each role has to do (todo.py) register themselves.
+        autodiscover_modules("policies", "workflows", "events", "todo")
         self._connect_security_receivers()
 
     def _connect_security_receivers(self) -> None:

@@ -11,10 +11,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from .celery import app as celery_app
+from .events import events_for_role
 from .forms import SecurityEventFilterForm
 from .http import FileMissing, current_year, dated, xlsx_response, year_from
 from .models import Job, Notification, SecurityEvent
-from .notifications import mark_read
+from .notifications import mail_opt_outs, mail_preferences_save, mark_read
 from .policy import allowed_actions, fetch, require
 from .security import (
     EXPORT_HEADER,
@@ -91,6 +92,30 @@ def notification_read_all(request):
     count = mark_read(user=request.user)
     messages.success(request, f"已将 {count} 条通知标记为已读")
     return redirect("portal:notifications")
+
+
+def notification_settings(request):
+    """Which kinds of notification also come by e-mail: each kind the user's role may receive
+    and that asks them to act; the bell shows every notification whatever is chosen here."""
+    offered = [e for e in events_for_role(request.user.role) if e.mail]
+    if request.method == "POST":
+        mail_preferences_save(
+            user=request.user,
+            kinds=[e.kind for e in offered],
+            mailed=request.POST.getlist("mail"),
+        )
+        messages.success(request, "邮件通知设置已保存")
+        return redirect("portal:notification_settings")
+    muted = mail_opt_outs(request.user)
+    rows = [
+        {
+            "event": e,
+            "mailed": e.kind not in muted,
+            "reason": e.reason if isinstance(e.reason, str) else "",
+        }
+        for e in offered
+    ]
+    return render(request, "portal/notification_settings.html", {"rows": rows})
 
 
 def _security_events(request):

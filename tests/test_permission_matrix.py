@@ -131,6 +131,7 @@ SPECS: dict[str, Any] = {
     "portal:home": SignedIn(),
     "portal:notifications": SignedIn(),
     "portal:notifications_read_all": SignedIn(method="post"),
+    "portal:notification_settings": SignedIn(),
     "portal:notification_read": Obj("portal.Notification", None, method="post"),
     "portal:security_events": Page("portal.SecurityEvent", "view"),
     "portal:security_events_export": Page("portal.SecurityEvent", "export"),

@@ -16,10 +16,12 @@ from enterprises.choices import PASSED_STATUSES
 from enterprises.models import County, Enterprise
 from portal.audit import record_change, snapshot
 from portal.concurrency import insert_once
+from portal.events import emit
 from portal.policy import require
 from reviews.models import ReviewAgency
 
 from ..draws import draw_sample, new_seed
+from ..events import RATING_SUBMITTED
 from ..models import AgencyRating, Campaign, Draw, SelfCheck, SpotCheck, SpotCheckOutcome
 from ..rules import SPOT_CHECK_MAX, SPOT_CHECK_MIN, phase_deadlines
 from ..selectors import passed_firms, self_check_for
@@ -109,6 +111,7 @@ def agency_rating_submit(
             taken=f"对{agency}的考评已提交，请刷新页面后查看",
             unique=["campaign", "county", "agency"],
         )
+        emit(RATING_SUBMITTED, record, actor=actor)
     else:
         RATING.apply(record, "resubmit", actor=actor, changes=values)
     record_change(

@@ -8,9 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from portal.audit import save_with_history
+from portal.events import emit
 from portal.policy import require
 
 from ..choices import AgencyStanding
+from ..events import AGENCY_STANDING_CHANGED
 from ..models import ReviewAgency
 
 
@@ -26,6 +28,9 @@ def agency_set_standing(
         raise ValidationError("未知的名单状态")
     if not reason.strip():
         raise ValidationError("调整评审机构名单状态必须说明理由")
-    return save_with_history(
+    changed = agency.standing != standing
+    agency = save_with_history(
         agency, actor=actor, action="调整名单状态", changes={"standing": standing}, note=reason
     )
+    emit(AGENCY_STANDING_CHANGED, agency, actor=actor, reason=reason, changed=changed)
+    return agency

@@ -21,9 +21,11 @@ from django.utils import timezone
 from enterprises.choices import PASSED_STATUSES
 from enterprises.models import County, Enterprise
 from portal.audit import record_change, snapshot
+from portal.events import emit
 from portal.policy import require
 from portal.statemachine import TransitionRefused
 
+from ..events import CERTIFICATE_SUSPENDED
 from ..models import Certificate, Review
 from ..policies.assessment import is_current
 from ..scoring import validity_end
@@ -191,6 +193,7 @@ def certificate_suspend(*, certificate: Certificate, actor: Any, reason: str) ->
             after=snapshot(locked, ["suspended_at", "suspend_reason"]),
             note=reason,
         )
+        emit(CERTIFICATE_SUSPENDED, locked, actor=actor)
     certificate.suspended_at, certificate.suspend_reason = locked.suspended_at, reason
     return True
 

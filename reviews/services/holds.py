@@ -9,8 +9,10 @@ from django.utils import timezone
 
 from enterprises.models import County
 from portal.audit import record_change
+from portal.events import emit
 from portal.policy import require
 
+from ..events import HOLD_PLACED, HOLD_RELEASED
 from ..models import ResultHold
 
 
@@ -26,6 +28,7 @@ def result_hold_place(*, county: County, year: int, reason: str, actor: Any) -> 
     if hold is None:
         hold = ResultHold.objects.create(county=county, year=year, reason=reason)
         record_change(actor=actor, obj=hold, action="暂缓公告", note=reason)
+        emit(HOLD_PLACED, hold, actor=actor)
     return hold
 
 
@@ -37,6 +40,7 @@ def result_hold_release(*, county: County, year: int, actor: Any, note: str) -> 
         hold.released_at = timezone.now()
         hold.save(update_fields=["released_at"])
         record_change(actor=actor, obj=hold, action="解除暂缓公告", note=note)
+        emit(HOLD_RELEASED, hold, actor=actor, note=note)
     return hold
 
 
@@ -50,4 +54,5 @@ def result_hold_release_one(*, hold: ResultHold, actor: Any, note: str) -> bool:
         return False
     hold.released_at = now
     record_change(actor=actor, obj=hold, action="解除暂缓公告", note=note)
+    emit(HOLD_RELEASED, hold, actor=actor, note=note)
     return True

@@ -43,6 +43,8 @@ def audit_list(request):
     rounds = (
         AuditRound.objects.for_user(request.user).filter(year=year).select_related("county", "draw")
     )
+    if request.GET.get("status") in AuditRound.Status.values:  # a queue of the to-do home
+        rounds = rounds.filter(status=request.GET["status"])
     return render(
         request,
         "lookback/audit_list.html",
@@ -274,6 +276,8 @@ def ratings(request, pk: int):
         .select_related("county", "agency", "campaign")
         .order_by("decided", "county__sort_order")
     )
+    if request.GET.get("pending"):  # the city's queue on its to-do home
+        records = records.filter(decided=False)
     return render(
         request,
         "lookback/ratings.html",

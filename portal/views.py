@@ -94,6 +94,11 @@ def notification_read_all(request):
     return redirect("portal:notifications")
 
 
+def todo(request):
+    """待办事项: what waits for the user, from every app's ``todo.py`` (``portal.todo``)."""
+    return render(request, "portal/todo.html")
+
+
 def notification_settings(request):
     """Which kinds of notification also come by e-mail: each kind the user's role may receive
     and that asks them to act; the bell shows every notification whatever is chosen here."""

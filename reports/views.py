@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,6 +29,7 @@ from portal.policy import allowed_actions, can, fetch, require
 from portal.xlsx import xlsx_bytes
 
 from . import tasks
+from .choices import TargetStatus
 from .evaluation import evaluate, weights_for
 from .forms import (
     CommentForm,
@@ -51,6 +53,7 @@ from .models import (
 from .policies import CityDashboard, CountyWorkPage, Evaluation, YearSetup
 from .rules import goal_minimum
 from .selectors import (
+    SUBMISSION_QUEUES,
     county_base,
     county_progress,
     county_work,
@@ -58,6 +61,7 @@ from .selectors import (
     previous_snapshot,
     snapshot_rows,
     submission_grid,
+    submission_queue,
     target_rows,
     target_standing,
 )
@@ -127,6 +131,8 @@ def target_list(request):
     require(request.user, "view_list", CountyTarget)
     year = _year(request)
     rows = target_rows(user=request.user, year=year)
+    if request.GET.get("status") in TargetStatus.values:  # a queue of the to-do home
+        rows = [r for r in rows if r["target"] and r["target"].status == request.GET["status"]]
     # The county's own target of the year, once filed, says whether it may still be revised
     # (a submitted or accepted target is locked): no link the machine would refuse.
     county_id = getattr(request.user, "county_id", None)
@@ -237,6 +243,9 @@ def submission_list(request):
     """The city's grid (counties × kinds, reporting rates); a county's own submissions."""
     require(request.user, "view_list", Submission)
     year = _year(request)
+    queue = request.GET.get("status", "")
+    if queue in SUBMISSION_QUEUES:
+        return _submission_queue(request, queue, year)
     if not can(request.user, "view_grid", Submission):
         subs = (
             Submission.objects.for_user(request.user)
@@ -254,6 +263,21 @@ def submission_list(request):
         request,
         "reports/submission_grid.html",
         {"year": year, "deadlines": deadlines, "rows": rows, "today": timezone.localdate()},
+    )
+
+
+def _submission_queue(request, queue: str, year: int):
+    """One queue of the to-do home: documents waiting for the city, overdue, or owed."""
+    subs = submission_queue(user=request.user, queue=queue, year=year, today=_as_of(year))
+    return render(
+        request,
+        "reports/submission_queue.html",
+        {
+            "year": year,
+            "queue": queue,
+            "title": SUBMISSION_QUEUES[queue],
+            "page_obj": Paginator(subs, 50).get_page(request.GET.get("page")),
+        },
     )
 
 

@@ -169,7 +169,7 @@ on_transition(
         recipients=_county_of_review,
         title=lambda r, ctx: f"{r.enterprise.name}评审结论：{_result(r)}，请确认",
         reason="评审机构作出了本县市区企业的评审结论，由县级确认",
-        url=lambda r, ctx: reverse("reviews:confirm_review", args=[r.pk]),
+        url=lambda r, ctx: reverse("reviews:report", args=[r.pk]),
         link=lambda r, ctx: r,
     ),
     Event(

@@ -129,6 +129,7 @@ def _may_import(user: Any, job: Any) -> bool:
 SPECS: dict[str, Any] = {
     # portal and accounts
     "portal:home": SignedIn(),
+    "portal:todo": SignedIn(),
     "portal:notifications": SignedIn(),
     "portal:notifications_read_all": SignedIn(method="post"),
     "portal:notification_settings": SignedIn(),

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from enterprises.choices import PASSED_STATUSES, Status
+from enterprises.choices import LIST_STAGES, PASSED_STATUSES, Status
 from enterprises.models import County, CreationListEntry, Enterprise
 
 from . import rules
@@ -25,8 +25,8 @@ from .models import (
 )
 
 # Funnel of the lifecycle, counted from Enterprise.status of the firms on the year's list.
-SELF_ASSESSED = tuple(s for s in Status.values if s not in (Status.NOT_LISTED, Status.LISTED))
-REVIEWING = (Status.UNDER_REVIEW, Status.RECTIFYING, Status.CONCLUDED)
+SELF_ASSESSED = LIST_STAGES["self_assessed"]
+REVIEWING = LIST_STAGES["under_review"]
 
 
 @dataclass
@@ -359,7 +359,7 @@ def submission_queue(*, user: Any, queue: str, year: int, today: dt.date) -> Que
         qs = qs.filter(status__in=OWED_STATUSES, deadline__due_on__lt=today)
     elif queue == "owed":
         qs = qs.filter(status__in=OWED_STATUSES)
-    else:
+    elif queue != "all":
         return qs.none()
     return qs.select_related("county", "deadline__kind").order_by(
         "deadline__due_on", "county__sort_order", "pk"

@@ -40,6 +40,11 @@ def refusals(user: Any, *, county_id: int | None = None) -> QuerySet[Refusal]:
     return qs.filter(enterprise__county_id=county_id) if county_id else qs
 
 
+def open_cases(user: Any, *, today: dt.date) -> QuerySet[Case]:
+    """The cases not yet closed (the county's queue on its to-do home)."""
+    return cases(user, today=today).exclude(status=CaseStatus.CLOSED)
+
+
 def refusers(user: Any, *, county_id: int | None = None) -> QuerySet[Refusal]:
     """The refusers list (拒不创建企业名单): refusals whose firm has not started since."""
     return refusals(user, county_id=county_id).filter(left_on__isnull=True)

@@ -110,7 +110,10 @@ def case_open(request, pk: int):
 def case_list(request):
     require(request.user, "list", Case)
     county_id, counties = _county_filter(request)
-    qs = selectors.cases(request.user, county_id=county_id, today=timezone.localdate())
+    # ?open=1: the cases not yet closed (the county's queue on its to-do home).
+    listing = selectors.open_cases if request.GET.get("open") else selectors.cases
+    qs = listing(request.user, today=timezone.localdate())
+    qs = qs.filter(enterprise__county_id=county_id) if county_id else qs
     return render(
         request,
         "enforcement/case_list.html",

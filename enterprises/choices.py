@@ -31,6 +31,15 @@ class Status(models.TextChoices):
 
 PASSED_STATUSES = (Status.CONFIRMED, Status.ANNOUNCED)
 
+# The stages of the year's creation list that the progress figures count (the dashboards) and
+# that the list filters by (``?stage=``), so each figure links to exactly its rows.
+LIST_STAGES = {
+    "self_assessed": tuple(s for s in Status.values if s not in (Status.NOT_LISTED, Status.LISTED)),
+    "applied": (Status.APPLIED,),
+    "under_review": (Status.UNDER_REVIEW, Status.RECTIFYING, Status.CONCLUDED),
+    "passed": PASSED_STATUSES,
+}
+
 
 class Grade(models.TextChoices):
     PASS = "pass", "达标"

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet, Sum
 from portal.http import id_filter, int_param
 from portal.policy import can
 
+from .choices import LIST_STAGES, PASSED_STATUSES, SMALL_MICRO
 from .models import Accident, CreationListEntry, Enterprise
 
 SORTABLE = {"name", "credit_code", "county", "industry", "size", "status", "employees"}
@@ -42,7 +43,12 @@ def enterprise_list(*, user: Any, params: Any) -> QuerySet[Enterprise]:
             value = int_param(params, key)
             if value is None:  # a filter by something that is no id matches nothing
                 return qs.none()
-        qs = qs.filter(**{key: value})
+        if (key, value) == ("size", "small_micro"):  # the dashboards' base (小微企业基数)
+            qs = qs.filter(size__in=SMALL_MICRO)
+        elif (key, value) == ("status", "passed"):  # holding a result now
+            qs = qs.filter(status__in=PASSED_STATUSES)
+        else:
+            qs = qs.filter(**{key: value})
     year = int_param(params, "year")
     if year:
         qs = qs.filter(list_entries__year=year)
@@ -59,6 +65,21 @@ def enterprise_list(*, user: Any, params: Any) -> QuerySet[Enterprise]:
     return qs.order_by(("-" if sort.startswith("-") else "") + field, "pk")
 
 
+def _by_stage_and_kind(qs: QuerySet[CreationListEntry], params: Any) -> QuerySet:
+    """The dashboards' figures open these: ``stage`` (``LIST_STAGES``), ``industry``, ``size``
+    (the firm's ``SizeClass`` or ``small_micro``)."""
+    stage = params.get("stage")
+    if stage:
+        qs = qs.filter(enterprise__status__in=LIST_STAGES.get(stage, ()))
+    asked, industry = id_filter(params, "industry")
+    if asked:
+        qs = qs.filter(enterprise__industry=industry) if industry else qs.none()
+    size = params.get("size")
+    if size:
+        qs = qs.filter(enterprise__size=size)
+    return qs
+
+
 def creation_list(*, user: Any, year: int, params: Any) -> QuerySet[CreationListEntry]:
     qs = (
         CreationListEntry.objects.for_user(user)
@@ -73,7 +94,9 @@ def creation_list(*, user: Any, year: int, params: Any) -> QuerySet[CreationList
     q = (params.get("q") or "").strip()
     if q:
         qs = qs.filter(firm_search(q, "enterprise__"))
-    return qs.order_by("enterprise__county__sort_order", "target_date", "enterprise__name", "pk")
+    return _by_stage_and_kind(qs, params).order_by(
+        "enterprise__county__sort_order", "target_date", "enterprise__name", "pk"
+    )
 
 
 def enterprise_by_credit_code(*, user: Any, code: str) -> Enterprise | None:

@@ -49,6 +49,8 @@ def audit_list(request):
     require(request.user, "browse", AuditRound)
     year = year_from(request)
     rounds = AuditRound.objects.for_user(request.user).filter(year=year).select_related("county")
+    if request.GET.get("status") in AuditRound.Status.values:  # a queue of the to-do home
+        rounds = rounds.filter(status=request.GET["status"])
     return render(
         request,
         "lookback/audit_list.html",
@@ -248,6 +250,8 @@ def ratings(request, pk: int):
         .select_related("county", "agency", "campaign")
         .order_by("decided", "county__sort_order", "agency__name", "-sequence")
     )
+    if request.GET.get("pending"):  # the city's queue on its to-do home
+        records = records.filter(decided=False)
     return render(
         request,
         "lookback/ratings.html",

@@ -5,11 +5,15 @@ from django.utils.module_loading import autodiscover_modules
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = "平台与账户"
-    menu = [("安全日志", "portal:security_events", "portal.SecurityEvent", "view")]
+    menu = [
+        ("待办事项", "portal:todo", None, None),
+        ("安全日志", "portal:security_events", "portal.SecurityEvent", "view"),
+    ]
 
     def ready(self) -> None:
-        # Each app's rules (policies.py) and state machines (workflows.py) register themselves.
-        autodiscover_modules("policies", "workflows")
+        # Each app's rules (policies.py), state machines (workflows.py), the events they send
+        # (events.py) and what each role has to do (todo.py) register themselves.
+        autodiscover_modules("policies", "workflows", "events", "todo")
         self._connect_security_receivers()
 
     def _connect_security_receivers(self) -> None:

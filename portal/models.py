@@ -226,6 +226,8 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
     )
+    # The event's kind (``portal.events``), by which a user may turn its e-mail off.
+    kind = models.CharField("通知类型", max_length=60, blank=True)
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容", blank=True)
     reason = models.CharField("通知原因", max_length=200, blank=True)
@@ -251,6 +253,26 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class MailOptOut(models.Model):
+    """A kind of notification (``portal.events``) the user reads in the bell only, without
+    the e-mail. Set on the notification settings page."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mail_opt_outs"
+    )
+    kind = models.CharField("通知类型", max_length=60)
+
+    class Meta:
+        verbose_name = "不发邮件的通知类型"
+        verbose_name_plural = "不发邮件的通知类型"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_opt_out_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return self.kind
 
 
 class PasswordHistoryManager(models.Manager):

@@ -18,11 +18,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from .models import Notification
+from .models import MailOptOut, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -42,9 +42,11 @@ def build_notification(
     obj: models.Model | None = None,
     body: str = "",
     url: str = "",
+    kind: str = "",
 ) -> Notification:
     """An unsaved notification (for ``bulk_create``)."""
     return Notification(
+        kind=kind,
         recipient_id=getattr(recipient, "pk", recipient),
         title=title[:200],
         body=body,
@@ -63,16 +65,23 @@ def notify(
     obj: models.Model | None = None,
     body: str = "",
     url: str = "",
+    kind: str = "",
+    mail: bool = True,
 ) -> list[Notification]:
-    """Notify each recipient in the app and by e-mail (after commit). Returns the rows."""
+    """Notify each recipient in the app and, when ``mail``, by e-mail (after commit), unless
+    they turned off the e-mail of this ``kind`` (``portal.events`` names the kinds). Returns
+    the rows."""
     rows = [
-        build_notification(recipient=r, title=title, reason=reason, obj=obj, body=body, url=url)
+        build_notification(
+            recipient=r, title=title, reason=reason, obj=obj, body=body, url=url, kind=kind
+        )
         for r in recipients
     ]
     Notification.objects.bulk_create(rows)
     count_unread([row.recipient_id for row in rows])
-    ids = [row.pk for row in rows]
-    transaction.on_commit(lambda: queue_notification_mail(ids))
+    if mail:
+        ids = [row.pk for row in rows]
+        transaction.on_commit(lambda: queue_notification_mail(ids))
     return rows
 
 
@@ -94,12 +103,15 @@ def queue_notification_mail(notification_ids: list[int]) -> None:
 
 
 def send_notification_mail(notification_ids: list[int]) -> int:
-    """E-mail the notifications whose recipients have an address; returns how many were sent.
+    """E-mail the notifications whose recipients have an address and have not turned off the
+    e-mail of that kind; returns how many were sent.
 
     A failing mail server is logged, never raised: the in-app notification is already there."""
+    opted_out = MailOptOut.objects.filter(user=OuterRef("recipient"), kind=OuterRef("kind"))
     rows = list(
         Notification.objects.filter(pk__in=notification_ids)
         .exclude(recipient__email="")
+        .exclude(Exists(opted_out))
         .select_related("recipient")
     )
     messages = []
@@ -159,3 +171,18 @@ def mark_read(*, user: Any, notification_ids: Iterable[int] | None = None) -> in
                 unread_notifications=Greatest(F("unread_notifications") - marked, 0)
             )
     return marked
+
+
+def mail_opt_outs(user: Any) -> set[str]:
+    """The kinds of notification the user gets in the bell only."""
+    return set(MailOptOut.objects.filter(user=user).values_list("kind", flat=True))
+
+
+def mail_preferences_save(*, user: Any, kinds: Iterable[str], mailed: Iterable[str]) -> None:
+    """Of ``kinds`` (those the settings page offered), e-mail ``mailed`` and no others."""
+    kinds, mailed = set(kinds), set(mailed)
+    with transaction.atomic():
+        MailOptOut.objects.filter(user=user, kind__in=mailed).delete()
+        MailOptOut.objects.bulk_create(
+            [MailOptOut(user=user, kind=k) for k in sorted(kinds - mailed)], ignore_conflicts=True
+        )

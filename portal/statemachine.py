@@ -15,7 +15,8 @@ action it needs (by default its own name, declared in the app's ``policies.py``)
 ``machine.apply(obj, "assign", actor=user, changes={...})`` checks the policy, the state and the
 conditions, then claims the row with one conditional UPDATE on status and version: zero rows
 means someone else moved it first, or the click was replayed, and nothing changes. Then the
-hooks run and the history row is written, all in the caller's transaction.
+hooks run and the history row is written, all in the caller's transaction; last, the events
+declared on the transition (``portal.events``) tell the people whose turn it now is.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from django.db.models import F
 
 from . import policy
 from .audit import record_change, snapshot
+from .events import emit_transition
 
 Condition = Callable[[Any, dict[str, Any]], "str | None"]
 Hook = Callable[..., None]
@@ -148,6 +150,7 @@ class Machine:
             )
             for hook in transition.hooks:
                 hook(obj, actor=actor, transition=transition, context=context)
+            emit_transition(obj, transition, actor=actor, note=note, context=context)
         return obj
 
     def _write(self, obj: Any, changes: dict[str, Any], expected_version: int | None) -> None:

@@ -7,7 +7,9 @@ from . import views
 portal_patterns = (
     [
         path("", views.home, name="home"),
+        path("todo/", views.todo, name="todo"),
         path("notifications/", views.notification_list, name="notifications"),
+        path("notifications/settings/", views.notification_settings, name="notification_settings"),
         path("notifications/read-all/", views.notification_read_all, name="notifications_read_all"),
         path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
         path("security/log/", views.security_event_list, name="security_events"),

@@ -10,10 +10,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from .celery import app as celery_app
+from .events import events_for_role
 from .forms import SecurityEventFilterForm
 from .http import FileMissing, current_year, dated, xlsx_response, year_from
 from .models import Job, Notification, SecurityEvent
-from .notifications import mark_read
+from .notifications import mail_opt_outs, mail_preferences_save, mark_read
 from .paging import paginate
 from .policy import allowed_actions, fetch, require
 from .security import (
@@ -91,6 +92,35 @@ def notification_read_all(request):
     count = mark_read(user=request.user)
     messages.success(request, f"已将 {count} 条通知标记为已读")
     return redirect("portal:notifications")
+
+
+def todo(request):
+    """待办事项: what waits for the user, from every app's ``todo.py`` (``portal.todo``)."""
+    return render(request, "portal/todo.html")
+
+
+def notification_settings(request):
+    """Which kinds of notification also come by e-mail: each kind the user's role may receive
+    and that asks them to act; the bell shows every notification whatever is chosen here."""
+    offered = [e for e in events_for_role(request.user.role) if e.mail]
+    if request.method == "POST":
+        mail_preferences_save(
+            user=request.user,
+            kinds=[e.kind for e in offered],
+            mailed=request.POST.getlist("mail"),
+        )
+        messages.success(request, "邮件通知设置已保存")
+        return redirect("portal:notification_settings")
+    muted = mail_opt_outs(request.user)
+    rows = [
+        {
+            "event": e,
+            "mailed": e.kind not in muted,
+            "reason": e.reason if isinstance(e.reason, str) else "",
+        }
+        for e in offered
+    ]
+    return render(request, "portal/notification_settings.html", {"rows": rows})
 
 
 def _security_events(request):

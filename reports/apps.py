@@ -8,6 +8,7 @@ class ReportsConfig(AppConfig):
     menu = [
         ("工作台", "reports:county_home", "reports.policies.CountyWorkPage", "view"),
         ("进度看板", "reports:dashboard", "reports.policies.CityDashboard", "view"),
+        ("本县进度看板", "reports:my_county_dashboard", "reports.policies.CountyWorkPage", "view"),
         ("年度目标", "reports:targets", "reports.CountyTarget", "view_list"),
         ("材料上报", "reports:submissions", "reports.Submission", "view_list"),
         ("定期通报", "reports:snapshots", "reports.ProgressSnapshot", "view_list"),

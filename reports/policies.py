@@ -30,6 +30,10 @@ class CountyWorkPage:
     """The county's start page (a page, not a row)."""
 
 
+class CountyDashboard:
+    """One county's progress dashboard: its own staff's, and the city's drill-down."""
+
+
 class Evaluation:
     """The yearly evaluation of the counties (年终考核; a page, not a row)."""
 
@@ -91,5 +95,6 @@ rule(YearSetup, "set_up")(only(*CITY, reason="只有市局可以设置年度工�
 
 rule(CityDashboard, "view")(only(*CITY, reason="进度看板仅限市局查看"))
 rule(CountyWorkPage, "view")(county_staff)
+rule(CountyDashboard, "view")(only(*CITY, Role.COUNTY, reason="县市区进度看板仅限市局和县市区查看"))
 rule(Evaluation, "view", "download")(only(*CITY, reason="年终考核仅限市局查看"))
 rule(EvaluationCriterion, "set_weights")(only(*CITY, reason="只有市局可以设置考核指标"))

@@ -10,17 +10,14 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from enterprises.choices import PASSED_STATUSES, Status
+from enterprises.choices import LIST_STAGES, PASSED_STATUSES, Status
 from enterprises.models import County, CreationListEntry, Enterprise
 from enterprises.workflows import PROGRESS_CACHE
 from portal import caching
 from portal.roles import Role
-from reviews.choices import ReviewStatus
-from reviews.models import Review
-from reviews.selectors.announcements import announceable_certificates, concluded_reviews
 
 from . import rules
-from .choices import IN_STATUSES, OWED_STATUSES, TargetStatus
+from .choices import IN_STATUSES, OWED_STATUSES, SubmissionStatus, TargetStatus
 from .models import (
     CityGoal,
     CountyTarget,
@@ -31,8 +28,8 @@ from .models import (
 )
 
 # Funnel of the lifecycle, counted from Enterprise.status of the firms on the year's list.
-SELF_ASSESSED = tuple(s for s in Status.values if s not in (Status.NOT_LISTED, Status.LISTED))
-REVIEWING = (Status.UNDER_REVIEW, Status.RECTIFYING, Status.CONCLUDED)
+SELF_ASSESSED = LIST_STAGES["self_assessed"]
+REVIEWING = LIST_STAGES["under_review"]
 
 
 @dataclass
@@ -356,11 +353,9 @@ def target_rows(*, user: Any, year: int) -> list[dict[str, Any]]:
 
 @dataclass
 class CountyWork:
-    """What waits for a county's staff, each with a count (the page links to the queues)."""
+    """The county's documents owed, its target and progress (the page's lower half); the
+    queues with their counts are the to-do panel's (``portal.todo``, each app's ``todo.py``)."""
 
-    applications: int
-    conclusions: int
-    announceable: int
     owed: list[Submission]
     target: CountyTarget | None
     progress: CountyProgress | None
@@ -376,10 +371,37 @@ def county_work(*, user: Any, year: int, today: dt.date) -> CountyWork:
     )
     mine = county_progress(user=user, year=year, today=today)
     return CountyWork(
-        applications=Review.objects.for_user(user).filter(status=ReviewStatus.APPLIED).count(),
-        conclusions=concluded_reviews(user=user).count(),
-        announceable=announceable_certificates(county=user.county).count(),
         owed=list(owed),
         target=CountyTarget.objects.for_user(user).filter(year=year).first(),
         progress=mine[0] if mine else None,
     )
+
+
+# --- The queues the to-do home counts (``reports.todo``) and the lists it links to ----------
+
+SUBMISSION_QUEUES = {
+    "handed_in": "待市局接收的上报材料",
+    "overdue": "逾期未上报的材料",
+    "owed": "待上报的材料",
+}
+
+
+def submission_queue(*, user: Any, queue: str, year: int, today: dt.date) -> QuerySet[Submission]:
+    """Documents handed in and waiting for the city, owed past their deadline, or owed at all,
+    in the user's scope: the list and its count on the to-do home are this one query."""
+    qs = Submission.objects.for_user(user).filter(deadline__year=year)
+    if queue == "handed_in":
+        qs = qs.filter(status__in=(SubmissionStatus.SUBMITTED, SubmissionStatus.LATE))
+    elif queue == "overdue":
+        qs = qs.filter(status__in=OWED_STATUSES, deadline__due_on__lt=today)
+    elif queue == "owed":
+        qs = qs.filter(status__in=OWED_STATUSES)
+    elif queue != "all":
+        return qs.none()
+    return qs.select_related("county", "deadline__kind").order_by(
+        "deadline__due_on", "county__sort_order", "pk"
+    )
+
+
+def targets_to_accept(*, user: Any, year: int) -> QuerySet[CountyTarget]:
+    return CountyTarget.objects.for_user(user).filter(year=year, status=TargetStatus.SUBMITTED)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from enterprises.models import CreationListEntry
+from enterprises.models import County, CreationListEntry
 from lookback.models import Campaign
 from portal.audit import history_for
 from portal.http import (
@@ -27,7 +28,8 @@ from portal.http import (
 from portal.policy import allowed_actions, can, fetch, require
 from portal.xlsx import xlsx_bytes
 
-from . import tasks
+from . import dashboards, tasks
+from .choices import TargetStatus
 from .evaluation import evaluate, weights_for
 from .forms import (
     CommentForm,
@@ -48,9 +50,10 @@ from .models import (
     Submission,
     SubmissionDeadline,
 )
-from .policies import CityDashboard, CountyWorkPage, Evaluation, YearSetup
+from .policies import CityDashboard, CountyDashboard, CountyWorkPage, Evaluation, YearSetup
 from .rules import goal_minimum
 from .selectors import (
+    SUBMISSION_QUEUES,
     county_base,
     county_progress,
     county_work,
@@ -58,6 +61,7 @@ from .selectors import (
     previous_snapshot,
     snapshot_rows,
     submission_grid,
+    submission_queue,
     target_rows,
     target_standing,
 )
@@ -99,7 +103,9 @@ TOTALS = (
 
 
 def dashboard(request):
-    """The city's start page: every county's progress (one aggregate query) and a chart."""
+    """The city's start page: every county's progress (one aggregate query) and a chart, the
+    list by industry and size, the weekly trend, the look-back, the audits and the agencies;
+    each county opens its own dashboard (the drill-down)."""
     require(request.user, "view", CityDashboard)
     year = _year(request)
     today = _as_of(year)
@@ -107,17 +113,61 @@ def dashboard(request):
     totals = {name: sum(getattr(p, name) for p in progress) for name in TOTALS}
     chart = {
         "counties": [p.county.name for p in progress],
+        "urls": [reverse("reports:county_dashboard", args=[p.county.pk]) for p in progress],
         "listed": [p.listed for p in progress],
         "passed": [p.passed for p in progress],
         "target": [p.target for p in progress],
         "expected": [p.expected_today for p in progress],
     }
-    return render(
-        request,
-        "reports/dashboard.html",
-        {"year": year, "today": today, "progress": progress, "totals": totals, "chart": chart,
-         "goals": CityGoal.objects.for_user(request.user)},
-    )  # fmt: skip
+    context = {
+        "year": year, "today": today, "progress": progress, "totals": totals, "chart": chart,
+        "goals": CityGoal.objects.for_user(request.user),
+        **_breakdowns(request.user, year, today, None, totals["passed"]),
+        "agencies": dashboards.agency_ranking(user=request.user, year=year),
+    }  # fmt: skip
+    return render(request, "reports/dashboard.html", context)
+
+
+def _breakdowns(user, year: int, today: dt.date, county, passed_now: int) -> dict:
+    """What the city's and a county's dashboards share (a fixed number of queries)."""
+    trend = dashboards.weekly_trend(
+        user=user, year=year, today=today, county=county, passed_now=passed_now
+    )
+    return {
+        "industries": dashboards.by_industry(user=user, year=year, county=county),
+        "sizes": dashboards.by_size(user=user, year=year, county=county),
+        "trend": trend,
+        "trend_chart": trend.chart,
+        "lookback": dashboards.lookback_status(user=user, year=year, county=county),
+        "audits": dashboards.audit_rates(user=user, year=year, county=county),
+    }
+
+
+def my_county_dashboard(request):
+    """The county's own dashboard (its menu entry)."""
+    require(request.user, "view", CountyWorkPage)
+    return redirect("reports:county_dashboard", pk=request.user.county_id)
+
+
+def county_dashboard(request, pk: int):
+    """One county's dashboard: its progress against target and timetable, by industry and
+    size, the weekly trend with the year-end projection, its documents and its look-back."""
+    county = fetch(request.user, County, pk=pk)
+    require(request.user, "view", CountyDashboard)
+    year = _year(request)
+    today = _as_of(year)
+    mine = [p for p in county_progress(user=request.user, year=year, today=today)
+            if p.county.pk == county.pk]  # fmt: skip
+    progress = mine[0] if mine else None
+    subs = submission_queue(user=request.user, queue="all", year=year, today=today)
+    context = {
+        "year": year, "today": today, "county": county, "p": progress,
+        "city_view": can(request.user, "view", CityDashboard),
+        "subs": subs.filter(county=county),
+        **_breakdowns(request.user, year, today, county, progress.passed if progress else 0),
+        "agencies": dashboards.agency_ranking(user=request.user, year=year, county=county),
+    }  # fmt: skip
+    return render(request, "reports/county_dashboard.html", context)
 
 
 # --- Targets ---------------------------------------------------------------------------
@@ -127,6 +177,8 @@ def target_list(request):
     require(request.user, "view_list", CountyTarget)
     year = _year(request)
     rows = target_rows(user=request.user, year=year)
+    if request.GET.get("status") in TargetStatus.values:  # a queue of the to-do home
+        rows = [r for r in rows if r["target"] and r["target"].status == request.GET["status"]]
     # The county's own target of the year, once filed, says whether it may still be revised
     # (a submitted or accepted target is locked): no link the machine would refuse.
     county_id = getattr(request.user, "county_id", None)
@@ -237,6 +289,9 @@ def submission_list(request):
     """The city's grid (counties × kinds, reporting rates); a county's own submissions."""
     require(request.user, "view_list", Submission)
     year = _year(request)
+    queue = request.GET.get("status", "")
+    if queue in SUBMISSION_QUEUES:
+        return _submission_queue(request, queue, year)
     if not can(request.user, "view_grid", Submission):
         subs = (
             Submission.objects.for_user(request.user)
@@ -254,6 +309,21 @@ def submission_list(request):
         request,
         "reports/submission_grid.html",
         {"year": year, "deadlines": deadlines, "rows": rows, "today": timezone.localdate()},
+    )
+
+
+def _submission_queue(request, queue: str, year: int):
+    """One queue of the to-do home: documents waiting for the city, overdue, or owed."""
+    subs = submission_queue(user=request.user, queue=queue, year=year, today=_as_of(year))
+    return render(
+        request,
+        "reports/submission_queue.html",
+        {
+            "year": year,
+            "queue": queue,
+            "title": SUBMISSION_QUEUES[queue],
+            "page_obj": Paginator(subs, 50).get_page(request.GET.get("page")),
+        },
     )
 
 

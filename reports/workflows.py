@@ -5,15 +5,14 @@ and the city accepts it (locked) or returns it with a reason; a returned target 
 again. ``SUBMISSION`` is a county's document for one deadline: owed (未上报), handed in on
 time or late, then accepted by the city or returned to be handed in again.
 
-Who may take each transition is ``reports.policies``; a refused transition says why.
+Who may take each transition is ``reports.policies``; a refused transition says why; who is
+told is ``reports.events``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from portal.notifications import notify
-from portal.roles import Role
 from portal.statemachine import Machine, Transition
 
 from .choices import SubmissionStatus, TargetStatus
@@ -40,32 +39,6 @@ def explained_if_below_minimum(target: CountyTarget, context: dict[str, Any]) ->
     return None
 
 
-# --- Hooks: the county is told the city's decision ------------------------------------------
-
-
-def county_staff(county: Any):
-    return county.users.filter(role=Role.COUNTY, is_active=True)
-
-
-def tell_county_of_target(title: str):
-    def hook(target: CountyTarget, *, actor: Any, transition: Transition, context: dict) -> None:
-        notify(
-            recipients=county_staff(target.county), obj=target, title=title,
-            body=target.return_reason, reason="年度目标审核结果",
-        )  # fmt: skip
-
-    return hook
-
-
-def tell_county_of_submission(sub: Submission, *, actor: Any, transition: Transition,
-                              context: dict) -> None:  # fmt: skip
-    notify(
-        recipients=county_staff(sub.county), obj=sub,
-        title=f"{sub.deadline}：市局{transition.label}", body=sub.city_comment,
-        reason="您所在县市区上报的材料有了审核结果",
-    )  # fmt: skip
-
-
 # --- The machines -----------------------------------------------------------------------------
 
 EDITABLE = (TargetStatus.DRAFT, TargetStatus.RETURNED)
@@ -86,14 +59,12 @@ TARGET = Machine(
             (TargetStatus.SUBMITTED,),
             TargetStatus.ACCEPTED,
             "审定目标",
-            hooks=(tell_county_of_target("市局已审定贵单位的年度目标"),),
         ),
         Transition(
             "return",
             (TargetStatus.SUBMITTED,),
             TargetStatus.RETURNED,
             "退回目标",
-            hooks=(tell_county_of_target("市局退回了贵单位的年度目标，请修改后重新提交"),),
         ),
     ],
 )
@@ -117,14 +88,12 @@ SUBMISSION = Machine(
             HANDED_IN,
             SubmissionStatus.ACCEPTED,
             "接收",
-            hooks=(tell_county_of_submission,),
-        ),  # fmt: skip
+        ),
         Transition(
             "return",
             HANDED_IN,
             SubmissionStatus.RETURNED,
             "退回",
-            hooks=(tell_county_of_submission,),
-        ),  # fmt: skip
+        ),
     ],
 )

@@ -144,11 +144,18 @@ def _may_import(user: Any, job: Any) -> bool:
     return policy.can(user, "import", Enterprise)
 
 
+def _may_see_county_dashboard(user: Any, county: Any) -> bool:
+    """A county's dashboard: the county in scope, then the page's own rule."""
+    return policy.can(user, "view", _resolve("reports.policies.CountyDashboard"))
+
+
 SPECS: dict[str, Any] = {
     # portal and accounts
     "portal:home": SignedIn(),
+    "portal:todo": SignedIn(),
     "portal:notifications": SignedIn(),
     "portal:notifications_read_all": SignedIn(method="post"),
+    "portal:notification_settings": SignedIn(),
     "portal:notification_read": Obj("portal.Notification", None, method="post"),
     "portal:security_events": Page("portal.SecurityEvent", "view"),
     "portal:security_events_export": Page("portal.SecurityEvent", "export"),
@@ -159,6 +166,8 @@ SPECS: dict[str, Any] = {
     "password_change_done": SignedIn(),
     # reports (rules in reports.policies; the pages about no one row are marker classes there)
     "reports:dashboard": Page("reports.policies.CityDashboard", "view"),
+    "reports:my_county_dashboard": Page("reports.policies.CountyWorkPage", "view"),
+    "reports:county_dashboard": Obj("enterprises.County", allowed=_may_see_county_dashboard),
     "reports:county_home": Page("reports.policies.CountyWorkPage", "view"),
     "reports:targets": Page("reports.CountyTarget", "view_list"),
     "reports:target_edit": Page("reports.CountyTarget", "revise", kwargs=_this_year),

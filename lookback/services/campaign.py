@@ -18,11 +18,13 @@ from enterprises.choices import PASSED_STATUSES
 from enterprises.models import County, Enterprise
 from portal.audit import record_change, snapshot
 from portal.concurrency import insert_once
+from portal.events import emit
 from portal.policy import require
 from reviews.models import ReviewAgency, StandingDecision
 from reviews.selectors.agencies import agencies_reviewed_in
 from reviews.services.agencies import agency_standing_decide
 
+from ..events import RATING_SUBMITTED
 from ..models import PENDING, AgencyRating, Campaign, SelfCheck, SpotCheck, SpotCheckOutcome
 from ..rules import SPOT_CHECK_MAX, SPOT_CHECK_MIN, phase_deadlines
 from ..selectors import passed_firms, self_check_for
@@ -128,6 +130,7 @@ def agency_rating_submit(
         taken=f"对{agency}的考评已提交，请刷新页面后查看",
         unique=["campaign", "county", "agency", "sequence"],
     )
+    emit(RATING_SUBMITTED, record, actor=actor)
     record_change(
         actor=actor,
         obj=agency,

@@ -265,6 +265,12 @@ RULES = (
 )
 
 
+def reminder_event_kind(kind: str) -> str:
+    """The notification kind of a reminder (``reports.events`` declares one per ReminderKind),
+    by which its e-mail may be turned off: "submission+7" -> "reports.reminder_submission"."""
+    return f"reports.reminder_{kind.rstrip('+-0123456789')}"
+
+
 def send_reminders(*, today: dt.date) -> Counter:
     """Send every reminder due on ``today`` that was not sent before; returns counts by kind."""
     token = str(uuid.uuid4())
@@ -287,6 +293,7 @@ def send_reminders(*, today: dt.date) -> Counter:
                 Notification(
                     recipient_id=d.recipient_id, title=d.title, reason=d.reason, url=d.url,
                     content_type_id=d.content_type_id, object_id=d.object_id,
+                    kind=reminder_event_kind(d.kind),
                 )
                 for d in mine
             ],

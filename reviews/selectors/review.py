@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from enterprises.models import Enterprise
@@ -206,7 +206,8 @@ def with_open_counts(qs: QuerySet[Review]) -> QuerySet[Review]:
 
 
 def review_list(*, user: Any, params: Any, default_status: str = "") -> QuerySet[Review]:
-    """The user's scoped reviews, filtered by ``status`` and a name/credit-code search ``q``."""
+    """The user's scoped reviews, filtered by ``status``, a name/credit-code search ``q`` and
+    ``nonconformities=answered`` (rectifications waiting for the agency's verification)."""
     qs = Review.objects.for_user(user).select_related(
         "enterprise__county", "enterprise__industry", "agency"
     )
@@ -219,6 +220,9 @@ def review_list(*, user: Any, params: Any, default_status: str = "") -> QuerySet
     asked, industry = id_filter(params, "industry")
     if asked:
         qs = qs.filter(enterprise__industry_id=industry) if industry else qs.none()
+    if params.get("nonconformities") == "answered":
+        answered = Nonconformity.objects.filter(review=OuterRef("pk"), status="answered")
+        qs = qs.filter(Exists(answered))
     return with_open_counts(qs).order_by("applied_at", "pk")
 
 

@@ -17,11 +17,13 @@ from django.utils import timezone
 
 from portal.audit import record_change
 from portal.concurrency import insert_once
+from portal.events import emit
 from portal.notifications import notify
 from portal.policy import require
 from portal.roles import Role
 
 from ..choices import WarningProblem
+from ..events import AGENCY_STANDING_CHANGED
 from ..models import (
     AgencyListEdition,
     AgencyListEntry,
@@ -59,6 +61,7 @@ def record_decision(
         changes={"standing_since": today, "standing_reason": reason},
         reason=reason,
     )
+    emit(AGENCY_STANDING_CHANGED, agency, actor=actor, reason=reason, changed=True)
     return StandingDecision.objects.create(
         agency=agency,
         year=today.year,

@@ -22,10 +22,12 @@ from django.utils import timezone
 from enterprises.choices import Status
 from enterprises.models import County, Enterprise
 from portal.audit import diff, record_change, record_many, snapshot
+from portal.events import emit
 from portal.policy import require
 from portal.statemachine import TransitionRefused
 
 from ..choices import ConfirmingLevel, ReviewStatus
+from ..events import CERTIFICATE_SUSPENDED
 from ..models import Certificate, Review
 from ..policies.assessment import is_current
 from ..rules import confirming_level
@@ -281,6 +283,7 @@ def certificate_suspend(*, certificate: Certificate, actor: Any, reason: str) ->
         if locked.suspended_at or is_current(locked):
             return False
         _mark_suspended(locked, actor=actor, reason=reason)
+        emit(CERTIFICATE_SUSPENDED, locked, actor=actor)
     certificate.suspended_at, certificate.suspend_reason = locked.suspended_at, reason
     return True
 

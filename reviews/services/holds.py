@@ -12,9 +12,11 @@ from django.utils import timezone
 from enterprises.choices import PASSED_STATUSES
 from enterprises.models import County
 from portal.audit import record_change
+from portal.events import emit
 from portal.policy import require
 
 from ..choices import ReviewStatus
+from ..events import HOLD_PLACED, HOLD_RELEASED
 from ..models import Certificate, ResultHold, Review
 
 
@@ -30,6 +32,7 @@ def result_hold_place(*, county: County, year: int, reason: str, actor: Any) -> 
     if hold is None:
         hold = ResultHold.objects.create(county=county, year=year, reason=reason)
         record_change(actor=actor, obj=hold, action="暂缓公告", note=reason)
+        emit(HOLD_PLACED, hold, actor=actor)
     return hold
 
 
@@ -44,6 +47,7 @@ def result_hold_release(*, county: County, year: int, actor: Any, note: str) -> 
         hold.released_at = timezone.now()
         hold.save(update_fields=["released_at"])
         record_change(actor=actor, obj=hold, action="解除暂缓公告", note=note)
+        emit(HOLD_RELEASED, hold, actor=actor, note=note)
     return hold
 
 
@@ -57,6 +61,7 @@ def result_hold_release_one(*, hold: ResultHold, actor: Any, note: str) -> bool:
         return False
     hold.released_at = now
     record_change(actor=actor, obj=hold, action="解除暂缓公告", note=note)
+    emit(HOLD_RELEASED, hold, actor=actor, note=note)
     return True
 
 

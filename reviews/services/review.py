@@ -22,10 +22,12 @@ from enterprises.models import Enterprise
 from enterprises.selectors import deaths_in_year_before
 from portal.audit import record_change, save_with_history, snapshot
 from portal.concurrency import save_versioned
+from portal.events import emit
 from portal.policy import require
 from portal.uploads import check_upload, name_for
 
 from ..choices import OPEN_NONCONFORMITY_STATUSES, Funding, ReviewStatus
+from ..events import NONCONFORMITY_RAISED
 from ..models import (
     Evidence,
     Expert,
@@ -343,6 +345,7 @@ def nonconformity_add(
         )
         if review.status != ReviewStatus.RECTIFYING:
             REVIEW.apply(review, "list_nonconformities", actor=actor)
+        emit(NONCONFORMITY_RAISED, nonconformity, actor=actor)
     return nonconformity
 
 

@@ -107,6 +107,22 @@ class Walker:
             group.locator("a.dropdown-toggle").click()
         link.click()
 
+    def bell(self, *texts: str) -> None:
+        """The bell in the header shows unread notifications, and the list names each text."""
+        from playwright.sync_api import expect
+
+        page = self.page
+        page.goto("/notifications/?unread=1")
+        expect(page.locator(".portal-bell .badge")).to_be_visible()
+        for text in texts:
+            expect(page.locator(".list-group-item").filter(has_text=text).first).to_be_visible()
+
+    def follow(self, text: str) -> None:
+        """Open the object of the (unread) notification that says ``text``."""
+        item = self.page.locator(".list-group-item").filter(has_text=text).first
+        item.get_by_role("button", name="查看").click()
+        self.page.wait_for_load_state()
+
     def shot(self, name: str) -> None:
         self.page.screenshot(path=str(self.shots / f"{name}.png"), full_page=True)
 
@@ -168,6 +184,7 @@ def test_demo_users_walk_a_firm_from_self_assessment_to_the_public_list(
     county = Walker(browser, live_server.url, shots, "县级")
     county.login("county", DEMO_PASSWORD)
     page = county.page
+    county.bell(f"{FIRM_NAME}申请评审，请受理")
     county.nav("评审申请")
     row = page.get_by_role("row").filter(has_text=FIRM_NAME)
     row.get_by_role("link", name="受理委派").click()
@@ -188,6 +205,7 @@ def test_demo_users_walk_a_firm_from_self_assessment_to_the_public_list(
     agency = Walker(browser, live_server.url, shots, "评审机构")
     agency.login("agency", DEMO_PASSWORD)
     page = agency.page
+    agency.bell(f"评审委派单{review.assignment_no}")
     agency.nav("评审任务")
     page.get_by_role("link", name=FIRM_NAME).click()
     page.get_by_role("link", name="评审组").click()
@@ -239,8 +257,11 @@ def test_demo_users_walk_a_firm_from_self_assessment_to_the_public_list(
 
     # --- The firm answers the nonconformity with evidence; the agency verifies it ------------
     page = ent.page
-    ent.nav("申请评审")
-    page.get_by_role("table").get_by_role("link").first.click()
+    ent.bell("评审申请已受理", "1项不符合项待整改")
+    page.goto("/")  # the firm's home says its next step in words
+    expect(page.locator(".portal-todo")).to_contain_text("1项不符合项待整改，期限")
+    ent.bell("1项不符合项待整改")
+    ent.follow("1项不符合项待整改")
     page.get_by_label("整改情况").fill("已于本月组织全员应急演练，记录附后")
     page.get_by_label("佐证材料").set_input_files(
         files=[{"name": "应急演练记录.pdf", "mimeType": "application/pdf", "buffer": PDF}]
@@ -248,10 +269,10 @@ def test_demo_users_walk_a_firm_from_self_assessment_to_the_public_list(
     page.get_by_role("button", name="提交整改情况").click()
     expect_message(page, "整改情况已提交")
     expect(page.get_by_role("link", name="应急演练记录.pdf")).to_be_visible()
-    ent.close()
 
     page = agency.page
-    page.reload()
+    agency.bell(f"{FIRM_NAME}提交了整改情况，请核查")
+    agency.follow(f"{FIRM_NAME}提交了整改情况，请核查")
     page.get_by_label("整改到位").check()
     page.get_by_label("核查意见").fill("演练记录齐全，整改到位")
     page.get_by_role("button", name="提交核查意见").click()
@@ -266,6 +287,7 @@ def test_demo_users_walk_a_firm_from_self_assessment_to_the_public_list(
 
     # --- The county confirms (certificate) and publishes an announcement -----------------------
     page = county.page
+    county.bell(f"{FIRM_NAME}评审结论：达标，请确认")
     page.goto("/reviews/certificates/confirm/")
     page.get_by_role("row").filter(has_text=FIRM_NAME).get_by_role(
         "link", name="查看评审报告并确认"
@@ -320,10 +342,13 @@ def test_demo_users_walk_a_firm_from_self_assessment_to_the_public_list(
     county.close()
     firm.refresh_from_db()
     assert firm.status == Status.ANNOUNCED
+    ent.bell("评审结论：达标", "等级证书已颁发", f"您企业已列入公告{number}")
+    ent.close()
 
     # --- The city sees the announcement among its incoming ones -------------------------------
     city = Walker(browser, live_server.url, shots, "市局")
     city.login("city", DEMO_PASSWORD)
+    city.bell(f"芝罘区发布公告{number}")
     city.nav("公告")
     expect(city.page.get_by_role("link", name=number)).to_be_visible()
     city.close()

@@ -124,3 +124,32 @@ def test_the_bell_costs_no_query(rf, county_user, django_assert_num_queries):
     request.user = county_user
     with django_assert_num_queries(0):
         assert notifications(request)["unread_notification_count"] == 0
+
+
+def test_a_user_turns_off_the_mail_of_one_kind_on_the_settings_page(client, county_user):
+    from portal.models import MailOptOut
+
+    client.force_login(county_user)
+    page = client.get(reverse("portal:notification_settings")).content.decode()
+    assert "企业申请评审" in page and "整改核查未通过" not in page  # the firm's, not the county's
+    offered = [
+        r["event"].kind for r in client.get(reverse("portal:notification_settings")).context["rows"]
+    ]
+    keep = [k for k in offered if k != "reviews.application_received"]
+    response = client.post(reverse("portal:notification_settings"), {"mail": keep})
+    assert response.status_code == 302
+    assert list(MailOptOut.objects.filter(user=county_user).values_list("kind", flat=True)) == [
+        "reviews.application_received"
+    ]
+    client.post(reverse("portal:notification_settings"), {"mail": offered})
+    assert not MailOptOut.objects.filter(user=county_user).exists()
+
+
+def test_every_event_on_a_transition_names_a_real_one_and_says_who_and_why():
+    from portal import events
+    from portal.statemachine import machine_for
+
+    for (model, name), declared in events.transition_events().items():
+        assert name in machine_for(model).transitions, (model, name)
+        for event in declared:
+            assert event.label and event.reason and event.audience

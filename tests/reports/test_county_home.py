@@ -30,9 +30,12 @@ def test_the_county_sees_its_own_queues_and_owed_documents(
             result=Grade.PASS,
         )
     client.force_login(county_staff)
-    with django_assert_max_num_queries(20):
+    # 25: the page's own 16 and the to-do panel's (one count per queue, reports.test_todo)
+    with django_assert_max_num_queries(25):
         response = client.get("/reports/county/?year=2016")
     work = response.context["work"]
-    assert (work.applications, work.conclusions, work.announceable) == (1, 1, 0)
+    page = response.content.decode()
+    for label, count in (("待受理的评审申请", 1), ("待确认的评审结论", 1), ("可公告的达标企业", 0)):
+        assert f'data-todo="{label}" data-count="{count}"' in page
     assert len(work.owed) == 3  # the notice's three documents, none handed in yet
     assert "标准化建设方案" in response.content.decode()

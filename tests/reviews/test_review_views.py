@@ -346,7 +346,7 @@ def test_the_queue_and_agency_home_do_not_grow_with_the_number_of_reviews(review
         count_queries(agency, url("agency_home")),
     )
     assert few == many
-    assert max(many) <= 8
+    assert max(many) <= 12  # the agency's home carries its to-do panel (4 queries)
 
 
 def test_the_scoring_page_does_not_grow_with_the_number_of_items(review_world):

@@ -1,0 +1,191 @@
+"""Reads of the city's and the counties' dashboards: the year's list by industry and size, the
+weekly trend from the snapshots with the year-end projection, the look-back's phases, the
+audits' error rates and the agencies' ranking. Each is one query (or a fixed few) whatever the
+number of firms, and scoped to the user; ``county`` narrows a city user's view to one county
+(the drill-down). The per-county progress itself is ``selectors.county_progress``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.urls import reverse
+
+from enterprises.choices import LIST_STAGES, SizeClass
+from enterprises.models import County, CreationListEntry, Industry
+from lookback.models import AuditRound, Campaign
+from lookback.selectors import audit_errors_by_agency, campaign_progress
+from reviews.models import Review
+
+from . import rules
+from .models import ProgressRow
+
+
+@dataclass
+class Slice:
+    """The year's list of one industry or one size class: listed and passed, with links."""
+
+    label: str
+    listed: int
+    passed: int
+    listed_url: str
+    passed_url: str
+
+    @property
+    def rate(self) -> float:
+        return rules.rate(self.passed, self.listed)
+
+
+def list_url(year: int, county: County | None = None, **filters: Any) -> str:
+    """The creation list behind a figure (``enterprises.selectors.creation_list`` filters)."""
+    params = {"year": year, **({"county": county.pk} if county else {}), **filters}
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return f"{reverse('enterprises:creation_list')}?{query}"
+
+
+def _entries(user: Any, year: int, county: County | None) -> QuerySet:
+    qs = CreationListEntry.objects.for_user(user).filter(year=year)
+    return qs.filter(enterprise__county=county) if county else qs
+
+
+def _slices(user: Any, year: int, county: County | None, field: str) -> list[dict]:
+    passed = Q(enterprise__status__in=LIST_STAGES["passed"])
+    return list(
+        _entries(user, year, county)
+        .values(field)
+        .annotate(listed=Count("pk"), passed=Count("pk", filter=passed))
+        .order_by(field)
+    )
+
+
+def by_industry(*, user: Any, year: int, county: County | None = None) -> list[Slice]:
+    rows = _slices(user, year, county, "enterprise__industry")
+    names = dict(Industry.objects.values_list("pk", "name"))
+    return [
+        Slice(
+            names.get(r["enterprise__industry"], "未分类"),
+            r["listed"],
+            r["passed"],
+            list_url(year, county, industry=r["enterprise__industry"]),
+            list_url(year, county, industry=r["enterprise__industry"], stage="passed"),
+        )  # fmt: skip
+        for r in rows
+    ]
+
+
+def by_size(*, user: Any, year: int, county: County | None = None) -> list[Slice]:
+    rows = {r["enterprise__size"]: r for r in _slices(user, year, county, "enterprise__size")}
+    return [
+        Slice(
+            label,
+            rows[value]["listed"],
+            rows[value]["passed"],
+            list_url(year, county, size=value),
+            list_url(year, county, size=value, stage="passed"),
+        )  # fmt: skip
+        for value, label in SizeClass.choices
+        if value in rows
+    ]
+
+
+@dataclass
+class Trend:
+    """The weekly snapshots' totals, and where the pace so far leads by 31 December."""
+
+    dates: list[str]
+    passed: list[int]
+    expected: list[int]
+    target: int
+    projected: int
+
+    @property
+    def chart(self) -> dict[str, Any]:
+        return {
+            "dates": self.dates, "passed": self.passed, "expected": self.expected,
+            "target": self.target, "projected": self.projected,
+        }  # fmt: skip
+
+
+def weekly_trend(
+    *, user: Any, year: int, today: dt.date, county: County | None = None, passed_now: int = 0
+) -> Trend:
+    """One query over the year's snapshots (``ProgressSnapshot``), scoped like their rows."""
+    rows = ProgressRow.objects.for_user(user).filter(snapshot__year=year)
+    if county is not None:
+        rows = rows.filter(county=county)
+    weeks = list(
+        rows.values("snapshot__taken_on")
+        .annotate(passed=Sum("passed"), expected=Sum("expected_today"), target=Sum("target"))
+        .order_by("snapshot__taken_on")
+    )
+    return Trend(
+        dates=[f"{w['snapshot__taken_on']:%-m月%-d日}" for w in weeks],
+        passed=[w["passed"] or 0 for w in weeks],
+        expected=[w["expected"] or 0 for w in weeks],
+        target=(weeks[-1]["target"] or 0) if weeks else 0,
+        projected=rules.project_to_year_end(passed_now, today, year=year),
+    )
+
+
+def lookback_status(*, user: Any, year: int, county: County | None = None) -> dict | None:
+    """The year's look-back: its phases' deadlines and, per county, how far each has come."""
+    campaign = Campaign.objects.for_user(user).filter(year=year).first()
+    if campaign is None:
+        return None
+    rows = campaign_progress(campaign=campaign, user=user)
+    if county is not None:
+        rows = [r for r in rows if r["county"].pk == county.pk]
+    phases = [
+        ("自查自纠", campaign.self_check_deadline),
+        ("总结考评", campaign.summary_deadline),
+        ("市级抽查", campaign.spot_check_deadline),
+    ]
+    return {"campaign": campaign, "phases": phases, "rows": rows}
+
+
+def audit_rates(*, user: Any, year: int, county: County | None = None) -> list[AuditRound]:
+    """The year's audits of results (抽查审核) with their error rates: one query."""
+    qs = AuditRound.objects.for_user(user).filter(year=year).select_related("county")
+    return list(qs.filter(county=county) if county else qs)
+
+
+@dataclass
+class AgencyStanding:
+    name: str
+    concluded: int
+    passed: int
+    audit_errors: int
+    rank: int = 0
+
+    @property
+    def pass_rate(self) -> float:
+        return rules.rate(self.passed, self.concluded)
+
+
+def agency_ranking(*, user: Any, year: int, county: County | None = None) -> list[AgencyStanding]:
+    """The agencies by the share of their concluded reviews that passed, with the firms the
+    city's audit found in error: two queries."""
+    reviews = Review.objects.for_user(user).filter(concluded_at__year=year, agency__isnull=False)
+    if county is not None:
+        reviews = reviews.filter(enterprise__county=county)
+    rows = (
+        reviews.values("agency", "agency__name")
+        .annotate(concluded=Count("pk"), passed=Count("pk", filter=~Q(result="")))
+        .order_by("agency__name")
+    )
+    errors = audit_errors_by_agency(year=year)
+    standings = [
+        AgencyStanding(r["agency__name"], r["concluded"], r["passed"], errors.get(r["agency"], 0))
+        for r in rows
+    ]
+    rules_rank(standings)
+    return sorted(standings, key=lambda s: s.rank)
+
+
+def rules_rank(standings: list[AgencyStanding]) -> None:
+    from .selectors import rank
+
+    rank(standings, key=lambda s: (s.pass_rate, -s.audit_errors, s.concluded))

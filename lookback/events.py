@@ -6,11 +6,19 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from portal.events import Event, city_users, cn_date, county_staff, firm_users, on_transition
+from portal.events import (
+    Event,
+    city_users,
+    cn_date,
+    county_staff,
+    declare,
+    firm_users,
+    on_transition,
+)
 from portal.roles import Role
 
 from .models import SpotCheckOutcome
-from .workflows import AUDIT_ROUND, OUTCOME, RATING, record_transition
+from .workflows import AUDIT_ROUND, OUTCOME, record_transition
 
 on_transition(
     AUDIT_ROUND,
@@ -29,18 +37,21 @@ on_transition(
         mail=False,
     ),
 )
-# A county's first rating of an agency is a new row (emitted by ``agency_rating_submit``); a
-# second one is the machine's "resubmit": the city is asked to decide either way.
-RATING_SUBMITTED = Event(
-    kind="lookback.rating_submitted",
-    label="县市区考评评审机构",
-    audience=(Role.CITY,),
-    recipients=lambda rating, ctx: city_users(),
-    title=lambda rating, ctx: f"{rating.county}考评{rating.agency}：{rating.get_rating_display()}",
-    reason="县市区对评审机构的考评由市局据以调整名单",
-    url=lambda rating, ctx: reverse("lookback:ratings", args=[rating.campaign_id]),
+# Every rating of an agency is a new row, kept beside the earlier ones (emitted by
+# ``agency_rating_submit``): the city is asked to decide either way.
+RATING_SUBMITTED = declare(
+    Event(
+        kind="lookback.rating_submitted",
+        label="县市区考评评审机构",
+        audience=(Role.CITY,),
+        recipients=lambda rating, ctx: city_users(),
+        title=lambda rating, ctx: (
+            f"{rating.county}考评{rating.agency}：{rating.get_rating_display()}"
+        ),
+        reason="县市区对评审机构的考评由市局据以调整名单",
+        url=lambda rating, ctx: reverse("lookback:ratings", args=[rating.campaign_id]),
+    )
 )
-on_transition(RATING, "resubmit", RATING_SUBMITTED)
 on_transition(
     OUTCOME,
     record_transition(SpotCheckOutcome.Outcome.RECTIFY),

@@ -76,6 +76,8 @@ def declare(event: Event) -> Event:
 def on_transition(machine_or_model: Any, transition: str, *events: Event) -> None:
     """Send ``events`` after each successful ``apply`` of ``transition``."""
     model = getattr(machine_or_model, "model", machine_or_model)
+    if model is not machine_or_model:
+        machine_or_model[transition]  # a name the machine does not have fails at start-up
     for event in events:
         declare(event)
         _ON_TRANSITION[(model, transition)].append(event)

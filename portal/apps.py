@@ -5,7 +5,10 @@ from django.utils.module_loading import autodiscover_modules
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = "平台与账户"
-    menu = [("安全日志", "portal:security_events", "portal.SecurityEvent", "view")]
+    menu = [
+        ("账号管理", "portal:accounts", "portal.User", "manage_accounts"),
+        ("安全日志", "portal:security_events", "portal.SecurityEvent", "view"),
+    ]
 
     def ready(self) -> None:
         # Each app's rules (policies.py) and state machines (workflows.py) register themselves.

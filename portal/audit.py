@@ -22,6 +22,8 @@ def display_value(obj: models.Model, field_name: str) -> Any:
     value = getattr(obj, field_name)
     if value is None:
         return None
+    if isinstance(value, bool):
+        return yes_no(value)
     if getattr(field, "choices", None):
         return getattr(obj, f"get_{field_name}_display")()
     if isinstance(value, models.Model):
@@ -34,6 +36,11 @@ def display_value(obj: models.Model, field_name: str) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+def yes_no(value: bool) -> str:
+    """A yes-or-no field as a page says it (never "True" or "False")."""
+    return "是" if value else "否"
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:

@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "portal.middleware.private_no_store",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.login.AbsoluteSessionLifetimeMiddleware",
+    "portal.login.ForcePasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0003_assignment_letter'),
+        ("reviews", "0003_assignment_letter"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='certificate',
-            name='suspend_reason',
-            field=models.TextField(blank=True, verbose_name='暂停原因'),
+            model_name="certificate",
+            name="suspend_reason",
+            field=models.TextField(blank=True, verbose_name="暂停原因"),
         ),
         migrations.AddField(
-            model_name='certificate',
-            name='suspended_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='暂停时间'),
+            model_name="certificate",
+            name="suspended_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="暂停时间"),
         ),
     ]

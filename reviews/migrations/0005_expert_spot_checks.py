@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0004_audit_suspension'),
+        ("reviews", "0004_audit_suspension"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='expert',
-            name='spot_checks',
-            field=models.BooleanField(default=True, help_text='列入市局双随机抽查的专家库', verbose_name='可参加抽查'),
+            model_name="expert",
+            name="spot_checks",
+            field=models.BooleanField(
+                default=True, help_text="列入市局双随机抽查的专家库", verbose_name="可参加抽查"
+            ),
         ),
     ]

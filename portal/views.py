@@ -35,7 +35,9 @@ from .xlsx import stream_xlsx
 def page_not_found(request, exception=None):
     """The 404 page; a missing stored file says what happened (ids and Django's English never)."""
     message = exception.message if isinstance(exception, FileMissing) else ""
-    return render(request, "404.html", {"message": message}, status=404)
+    response = render(request, "404.html", {"message": message}, status=404)
+    response.portal_page = True  # portal.middleware.PortalErrorPagesMiddleware leaves it be
+    return response
 
 
 def home(request):

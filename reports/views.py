@@ -51,6 +51,7 @@ from .models import (
 from .policies import CityDashboard, CountyWorkPage, Evaluation, YearSetup
 from .rules import goal_minimum
 from .selectors import (
+    bulletin_issue_number,
     county_base,
     county_progress,
     county_work,
@@ -355,7 +356,7 @@ def bulletin(request, pk: int):
         "reports/bulletin.html",
         {"snap": snap, "rows": rows, "own": own[0] if own else None,
          "county_count": snap.rows.count(), "has_movers": bool(moved),
-         "previous": previous_snapshot(snap)},
+         "previous": previous_snapshot(snap), "issue_number": bulletin_issue_number(snap)},
     )  # fmt: skip
 
 

@@ -13,6 +13,14 @@ import random
 import secrets
 
 ALGORITHM = "Python random.Random(seed).sample(sorted(population), k)"
+# What a page says of the algorithm (the stored ``ALGORITHM`` is for whoever recomputes it).
+ALGORITHM_LABELS = {
+    ALGORITHM: "以随机种子初始化伪随机数发生器，从按登记顺序排列的总体中不重复地抽取",
+}
+
+
+def algorithm_label(algorithm: str) -> str:
+    return ALGORITHM_LABELS.get(algorithm, "已记录的抽取算法")
 
 
 def new_seed() -> str:

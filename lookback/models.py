@@ -54,6 +54,13 @@ class Draw(models.Model):
     def __str__(self) -> str:
         return f"{self.county} {self.year} {self.get_kind_display()}"
 
+    @property
+    def algorithm_label(self) -> str:
+        """The algorithm in words, for the pages (the stored name is for recomputing)."""
+        from .draws import algorithm_label
+
+        return algorithm_label(self.algorithm)
+
 
 class AuditRound(VersionedModel):
     """The city's audit of one county's passes in one year: a sample of at least 10%."""

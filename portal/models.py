@@ -108,17 +108,23 @@ def _field_label(model, name: str) -> str:
     """A field's Chinese name; a reverse relation (e.g. a review's team) by its model's name."""
     try:
         field = model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - a field since removed keeps its stored name
-        return name
+    except Exception:  # noqa: BLE001 - a field since removed, or a label a service wrote
+        # Services write labels of their own ("1.2 扣分"); a removed field's code name is no
+        # word for a page.
+        return name if not name.isascii() else "其他项目"
     label = getattr(field, "verbose_name", None) or field.related_model._meta.verbose_name
     return str(label)
 
 
 def _readable(value):
-    """A stored value as a person reads it: rows kept before booleans were written as 是/否
-    still show so."""
+    """A stored value as a person reads it: yes/no for a boolean (rows kept before booleans
+    were written as 是/否 still show so), lists and mappings as words, never Python's repr."""
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, list | tuple):
+        return "、".join(str(_readable(v)) for v in value) or None
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_readable(v)}" for k, v in value.items()) or None
     return value
 
 

@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 
 from enterprises.models import County, Enterprise
+from portal.audit import chinese_date
 from portal.concurrency import VersionedModel
 from portal.scoping import CountyOwnedQuerySet, ScopedQuerySet
 
@@ -56,7 +57,7 @@ class OutreachEvent(models.Model):
         ordering = ["-held_on", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.held_on:%Y-%m-%d} {self.title}"
+        return f"{chinese_date(self.held_on)} {self.title}"
 
     def get_absolute_url(self) -> str:
         return reverse("outreach:event_detail", args=[self.pk])

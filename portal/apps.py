@@ -7,6 +7,7 @@ class PortalConfig(AppConfig):
     verbose_name = "平台与账户"
     menu = [
         ("待办事项", "portal:todo", None, None),
+        ("账号管理", "portal:accounts", "portal.User", "manage_accounts"),
         ("安全日志", "portal:security_events", "portal.SecurityEvent", "view"),
     ]
 

@@ -22,18 +22,30 @@ def display_value(obj: models.Model, field_name: str) -> Any:
     value = getattr(obj, field_name)
     if value is None:
         return None
+    if isinstance(value, bool):
+        return yes_no(value)
     if getattr(field, "choices", None):
         return getattr(obj, f"get_{field_name}_display")()
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, dt.datetime):
         local = timezone.localtime(value)
-        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+        return f"{chinese_date(local)} {local:%H:%M}"
     if isinstance(value, dt.date):
-        return f"{value.year}年{value.month}月{value.day}日"
+        return chinese_date(value)
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+def chinese_date(day: dt.date) -> str:
+    """2016年6月30日, as every page writes a date."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def yes_no(value: bool) -> str:
+    """A yes-or-no field as a page says it (never "True" or "False")."""
+    return "是" if value else "否"
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:

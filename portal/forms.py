@@ -63,3 +63,52 @@ class RowIdsField(forms.ModelMultipleChoiceField):
                     params={"value": str(item)[:20]},
                 )
         return super().clean(value)
+
+
+class AccountForm(StyledFormMixin, forms.ModelForm):
+    """A login's particulars; the unit it is bound to is chosen among the issuer's own (a
+    county's firms for county staff). The role is fixed by the page, not by the form."""
+
+    class Meta:
+        from .models import User
+
+        model = User
+        fields = ["username", "full_name", "phone", "county", "enterprise", "agency"]
+        help_texts = {"username": "登录时使用，可用字母、数字和 @ . + - _，开通后不能修改。"}
+
+    def __init__(self, *args, actor, role: str, **kwargs):
+        from .services import BINDING
+
+        super().__init__(*args, **kwargs)
+        self.instance.role = role  # User.clean checks the binding against the role
+        binding = BINDING.get(role)
+        for name in ("county", "enterprise", "agency"):
+            if name != binding:
+                del self.fields[name]
+        if binding:
+            field = self.fields[binding]
+            field.required = True
+            field.queryset = field.queryset.model.objects.for_user(actor).order_by("pk")
+            field.empty_label = "请选择"
+        if self.instance.pk:
+            del self.fields["username"]
+        self.fields["full_name"].required = True
+
+
+class AccountFilterForm(StyledFormMixin, forms.Form):
+    q = forms.CharField(label="用户名、姓名或单位", required=False, max_length=100)
+    role = forms.ChoiceField(label="角色", required=False)
+    active = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部"), ("1", "启用"), ("0", "已停用")]
+    )
+
+    def __init__(self, *args, roles=(), **kwargs):
+        from .roles import Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", "全部"), *((r, Role(r).label) for r in roles)]
+
+    def filters(self) -> dict:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v}

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.db.models import Sum
+from django.shortcuts import redirect
 
 
 def client_address(request) -> str | None:
@@ -78,3 +79,26 @@ def start_session_clock(sender, request, user, **kwargs) -> None:
     """A new login starts the absolute lifetime again (receiver of ``user_logged_in``)."""
     if request is not None and hasattr(request, "session"):
         request.session[AbsoluteSessionLifetimeMiddleware.KEY] = time.time()
+
+
+class ForcePasswordChangeMiddleware:
+    """A login whose password someone else chose (a new account, a reset) sees only the
+    password change until its owner has chosen one (and may still sign out)."""
+
+    OPEN = frozenset({"password_change", "password_change_done", "logout"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if not (user and user.is_authenticated and user.must_change_password):
+            return None
+        match = request.resolver_match
+        if match is None or match.url_name in self.OPEN:
+            return None
+        messages.warning(request, "这是他人为您设置的初始密码，请先修改密码再使用本平台。")
+        return redirect("password_change")

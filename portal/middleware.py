@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.core import signals
+from django.http import Http404
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+
+logger = logging.getLogger("django.request")
 
 
 def private_no_store(get_response: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -21,3 +28,46 @@ def private_no_store(get_response: Callable[[Any], Any]) -> Callable[[Any], Any]
         return response
 
     return middleware
+
+
+class PortalErrorPagesMiddleware:
+    """The portal's own Chinese 404 and 500 pages even with DEBUG on (``python3 dev.py run``):
+    a person trying the portal never sees Django's English debug pages. Administrators (staff)
+    keep Django's pages while DEBUG is on, for debugging. Without DEBUG Django already uses
+    ``handler404`` and ``500.html``; this changes nothing then.
+
+    A 500 still reaches ``got_request_exception`` (the test client re-raises it, the log keeps
+    the traceback)."""
+
+    def __init__(self, get_response: Callable[[Any], Any]):
+        self.get_response = get_response
+
+    def _applies(self, request: Any) -> bool:
+        user = getattr(request, "user", None)
+        return settings.DEBUG and not (user is not None and user.is_staff)
+
+    def __call__(self, request: Any) -> Any:
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and self._applies(request)
+            and not getattr(response, "portal_page", False)
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            # Django's technical 404 (an unknown address, or Http404 from a view).
+            from .views import page_not_found
+
+            return page_not_found(request, getattr(request, "_portal_404", None))
+        return response
+
+    def process_exception(self, request: Any, exception: Exception) -> Any:
+        if isinstance(exception, Http404):
+            request._portal_404 = exception  # the 404 page says what a missing file is
+            return None
+        if not self._applies(request):
+            return None
+        signals.got_request_exception.send(sender=type(self), request=request)
+        logger.error("Internal Server Error: %s", request.path, exc_info=True)
+        response = render(request, "500.html", status=500)
+        response.portal_page = True
+        return response

@@ -14,9 +14,17 @@ from .scoping import ScopedQuerySet
 
 
 class UserQuerySet(ScopedQuerySet):
+    """County staff see their colleagues and the users of their county's firms (whose logins
+    they issue); a firm and an agency see their own colleagues; the city everyone."""
+
     county_lookup = "county"
     enterprise_lookup = "enterprise"
     agency_lookup = "agency"
+
+    def scope_county(self, user):
+        return self.filter(
+            models.Q(county=user.county_id) | models.Q(enterprise__county=user.county_id)
+        )
 
 
 class PortalUserManager(UserManager.from_queryset(UserQuerySet)):
@@ -29,6 +37,9 @@ class User(AbstractUser):
     role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.ENTERPRISE)
     full_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
+    # Set when someone else chose the password (a new login, a reset): the next sign-in goes
+    # to the password change before any other page (portal.login.ForcePasswordChange).
+    must_change_password = models.BooleanField("须修改初始密码", default=False)
     # Kept by portal.notifications so the bell on every page costs no query (the user row is
     # loaded anyway); changed only with F() expressions, so concurrent writers add up.
     unread_notifications = models.PositiveIntegerField("未读通知数", default=0, editable=False)
@@ -97,10 +108,24 @@ def _field_label(model, name: str) -> str:
     """A field's Chinese name; a reverse relation (e.g. a review's team) by its model's name."""
     try:
         field = model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - a field since removed keeps its stored name
-        return name
+    except Exception:  # noqa: BLE001 - a field since removed, or a label a service wrote
+        # Services write labels of their own ("1.2 扣分"); a removed field's code name is no
+        # word for a page.
+        return name if not name.isascii() else "其他项目"
     label = getattr(field, "verbose_name", None) or field.related_model._meta.verbose_name
     return str(label)
+
+
+def _readable(value):
+    """A stored value as a person reads it: yes/no for a boolean (rows kept before booleans
+    were written as 是/否 still show so), lists and mappings as words, never Python's repr."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list | tuple):
+        return "、".join(str(_readable(v)) for v in value) or None
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_readable(v)}" for k, v in value.items()) or None
+    return value
 
 
 class AuditEntry(models.Model):
@@ -147,7 +172,7 @@ class AuditEntry(models.Model):
                 (values + [None, None])[:2] if isinstance(values, list) else (None, values)
             )
             label = _field_label(model, name)
-            rows.append((label, before, after))
+            rows.append((label, _readable(before), _readable(after)))
         return rows
 
 

@@ -14,6 +14,17 @@ portal_patterns = (
         path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
         path("security/log/", views.security_event_list, name="security_events"),
         path("security/log.xlsx", views.security_event_export, name="security_events_export"),
+        path("accounts/users/", views.account_list, name="accounts"),
+        path("accounts/users/new/<str:role>/", views.account_create, name="account_create"),
+        path("accounts/users/<int:pk>/", views.account_detail, name="account_detail"),
+        path("accounts/users/<int:pk>/edit/", views.account_edit, name="account_edit"),
+        path("accounts/users/<int:pk>/disable/", views.account_disable, name="account_disable"),
+        path("accounts/users/<int:pk>/enable/", views.account_enable, name="account_enable"),
+        path(
+            "accounts/users/<int:pk>/reset-password/",
+            views.account_reset_password,
+            name="account_reset_password",
+        ),
     ],
     "portal",
 )

@@ -3,23 +3,30 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import JsonResponse
+from django.db.models import Q
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from . import services
+from .audit import history_for
 from .celery import app as celery_app
 from .events import events_for_role
-from .forms import SecurityEventFilterForm
-from .http import FileMissing, current_year, dated, xlsx_response, year_from
-from .models import Job, Notification, SecurityEvent
+from .forms import AccountFilterForm, AccountForm, SecurityEventFilterForm
+from .http import FileMissing, current_year, dated, perform, xlsx_response, year_from
+from .models import Job, Notification, SecurityEvent, User
 from .notifications import mail_opt_outs, mail_preferences_save, mark_read
 from .paging import paginate
+from .policies import issuable_roles
 from .policy import allowed_actions, fetch, require
+from .roles import Role
 from .security import (
     EXPORT_HEADER,
+    Kind,
     on_password_changed,
+    record,
     security_event_rows,
     security_events_for,
 )
@@ -29,7 +36,9 @@ from .xlsx import stream_xlsx
 def page_not_found(request, exception=None):
     """The 404 page; a missing stored file says what happened (ids and Django's English never)."""
     message = exception.message if isinstance(exception, FileMissing) else ""
-    return render(request, "404.html", {"message": message}, status=404)
+    response = render(request, "404.html", {"message": message}, status=404)
+    response.portal_page = True  # portal.middleware.PortalErrorPagesMiddleware leaves it be
+    return response
 
 
 def home(request):
@@ -164,4 +173,141 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
         on_password_changed(self.request, form.user)
+        services.password_changed_by_owner(user=form.user)
         return response
+
+
+# --- Accounts: logins issued by the county and the city ---------------------------------------
+
+
+def _issued_accounts(request, filters: dict):
+    roles = issuable_roles(request.user)
+    qs = (
+        User.objects.for_user(request.user)
+        .filter(role__in=roles)
+        .select_related("county", "enterprise", "agency")
+        .order_by("role", "enterprise__name", "username")
+    )
+    if q := filters.get("q"):
+        qs = qs.filter(
+            Q(username__icontains=q) | Q(full_name__icontains=q) | Q(enterprise__name__icontains=q)
+        )
+    if role := filters.get("role"):
+        qs = qs.filter(role=role)
+    if active := filters.get("active"):
+        qs = qs.filter(is_active=active == "1")
+    return qs
+
+
+def account_list(request):
+    """账号管理: the logins the user issues (their county's firms; for the city, county staff
+    and agencies), with who is disabled and who has not yet chosen a password."""
+    require(request.user, "manage_accounts", User)
+    roles = issuable_roles(request.user)
+    form = AccountFilterForm(request.GET or None, roles=roles)
+    accounts = _issued_accounts(request, form.filters())
+    return render(
+        request,
+        "portal/account_list.html",
+        {
+            "form": form,
+            "page_obj": paginate(request, accounts, 30),
+            "creatable": [(r, Role(r).label) for r in roles],
+        },
+    )
+
+
+def _role_or_404(role: str) -> str:
+    if role not in Role.values:
+        raise Http404("没有该角色")
+    return role
+
+
+def _temporary_password_page(request, account, password: str, *, created: bool):
+    return render(
+        request,
+        "portal/account_password.html",
+        {"account": account, "password": password, "created": created},
+    )
+
+
+def account_create(request, role: str):
+    """Open a login of ``role``; its temporary password is shown once, on this answer."""
+    role = _role_or_404(role)
+    require(request.user, "create", User(role=role))
+    form = AccountForm(request.POST or None, actor=request.user, role=role)
+    if form.is_valid():
+        outcome = perform(
+            request,
+            lambda: services.account_create(actor=request.user, role=role, **form.cleaned_data),
+            form=form,
+        )
+        if outcome:
+            account, password = outcome.value
+            return _temporary_password_page(request, account, password, created=True)
+    return render(
+        request,
+        "portal/account_form.html",
+        {"form": form, "role_label": Role(role).label, "account": None},
+    )
+
+
+def account_detail(request, pk: int):
+    account = fetch(request.user, User, "edit", pk=pk)
+    return render(
+        request,
+        "portal/account_detail.html",
+        {
+            "account": account,
+            "actions": allowed_actions(request.user, account),
+            "history": history_for(account)[:50],
+        },
+    )
+
+
+def account_edit(request, pk: int):
+    account = fetch(request.user, User, "edit", pk=pk)
+    copy = User.objects.get(pk=pk)  # the form changes its instance; the service reads the row
+    form = AccountForm(request.POST or None, instance=copy, actor=request.user, role=account.role)
+    if form.is_valid() and perform(
+        request,
+        lambda: services.account_update(actor=request.user, account=account, **form.cleaned_data),
+        success="已保存账号信息",
+        form=form,
+    ):
+        return redirect("portal:account_detail", pk=account.pk)
+    return render(
+        request,
+        "portal/account_form.html",
+        {"form": form, "role_label": account.get_role_display(), "account": account},
+    )
+
+
+@require_POST
+def account_disable(request, pk: int):
+    account = fetch(request.user, User, "disable", pk=pk)
+    perform(
+        request,
+        lambda: services.account_disable(actor=request.user, account=account),
+        success=f"已停用账号 {account.username}，该用户已不能登录",
+    )
+    return redirect("portal:account_detail", pk=account.pk)
+
+
+@require_POST
+def account_enable(request, pk: int):
+    account = fetch(request.user, User, "enable", pk=pk)
+    perform(
+        request,
+        lambda: services.account_enable(actor=request.user, account=account),
+        success=f"已启用账号 {account.username}",
+    )
+    return redirect("portal:account_detail", pk=account.pk)
+
+
+@require_POST
+def account_reset_password(request, pk: int):
+    account = fetch(request.user, User, "reset_password", pk=pk)
+    password = services.account_reset_password(actor=request.user, account=account)
+    record(Kind.PASSWORD_CHANGED, request, detail=f"重置了用户 {account.username} 的密码")
+    return _temporary_password_page(request, account, password, created=False)

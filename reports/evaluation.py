@@ -32,6 +32,8 @@ CriterionFn = Callable[[int, dt.date, list[CountyProgress]], dict[int, float | N
 CRITERIA: dict[str, tuple[str, CriterionFn]] = {}
 # The notice's default weighting, used when the city has set none for the year.
 DEFAULT_WEIGHTS = {"targets_met": Decimal("60"), "timeliness": Decimal("40")}
+# The weights of a year's criteria add up to a hundred points (年终考核 is scored out of 100).
+WEIGHTS_TOTAL = Decimal(100)
 
 
 def criterion(code: str, label: str) -> Callable[[CriterionFn], CriterionFn]:

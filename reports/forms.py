@@ -53,13 +53,14 @@ class DocumentForm(StyledFormMixin, forms.Form):
 
 
 class WeightsForm(StyledFormMixin, forms.Form):
-    """One weight per registered criterion (0 leaves it out)."""
+    """One weight per registered criterion (0 or blank leaves it out); the service checks
+    that they make 100 together."""
 
     def __init__(self, *args, weights: dict, **kwargs):
         super().__init__(*args, **kwargs)
         for code, (label, _fn) in CRITERIA.items():
             self.fields[code] = forms.DecimalField(
-                label=label, min_value=0, max_value=100, decimal_places=1,
+                label=label, min_value=0, max_value=100, decimal_places=1, required=False,
                 initial=weights.get(code, 0),
             )  # fmt: skip
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enterprises.models import County
+from portal.audit import chinese_date
 from portal.concurrency import VersionedModel
 from portal.scoping import CountyOwnedQuerySet, ScopedQuerySet
 
@@ -43,7 +44,7 @@ class CityGoal(models.Model):
         ordering = ["year"]
 
     def __str__(self) -> str:
-        return f"{self.year}年：{self.due_on:%Y-%m-%d}前达标率{self.pass_percent}%"
+        return f"{self.year}年：{chinese_date(self.due_on)}前达标率{self.pass_percent}%"
 
 
 class CountyTarget(VersionedModel):
@@ -113,7 +114,7 @@ class TargetMilestone(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.due_on:%Y-%m-%d} 累计 {self.passed_count} 家"
+        return f"{chinese_date(self.due_on)} 累计 {self.passed_count} 家"
 
 
 class SubmissionKind(models.Model):
@@ -271,7 +272,7 @@ class ProgressSnapshot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.taken_on:%Y-%m-%d} 进度通报"
+        return f"{chinese_date(self.taken_on)} 进度通报"
 
     def get_absolute_url(self) -> str:
         return reverse("reports:bulletin", args=[self.pk])

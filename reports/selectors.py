@@ -278,6 +278,14 @@ def previous_snapshot(snapshot: ProgressSnapshot) -> ProgressSnapshot | None:
     )
 
 
+def bulletin_issue_number(snapshot: ProgressSnapshot) -> int:
+    """The bulletin's 期号: the year's bulletins are numbered from 1 in the order of their
+    dates (第3期 is the year's third)."""
+    return ProgressSnapshot.objects.filter(
+        year=snapshot.year, taken_on__lte=snapshot.taken_on
+    ).count()
+
+
 def movers(snapshot: ProgressSnapshot, rows: list[ProgressRow]) -> dict[int, dict[str, int]]:
     """Change of rank and of firms passed since the previous snapshot, by county."""
     before = previous_snapshot(snapshot)

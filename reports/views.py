@@ -54,6 +54,7 @@ from .policies import CityDashboard, CountyDashboard, CountyWorkPage, Evaluation
 from .rules import goal_minimum
 from .selectors import (
     SUBMISSION_QUEUES,
+    bulletin_issue_number,
     county_base,
     county_progress,
     county_work,
@@ -425,7 +426,7 @@ def bulletin(request, pk: int):
         "reports/bulletin.html",
         {"snap": snap, "rows": rows, "own": own[0] if own else None,
          "county_count": snap.rows.count(), "has_movers": bool(moved),
-         "previous": previous_snapshot(snap)},
+         "previous": previous_snapshot(snap), "issue_number": bulletin_issue_number(snap)},
     )  # fmt: skip
 
 
@@ -438,16 +439,19 @@ def bulletin_xlsx(request, pk: int):
 # --- The yearly evaluation of the counties (年终考核) ---------------------------------------
 
 
-def evaluation(request):
+def evaluation(request, *, refused_weights=None):
+    """The yearly evaluation; ``refused_weights`` is a weights form that was refused, shown
+    again open, with what was typed and why."""
     require(request.user, "view", Evaluation)
     year = _year(request)
     scores = evaluate(user=request.user, year=year, today=_as_of(year))
-    form = WeightsForm(weights=weights_for(year))
+    form = refused_weights or WeightsForm(weights=weights_for(year))
     return render(
         request,
         "reports/evaluation.html",
         {"year": year, "scores": scores, "form": form,
          "actions": allowed_actions(request.user, EvaluationCriterion)},
+        status=400 if refused_weights is not None else 200,
     )  # fmt: skip
 
 
@@ -456,17 +460,16 @@ def evaluation_weights(request):
     require(request.user, "set_weights", EvaluationCriterion)
     year = _year(request)
     form = WeightsForm(request.POST, weights=weights_for(year))
-    if form.is_valid():
-        perform(
-            request,
-            lambda: evaluation_services.evaluation_weights_set(
-                actor=request.user, year=year, weights=form.cleaned_data
-            ),
-            success="考核指标权重已保存",
-        )
-    else:
-        messages.error(request, "权重须为 0 到 100 之间的数")
-    return redirect(f"{reverse('reports:evaluation')}?year={year}")
+    if form.is_valid() and perform(
+        request,
+        lambda: evaluation_services.evaluation_weights_set(
+            actor=request.user, year=year, weights=form.cleaned_data
+        ),
+        success="考核指标权重已保存",
+        form=form,
+    ):
+        return redirect(f"{reverse('reports:evaluation')}?year={year}")
+    return evaluation(request, refused_weights=form)
 
 
 def evaluation_xlsx(request):

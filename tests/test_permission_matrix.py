@@ -159,6 +159,15 @@ SPECS: dict[str, Any] = {
     "portal:notification_read": Obj("portal.Notification", None, method="post"),
     "portal:security_events": Page("portal.SecurityEvent", "view"),
     "portal:security_events_export": Page("portal.SecurityEvent", "export"),
+    "portal:accounts": Page("portal.User", "manage_accounts"),
+    "portal:account_create": Page(
+        "portal.User", "create", kwargs=lambda user: {"role": "enterprise"}
+    ),
+    "portal:account_detail": Obj("portal.User", "edit"),
+    "portal:account_edit": Obj("portal.User", "edit"),
+    "portal:account_disable": Obj("portal.User", "disable", method="post"),
+    "portal:account_enable": Obj("portal.User", "enable", method="post"),
+    "portal:account_reset_password": Obj("portal.User", "reset_password", method="post"),
     "healthz": Public(),
     "login": Public(),
     "logout": SignedIn(method="post"),

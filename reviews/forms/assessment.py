@@ -12,6 +12,19 @@ from reviews.models import Expert, ReviewAgency, SelfAssessment, SelfAssessmentL
 from reviews.services.assessment import EVIDENCE_MAX_MB, LineInput, line_problems
 
 
+class ExpertChoiceField(forms.ModelChoiceField):
+    """Experts by name, told apart by their agency and certificate (two 王军 are common)."""
+
+    def label_from_instance(self, expert: Expert) -> str:
+        return expert_label(expert)
+
+
+def expert_label(expert: Expert) -> str:
+    where = expert.agency.name if expert.agency_id else "市级专家库"
+    certificate = f"，证书{expert.certificate_no}" if expert.certificate_no else ""
+    return f"{expert.name}（{where}{certificate}）"
+
+
 class AssessmentHeaderForm(StyledFormMixin, VersionedFormMixin, forms.Form):
     """Who guided the firm (feeds the conflict-of-interest check at assignment)."""
 
@@ -19,10 +32,14 @@ class AssessmentHeaderForm(StyledFormMixin, VersionedFormMixin, forms.Form):
         ReviewAgency.objects.all(),
         label="指导机构",
         required=False,
+        empty_label="（无）",
         help_text="如有评审机构指导本次自评，请选择；该机构将不能评审本企业。",
     )
-    guide_expert = forms.ModelChoiceField(
-        Expert.objects.filter(is_active=True), label="指导专家", required=False
+    guide_expert = ExpertChoiceField(
+        Expert.objects.filter(is_active=True).select_related("agency"),
+        label="指导专家",
+        required=False,
+        empty_label="（无）",
     )
     team_leader = forms.CharField(
         label="自评组组长", max_length=100, required=False, help_text="姓名、职务；申请评审前须填写"

@@ -161,7 +161,11 @@ class ScoringInputs:
 class ScoringForm(VersionedFormMixin, forms.Form):
     """One row per item: deduction (empty = not scored yet), not applicable, reason."""
 
-    def __init__(self, *args, rows: list[ScoringRow], review: Review, **kwargs):
+    def __init__(
+        self, *args, rows: list[ScoringRow], review: Review, from_self: bool = False, **kwargs
+    ):
+        """``from_self``: items the agency has not scored yet start from the firm's own
+        deduction and reason (nothing is saved until the agency saves)."""
         super().__init__(*args, **kwargs)
         self.rows = rows
         if not self.is_bound:
@@ -173,6 +177,8 @@ class ScoringForm(VersionedFormMixin, forms.Form):
             )
             self.fields[f"na{item.pk}"] = forms.BooleanField(required=False)
             self.fields[f"r{item.pk}"] = forms.CharField(required=False)
+            if line is None and from_self and row.self_line is not None:
+                line = row.self_line
             if line is not None:
                 self.initial[f"d{item.pk}"] = None if line.not_applicable else line.deducted
                 self.initial[f"na{item.pk}"] = line.not_applicable

@@ -442,9 +442,10 @@ class ScoringRow:
         return self.gap is not None and self.gap > LARGE_GAP_POINTS
 
 
-def scoring_rows(review: Review) -> list[ScoringRow]:
-    """Every item of the review's standard, with the agency's line and the firm's own line.
-    Three queries whatever the number of items."""
+def scoring_rows(review: Review, *, with_evidence: bool = False) -> list[ScoringRow]:
+    """Every item of the review's standard, with the agency's line and the firm's own line
+    (and its evidence files, for the scoring page). Three queries (four) whatever the number of
+    items."""
     if review.standard_id is None:
         return []
     items = StandardItem.objects.filter(standard_id=review.standard_id).select_related("element")
@@ -453,7 +454,9 @@ def scoring_rows(review: Review) -> list[ScoringRow]:
     if review.self_assessment_id:
         own = {
             line.item_id: line
-            for line in SelfAssessmentLine.objects.filter(assessment_id=review.self_assessment_id)
+            for line in SelfAssessmentLine.objects.filter(
+                assessment_id=review.self_assessment_id
+            ).prefetch_related(*(["evidence"] if with_evidence else []))
         }
     return [ScoringRow(item, lines.get(item.pk), own.get(item.pk)) for item in items]
 

@@ -114,12 +114,16 @@ def _history(review: Review, nonconformities: list[Nonconformity]) -> list[Audit
     return sorted(entries, key=lambda entry: (entry.at, entry.pk), reverse=True)
 
 
-def review_detail(request, pk: int):
+def review_detail(request, pk: int, *, refused_answer=None):
+    """The review; ``refused_answer`` is a firm's answer that was refused (a file of the wrong
+    kind, a missing text), shown again with its errors and what was typed kept."""
     review = fetch(request.user, REVIEWS, pk=pk)
     actions = allowed_actions(request.user, review)
     nonconformities = list(nonconformities_of(review))
     for nc in nonconformities:
         nc.answer_form = AnswerForm(initial={"version": nc.version}, prefix=f"nc{nc.pk}")
+        if refused_answer is not None and refused_answer.prefix == nc.answer_form.prefix:
+            nc.answer_form = refused_answer
         nc.verify_form = VerifyForm(initial={"version": nc.version}, prefix=f"nc{nc.pk}")
     context = {
         "review": review,
@@ -132,7 +136,8 @@ def review_detail(request, pk: int):
         "gap": score_gap(review) if review.standard_id else None,
         "onsite_fixes": review.onsite_rectifications.select_related("item"),
     }
-    return render(request, "reviews/review/review_detail.html", context)
+    status = 400 if refused_answer is not None else 200
+    return render(request, "reviews/review/review_detail.html", context, status=status)
 
 
 def review_report_page(request, pk: int):
@@ -259,8 +264,9 @@ def review_team(request, pk: int):
 def review_scoring(request, pk: int):
     """Every item: the firm's own score beside the agency's; large gaps highlighted."""
     review = fetch(request.user, REVIEWS, "edit", pk=pk)
-    rows = scoring_rows(review)
-    form = ScoringForm(request.POST or None, rows=rows, review=review)
+    rows = scoring_rows(review, with_evidence=True)
+    from_self = request.method == "GET" and request.GET.get("from") == "self"
+    form = ScoringForm(request.POST or None, rows=rows, review=review, from_self=from_self)
     if request.method == "POST" and form.is_valid():
         done = perform(
             request,
@@ -275,7 +281,14 @@ def review_scoring(request, pk: int):
         )
         if done:
             return redirect("reviews:scoring", pk=review.pk)
-    context = {"review": review, "form": form, "large_gap": LARGE_GAP_POINTS}
+    context = {
+        "review": review,
+        "form": form,
+        "large_gap": LARGE_GAP_POINTS,
+        "from_self": from_self,
+        "unscored": sum(row.line is None for row in rows),
+        "has_self": any(row.self_line is not None for row in rows),
+    }
     return render(request, "reviews/review/scoring.html", context)
 
 
@@ -320,10 +333,7 @@ def onsite_fix_add(request, pk: int):
 def nonconformity_answer(request, pk: int):
     nonconformity = fetch(request.user, NONCONFORMITIES, "answer", pk=pk)
     form = AnswerForm(request.POST, request.FILES, prefix=f"nc{nonconformity.pk}")
-    if not form.is_valid():
-        _refuse(request, form)
-        return redirect(nonconformity.review)
-    perform(
+    answered = form.is_valid() and perform(
         request,
         lambda: services.nonconformity_answer(
             nonconformity=nonconformity,
@@ -333,8 +343,13 @@ def nonconformity_answer(request, pk: int):
             expected_version=form.expected_version,
         ),
         success="整改情况已提交，等待评审机构核查",
+        form=form,
     )
-    return redirect(nonconformity.review)
+    if answered:
+        return redirect(nonconformity.review)
+    # Refused: the page again, the typed 整改情况 kept and the reason beside the field.
+    messages.error(request, "整改情况未能提交，请按提示修改（已填写的内容已保留，文件须重新选择）")
+    return review_detail(request, nonconformity.review_id, refused_answer=form)
 
 
 @require_POST

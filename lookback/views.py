@@ -7,6 +7,7 @@ and hands the allowed actions to its template; every write is one ``perform``ed 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise
@@ -20,16 +21,26 @@ from .forms import (
     AuditStartForm,
     CampaignForm,
     FindingForm,
+    PhaseReopenForm,
     RedrawForm,
     SelfCheckForm,
     SpotCheckDrawForm,
     SpotCheckOutcomeForm,
 )
-from .models import AgencyRating, AuditFinding, AuditRound, Campaign, SpotCheck, SpotCheckOutcome
+from .models import (
+    AgencyRating,
+    AuditFinding,
+    AuditRound,
+    Campaign,
+    PhaseReopening,
+    SpotCheck,
+    SpotCheckOutcome,
+)
 from .selectors import (
     campaign_progress,
     own_part,
     passed_firms_for,
+    phase_states,
     self_check_for,
     self_checks_by_firm,
 )
@@ -192,15 +203,38 @@ def campaign_open(request):
     return redirect(done.value)
 
 
+# The action that puts input into each phase: offered only while the phase takes input.
+PHASE_ACTIONS = {"self_check": {"inspect"}, "summary": {"rate"}, "spot_check": {"draw"}}
+
+
+def _in_phase(request, campaign: Campaign) -> tuple[set, dict]:
+    """The user's actions on the campaign less those of closed phases, and the phases."""
+    phases = phase_states(
+        campaign=campaign,
+        county_id=getattr(request.user, "county_id", None),
+        today=timezone.localdate(),
+    )
+    actions = set(allowed_actions(request.user, campaign))
+    for phase, state in phases.items():
+        if not state["open"]:
+            actions -= PHASE_ACTIONS[phase]
+    return actions, phases
+
+
 def campaign_detail(request, pk: int):
     campaign = fetch(request.user, Campaign, pk=pk)
-    actions = allowed_actions(request.user, campaign)
+    actions, phases = _in_phase(request, campaign)
     return render(
         request,
         "lookback/campaign_detail.html",
         {
             "campaign": campaign,
             "actions": actions,
+            "phases": phases,
+            "reopen_form": PhaseReopenForm(user=request.user) if "reopen" in actions else None,
+            "reopenings": PhaseReopening.objects.for_user(request.user)
+            .filter(campaign=campaign)
+            .select_related("county"),
             "rows": campaign_progress(campaign=campaign, user=request.user)
             if "oversee" in actions
             else [],
@@ -211,6 +245,21 @@ def campaign_detail(request, pk: int):
     )
 
 
+@require_POST
+def phase_reopen(request, pk: int):
+    campaign = fetch(request.user, Campaign, "reopen", pk=pk)
+    form = PhaseReopenForm(request.POST, user=request.user)
+    if not form.is_valid():
+        refuse_form(request, form, "请检查填写内容：")
+        return redirect(campaign)
+    perform(
+        request,
+        lambda: services.phase_reopen(campaign=campaign, actor=request.user, **form.cleaned_data),
+        success="已重新开放该阶段，理由已记录",
+    )
+    return redirect(campaign)
+
+
 def self_check_list(request, pk: int):
     campaign = fetch(request.user, Campaign, "oversee", pk=pk)
     page = Paginator(passed_firms_for(request.user), 50).get_page(request.GET.get("page"))
@@ -219,7 +268,7 @@ def self_check_list(request, pk: int):
         "lookback/self_check_list.html",
         {
             "campaign": campaign,
-            "actions": allowed_actions(request.user, campaign),
+            "actions": _in_phase(request, campaign)[0],
             "page_obj": page,
             "rows": self_checks_by_firm(campaign=campaign, firms=list(page)),
         },
@@ -245,10 +294,19 @@ def self_check_edit(request, pk: int, enterprise_pk: int):
         )
         if done:
             return redirect(campaign)
+    phase = phase_states(
+        campaign=campaign, county_id=enterprise.county_id, today=timezone.localdate()
+    )["self_check"]
     return render(
         request,
         "lookback/self_check_form.html",
-        {"campaign": campaign, "enterprise": enterprise, "form": form, "check": check},
+        {
+            "campaign": campaign,
+            "enterprise": enterprise,
+            "form": form,
+            "check": check,
+            "phase": phase,
+        },
     )
 
 
@@ -274,12 +332,14 @@ def ratings(request, pk: int):
         .select_related("county", "agency", "campaign")
         .order_by("decided", "county__sort_order")
     )
+    actions, phases = _in_phase(request, campaign)
     return render(
         request,
         "lookback/ratings.html",
         {
             "campaign": campaign,
-            "actions": allowed_actions(request.user, campaign),
+            "actions": actions,
+            "phase": phases["summary"],
             "form": form,
             "records": records,
         },
@@ -325,12 +385,14 @@ def spot_checks(request, pk: int):
         .select_related("county", "draw")
         .prefetch_related("outcomes__enterprise")
     )
+    actions, phases = _in_phase(request, campaign)
     return render(
         request,
         "lookback/spot_checks.html",
         {
             "campaign": campaign,
-            "actions": allowed_actions(request.user, campaign),
+            "actions": actions,
+            "phase": phases["spot_check"],
             "form": form,
             "checks": checks,
             "outcome_form": SpotCheckOutcomeForm(auto_id=False),

@@ -31,3 +31,6 @@ class ReminderKind(models.TextChoices):
     LIST_TARGET = "list_target", "创建名单计划日期已过未自评提醒"
     ENFORCEMENT = "enforcement", "执法案件整改期限提醒"
     DISPATCH = "dispatch", "调度事项期限提醒"
+    LOOKBACK_SELF_CHECK = "lookback_self_check", "回头看自查自纠截止提醒"
+    LOOKBACK_SUMMARY = "lookback_summary", "回头看总结截止提醒"
+    LOOKBACK_SPOT_CHECK = "lookback_spot_check", "回头看抽查截止提醒"

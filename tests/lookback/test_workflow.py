@@ -25,7 +25,7 @@ from reviews.choices import AgencyStanding
 from reviews.models import ResultHold
 from reviews.services.agencies import agency_set_standing
 from reviews.services.holds import results_held
-from tests.factories import UserFactory
+from tests.factories import UserFactory, phases_ahead
 from tests.machines import (
     SYSTEM,
     assert_only_these_may,
@@ -100,7 +100,7 @@ def audit(passes, zhifu, users):  # noqa: F811
 
 @pytest.fixture
 def campaign(users):
-    return campaign_open(year=2016, actor=users[CITY])
+    return campaign_open(year=2016, actor=users[CITY], deadlines=phases_ahead())
 
 
 @pytest.fixture
@@ -268,7 +268,7 @@ def test_two_closes_at_once_apply_once(passes, zhifu, make_user):  # noqa: F811
 def test_two_decisions_at_once_apply_once(reference, agency, make_user, zhifu):
     city = make_user(role=Role.CITY)
     county = make_user(role=Role.COUNTY, county=zhifu)
-    campaign = campaign_open(year=2016, actor=city)
+    campaign = campaign_open(year=2016, actor=city, deadlines=phases_ahead())
     rating = agency_rating_submit(
         campaign=campaign, agency=agency, rating="removal", reason="弄虚作假", actor=county
     )
@@ -284,7 +284,7 @@ def test_two_decisions_at_once_apply_once(reference, agency, make_user, zhifu):
 @pytest.mark.django_db(transaction=True)
 def test_two_findings_at_once_apply_once(reference, make_enterprise, make_user, zhifu):
     city = make_user(role=Role.CITY)
-    campaign = campaign_open(year=2016, actor=city)
+    campaign = campaign_open(year=2016, actor=city, deadlines=phases_ahead())
     for _ in range(3):
         make_enterprise(county=zhifu, status=Status.ANNOUNCED)
     outcome = spot_check_draw(campaign=campaign, county=zhifu, actor=city).outcomes.first()

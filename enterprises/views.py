@@ -16,12 +16,14 @@ from portal.http import dated, perform, refuse_form, xlsx_response, year_from
 from portal.models import Job
 from portal.policy import allowed_actions, can, fetch, require
 
+from . import creation_list_bulk as bulk
 from . import exports, services
 from .choices import SizeClass, Status
 from .forms import (
     AccidentForm,
     CloseForm,
     CreationListAddForm,
+    CreationListBulkForm,
     EnterpriseForm,
     ImportUploadForm,
     RemoveForm,
@@ -241,6 +243,68 @@ def creation_list_add(request):
         success=f"已将 {enterprise.name} 纳入{year}年创建名单",
     )
     return redirect(_creation_list_url(year))
+
+
+def creation_list_bulk(request):
+    """批量纳入: a filter of the registry or an xlsx of credit codes; a preview without errors
+    is kept and confirmed on its own page, a plan with errors names every bad row."""
+    require(request.user, "add", CreationListEntry)
+    year = year_from(request)
+    form = CreationListBulkForm(
+        request.POST or None, request.FILES or None, year=year, user=request.user,
+        initial={"source": "filter"},
+    )  # fmt: skip
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["source"] == "sheet":
+            plan = bulk.plan_from_sheet(
+                user=request.user, year=year, file=data["file"], filename=data["file"].name
+            )
+        else:
+            plan = bulk.plan_from_filter(user=request.user, year=year, filters=data)
+        errors = plan.errors
+        done = not errors and perform(
+            request,
+            lambda: bulk.bulk_preview(
+                actor=request.user, year=year, target_date=data["target_date"], plan=plan
+            ),
+            form=form,
+        )
+        if done:
+            return redirect("enterprises:creation_list_bulk_job", pk=done.value.pk)
+    context = {
+        "form": form, "year": year, "errors": errors[: bulk.SHOWN_ERRORS],
+        "more_errors": max(0, len(errors) - bulk.SHOWN_ERRORS),
+        "recent": Job.objects.for_user(request.user).filter(kind=bulk.JOB_KIND)[:5],
+    }  # fmt: skip
+    return render(request, "enterprises/creation_list_bulk.html", context)
+
+
+def creation_list_bulk_job(request, pk: int):
+    """The preview of a bulk add (GET) and its confirmation (POST), once."""
+    action = "confirm_bulk_list" if request.method == "POST" else None
+    job = fetch(request.user, Job.objects.filter(kind=bulk.JOB_KIND), action, pk=pk)
+    require(request.user, "add", CreationListEntry)
+    year = job.params.get("year")
+    if request.method == "POST":
+        done = perform(request, lambda: bulk.bulk_confirm(actor=request.user, job=job))
+        if done:
+            messages.success(request, f"已将 {done.value} 家企业纳入{year}年创建名单")
+            return redirect(_creation_list_url(year))
+        return redirect("enterprises:creation_list_bulk_job", pk=job.pk)
+    ids = job.params.get("ids", [])
+    sample = (
+        Enterprise.objects.for_user(request.user)
+        .filter(pk__in=ids[:50])
+        .select_related("county", "industry")
+    )
+    context = {
+        "job": job, "year": year, "count": len(ids), "sample": sample.order_by("pk"),
+        "target_date": job.params.get("target_date"),
+        "actions": allowed_actions(request.user, job),
+    }  # fmt: skip
+    return render(request, "enterprises/creation_list_bulk_job.html", context)
 
 
 def creation_list_remove(request, pk: int):

@@ -119,6 +119,10 @@ def _imports(qs: Any) -> Any:
     return qs.filter(kind="enterprise_import")
 
 
+def _bulk_adds(qs: Any) -> Any:
+    return qs.filter(kind="creation_list_bulk")
+
+
 def _may_import(user: Any, job: Any) -> bool:
     """An import's page: the job in scope (its uploader; the city), then the import action."""
     from enterprises.models import Enterprise
@@ -169,6 +173,7 @@ SPECS: dict[str, Any] = {
     "lookback:campaign_list": SignedIn(),
     "lookback:campaign_open": Page("lookback.Campaign", "open", method="post"),
     "lookback:campaign_detail": Obj("lookback.Campaign"),
+    "lookback:phase_reopen": Obj("lookback.Campaign", "reopen", method="post"),
     "lookback:self_check_list": Obj("lookback.Campaign", "oversee"),
     "lookback:self_check_edit": Obj(
         "enterprises.Enterprise",
@@ -232,6 +237,10 @@ SPECS: dict[str, Any] = {
     "enterprises:close": Obj("enterprises.Enterprise", "close"),
     "enterprises:creation_list": Page("enterprises.CreationListEntry", "list"),
     "enterprises:creation_list_export": Page("enterprises.CreationListEntry", "export"),
+    "enterprises:creation_list_bulk": Page("enterprises.CreationListEntry", "add"),
+    "enterprises:creation_list_bulk_job": Obj(
+        "portal.Job", "confirm_bulk_list", method="post", queryset=_bulk_adds
+    ),
     "enterprises:creation_list_add": Page("enterprises.CreationListEntry", "add", method="post"),
     "enterprises:creation_list_remove": Obj(
         "enterprises.CreationListEntry", "remove", method="post"
@@ -379,6 +388,12 @@ def _registry_rows(county: Any) -> None:
         params={"filename": "名录.xlsx", "rows": 1},
         result={"stage": "done", "total": 1, "new": 1, "changed": 0, "unchanged": 0},
     )
+    Job.objects.create(  # a bulk add to the creation list, previewed and not yet confirmed
+        kind="creation_list_bulk",
+        owner=county,
+        params={"year": dt.date.today().year, "target_date": f"{dt.date.today().year}-12-31",
+                "ids": [], "source": "按条件筛选"},
+    )  # fmt: skip
     firm = Enterprise.objects.filter(county=county.county).order_by("pk").first()
     Accident.objects.create(enterprise=firm, occurred_on=dt.date(2016, 3, 5), deaths=0)
 

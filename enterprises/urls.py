@@ -18,6 +18,11 @@ urlpatterns = [
     path(
         "creation-list/bulk/<int:pk>/", views.creation_list_bulk_job, name="creation_list_bulk_job"
     ),
+    path(
+        "creation-list/removals/<int:pk>/evidence/",
+        views.creation_list_removal_evidence,
+        name="creation_list_removal_evidence",
+    ),
     path("creation-list/<int:pk>/remove/", views.creation_list_remove, name="creation_list_remove"),
     path("accidents/", views.accident_list, name="accident_list"),
     path("accidents/new/<int:enterprise_pk>/", views.accident_create, name="accident_create"),

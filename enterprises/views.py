@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from portal.audit import history_for
-from portal.http import dated, perform, refuse_form, xlsx_response, year_from
+from portal.http import dated, file_response, perform, refuse_form, xlsx_response, year_from
 from portal.models import Job
 from portal.policy import allowed_actions, can, fetch, require
 
@@ -29,7 +29,14 @@ from .forms import (
     RemoveForm,
 )
 from .importing import ASYNC_THRESHOLD, HEADERS, restricted_county
-from .models import Accident, County, CreationListEntry, Enterprise, Industry
+from .models import (
+    Accident,
+    County,
+    CreationListEntry,
+    CreationListRemoval,
+    Enterprise,
+    Industry,
+)
 from .selectors import (
     accidents_for,
     creation_list,
@@ -212,6 +219,9 @@ def creation_list_index(request):
             "actions": actions,
             "add_form": CreationListAddForm(year=year) if "add" in actions else None,
             "removals": removals_by_county(user=request.user, year=year),
+            "removed": CreationListRemoval.objects.for_user(request.user)
+            .filter(year=year)
+            .select_related("enterprise", "county")[:200],
         },
     )
 
@@ -305,6 +315,12 @@ def creation_list_bulk_job(request, pk: int):
         "actions": allowed_actions(request.user, job),
     }  # fmt: skip
     return render(request, "enterprises/creation_list_bulk_job.html", context)
+
+
+def creation_list_removal_evidence(request, pk: int):
+    """The evidence of a removal from a creation list, to whoever may see the removal."""
+    removal = fetch(request.user, CreationListRemoval, pk=pk)
+    return file_response(removal.evidence, removal.evidence_name)
 
 
 def creation_list_remove(request, pk: int):

@@ -237,6 +237,7 @@ SPECS: dict[str, Any] = {
     "enterprises:close": Obj("enterprises.Enterprise", "close"),
     "enterprises:creation_list": Page("enterprises.CreationListEntry", "list"),
     "enterprises:creation_list_export": Page("enterprises.CreationListEntry", "export"),
+    "enterprises:creation_list_removal_evidence": Obj("enterprises.CreationListRemoval"),
     "enterprises:creation_list_bulk": Page("enterprises.CreationListEntry", "add"),
     "enterprises:creation_list_bulk_job": Obj(
         "portal.Job", "confirm_bulk_list", method="post", queryset=_bulk_adds
@@ -395,7 +396,22 @@ def _registry_rows(county: Any) -> None:
                 "ids": [], "source": "按条件筛选"},
     )  # fmt: skip
     firm = Enterprise.objects.filter(county=county.county).order_by("pk").first()
+    _removal_rows(county, firm)
     Accident.objects.create(enterprise=firm, occurred_on=dt.date(2016, 3, 5), deaths=0)
+
+
+def _removal_rows(county: Any, firm: Any) -> None:
+    """Removals from the creation list, with evidence, in county A and elsewhere."""
+    from django.core.files.base import ContentFile
+
+    from enterprises.models import CreationListRemoval, Enterprise
+
+    elsewhere = Enterprise.objects.exclude(county=county.county).order_by("pk").first()
+    for each in (firm, elsewhere):
+        CreationListRemoval.objects.create(
+            enterprise=each, county=each.county, year=2016, reason="duplicate",
+            evidence=ContentFile(b"%PDF-1.4 demo", name="removal.pdf"), evidence_name="说明.pdf",
+        )  # fmt: skip
 
 
 def _evidence_rows(firm_user: Any) -> None:

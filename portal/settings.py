@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.request_body_limit",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -209,6 +210,10 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# The largest request body taken at all (the largest upload, an xlsx of 30 MB, and its form):
+# larger ones are refused before they are read (portal.middleware.request_body_limit); the
+# reverse proxy's client_max_body_size (deploy/nginx.conf) is the same.
+MAX_REQUEST_BODY_BYTES = 32 * 1024 * 1024
 
 # --- Security -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

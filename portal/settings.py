@@ -338,6 +338,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=0),
         "options": {"expires": 6 * 60 * 60},
     },
+    # 03:40: uploads no row names any more (replaced documents) are removed from disk.
+    "sweep-unreferenced-files": {
+        "task": "portal.tasks.sweep_unreferenced_files",
+        "schedule": crontab(hour=3, minute=40),
+        "options": {"expires": 6 * 60 * 60},
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------

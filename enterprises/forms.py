@@ -8,7 +8,7 @@ from portal.concurrency import VersionedFormMixin
 from portal.forms import StyledFormMixin
 from portal.xlsx import MAX_UPLOAD_BYTES
 
-from .choices import RemovalReason
+from .choices import RemovalReason, SizeClass
 from .credit_code import normalize
 from .models import Accident, County, Enterprise, Industry
 from .selectors import REGISTRY_FIELDS, editable_fields, enterprise_by_credit_code
@@ -81,6 +81,43 @@ class CreationListAddForm(StyledFormMixin, forms.Form):
         if value.year != self.year:
             raise forms.ValidationError(f"计划达标日期应在{self.year}年内")
         return value
+
+
+class CreationListBulkForm(StyledFormMixin, forms.Form):
+    """批量纳入: by a filter of the registry, or from an xlsx of credit codes."""
+
+    SOURCES = [("filter", "按条件筛选名录中的企业"), ("sheet", "上传统一社会信用代码Excel")]
+
+    source = forms.ChoiceField(label="纳入方式", choices=SOURCES, widget=forms.RadioSelect)
+    county = forms.ModelChoiceField(County.objects.none(), label="所属区县", required=False)
+    industry = forms.ModelChoiceField(Industry.objects.all(), label="行业", required=False)
+    size = forms.ChoiceField(
+        label="企业规模", choices=[("", "全部"), *SizeClass.choices], required=False
+    )
+    not_started = forms.BooleanField(label="仅未纳入过创建的企业", required=False, initial=True)
+    file = forms.FileField(
+        label="Excel文件（.xlsx）",
+        required=False,
+        help_text="第一行为列名，其中一列名为“统一社会信用代码”，每行一家企业",
+    )
+    target_date = forms.DateField(label="计划达标日期", widget=forms.DateInput)
+
+    def __init__(self, *args, year: int, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year = year
+        self.fields["county"].queryset = County.objects.for_user(user)
+
+    def clean_target_date(self):
+        value = self.cleaned_data["target_date"]
+        if value.year != self.year:
+            raise forms.ValidationError(f"计划达标日期应在{self.year}年内")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("source") == "sheet" and not data.get("file"):
+            self.add_error("file", "请选择要上传的Excel文件")
+        return data
 
 
 class RemoveForm(StyledFormMixin, forms.Form):

@@ -115,3 +115,11 @@ def started_the_import(user: Any, job: Job) -> str | None:
 
 
 rule(Job, "discard_preview")(system)  # the nightly job only
+
+
+@rule(Job, "confirm_bulk_list")
+def previewed_the_bulk_add(user: Any, job: Job) -> str | None:
+    """Whoever previewed a bulk add to the creation list confirms it."""
+    if user is not None and job.owner_id == user.pk:
+        return None
+    return "只有预览该批量纳入的用户可以确认"

@@ -16,6 +16,15 @@ urlpatterns = [
     path("creation-list/", views.creation_list_index, name="creation_list"),
     path("creation-list/export/", views.creation_list_export, name="creation_list_export"),
     path("creation-list/add/", views.creation_list_add, name="creation_list_add"),
+    path("creation-list/bulk/", views.creation_list_bulk, name="creation_list_bulk"),
+    path(
+        "creation-list/bulk/<int:pk>/", views.creation_list_bulk_job, name="creation_list_bulk_job"
+    ),
+    path(
+        "creation-list/removals/<int:pk>/evidence/",
+        views.creation_list_removal_evidence,
+        name="creation_list_removal_evidence",
+    ),
     path("creation-list/<int:pk>/remove/", views.creation_list_remove, name="creation_list_remove"),
     path("accidents/", views.accident_list, name="accident_list"),
     path("accidents/new/<int:enterprise_pk>/", views.accident_create, name="accident_create"),

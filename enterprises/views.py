@@ -18,6 +18,7 @@ from portal.http import (
     FileMissing,
     attachment,
     dated,
+    file_response,
     perform,
     refuse_form,
     xlsx_response,
@@ -28,18 +29,27 @@ from portal.paging import paginate
 from portal.policy import allowed_actions, can, fetch, require
 from portal.xlsx import XLSX_MIME
 
+from . import creation_list_bulk as bulk
 from . import exports, services
 from .choices import SizeClass, Status
 from .forms import (
     AccidentForm,
     CloseForm,
     CreationListAddForm,
+    CreationListBulkForm,
     EnterpriseForm,
     ImportUploadForm,
     RemoveForm,
 )
 from .importing import ASYNC_THRESHOLD, HEADERS, restricted_county
-from .models import Accident, County, CreationListEntry, Enterprise, Industry
+from .models import (
+    Accident,
+    County,
+    CreationListEntry,
+    CreationListRemoval,
+    Enterprise,
+    Industry,
+)
 from .selectors import (
     accidents_for,
     creation_list,
@@ -258,6 +268,9 @@ def creation_list_index(request):
             "actions": actions,
             "add_form": CreationListAddForm(year=year) if "add" in actions else None,
             "removals": removals_by_county(user=request.user, year=year),
+            "removed": CreationListRemoval.objects.for_user(request.user)
+            .filter(year=year)
+            .select_related("enterprise", "county")[:200],
         },
     )
 
@@ -289,6 +302,74 @@ def creation_list_add(request):
         success=f"已将 {enterprise.name} 纳入{year}年创建名单",
     )
     return redirect(_creation_list_url(year))
+
+
+def creation_list_bulk(request):
+    """批量纳入: a filter of the registry or an xlsx of credit codes; a preview without errors
+    is kept and confirmed on its own page, a plan with errors names every bad row."""
+    require(request.user, "add", CreationListEntry)
+    year = year_from(request)
+    form = CreationListBulkForm(
+        request.POST or None, request.FILES or None, year=year, user=request.user,
+        initial={"source": "filter"},
+    )  # fmt: skip
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["source"] == "sheet":
+            plan = bulk.plan_from_sheet(
+                user=request.user, year=year, file=data["file"], filename=data["file"].name
+            )
+        else:
+            plan = bulk.plan_from_filter(user=request.user, year=year, filters=data)
+        errors = plan.errors
+        done = not errors and perform(
+            request,
+            lambda: bulk.bulk_preview(
+                actor=request.user, year=year, target_date=data["target_date"], plan=plan
+            ),
+            form=form,
+        )
+        if done:
+            return redirect("enterprises:creation_list_bulk_job", pk=done.value.pk)
+    context = {
+        "form": form, "year": year, "errors": errors[: bulk.SHOWN_ERRORS],
+        "more_errors": max(0, len(errors) - bulk.SHOWN_ERRORS),
+        "recent": Job.objects.for_user(request.user).filter(kind=bulk.JOB_KIND)[:5],
+    }  # fmt: skip
+    return render(request, "enterprises/creation_list_bulk.html", context)
+
+
+def creation_list_bulk_job(request, pk: int):
+    """The preview of a bulk add (GET) and its confirmation (POST), once."""
+    action = "confirm_bulk_list" if request.method == "POST" else None
+    job = fetch(request.user, Job.objects.filter(kind=bulk.JOB_KIND), action, pk=pk)
+    require(request.user, "add", CreationListEntry)
+    year = job.params.get("year")
+    if request.method == "POST":
+        done = perform(request, lambda: bulk.bulk_confirm(actor=request.user, job=job))
+        if done:
+            messages.success(request, f"已将 {done.value} 家企业纳入{year}年创建名单")
+            return redirect(_creation_list_url(year))
+        return redirect("enterprises:creation_list_bulk_job", pk=job.pk)
+    ids = job.params.get("ids", [])
+    sample = (
+        Enterprise.objects.for_user(request.user)
+        .filter(pk__in=ids[:50])
+        .select_related("county", "industry")
+    )
+    context = {
+        "job": job, "year": year, "count": len(ids), "sample": sample.order_by("pk"),
+        "target_date": job.params.get("target_date"),
+        "actions": allowed_actions(request.user, job),
+    }  # fmt: skip
+    return render(request, "enterprises/creation_list_bulk_job.html", context)
+
+
+def creation_list_removal_evidence(request, pk: int):
+    """The evidence of a removal from a creation list, to whoever may see the removal."""
+    removal = fetch(request.user, CreationListRemoval, pk=pk)
+    return file_response(removal.evidence, removal.evidence_name)
 
 
 def creation_list_remove(request, pk: int):

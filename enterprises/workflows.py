@@ -71,3 +71,10 @@ IMPORT_JOB = Machine(
         Transition("discard_preview", (Job.Status.QUEUED,), Job.Status.FAILED, "清除过期预览"),
     ],
 )
+
+# A bulk add to a creation list (``enterprises.creation_list_bulk``) is written when whoever
+# previewed it confirms: the claim on the queued job makes a replayed confirm change nothing.
+CREATION_LIST_BULK = Machine(
+    Job,
+    [Transition("confirm_bulk_list", (Job.Status.QUEUED,), Job.Status.RUNNING, "确认批量纳入")],
+)

@@ -1,7 +1,13 @@
 """Demo look-back campaign and audit: the demo year's campaign with a few self-checks in 芝罘区,
 the county's ratings of two agencies (the city warns one, citing it), an agency's request to
 add an expert and the year's first edition of the dynamic list. The spot-check and audit draws
-are the integrity app's demo (``integrity.demo``). Needs the demo logins; idempotent."""
+are the integrity app's demo (``integrity.demo``). Needs the demo logins; idempotent.
+
+The demo lives in the present: the campaign keeps the notice's calendar (6月30日, 8月30日,
+10月20日) while it is still ahead; once the year is past it, the demo's three phases are placed in
+the weeks ahead of today, so the campaign runs today, its input is accepted and the morning job
+reminds those who still owe it. A past year (``--year 2016``) keeps the notice's dates, and the
+phases closed by then get no demo input (it would be refused today)."""
 
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from reviews.services.agencies import agency_list_publish
 from reviews.services.agency_profiles import expert_save
 
 from .models import Campaign
+from .rules import phase_deadlines
 from .selectors import passed_firms
 from .services import (
     agency_rating_submit,
@@ -32,9 +39,35 @@ def seed_lookback(year: int) -> bool:
         return False
     users = get_user_model().objects
     city, county_user = users.get(username="city"), users.get(username="county")
-    campaign = campaign_open(year=year, actor=city)
+    today = timezone.localdate()
+    campaign = campaign_open(year=year, actor=city, deadlines=demo_deadlines(year, today))
     zhifu = County.objects.get(code="370602")
-    for number, firm in enumerate(passed_firms(zhifu).order_by("pk")[:3]):
+    if today <= campaign.self_check_deadline:
+        _seed_self_checks(campaign, county_user=county_user, county=zhifu)
+    _seed_summary(campaign, city=city, county_user=county_user, county=zhifu, today=today)
+    return True
+
+
+# The demo's phases when the notice's calendar is behind today: ends in 1, 2 and 3 weeks.
+DEMO_PHASE_WEEKS = {"self_check": 1, "summary": 2, "spot_check": 3}
+
+
+def demo_deadlines(year: int, today: dt.date) -> dict[str, dt.date]:
+    """The notice's dates while they are all ahead (or for a past year); otherwise the weeks
+    ahead of today, kept within the year."""
+    notice = phase_deadlines(year)
+    if year != today.year or today <= notice["self_check"]:
+        return notice
+    year_end = dt.date(year, 12, 31)
+    return {
+        phase: min(today + dt.timedelta(weeks=weeks), year_end)
+        for phase, weeks in DEMO_PHASE_WEEKS.items()
+    }
+
+
+def _seed_self_checks(campaign, *, county_user, county) -> None:
+    """Three of the county's passed firms inspected, one with a finding."""
+    for number, firm in enumerate(passed_firms(county).order_by("pk")[:3]):
         self_check_record(
             campaign=campaign,
             enterprise=firm,
@@ -45,14 +78,13 @@ def seed_lookback(year: int) -> bool:
             problems="" if number != 1 else "隐患排查台账未按月更新",
             rectification="" if number != 1 else "限期一个月补齐台账",
         )
-    _seed_summary(campaign, city=city, county_user=county_user, county=zhifu)
-    return True
 
 
-def _seed_summary(campaign, *, city, county_user, county) -> None:
-    """The county rates one agency (总结); the city warns another and publishes the list."""
+def _seed_summary(campaign, *, city, county_user, county, today) -> None:
+    """The county rates one agency (总结) and the city warns another, while the summary phase
+    is open; the city publishes the year's dynamic list."""
     worked = agencies_reviewed_in(county_id=county.pk, year=campaign.year).order_by("pk").first()
-    if worked is not None:
+    if worked is not None and today <= campaign.summary_deadline:
         agency_rating_submit(
             campaign=campaign,
             agency=worked,
@@ -73,7 +105,7 @@ def _seed_summary(campaign, *, city, county_user, county) -> None:
         .order_by("pk")
         .first()
     )
-    if staff:
+    if staff and today <= campaign.summary_deadline:
         _seed_a_warning(campaign, elsewhere.agency, city=city, county_user=staff)
     _seed_change_request(city)
     agency_list_publish(year=campaign.year, actor=city, note="年度动态名单")

@@ -2,11 +2,12 @@ from django import forms
 from django.utils import timezone
 
 from enterprises.choices import Grade
+from enterprises.models import County
 from portal.forms import StyledFormMixin
 from reviews.choices import WarningProblem
 from reviews.selectors.agencies import agencies_reviewed_in
 
-from .models import AgencyRating, SpotCheckOutcome
+from .models import AgencyRating, PhaseReopening, SpotCheckOutcome
 
 
 class FindingForm(StyledFormMixin, forms.Form):
@@ -21,6 +22,25 @@ class FindingForm(StyledFormMixin, forms.Form):
 
 class CampaignForm(StyledFormMixin, forms.Form):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+
+
+class PhaseReopenForm(StyledFormMixin, forms.Form):
+    # The counties are read once into the choices (a model choice field reads them again at
+    # every rendering of its widget).
+    county = forms.TypedChoiceField(label="县市区", coerce=int)
+    phase = forms.ChoiceField(label="阶段", choices=PhaseReopening.Phase.choices)
+    until = forms.DateField(label="开放至", widget=forms.DateInput)
+    reason = forms.CharField(
+        label="重新开放理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.counties = County.objects.for_user(user).current()
+        self.fields["county"].choices = [("", "请选择"), *self.counties.values_list("pk", "name")]
+
+    def clean_county(self) -> County:
+        return self.counties.get(pk=self.cleaned_data["county"])
 
 
 class SelfCheckForm(StyledFormMixin, forms.Form):

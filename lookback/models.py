@@ -142,6 +142,39 @@ class Campaign(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("lookback:campaign_detail", args=[self.pk])
 
+    def deadline_of(self, phase: str):
+        return getattr(self, f"{phase}_deadline")
+
+
+class PhaseReopening(models.Model):
+    """The city reopens a closed phase of a campaign for one county, until a date, with a
+    reason: input of that county is accepted again until then."""
+
+    class Phase(models.TextChoices):
+        SELF_CHECK = "self_check", "自查自纠"
+        SUMMARY = "summary", "总结"
+        SPOT_CHECK = "spot_check", "抽查"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="reopenings")
+    county = models.ForeignKey(County, verbose_name="县市区", on_delete=models.PROTECT)
+    phase = models.CharField("阶段", max_length=20, choices=Phase.choices)
+    until = models.DateField("开放至")
+    reason = models.TextField("重新开放理由")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("开放时间", auto_now_add=True)
+
+    objects = CountyOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "回头看阶段重新开放"
+        verbose_name_plural = "回头看阶段重新开放"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} {self.county} {self.get_phase_display()}阶段重新开放"
+
 
 class SelfCheckQuerySet(ScopedQuerySet):
     county_lookup = "enterprise__county"

@@ -27,7 +27,7 @@ a_firm = only(Role.ENTERPRISE, reason="此操作仅限企业用户")
 
 # --- The campaign: what one does within it --------------------------------------------------
 
-rule(Campaign, "open", "draw")(city)  # 启动活动; 抽查阶段的随机抽取
+rule(Campaign, "open", "draw", "reopen")(city)  # 启动活动; 抽查阶段的随机抽取; 重新开放阶段
 rule(Campaign, "oversee")(city_or_county)  # 自查、考评、抽查的进度与清单
 rule(Campaign, "inspect", "rate")(a_county)  # 政府组织排查; 评审机构考评
 rule(Campaign, "check_own")(a_firm)  # 本企业自查自纠

@@ -40,3 +40,37 @@ def phase_deadlines(year: int) -> dict[str, dt.date]:
         "summary": dt.date(year, 8, 30),
         "spot_check": dt.date(year, 10, 20),
     }
+
+
+# The three phases in their order, and what each is called on a page.
+PHASES = {"self_check": "自查自纠", "summary": "总结", "spot_check": "抽查"}
+# Those who still owe a phase's input are reminded this many days before its deadline.
+PHASE_REMINDER_DAYS_BEFORE = (7, 1)
+
+
+def chinese_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def phase_closed_reason(
+    phase: str, deadline: dt.date, today: dt.date, *, reopened_until: dt.date | None = None
+) -> str | None:
+    """Each phase accepts input until its deadline (the day itself included); after it, only
+    while the city has reopened the phase for the county."""
+    if today <= deadline or (reopened_until is not None and today <= reopened_until):
+        return None
+    return (
+        f"“回头看”{PHASES[phase]}阶段已于{chinese_date(deadline)}截止，不再接受填报；"
+        "确需补报的，请联系市局为本县市区重新开放该阶段"
+    )
+
+
+def phases_in_order(deadlines: dict[str, dt.date]) -> str | None:
+    """自查自纠, 总结, 抽查 follow one another: a deadline before the one of the phase before it
+    is refused."""
+    names = list(PHASES)
+    for before, after in zip(names, names[1:], strict=False):
+        if deadlines[after] < deadlines[before]:
+            return f"{PHASES[after]}截止日期不能早于{PHASES[before]}截止日期"
+    return None
+

@@ -3,6 +3,7 @@ take the user."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from typing import Any
 
@@ -12,8 +13,9 @@ from enterprises.choices import PASSED_STATUSES
 from enterprises.models import County, Enterprise
 from reviews.models import Certificate
 
-from .models import AgencyRating, Campaign, SelfCheck, SpotCheck
+from .models import AgencyRating, Campaign, PhaseReopening, SelfCheck, SpotCheck
 from .policies import self_check_method
+from .rules import PHASES, chinese_date, phase_closed_reason
 
 
 def passes_of_year(*, county: County, year: int):
@@ -111,3 +113,43 @@ def audit_errors_by_agency(*, year: int | None = None) -> dict[int, int]:
         findings = findings.filter(audit__year=year)
     rows = findings.order_by().values("agency").annotate(errors=Count("pk"))
     return {row["agency"]: row["errors"] for row in rows}
+
+
+def reopened_until(*, campaign: Campaign, phase: str, county_id: int | None) -> dt.date | None:
+    """The latest date to which the city has reopened the phase for the county (for any
+    county with ``None``), if it has."""
+    reopenings = PhaseReopening.objects.filter(campaign=campaign, phase=phase)
+    if county_id is not None:
+        reopenings = reopenings.filter(county_id=county_id)
+    return max(reopenings.values_list("until", flat=True), default=None)
+
+
+def phase_closed(*, campaign: Campaign, phase: str, county_id: int, today: dt.date) -> str | None:
+    """Why the county's input to the phase is refused today, or ``None`` while it is open."""
+    deadline = campaign.deadline_of(phase)
+    if today <= deadline:
+        return None
+    until = reopened_until(campaign=campaign, phase=phase, county_id=county_id)
+    return phase_closed_reason(phase, deadline, today, reopened_until=until)
+
+
+def phase_states(*, campaign: Campaign, county_id: int | None, today: dt.date) -> dict:
+    """Each phase for the campaign pages: whether it takes input today (from the county of
+    the user; from any county for the city) and the words to say so."""
+    states = {}
+    for phase, label in PHASES.items():
+        deadline = campaign.deadline_of(phase)
+        until = (
+            reopened_until(campaign=campaign, phase=phase, county_id=county_id)
+            if today > deadline
+            else None
+        )
+        is_open = phase_closed_reason(phase, deadline, today, reopened_until=until) is None
+        if today <= deadline:
+            words = f"进行中，{chinese_date(deadline)}截止"
+        elif is_open:
+            words = f"已由市局重新开放至{chinese_date(until)}"
+        else:
+            words = f"已于{chinese_date(deadline)}截止"
+        states[phase] = {"label": label, "open": is_open, "words": words}
+    return states

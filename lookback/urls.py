@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.campaign_list, name="campaign_list"),
     path("open/", views.campaign_open, name="campaign_open"),
     path("<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("<int:pk>/reopen/", views.phase_reopen, name="phase_reopen"),
     path("<int:pk>/self-checks/", views.self_check_list, name="self_check_list"),
     path(
         "<int:pk>/self-checks/<int:enterprise_pk>/", views.self_check_edit, name="self_check_edit"

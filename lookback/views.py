@@ -6,6 +6,7 @@ and hands the allowed actions to its template; every write is one ``perform``ed 
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise
@@ -21,11 +22,20 @@ from .forms import (
     AgencyRatingForm,
     CampaignForm,
     FindingForm,
+    PhaseReopenForm,
     SelfCheckForm,
     SpotCheckOutcomeForm,
     StandingDecisionForm,
 )
-from .models import AgencyRating, AuditFinding, AuditRound, Campaign, SpotCheck, SpotCheckOutcome
+from .models import (
+    AgencyRating,
+    AuditFinding,
+    AuditRound,
+    Campaign,
+    PhaseReopening,
+    SpotCheck,
+    SpotCheckOutcome,
+)
 from .performance import (
     FIGURES,
     SORTS,
@@ -38,6 +48,7 @@ from .selectors import (
     campaign_progress,
     own_part,
     passed_firms_for,
+    phase_states,
     self_check_for,
     self_checks_by_firm,
 )
@@ -168,15 +179,38 @@ def campaign_open(request):
     return redirect(done.value)
 
 
+# The action that puts input into each phase: offered only while the phase takes input.
+PHASE_ACTIONS = {"self_check": {"inspect"}, "summary": {"rate"}, "spot_check": {"draw"}}
+
+
+def _in_phase(request, campaign: Campaign) -> tuple[set, dict]:
+    """The user's actions on the campaign less those of closed phases, and the phases."""
+    phases = phase_states(
+        campaign=campaign,
+        county_id=getattr(request.user, "county_id", None),
+        today=timezone.localdate(),
+    )
+    actions = set(allowed_actions(request.user, campaign))
+    for phase, state in phases.items():
+        if not state["open"]:
+            actions -= PHASE_ACTIONS[phase]
+    return actions, phases
+
+
 def campaign_detail(request, pk: int):
     campaign = fetch(request.user, Campaign, pk=pk)
-    actions = allowed_actions(request.user, campaign)
+    actions, phases = _in_phase(request, campaign)
     return render(
         request,
         "lookback/campaign_detail.html",
         {
             "campaign": campaign,
             "actions": actions,
+            "phases": phases,
+            "reopen_form": PhaseReopenForm(user=request.user) if "reopen" in actions else None,
+            "reopenings": PhaseReopening.objects.for_user(request.user)
+            .filter(campaign=campaign)
+            .select_related("county"),
             "rows": campaign_progress(campaign=campaign, user=request.user)
             if "oversee" in actions
             else [],
@@ -187,6 +221,21 @@ def campaign_detail(request, pk: int):
     )
 
 
+@require_POST
+def phase_reopen(request, pk: int):
+    campaign = fetch(request.user, Campaign, "reopen", pk=pk)
+    form = PhaseReopenForm(request.POST, user=request.user)
+    if not form.is_valid():
+        refuse_form(request, form, "请检查填写内容：")
+        return redirect(campaign)
+    perform(
+        request,
+        lambda: services.phase_reopen(campaign=campaign, actor=request.user, **form.cleaned_data),
+        success="已重新开放该阶段，理由已记录",
+    )
+    return redirect(campaign)
+
+
 def self_check_list(request, pk: int):
     campaign = fetch(request.user, Campaign, "oversee", pk=pk)
     page = paginate(request, passed_firms_for(request.user), 50)
@@ -195,7 +244,7 @@ def self_check_list(request, pk: int):
         "lookback/self_check_list.html",
         {
             "campaign": campaign,
-            "actions": allowed_actions(request.user, campaign),
+            "actions": _in_phase(request, campaign)[0],
             "page_obj": page,
             "rows": self_checks_by_firm(campaign=campaign, firms=list(page)),
         },
@@ -221,10 +270,19 @@ def self_check_edit(request, pk: int, enterprise_pk: int):
         )
         if done:
             return redirect(campaign)
+    phase = phase_states(
+        campaign=campaign, county_id=enterprise.county_id, today=timezone.localdate()
+    )["self_check"]
     return render(
         request,
         "lookback/self_check_form.html",
-        {"campaign": campaign, "enterprise": enterprise, "form": form, "check": check},
+        {
+            "campaign": campaign,
+            "enterprise": enterprise,
+            "form": form,
+            "check": check,
+            "phase": phase,
+        },
     )
 
 
@@ -250,6 +308,7 @@ def ratings(request, pk: int):
         .select_related("county", "agency", "campaign")
         .order_by("decided", "county__sort_order", "agency__name", "-sequence")
     )
+    actions, phases = _in_phase(request, campaign)
     if request.GET.get("pending"):  # the city's queue on its to-do home
         records = records.filter(decided=False)
     return render(
@@ -257,8 +316,9 @@ def ratings(request, pk: int):
         "lookback/ratings.html",
         {
             "campaign": campaign,
-            "actions": allowed_actions(request.user, campaign),
+            "actions": actions,
             "may_decide": can(request.user, "decide_standing", ReviewAgency),
+            "phase": phases["summary"],
             "form": form,
             "records": records,
         },
@@ -314,12 +374,14 @@ def spot_checks(request, pk: int):
         .select_related("county")
         .prefetch_related("outcomes__enterprise")
     )
+    actions, phases = _in_phase(request, campaign)
     return render(
         request,
         "lookback/spot_checks.html",
         {
             "campaign": campaign,
-            "actions": allowed_actions(request.user, campaign),
+            "actions": actions,
+            "phase": phases["spot_check"],
             "checks": checks,
             "outcome_form": SpotCheckOutcomeForm(auto_id=False),
         },

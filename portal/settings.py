@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.request_body_limit",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -246,6 +247,10 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# The largest request body taken at all (the largest upload, an xlsx of 30 MB, and its form):
+# larger ones are refused before they are read (portal.middleware.request_body_limit); the
+# reverse proxy's client_max_body_size (deploy/nginx.conf) is the same.
+MAX_REQUEST_BODY_BYTES = 32 * 1024 * 1024
 
 # --- Security -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -374,6 +379,12 @@ CELERY_BEAT_SCHEDULE = {
     "discard-stale-import-previews": {
         "task": "enterprises.tasks.discard_stale_previews",
         "schedule": crontab(hour=3, minute=0),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    # 03:40: uploads no row names any more (replaced documents) are removed from disk.
+    "sweep-unreferenced-files": {
+        "task": "portal.tasks.sweep_unreferenced_files",
+        "schedule": crontab(hour=3, minute=40),
         "options": {"expires": 6 * 60 * 60},
     },
 }

@@ -30,3 +30,11 @@ def prune_security_events() -> int:
     from .security import security_events_prune
 
     return security_events_prune()
+
+
+@app.task(name="portal.tasks.sweep_unreferenced_files", ignore_result=True)
+def sweep_unreferenced_files() -> int:
+    """Nightly: uploads no row names any more (replaced documents) are removed from disk."""
+    from .files import sweep_unreferenced_files as sweep
+
+    return sweep()

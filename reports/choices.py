@@ -32,3 +32,6 @@ class ReminderKind(models.TextChoices):
     ENFORCEMENT = "enforcement", "执法案件整改期限提醒"
     DISPATCH = "dispatch", "调度事项期限提醒"
     AGENCY_WARNING = "agency_warning", "评审机构整改期限提醒"
+    LOOKBACK_SELF_CHECK = "lookback_self_check", "回头看自查自纠截止提醒"
+    LOOKBACK_SUMMARY = "lookback_summary", "回头看总结截止提醒"
+    LOOKBACK_SPOT_CHECK = "lookback_spot_check", "回头看抽查截止提醒"

@@ -74,6 +74,7 @@ rule(Submission, "view_list")(city_or_county)
 rule(Submission, "view_grid")(only(*CITY, reason="各县市区上报情况仅限市局查看"))
 rule(Submission, "upload")(own_county("只有本县市区用户可以上报"))
 rule(Submission, "accept", "return")(only(*CITY, reason="只有市局可以审核上报材料"))
+rule(Submission, "reclassify")(only(*CITY, reason="只有市局可以调整上报截止日期"))
 
 
 @rule(SubmissionDeadline, "setup")

@@ -95,5 +95,20 @@ SUBMISSION = Machine(
             SubmissionStatus.RETURNED,
             "退回",
         ),
+        # The city moved the deadline: a document already in is judged against the new one.
+        Transition(
+            "deadline_moved_late",
+            (SubmissionStatus.SUBMITTED,),
+            SubmissionStatus.LATE,
+            "截止日期调整，改为逾期上报",
+            action="reclassify",
+        ),  # fmt: skip
+        Transition(
+            "deadline_moved_on_time",
+            (SubmissionStatus.LATE,),
+            SubmissionStatus.SUBMITTED,
+            "截止日期调整，改为按时上报",
+            action="reclassify",
+        ),  # fmt: skip
     ],
 )

@@ -57,3 +57,17 @@ def review_in(agency, enterprise, year: int, **fields):
     fields.setdefault("status", ReviewStatus.ASSIGNED)
     fields.setdefault("assigned_at", timezone.make_aware(dt.datetime(year, 3, 1, 9)))
     return Review.objects.create(enterprise=enterprise, agency=agency, **fields)
+
+
+def phases_ahead(today=None) -> dict:
+    """Look-back phase deadlines still ahead of today (in 30, 60 and 90 days), so a test's
+    campaign takes its input: each phase accepts input only until its deadline."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    return {
+        phase: today + dt.timedelta(days=days)
+        for phase, days in (("self_check", 30), ("summary", 60), ("spot_check", 90))
+    }

@@ -17,6 +17,7 @@ from enterprises.models import CreationListEntry, Enterprise
 from portal.http import current_year
 from portal.models import Job
 from tests.enterprises.conftest import row, xlsx_bytes
+from tests.factories import phases_ahead
 from tests.machines import on_postgresql, race
 
 pytestmark = [on_postgresql, pytest.mark.django_db(transaction=True)]
@@ -86,7 +87,7 @@ ONE_AND_TWO_TOLD = ["ValidationError", "ValidationError", "ok"]
 def campaign(city_user):
     from lookback.services import campaign_open
 
-    return campaign_open(year=2016, actor=city_user)
+    return campaign_open(year=2016, actor=city_user, deadlines=phases_ahead())
 
 
 def test_three_openings_of_a_years_campaign_open_one(city_user):

@@ -137,6 +137,10 @@ def _may_export(user: Any, job: Any) -> bool:
     return policy.can(user, "export", Enterprise)
 
 
+def _bulk_adds(qs: Any) -> Any:
+    return qs.filter(kind="creation_list_bulk")
+
+
 def _may_import(user: Any, job: Any) -> bool:
     """An import's page: the job in scope (its uploader; the city), then the import action."""
     from enterprises.models import Enterprise
@@ -205,6 +209,7 @@ SPECS: dict[str, Any] = {
     "lookback:campaign_list": SignedIn(),
     "lookback:campaign_open": Page("lookback.Campaign", "open", method="post"),
     "lookback:campaign_detail": Obj("lookback.Campaign"),
+    "lookback:phase_reopen": Obj("lookback.Campaign", "reopen", method="post"),
     "lookback:self_check_list": Obj("lookback.Campaign", "oversee"),
     "lookback:self_check_edit": Obj(
         "enterprises.Enterprise",
@@ -272,6 +277,11 @@ SPECS: dict[str, Any] = {
     "enterprises:close": Obj("enterprises.Enterprise", "close"),
     "enterprises:creation_list": Page("enterprises.CreationListEntry", "list"),
     "enterprises:creation_list_export": Page("enterprises.CreationListEntry", "export"),
+    "enterprises:creation_list_removal_evidence": Obj("enterprises.CreationListRemoval"),
+    "enterprises:creation_list_bulk": Page("enterprises.CreationListEntry", "add"),
+    "enterprises:creation_list_bulk_job": Obj(
+        "portal.Job", "confirm_bulk_list", method="post", queryset=_bulk_adds
+    ),
     "enterprises:creation_list_add": Page("enterprises.CreationListEntry", "add", method="post"),
     "enterprises:creation_list_remove": Obj(
         "enterprises.CreationListEntry", "remove", method="post"
@@ -464,7 +474,14 @@ def _registry_rows(county: Any) -> None:
         params={"filename": "名录.xlsx", "rows": 1},
         result={"stage": "done", "total": 1, "new": 1, "changed": 0, "unchanged": 0},
     )
+    Job.objects.create(  # a bulk add to the creation list, previewed and not yet confirmed
+        kind="creation_list_bulk",
+        owner=county,
+        params={"year": dt.date.today().year, "target_date": f"{dt.date.today().year}-12-31",
+                "ids": [], "source": "按条件筛选"},
+    )  # fmt: skip
     firm = Enterprise.objects.filter(county=county.county).order_by("pk").first()
+    _removal_rows(county, firm)
     Accident.objects.create(enterprise=firm, occurred_on=dt.date(2016, 3, 5), deaths=0)
     _finished_export(county)
 
@@ -488,6 +505,20 @@ def _finished_export(owner: Any) -> None:
         params={"query": {}, "filename": "企业名录"},
         result={"path": "exports/matrix.xlsx", "filename": "企业名录.xlsx", "rows": 1},
     )
+
+
+def _removal_rows(county: Any, firm: Any) -> None:
+    """Removals from the creation list, with evidence, in county A and elsewhere."""
+    from django.core.files.base import ContentFile
+
+    from enterprises.models import CreationListRemoval, Enterprise
+
+    elsewhere = Enterprise.objects.exclude(county=county.county).order_by("pk").first()
+    for each in (firm, elsewhere):
+        CreationListRemoval.objects.create(
+            enterprise=each, county=each.county, year=2016, reason="duplicate",
+            evidence=ContentFile(b"%PDF-1.4 demo", name="removal.pdf"), evidence_name="说明.pdf",
+        )  # fmt: skip
 
 
 def _evidence_rows(firm_user: Any) -> None:

@@ -25,18 +25,38 @@ from reviews.selectors.agencies import agencies_reviewed_in
 from reviews.services.agencies import agency_standing_decide
 
 from ..events import RATING_SUBMITTED
-from ..models import PENDING, AgencyRating, Campaign, SelfCheck, SpotCheck, SpotCheckOutcome
-from ..rules import SPOT_CHECK_MAX, SPOT_CHECK_MIN, phase_deadlines
-from ..selectors import passed_firms, self_check_for
+from ..models import (
+    PENDING,
+    AgencyRating,
+    Campaign,
+    PhaseReopening,
+    SelfCheck,
+    SpotCheck,
+    SpotCheckOutcome,
+)
+from ..rules import (
+    PHASES,
+    SPOT_CHECK_MAX,
+    SPOT_CHECK_MIN,
+    chinese_date,
+    phase_deadlines,
+    phases_in_order,
+)
+from ..selectors import passed_firms, phase_closed, self_check_for
 from ..workflows import OUTCOME, RATING, record_transition
 
 
 @transaction.atomic
-def campaign_open(*, year: int, actor: Any) -> Campaign:
+def campaign_open(
+    *, year: int, actor: Any, deadlines: dict[str, dt.date] | None = None
+) -> Campaign:
+    """Open the year's campaign with the notice's phase deadlines, or the ones given."""
     require(actor, "open", Campaign)
     if Campaign.objects.filter(year=year).exists():
         raise ValidationError(f"{year}年“回头看”活动已存在")
-    deadlines = phase_deadlines(year)
+    deadlines = {**phase_deadlines(year), **(deadlines or {})}
+    if refusal := phases_in_order(deadlines):
+        raise ValidationError(refusal)
     campaign = Campaign(
         year=year,
         self_check_deadline=deadlines["self_check"],
@@ -47,6 +67,42 @@ def campaign_open(*, year: int, actor: Any) -> Campaign:
     insert_once(campaign, taken=f"{year}年“回头看”活动已存在", unique=["year"])
     record_change(actor=actor, obj=campaign, action="启动回头看活动", note=str(campaign))
     return campaign
+
+
+def require_phase_open(*, campaign: Campaign, phase: str, county_id: int) -> None:
+    """Input to a phase after its deadline is refused, unless the city reopened it."""
+    if refusal := phase_closed(
+        campaign=campaign, phase=phase, county_id=county_id, today=timezone.localdate()
+    ):
+        raise ValidationError(refusal)
+
+
+@transaction.atomic
+def phase_reopen(
+    *, campaign: Campaign, county: County, phase: str, until: dt.date, reason: str, actor: Any
+) -> PhaseReopening:
+    """The city reopens a closed phase for one county until ``until``, with a reason kept in
+    the history."""
+    require(actor, "reopen", campaign)
+    if phase not in PHASES:
+        raise ValidationError({"phase": "请选择阶段"})
+    if until < timezone.localdate():
+        raise ValidationError({"until": "开放至日期不能早于今天"})
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写重新开放的理由"})
+    reopening = PhaseReopening(
+        campaign=campaign, county=county, phase=phase, until=until, reason=reason.strip(),
+        created_by=actor,
+    )  # fmt: skip
+    reopening.full_clean()
+    reopening.save()
+    record_change(
+        actor=actor,
+        obj=campaign,
+        action="重新开放回头看阶段",
+        note=f"{county}{PHASES[phase]}阶段开放至{chinese_date(until)}：{reopening.reason}",
+    )
+    return reopening
 
 
 SELF_CHECK_FIELDS = (
@@ -67,6 +123,7 @@ def self_check_record(
     require(actor, "record", check)
     if enterprise.status not in PASSED_STATUSES:
         raise ValidationError("只有已达标企业参加“回头看”自查自纠")
+    require_phase_open(campaign=campaign, phase="self_check", county_id=enterprise.county_id)
     before = snapshot(check, SELF_CHECK_FIELDS) if check.pk else {}
     for name in SELF_CHECK_FIELDS:
         setattr(check, name, answers.get(name, getattr(check, name, "")))
@@ -104,6 +161,7 @@ def agency_rating_submit(
     is kept: rating again adds the next one beside the earlier (never overwrites). A rating
     moves no standing; the city's decision cites it."""
     require(actor, "rate", campaign)
+    require_phase_open(campaign=campaign, phase="summary", county_id=actor.county_id)
     if (
         not agencies_reviewed_in(county_id=actor.county_id, year=campaign.year)
         .filter(pk=agency.pk)
@@ -182,6 +240,7 @@ def spot_check_draw(
 ) -> SpotCheck:
     """抽查阶段: the county's 3 to 5 passed firms that a public draw (``integrity``) chose."""
     require(actor, "draw", campaign)
+    require_phase_open(campaign=campaign, phase="spot_check", county_id=county.pk)
     if SpotCheck.objects.filter(campaign=campaign, county=county).exists():
         raise ValidationError(f"{county}已抽取过")
     chosen = _check_spot_sample(county, sample)
@@ -248,6 +307,10 @@ def spot_check_record(
     final."""
     if result not in SpotCheckOutcome.Outcome.values or result == SpotCheckOutcome.Outcome.PENDING:
         raise ValidationError("请选择检查结论")
+    spot_check = outcome.spot_check
+    require_phase_open(
+        campaign=spot_check.campaign, phase="spot_check", county_id=spot_check.county_id
+    )
     changes = {
         "note": note,
         "experts": experts,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 
 from enforcement.choices import RUNNING_ORDER_STATUSES
@@ -27,6 +28,8 @@ from enforcement.models import Case
 from enforcement.rules import DEADLINE_DAYS_BEFORE
 from enterprises.choices import PASSED_STATUSES, Status
 from enterprises.models import County, CreationListEntry, Enterprise
+from lookback.models import AgencyRating, Campaign, SelfCheck, SpotCheckOutcome
+from lookback.rules import PHASE_REMINDER_DAYS_BEFORE, PHASES
 from outreach.models import DispatchItem
 from outreach.rules import DISPATCH_DAYS_BEFORE
 from portal.models import Notification
@@ -254,6 +257,83 @@ def agency_warning_reminders(today: dt.date) -> Iterator[Due]:
             )  # fmt: skip
 
 
+def lookback_reminders(today: dt.date) -> Iterator[Due]:
+    """A look-back phase ending in 7 days and tomorrow: to those who still owe its input.
+    自查自纠: each passed firm not yet checked (its users) and the county staff, with how many
+    of the county's firms wait; 总结: county staff whose county rated no agency; 抽查: the
+    city, while drawn firms have no finding. One query per phase whatever the size."""
+    dates = [today + dt.timedelta(days=n) for n in PHASE_REMINDER_DAYS_BEFORE]
+    ct = ContentType.objects.get_for_model(Campaign)
+    for campaign in Campaign.objects.filter(
+        Q(self_check_deadline__in=dates) | Q(summary_deadline__in=dates)
+        | Q(spot_check_deadline__in=dates)
+    ):  # fmt: skip
+        for phase, owed in (
+            ("self_check", _owe_self_check), ("summary", _owe_summary),
+            ("spot_check", _owe_spot_check),
+        ):  # fmt: skip
+            due = campaign.deadline_of(phase)
+            if due not in dates:
+                continue
+            left = (due - today).days
+            head = f"{campaign}：{PHASES[phase]}阶段将于{due:%Y-%m-%d}截止（还有{left}天）"
+            url = campaign.get_absolute_url()
+            for user_id, what, reason in owed(campaign):
+                yield Due(
+                    ct.pk, str(campaign.pk), user_id, f"lookback_{phase}-{left}",
+                    due, f"{head}，{what}", reason, url,
+                )  # fmt: skip
+
+
+def _owe_self_check(campaign: Campaign) -> Iterator[tuple[int, str, str]]:
+    waiting = list(
+        Enterprise.objects.filter(status__in=PASSED_STATUSES, closed_on__isnull=True)
+        .exclude(pk__in=SelfCheck.objects.filter(campaign=campaign).values("enterprise"))
+        .values_list("pk", "county_id")
+        .order_by()
+    )
+    firm_users = _users_by("enterprise", Role.ENTERPRISE) if waiting else {}
+    for pk, _ in waiting:
+        for user_id in firm_users.get(pk, ()):
+            yield user_id, "贵企业尚未填报自查自纠", "贵企业已达标，须在截止前完成“回头看”自查自纠"
+    per_county = Counter(county_id for _, county_id in waiting)
+    county_users = _users_by("county", Role.COUNTY) if waiting else {}
+    for county_id, n in per_county.items():
+        for user_id in county_users.get(county_id, ()):
+            yield (
+                user_id,
+                f"辖区{n}家已达标企业尚无自查或排查记录",
+                "辖区已达标企业须在截止前完成自查自纠或政府组织排查",
+            )
+
+
+def _owe_summary(campaign: Campaign) -> Iterator[tuple[int, str, str]]:
+    rated = set(AgencyRating.objects.filter(campaign=campaign).values_list("county_id", flat=True))
+    for county_id, users in _users_by("county", Role.COUNTY).items():
+        if county_id not in rated:
+            for user_id in users:
+                yield (
+                    user_id,
+                    "本县市区尚未提交评审机构考评",
+                    "县市区须在总结阶段截止前考评在本地评审的机构",
+                )
+
+
+def _owe_spot_check(campaign: Campaign) -> Iterator[tuple[int, str, str]]:
+    pending = SpotCheckOutcome.objects.filter(
+        spot_check__campaign=campaign, outcome=SpotCheckOutcome.Outcome.PENDING
+    ).count()
+    if not pending:
+        return
+    city = get_user_model().objects.filter(role=Role.CITY, is_active=True)
+    for user_id in city.values_list("pk", flat=True):
+        yield (
+            user_id,
+            f"还有{pending}家抽查企业未录入检查结论",
+            "市局须在抽查阶段截止前完成抽查并录入结论",
+        )
+
+
 RULES = (
     submission_reminders,
     nonconformity_reminders,
@@ -262,6 +342,7 @@ RULES = (
     enforcement_reminders,
     dispatch_reminders,
     agency_warning_reminders,
+    lookback_reminders,
 )
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from enterprises.models import County
+from portal.files import discard_when_unreferenced
 from portal.policy import require
 
 from .. import rules
@@ -86,6 +87,7 @@ def submission_upload(
     SUBMISSION.check(submission, name, actor=actor)
     check_document(document)
     field = submission.document.field
+    replaced = submission.document.name or ""
     stored = field.storage.save(field.generate_filename(submission, document.name), document)
     try:
         with transaction.atomic():
@@ -96,6 +98,8 @@ def submission_upload(
             )  # fmt: skip
             # The stored file's path is no one's reading: kept out of the history.
             Submission.objects.filter(pk=submission.pk).update(document=stored)
+            if replaced != stored:  # the document handed in before, once nothing names it
+                discard_when_unreferenced(replaced, storage=field.storage)
     except Exception:
         field.storage.delete(stored)
         raise

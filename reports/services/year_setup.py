@@ -18,8 +18,10 @@ from lookback.services.campaign import campaign_open
 from portal.audit import record_change, record_many, save_with_history
 from portal.policy import require
 
-from ..models import CityGoal, SubmissionDeadline
+from ..choices import SubmissionStatus
+from ..models import CityGoal, Submission, SubmissionDeadline
 from ..policies import YearSetup
+from ..workflows import SUBMISSION
 from . import submissions
 
 
@@ -56,13 +58,40 @@ def deadlines_set_up(*, actor: Any, year: int) -> list[SubmissionDeadline]:
 
 @transaction.atomic
 def deadline_move(*, actor: Any, deadline: SubmissionDeadline, due_on: dt.date):
-    """Edit one of the year's deadlines."""
+    """Edit one of the year's deadlines; the documents already handed in are judged again
+    against the new date (on time or late), each change in its history."""
     require(actor, "set_up", YearSetup)
     if due_on.year != deadline.year:
         raise ValidationError({"due_on": f"截止日期须在{deadline.year}年内"})
-    return save_with_history(
+    deadline = save_with_history(
         deadline, actor=actor, action="修改上报截止日期", changes={"due_on": due_on}
     )
+    late_flags_recompute(actor=actor, deadline=deadline)
+    return deadline
+
+
+def late_flags_recompute(*, actor: Any, deadline: SubmissionDeadline) -> int:
+    """Every submission of ``deadline`` handed in: its late flag from its time of handing in
+    and the deadline as it is now. One awaiting the city's review moves between 已上报 and
+    逾期上报 (``SUBMISSION``); one accepted or returned keeps its status and has its flag
+    corrected. Returns how many changed."""
+    changed = 0
+    note = f"截止日期调整为{deadline.due_on:%Y-%m-%d}"
+    subs = Submission.objects.filter(deadline=deadline, submitted_at__isnull=False)
+    for sub in subs.select_related("deadline"):
+        late = submissions.is_late(deadline, sub.submitted_at)
+        if late == sub.is_late:
+            continue
+        if sub.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.LATE):
+            name = "deadline_moved_late" if late else "deadline_moved_on_time"
+            SUBMISSION.apply(sub, name, actor=actor, note=note, changes={"is_late": late})
+        else:
+            save_with_history(
+                sub, actor=actor, action="截止日期调整，更正逾期标记", changes={"is_late": late},
+                note=note,
+            )  # fmt: skip
+        changed += 1
+    return changed
 
 
 def carry_over_candidates(year: int):

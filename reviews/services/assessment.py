@@ -19,6 +19,7 @@ from django.utils import timezone
 from enterprises.models import Enterprise
 from portal.audit import record_change, snapshot
 from portal.concurrency import save_versioned
+from portal.files import discard_when_unreferenced
 from portal.policy import require
 from portal.uploads import check_upload, name_for
 from reviews.models import (
@@ -279,4 +280,4 @@ def evidence_remove(*, evidence: Evidence, actor) -> None:
             note=f"{line.item.code}：{evidence.original_name}",
         )
         evidence.delete()
-    transaction.on_commit(lambda: evidence.file.delete(save=False))
+    discard_when_unreferenced(evidence.file.name, storage=evidence.file.storage)

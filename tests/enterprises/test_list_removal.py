@@ -55,3 +55,36 @@ def test_removals_are_kept_and_counted_per_county(county_user, city_user, entry,
         {"county": "芝罘区", "total": 1, "reasons": ["重复 1家"]}
     ]
     assert removals_by_county(user=city_user, year=2017) == []
+
+
+def test_the_removal_s_evidence_downloads_in_scope_under_its_uploaded_name(
+    client, county_user, entry, make_user, fushan, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    removal = creation_list_remove(
+        actor=county_user, entry=entry, reason="moved_away", evidence=pdf("迁出证明.pdf")
+    )
+    url = f"/enterprises/creation-list/removals/{removal.pk}/evidence/"
+    client.force_login(county_user)
+    listed = client.get("/enterprises/creation-list/?year=2016").content.decode()
+    assert url in listed and "迁出证明.pdf" in listed
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert "attachment" in response["Content-Disposition"]
+    assert "%E8%BF%81%E5%87%BA%E8%AF%81%E6%98%8E.pdf" in response["Content-Disposition"]
+    client.force_login(make_user(role="county", county=fushan))
+    assert client.get(url).status_code == 404
+
+
+def test_a_removal_s_evidence_missing_from_disk_is_a_404_with_a_message(
+    client, county_user, entry, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    removal = creation_list_remove(
+        actor=county_user, entry=entry, reason="moved_away", evidence=pdf()
+    )
+    removal.evidence.storage.delete(removal.evidence.name)
+    client.force_login(county_user)
+    response = client.get(f"/enterprises/creation-list/removals/{removal.pk}/evidence/")
+    assert response.status_code == 404 and "文件" in response.content.decode()

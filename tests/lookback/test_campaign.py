@@ -17,7 +17,7 @@ from lookback.services import (
 )
 from portal.audit import history_for
 from reviews.models import Certificate, Review
-from tests.factories import review_in
+from tests.factories import phases_ahead, review_in
 from tests.lookback.samples import spot_sample
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ ANSWERS = {
 
 @pytest.fixture
 def campaign(city_user):
-    return campaign_open(year=2016, actor=city_user)
+    return campaign_open(year=2016, actor=city_user, deadlines=phases_ahead())
 
 
 @pytest.fixture
@@ -40,7 +40,8 @@ def passed(make_enterprise, zhifu):
     return [make_enterprise(county=zhifu, status=Status.ANNOUNCED) for _ in range(8)]
 
 
-def test_the_three_phases_have_the_notices_deadlines(campaign):
+def test_the_three_phases_have_the_notices_deadlines(city_user):
+    campaign = campaign_open(year=2016, actor=city_user)
     assert campaign.self_check_deadline == dt.date(2016, 6, 30)
     assert campaign.summary_deadline == dt.date(2016, 8, 30)
     assert campaign.spot_check_deadline == dt.date(2016, 10, 20)

@@ -24,7 +24,7 @@ from portal.statemachine import TransitionRefused
 from reviews.choices import AgencyStanding
 from reviews.models import ResultHold, ReviewAgency
 from reviews.services.holds import results_held
-from tests.factories import UserFactory, review_in
+from tests.factories import UserFactory, phases_ahead, review_in
 from tests.lookback.samples import audit_sample, spot_sample
 from tests.machines import (
     SYSTEM,
@@ -98,7 +98,7 @@ def audit(passes, zhifu, users):  # noqa: F811
 
 @pytest.fixture
 def campaign(users):
-    return campaign_open(year=2016, actor=users[CITY])
+    return campaign_open(year=2016, actor=users[CITY], deadlines=phases_ahead())
 
 
 @pytest.fixture
@@ -252,7 +252,7 @@ def test_two_closes_at_once_apply_once(passes, zhifu, make_user):  # noqa: F811
 def test_two_decisions_at_once_apply_once(reference, agency, make_user, zhifu, make_enterprise):
     city = make_user(role="city")
     county = make_user(role=Role.COUNTY, county=zhifu)
-    campaign = campaign_open(year=2016, actor=city)
+    campaign = campaign_open(year=2016, actor=city, deadlines=phases_ahead())
     review_in(agency, make_enterprise(county=zhifu), 2016)
     rating = agency_rating_submit(
         campaign=campaign, agency=agency, rating="removal", reason="弄虚作假", actor=county
@@ -275,7 +275,7 @@ def test_two_decisions_at_once_apply_once(reference, agency, make_user, zhifu, m
 @pytest.mark.django_db(transaction=True)
 def test_two_findings_at_once_apply_once(reference, make_enterprise, make_user, zhifu):
     city = make_user(role=Role.CITY)
-    campaign = campaign_open(year=2016, actor=city)
+    campaign = campaign_open(year=2016, actor=city, deadlines=phases_ahead())
     for _ in range(3):
         make_enterprise(county=zhifu, status=Status.ANNOUNCED)
     outcome = spot_check_draw(

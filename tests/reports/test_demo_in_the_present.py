@@ -92,3 +92,20 @@ def test_the_demo_seeds_an_empty_registry_without_firms(settings, tmp_path):
     call_command("seed_demo", enterprises=0, stdout=StringIO())
     assert Enterprise.objects.count() == 0
     assert CountyTarget.objects.filter(year=timezone.localdate().year).count() == 16
+
+
+def test_the_demo_campaign_takes_its_input_today_and_reminds_before_its_deadlines(demo):
+    from lookback.models import Campaign, SelfCheck, SpotCheck
+    from lookback.selectors import phase_states
+    from reports.tasks import send_daily_reminders
+
+    today = timezone.localdate()
+    campaign = Campaign.objects.get(year=today.year)
+    zhifu = County.objects.get(code="370602")
+    phases = phase_states(campaign=campaign, county_id=zhifu.pk, today=today)
+    assert all(state["open"] for state in phases.values()), phases
+    assert SelfCheck.objects.filter(campaign=campaign).exists()
+    assert SpotCheck.objects.filter(campaign=campaign, county=zhifu).exists()
+    sent = send_daily_reminders.apply().get()
+    if (campaign.self_check_deadline - today).days in (7, 1):
+        assert sent.get("lookback_self_check", 0) > 0

@@ -19,6 +19,7 @@ from reports.models import CityGoal, CountyTarget, EvaluationCriterion
 from reports.selectors import county_progress
 from reports.services import submissions, targets
 from reports.services.progress import build_progress_report
+from tests.factories import phases_ahead
 
 from .conftest import PDF
 
@@ -269,7 +270,7 @@ def test_audit_accuracy_and_lookback_work_score_the_counties(
         county=zhifu_progress, year=2016, tolerance=10, created_by=city_user,
         status="closed", error_rate=Decimal("0.25"), sampled=4, in_error=1,
     )  # fmt: skip
-    campaign = campaign_open(year=2016, actor=city_user)
+    campaign = campaign_open(year=2016, actor=city_user, deadlines=phases_ahead())
     passed = Enterprise.objects.filter(county=zhifu_progress, status__in=["confirmed", "announced"])
     self_check_record(
         campaign=campaign, enterprise=passed.first(), actor=county_staff,

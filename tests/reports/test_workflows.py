@@ -50,12 +50,16 @@ SUBMISSION_TABLE = {
     "upload_late": (OPEN, S.LATE),
     "accept": ({S.SUBMITTED, S.LATE}, S.ACCEPTED),
     "return": ({S.SUBMITTED, S.LATE}, S.RETURNED),
+    "deadline_moved_late": ({S.SUBMITTED}, S.LATE),
+    "deadline_moved_on_time": ({S.LATE}, S.SUBMITTED),
 }
 SUBMISSION_WHO = {
     "upload": {COUNTY},
     "upload_late": {COUNTY},
     "accept": {CITY, ADMIN},
     "return": {CITY, ADMIN},
+    "deadline_moved_late": {CITY, ADMIN},
+    "deadline_moved_on_time": {CITY, ADMIN},
 }
 
 

@@ -99,3 +99,40 @@ def test_the_page_sets_up_the_year_and_edits_a_deadline(client, city_user, last_
                 {f"d{deadline.pk}-due_on": "2017-05-06"})  # fmt: skip
     deadline.refresh_from_db()
     assert deadline.due_on == dt.date(YEAR, 5, 6)
+
+
+def handed_in(deadline, county, when, status):
+    from django.utils import timezone
+
+    sub = Submission.objects.get(deadline=deadline, county=county)
+    at = timezone.make_aware(dt.datetime.combine(when, dt.time(10)))
+    Submission.objects.filter(pk=sub.pk).update(
+        status=status, submitted_at=at, is_late=at >= deadline.closes_at
+    )
+    return sub
+
+
+def test_moving_a_deadline_judges_the_documents_already_in_against_the_new_date(
+    city_user, reference
+):
+    zhifu, fushan, laishan = reference["counties"][:3]
+    deadline = set_up(city_user).deadlines[0]
+    due = deadline.due_on
+    on_time = handed_in(deadline, zhifu, due, "submitted")  # on the day: on time
+    late = handed_in(deadline, fushan, due + dt.timedelta(days=2), "late")
+    accepted = handed_in(deadline, laishan, due, "accepted")
+    # Brought forward a day: the two handed in on the day are now late.
+    year_setup.deadline_move(actor=city_user, deadline=deadline, due_on=due - dt.timedelta(days=1))
+    for sub, status, is_late in ((on_time, "late", True), (late, "late", True),
+                                 (accepted, "accepted", True)):  # fmt: skip
+        sub.refresh_from_db()
+        assert (sub.status, sub.is_late) == (status, is_late), sub.county
+    assert history_for(on_time).filter(action="截止日期调整，改为逾期上报").exists()
+    assert history_for(accepted).filter(action="截止日期调整，更正逾期标记").exists()
+    # Put back later than both: every one is on time again, the accepted one stays accepted.
+    deadline.refresh_from_db()
+    year_setup.deadline_move(actor=city_user, deadline=deadline, due_on=due + dt.timedelta(days=5))
+    for sub, status in ((on_time, "submitted"), (late, "submitted"), (accepted, "accepted")):
+        sub.refresh_from_db()
+        assert (sub.status, sub.is_late) == (status, False), sub.county
+    assert history_for(late).filter(action="截止日期调整，改为按时上报").exists()

@@ -21,6 +21,7 @@ from integrity.services.draws import conflicted_experts, draw_freeze, draw_perfo
 from lookback.models import AuditRound, SpotCheck
 from lookback.services import campaign_open, self_check_record
 from portal.statemachine import TransitionRefused
+from tests.factories import phases_ahead
 
 pytestmark = pytest.mark.django_db
 
@@ -195,7 +196,9 @@ def test_a_redraw_after_a_result_is_recorded_is_refused(drawn, city_user, tomorr
 
 @pytest.fixture
 def campaign(city_user):
-    return campaign_open(year=timezone.localdate().year, actor=city_user)
+    return campaign_open(
+        year=timezone.localdate().year, actor=city_user, deadlines=phases_ahead()
+    )
 
 
 def test_spot_check_firms_whose_self_check_found_problems_are_drawn_first(

@@ -15,14 +15,14 @@ from lookback.services import (
 )
 from reviews.choices import AgencyStanding
 from reviews.models import ReviewAgency
-from tests.factories import AgencyFactory, review_in
+from tests.factories import AgencyFactory, phases_ahead, review_in
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def campaign(city_user):
-    return campaign_open(year=2016, actor=city_user)
+    return campaign_open(year=2016, actor=city_user, deadlines=phases_ahead())
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 
 from enterprises.choices import Grade, Status
 from lookback.services import (
-    agency_rating_decide,
     agency_rating_submit,
+    agency_standing_decide_on_ratings,
     audit_close,
     audit_finding_record,
     audit_start,
@@ -20,6 +20,8 @@ from lookback.services import (
 )
 from portal.models import Notification
 from reviews.models import Certificate, Review
+from tests.factories import phases_ahead, review_in
+from tests.lookback.samples import audit_sample, spot_sample
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +46,9 @@ def test_a_failing_audit_tells_its_county_of_the_result_and_the_hold(
             issued_on=dt.date(2016, 6, 1), valid_until=dt.date(2019, 5, 31),
         )  # fmt: skip
     city = everyone["city"]
-    audit = audit_start(county=zhifu, year=2016, actor=city, seed="s")
+    audit = audit_start(
+        county=zhifu, year=2016, actor=city, sample=audit_sample(zhifu, 2016)
+    )
     for finding in audit.findings.all():
         audit_finding_record(finding=finding, actor=city, audited_result="", audited_score=D(50))
     audit_close(audit=audit, actor=city, expected_version=audit.version)
@@ -53,14 +57,19 @@ def test_a_failing_audit_tells_its_county_of_the_result_and_the_hold(
 
 
 def test_each_rating_asks_the_city_and_its_decision_tells_the_agency(everyone):
-    campaign = campaign_open(year=2016, actor=everyone["city"])
+    campaign = campaign_open(year=2016, actor=everyone["city"], deadlines=phases_ahead())
     county, agency = everyone["county"], everyone["agency"].agency
+    review_in(agency, everyone["firm"].enterprise, 2016)
     rating = agency_rating_submit(
         campaign=campaign, agency=agency, rating="warning", reason="重收费、轻服务",
         actor=county, rectify_by=dt.date(2016, 10, 1),
     )  # fmt: skip
     assert told("lookback.rating_submitted") == {everyone["city"].pk}
-    agency_rating_decide(rating=rating, actor=everyone["city"])
+    agency_standing_decide_on_ratings(
+        agency=agency, decision="warn", reason="重收费、轻服务", actor=everyone["city"],
+        ratings=[rating], problem="fees", requirements="退还多收费用",
+        deadline=dt.date.today() + dt.timedelta(days=20),
+    )  # fmt: skip
     assert told("reviews.agency_standing_changed") == {everyone["agency"].pk}
     Notification.objects.all().delete()
     agency_rating_submit(
@@ -73,8 +82,10 @@ def test_a_spot_checks_order_to_rectify_tells_the_firm(everyone, zhifu):
     firm = everyone["firm"].enterprise
     firm.status = Status.ANNOUNCED
     firm.save(update_fields=["status"])
-    campaign = campaign_open(year=2016, actor=everyone["city"])
-    outcome = spot_check_draw(campaign=campaign, county=zhifu, actor=everyone["city"])
+    campaign = campaign_open(year=2016, actor=everyone["city"], deadlines=phases_ahead())
+    outcome = spot_check_draw(
+        campaign=campaign, county=zhifu, actor=everyone["city"], sample=spot_sample(zhifu)
+    )
     outcome = outcome.outcomes.get(enterprise=firm)
     spot_check_record(
         outcome=outcome, actor=everyone["city"], result="rectify", note="台账不全",

@@ -17,7 +17,6 @@ from lookback.models import (
     AuditFinding,
     AuditRound,
     Campaign,
-    Draw,
     SpotCheck,
     SpotCheckOutcome,
 )
@@ -84,9 +83,7 @@ def world(make_enterprise, zhifu, city_user, county_user):
     Accident.objects.create(enterprise=r1.enterprise, occurred_on=dt.date(Y, 1, 20), deaths=1)
     Accident.objects.create(enterprise=r2.enterprise, occurred_on=dt.date(Y, 1, 5), deaths=2)
     Accident.objects.create(enterprise=r1.enterprise, occurred_on=dt.date(Y, 1, 21), deaths=0)
-    draw = Draw.objects.create(kind="audit", county=zhifu, year=Y, seed="s", population=[],
-                               size=2, sample=[], created_by=city_user)  # fmt: skip
-    audit = AuditRound.objects.create(county=zhifu, year=Y, tolerance=10, draw=draw,
+    audit = AuditRound.objects.create(county=zhifu, year=Y, tolerance=10, sampled=2,
                                       created_by=city_user)  # fmt: skip
     AuditFinding.objects.create(audit=audit, enterprise=r1.enterprise, reported_result="3",
                                 agency=a, recorded=True, in_error=True)  # fmt: skip
@@ -96,11 +93,7 @@ def world(make_enterprise, zhifu, city_user, county_user):
         year=Y, self_check_deadline=dt.date(Y, 6, 30), summary_deadline=dt.date(Y, 8, 30),
         spot_check_deadline=dt.date(Y, 10, 20), created_by=city_user,
     )  # fmt: skip
-    spot_draw = Draw.objects.create(
-        kind="spot_check", county=zhifu, year=Y, seed="s", population=[], size=2, sample=[],
-        created_by=city_user,
-    )  # fmt: skip
-    spot = SpotCheck.objects.create(campaign=campaign, county=zhifu, draw=spot_draw)
+    spot = SpotCheck.objects.create(campaign=campaign, county=zhifu)
     SpotCheckOutcome.objects.create(spot_check=spot, enterprise=r2.enterprise, outcome="rectify")
     SpotCheckOutcome.objects.create(spot_check=spot, enterprise=r1.enterprise, outcome="passes")
     for n, rating in enumerate(("good", "warning"), start=1):

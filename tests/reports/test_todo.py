@@ -16,6 +16,7 @@ from reports.services import submissions, targets
 from reviews.choices import ReviewStatus
 from reviews.models import Review
 from reviews.services import review as services
+from tests.factories import phases_ahead
 from tests.reviews import factories_announcements as fa
 from tests.reviews import factories_review
 
@@ -68,7 +69,7 @@ def busy(review_world, make_enterprise, zhifu, fushan):
     sub = deadlines[-1].submissions.get(county=zhifu)
     document = SimpleUploadedFile("方案.pdf", PDF, content_type="application/pdf")
     submissions.submission_upload(actor=w.county_user, submission=sub, document=document)
-    campaign = campaign_open(year=today.year, actor=w.city_user)
+    campaign = campaign_open(year=today.year, actor=w.city_user, deadlines=phases_ahead())
     agency_rating_submit(
         campaign=campaign, agency=w.agency, rating="good", reason="履职良好", actor=w.county_user
     )

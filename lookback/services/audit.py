@@ -71,11 +71,11 @@ def audit_start(
     require(actor, "start", AuditRound)
     if AuditRound.objects.filter(county=county, year=year, status=AuditRound.Status.OPEN).exists():
         raise ValidationError(f"{county}{year}年已有进行中的抽查审核")
-    chosen = check_sample(county=county, year=year, sample=sample)
     hold = results_held(county=county, year=year)
     problem = re_reviews_done_problem(hold)
     if problem:  # 经再次审核合格后方可公告: the re-audit comes after the re-reviews
         raise ValidationError(problem)
+    chosen = check_sample(county=county, year=year, sample=sample)
     audit = AuditRound.objects.create(
         county=county,
         year=year,

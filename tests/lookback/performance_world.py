@@ -24,7 +24,6 @@ def build(*, agencies: int, per_agency: int, year: int, serial_base: int = SERIA
         AuditFinding,
         AuditRound,
         Campaign,
-        Draw,
         SpotCheck,
         SpotCheckOutcome,
     )
@@ -118,9 +117,7 @@ def build(*, agencies: int, per_agency: int, year: int, serial_base: int = SERIA
         for c in tenth
     )
     county = counties[0]
-    draw = Draw.objects.create(kind=Draw.Kind.AUDIT, county=county, year=year, seed="perf",
-                               population=[], size=0, sample=[], created_by=city)  # fmt: skip
-    audit = AuditRound.objects.create(county=county, year=year, tolerance=10, draw=draw,
+    audit = AuditRound.objects.create(county=county, year=year, tolerance=10,
                                       created_by=city, status=AuditRound.Status.CLOSED)  # fmt: skip
     AuditFinding.objects.bulk_create(
         AuditFinding(audit=audit, enterprise_id=c.enterprise_id, reported_result=Grade.LEVEL3,
@@ -135,10 +132,7 @@ def build(*, agencies: int, per_agency: int, year: int, serial_base: int = SERIA
     )  # fmt: skip
     spot = SpotCheck.objects.filter(campaign=campaign, county=county).first()
     if spot is None:
-        spot_draw = Draw.objects.create(kind=Draw.Kind.SPOT_CHECK, county=county, year=year,
-                                        seed="perf", population=[], size=0, sample=[],
-                                        created_by=city)  # fmt: skip
-        spot = SpotCheck.objects.create(campaign=campaign, county=county, draw=spot_draw)
+        spot = SpotCheck.objects.create(campaign=campaign, county=county)
     SpotCheckOutcome.objects.bulk_create(
         SpotCheckOutcome(spot_check=spot, enterprise_id=c.enterprise_id,
                          outcome=SpotCheckOutcome.Outcome.RECTIFY)

@@ -24,7 +24,8 @@ from portal.audit import history_for
 from portal.models import Notification
 from reports.models import Reminder
 from reports.services.reminders import send_reminders
-from tests.factories import phases_ahead
+from tests.factories import phases_ahead, review_in
+from tests.lookback.samples import spot_sample
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +89,9 @@ def test_a_rating_a_draw_and_a_finding_after_their_deadlines_are_refused(
     for _ in range(3):
         make_enterprise(county=zhifu, status=Status.ANNOUNCED)
     campaign = campaign_with(city_user)
-    outcome = spot_check_draw(campaign=campaign, county=zhifu, actor=city_user).outcomes.first()
+    outcome = spot_check_draw(
+        campaign=campaign, county=zhifu, actor=city_user, sample=spot_sample(zhifu)
+    ).outcomes.first()
     campaign.summary_deadline = campaign.spot_check_deadline = TODAY - DAY
     campaign.self_check_deadline = TODAY - 2 * DAY
     campaign.save()
@@ -204,10 +207,11 @@ def test_nothing_is_sent_on_other_days_or_once_the_input_is_in(
 
 
 def test_counties_that_rated_no_agency_are_reminded_the_day_before_the_summary_ends(
-    city_user, county_user, fushan, make_user, agency
+    city_user, county_user, fushan, make_user, agency, make_enterprise
 ):
     fushan_user = make_user(role="county", county=fushan)
     campaign = campaign_with(city_user, self_check=TODAY, summary=TODAY + DAY)
+    review_in(agency, make_enterprise(county=county_user.county), TODAY.year)
     agency_rating_submit(
         campaign=campaign, agency=agency, rating="good", reason="认真", actor=county_user
     )
@@ -221,7 +225,7 @@ def test_the_city_is_reminded_of_drawn_firms_without_a_finding(city_user, zhifu,
     campaign = campaign_with(
         city_user, self_check=TODAY, summary=TODAY + 2 * DAY, spot_check=TODAY + 7 * DAY
     )
-    spot_check_draw(campaign=campaign, county=zhifu, actor=city_user)
+    spot_check_draw(campaign=campaign, county=zhifu, actor=city_user, sample=spot_sample(zhifu))
     send_reminders(today=TODAY)
     note = Notification.objects.get(recipient=city_user, title__contains="抽查阶段")
     assert "还有3家抽查企业未录入检查结论" in note.title

@@ -22,6 +22,7 @@ from reviews.models import Certificate, Review, ReviewAgency
 from reviews.services.certificates import review_confirm
 from reviews.services.holds import result_hold_release, results_held
 from reviews.services.review import review_assign
+from tests.lookback.samples import audit_sample
 from tests.reviews.factories_announcements import confirmed_certificate
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,7 @@ def passes(make_enterprise, zhifu, agencies):
 
 
 def failing_audit(zhifu, city_user):
-    audit = audit_start(county=zhifu, year=YEAR, actor=city_user, seed="s")
+    audit = audit_start(county=zhifu, year=YEAR, actor=city_user, sample=audit_sample(zhifu, YEAR))
     for finding in audit.findings.all():
         audit_finding_record(
             finding=finding, actor=city_user, audited_result="", audited_score=D(52)
@@ -105,12 +106,12 @@ def test_the_hold_lifts_only_after_the_re_reviews_and_a_passing_re_audit(
     re_reviews = list(Review.objects.filter(hold=hold).select_related("enterprise"))
     finish(re_reviews[0], county_user)
     with pytest.raises(ValidationError, match="还有9家企业的复审未完成"):
-        audit_start(county=zhifu, year=YEAR, actor=city_user, seed="t")
+        audit_start(county=zhifu, year=YEAR, actor=city_user, sample=audit_sample(zhifu, YEAR))
     with pytest.raises(ValidationError, match="复审未完成"):
         result_hold_release(county=zhifu, year=YEAR, actor=city_user, note="提前解除")
     for re_review in re_reviews[1:]:
         finish(re_review, county_user)
-    again = audit_start(county=zhifu, year=YEAR, actor=city_user, seed="t")
+    again = audit_start(county=zhifu, year=YEAR, actor=city_user, sample=audit_sample(zhifu, YEAR))
     assert again.is_re_audit and again.hold == hold
     for finding in again.findings.all():
         audit_finding_record(

@@ -7,6 +7,7 @@ import hashlib
 from functools import cached_property
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connections
 
@@ -28,7 +29,10 @@ class CheapCountPaginator(Paginator):
         qs = self.object_list
         if not hasattr(qs, "query"):
             return super().count
-        key = _count_key(qs)
+        try:
+            key = _count_key(qs)
+        except EmptyResultSet:  # ``qs.none()``: a filter by something that is no id
+            return 0
         cached = peek(key)
         if cached is not None:
             self.count_lags = True

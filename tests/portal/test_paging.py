@@ -53,3 +53,11 @@ def test_a_large_lists_count_is_kept_a_minute_and_the_page_says_so(
     assert "共 2 条（总数每分钟更新）" in page  # the kept count, said to lag
     other = client.get(url, {"size": "small"}).content.decode()  # another filter counts anew
     assert "（总数每分钟更新）" not in other
+
+
+def test_a_list_filtered_by_no_id_counts_nothing_without_a_query(rf, db, django_assert_num_queries):
+    from enterprises.models import Enterprise
+
+    with django_assert_num_queries(0):
+        page = paging.paginate(rf.get("/"), Enterprise.objects.none(), 50)
+        assert page.paginator.count == 0

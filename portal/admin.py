@@ -14,7 +14,17 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (
         (
             "角色与归属",
-            {"fields": ("role", "full_name", "phone", "county", "enterprise", "agency")},
+            {
+                "fields": (
+                    "role",
+                    "full_name",
+                    "phone",
+                    "county",
+                    "enterprise",
+                    "agency",
+                    "must_change_password",
+                )
+            },
         ),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (

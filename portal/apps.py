@@ -16,6 +16,24 @@ class PortalConfig(AppConfig):
         # (events.py) and what each role has to do (todo.py) register themselves.
         autodiscover_modules("policies", "workflows", "events", "todo")
         self._connect_security_receivers()
+        self._name_axes_in_chinese()
+
+    def _name_axes_in_chinese(self) -> None:
+        """django-axes ships no zh-hans names: the administrators' admin says them in Chinese.
+        Only the names shown are changed (``original_attrs`` and so the migrations stay)."""
+        from django.apps import apps
+
+        axes = apps.get_app_config("axes")
+        axes.verbose_name = "登录限制"
+        names = {
+            "AccessAttempt": "登录失败计数",
+            "AccessFailureLog": "登录失败记录",
+            "AccessLog": "登录记录",
+            "AccessAttemptExpiration": "登录失败计数有效期",
+        }
+        for model in axes.get_models():
+            if model.__name__ in names:
+                model._meta.verbose_name = model._meta.verbose_name_plural = names[model.__name__]
 
     def _connect_security_receivers(self) -> None:
         from axes.signals import user_locked_out

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests.e2e.conftest import CHROMIUM, SKIP_REASON
-from tests.e2e.test_walk import PDF, Walker, expect_message
+from tests.e2e.test_walk import PDF, Walker
 
 pytestmark = [
     pytest.mark.e2e,
@@ -22,6 +22,7 @@ pytestmark = [
 ]
 
 PHONE = {"width": 390, "height": 844}
+WAIT = 30_000  # ms: a page after an upload, on a machine shared by many test runs
 FIRM_NAME = "烟台芝罘掌上机械有限公司"
 NEW_PASSWORD = "Pocket-Lathe-2016"
 
@@ -78,6 +79,12 @@ class Phone(Walker):
         self.shot(f"phone-{len(self.checked):02d}-{name}")
 
 
+def said(page, text: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.get_by_text(text).first).to_be_visible(timeout=WAIT)
+
+
 def _raise_a_nonconformity(firm) -> None:
     """The county assigns the demo agency; the agency forms its team and raises one
     nonconformity (the phone walk is about the firm, so this is done through the services)."""
@@ -122,7 +129,7 @@ def test_the_firm_walks_self_assessment_and_a_nonconformity_answer_on_a_phone(
 
     # --- The first sign-in with the county's temporary password goes to the password change ---
     ent.login("phone-firm", temporary)
-    expect(page.get_by_role("heading", name="修改密码")).to_be_visible()
+    expect(page.get_by_role("heading", name="修改密码")).to_be_visible(timeout=WAIT)
     ent.fits("修改初始密码")
     page.locator("#id_old_password").fill(temporary)
     page.locator("#id_new_password1").fill(NEW_PASSWORD)
@@ -135,17 +142,19 @@ def test_the_firm_walks_self_assessment_and_a_nonconformity_answer_on_a_phone(
     page.goto("/reviews/assessments/")
     ent.fits("企业自评")
     page.get_by_role("button", name="开始自评").click()
-    expect_message(page, "已开始自评")
+    said(page, "已开始自评")
     ent.fits("自评表")
     deductions = page.get_by_role("spinbutton", name=re.compile(r"扣分$"))
     count = deductions.count()
     for position in range(count):
         deductions.nth(position).fill("0")
-    expect(page.locator("#assessment-score")).to_have_text("100.0")  # live, before saving
+    expect(page.locator("#assessment-score")).to_have_text(
+        "100.0", timeout=WAIT
+    )  # live, before saving
     page.get_by_label("自评组组长").fill("张安全（安全科长）")
     page.get_by_label("自评组成员").fill("李明（车间主任）")
     page.get_by_role("button", name="保存草稿").click()
-    expect_message(page, "草稿已保存")
+    said(page, "草稿已保存")
 
     # A freshly saved page: choosing a file is no edit, so the upload asks nothing.
     dialogs = len(ent.dialogs)
@@ -154,7 +163,7 @@ def test_the_firm_walks_self_assessment_and_a_nonconformity_answer_on_a_phone(
         files=[{"name": "责任制.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
     row.get_by_role("button", name="上传").click()
-    expect(page.get_by_role("link", name="责任制.pdf")).to_be_visible()
+    expect(page.get_by_role("link", name="责任制.pdf")).to_be_visible(timeout=WAIT)
     assert len(ent.dialogs) == dialogs, ent.dialogs[dialogs:]
 
     # An out-of-range deduction is marked at once and the score follows the typing.
@@ -173,21 +182,23 @@ def test_the_firm_walks_self_assessment_and_a_nonconformity_answer_on_a_phone(
         files=[{"name": "安全管理人员任命.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
     row.get_by_role("button", name="上传").click()
-    expect(page.get_by_role("link", name="安全管理人员任命.pdf")).to_be_visible()
+    expect(page.get_by_role("link", name="安全管理人员任命.pdf")).to_be_visible(timeout=WAIT)
     page.wait_for_load_state()
     kept = SelfAssessmentLine.objects.filter(assessment__enterprise=firm).order_by("item__order")
     assert kept[2].deducted == 2 and kept[2].reason == "应急预案未演练"
-    expect(page.locator("#assessment-score")).to_have_text(live)
+    expect(page.locator("#assessment-score")).to_have_text(live, timeout=WAIT)
     ent.fits("自评表（已上传佐证）")
 
     page.get_by_role("button", name="提交自评").click()
-    expect(page.get_by_role("heading", name=re.compile("自评（已提交）"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("自评（已提交）"))).to_be_visible(
+        timeout=WAIT
+    )
     ent.fits("自评已提交")
 
     page.goto("/reviews/apply/")
     ent.fits("申请评审")
     page.get_by_role("button", name="提交评审申请").click()
-    expect_message(page, "评审申请已提交")
+    said(page, "评审申请已提交")
 
     # --- A nonconformity, answered from the phone ------------------------------------------------
     _raise_a_nonconformity(firm)
@@ -201,16 +212,16 @@ def test_the_firm_walks_self_assessment_and_a_nonconformity_answer_on_a_phone(
         files=[{"name": "演练.pdf", "mimeType": "application/pdf", "buffer": b"MZ not a pdf"}]
     )
     page.get_by_role("button", name="提交整改情况").click()
-    expect_message(page, "已填写的内容已保留")
-    expect(page.get_by_label("整改情况")).to_have_value(answer)
+    said(page, "已填写的内容已保留")
+    expect(page.get_by_label("整改情况")).to_have_value(answer, timeout=WAIT)
     ent.errors = [e for e in ent.errors if not e.startswith("400 ")]  # the refusal itself
     ent.fits("整改情况被退回")
     page.get_by_label("佐证材料").set_input_files(
         files=[{"name": "应急演练记录.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
     page.get_by_role("button", name="提交整改情况").click()
-    expect_message(page, "整改情况已提交")
-    expect(page.get_by_role("link", name="应急演练记录.pdf")).to_be_visible()
+    said(page, "整改情况已提交")
+    expect(page.get_by_role("link", name="应急演练记录.pdf")).to_be_visible(timeout=WAIT)
     ent.fits("整改情况已提交")
 
     # --- The public list on the phone ----------------------------------------------------------

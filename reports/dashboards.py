@@ -51,44 +51,54 @@ def _entries(user: Any, year: int, county: County | None) -> QuerySet:
     return qs.filter(enterprise__county=county) if county else qs
 
 
-def _slices(user: Any, year: int, county: County | None, field: str) -> list[dict]:
+def _cross(user: Any, year: int, county: County | None) -> list[dict]:
+    """Listed and passed by industry × size: one scan of the year's lists serves both tables."""
     passed = Q(enterprise__status__in=LIST_STAGES["passed"])
     return list(
         _entries(user, year, county)
-        .values(field)
+        .values("enterprise__industry", "enterprise__size")
         .annotate(listed=Count("pk"), passed=Count("pk", filter=passed))
-        .order_by(field)
+        .order_by()
     )
 
 
-def by_industry(*, user: Any, year: int, county: County | None = None) -> list[Slice]:
-    rows = _slices(user, year, county, "enterprise__industry")
-    names = dict(Industry.objects.values_list("pk", "name"))
-    return [
+def _sum_by(rows: list[dict], field: str) -> dict[Any, dict[str, int]]:
+    totals: dict[Any, dict[str, int]] = {}
+    for row in rows:
+        total = totals.setdefault(row[field], {"listed": 0, "passed": 0})
+        total["listed"] += row["listed"]
+        total["passed"] += row["passed"]
+    return totals
+
+
+def breakdowns(
+    *, user: Any, year: int, county: County | None = None
+) -> tuple[list[Slice], list[Slice]]:
+    """The year's list by industry (in the industries' order) and by size class: two queries."""
+    rows = _cross(user, year, county)
+    by_industry, by_size = _sum_by(rows, "enterprise__industry"), _sum_by(rows, "enterprise__size")
+    industries = [
         Slice(
-            names.get(r["enterprise__industry"], "未分类"),
-            r["listed"],
-            r["passed"],
-            list_url(year, county, industry=r["enterprise__industry"]),
-            list_url(year, county, industry=r["enterprise__industry"], stage="passed"),
+            industry.name,
+            by_industry[industry.pk]["listed"],
+            by_industry[industry.pk]["passed"],
+            list_url(year, county, industry=industry.pk),
+            list_url(year, county, industry=industry.pk, stage="passed"),
         )  # fmt: skip
-        for r in rows
+        for industry in Industry.objects.filter(pk__in=list(by_industry))
     ]
-
-
-def by_size(*, user: Any, year: int, county: County | None = None) -> list[Slice]:
-    rows = {r["enterprise__size"]: r for r in _slices(user, year, county, "enterprise__size")}
-    return [
+    sizes = [
         Slice(
             label,
-            rows[value]["listed"],
-            rows[value]["passed"],
+            by_size[value]["listed"],
+            by_size[value]["passed"],
             list_url(year, county, size=value),
             list_url(year, county, size=value, stage="passed"),
         )  # fmt: skip
         for value, label in SizeClass.choices
-        if value in rows
+        if value in by_size
     ]
+    return industries, sizes
 
 
 @dataclass

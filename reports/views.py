@@ -134,9 +134,10 @@ def _breakdowns(user, year: int, today: dt.date, county, passed_now: int) -> dic
     trend = dashboards.weekly_trend(
         user=user, year=year, today=today, county=county, passed_now=passed_now
     )
+    industries, sizes = dashboards.breakdowns(user=user, year=year, county=county)
     return {
-        "industries": dashboards.by_industry(user=user, year=year, county=county),
-        "sizes": dashboards.by_size(user=user, year=year, county=county),
+        "industries": industries,
+        "sizes": sizes,
         "trend": trend,
         "trend_chart": trend.chart,
         "lookback": dashboards.lookback_status(user=user, year=year, county=county),

@@ -74,3 +74,14 @@ def test_the_citys_decision_on_a_document_tells_its_county(
     else:
         submissions.submission_return(actor=city_user, submission=sub, comment="缺少时间表")
     assert told(f"reports.submission_{decision}") == {county_staff.pk}
+
+
+def test_every_morning_reminder_has_a_kind_its_recipients_can_turn_off():
+    from portal.events import event
+    from reports.choices import ReminderKind
+    from reports.services.reminders import reminder_event_kind
+
+    assert reminder_event_kind("submission+7") == "reports.reminder_submission"
+    assert reminder_event_kind("certificate-30") == "reports.reminder_certificate"
+    for kind in ReminderKind.values:
+        assert event(reminder_event_kind(f"{kind}+1")).mail

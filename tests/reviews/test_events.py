@@ -104,9 +104,7 @@ def test_a_conclusion_tells_the_county_to_confirm_and_the_firm_of_its_result(wor
     services.review_conclude(review=review, actor=world.agency_user)
     assert told("reviews.review_concluded_county") == only(world.county_user)
     assert told("reviews.review_concluded_firm") == only(world.firm_user)
-    assert (
-        the("reviews.review_concluded_county").url == f"/reviews/certificates/confirm/{review.pk}/"
-    )
+    assert the("reviews.review_concluded_county").url == f"/reviews/{review.pk}/report/"
 
 
 def test_a_confirmation_tells_the_firm_its_certificate_is_issued(world):

@@ -135,3 +135,20 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         on_password_changed(self.request, form.user)
         return response
+
+
+def server_error(request, *args, **kwargs):
+    """The 500 page; when the database connection is what failed (PostgreSQL restarted, the
+    network cut), the 503 page that says so and asks to retry. Never the error's own text."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+    from django.http import HttpResponse, HttpResponseServerError
+    from django.template.loader import render_to_string
+
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "5"
+        return response
+    return HttpResponseServerError(render_to_string("500.html"))

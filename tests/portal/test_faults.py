@@ -94,7 +94,7 @@ def test_with_redis_stopped_pages_serve_and_queued_mail_is_sent_directly(
     server, url = redis_server
     before = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
     celery_app.conf.broker_url, celery_app.conf.task_always_eager = url, False
-    celery_app.pool.force_close_all()
+    reset_broker_pool()
     try:
         server.terminate()
         server.wait(timeout=10)
@@ -110,7 +110,14 @@ def test_with_redis_stopped_pages_serve_and_queued_mail_is_sent_directly(
         assert len(mail.outbox) == 1
     finally:
         celery_app.conf.broker_url, celery_app.conf.task_always_eager = before
-        celery_app.pool.force_close_all()
+        reset_broker_pool()
+
+
+def reset_broker_pool() -> None:
+    """Connections are pooled per app: drop the pool (Celery makes a new one when asked), so
+    the broker set for the test is used, and the suite's afterwards."""
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 # --- Two beats fire the same job ---------------------------------------------------------------

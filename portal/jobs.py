@@ -31,3 +31,18 @@ def job_finish(job_id: int, *, result: dict, failed: bool = False, message: str 
         job = Job.objects.select_for_update().get(pk=job_id)
         JOB.apply(job, "fail" if failed else "finish", actor=None, changes={"message": message})
         Job.objects.filter(pk=job_id).update(result=result)
+
+
+def claim_scheduled_run(task: str, slot: str) -> bool:
+    """Claim ``task``'s run for ``slot`` inside the caller's transaction; ``False`` when
+    another process has it (a second beat): the unique key waits for the first to commit."""
+    from django.db import IntegrityError, transaction
+
+    from .models import ScheduledRun
+
+    try:
+        with transaction.atomic():
+            ScheduledRun.objects.create(task=task, slot=slot)
+    except IntegrityError:
+        return False
+    return True

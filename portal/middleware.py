@@ -95,3 +95,4 @@ def request_body_limit(get_response: Callable[[Any], Any]) -> Callable[[Any], An
         return get_response(request)
 
     return middleware
+

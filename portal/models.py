@@ -386,3 +386,23 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.username}"
+
+
+class ScheduledRun(models.Model):
+    """One run of a scheduled job for its slot (a day, a week): claimed in the job's own
+    transaction, so two beat processes started by mistake run it once; a run that fails rolls
+    its claim back and may be retried."""
+
+    task = models.CharField("任务", max_length=100)
+    slot = models.CharField("周期", max_length=40)
+    started_at = models.DateTimeField("开始时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "定时任务运行记录"
+        verbose_name_plural = "定时任务运行记录"
+        constraints = [
+            models.UniqueConstraint(fields=["task", "slot"], name="one_run_per_task_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.slot}"

@@ -58,3 +58,4 @@ admin.site.site_header = "安全生产标准化管理平台 · 系统管理"
 admin.site.site_title = "系统管理"
 
 handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"

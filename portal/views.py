@@ -311,3 +311,20 @@ def account_reset_password(request, pk: int):
     password = services.account_reset_password(actor=request.user, account=account)
     record(Kind.PASSWORD_CHANGED, request, detail=f"重置了用户 {account.username} 的密码")
     return _temporary_password_page(request, account, password, created=False)
+
+
+def server_error(request, *args, **kwargs):
+    """The 500 page; when the database connection is what failed (PostgreSQL restarted, the
+    network cut), the 503 page that says so and asks to retry. Never the error's own text."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+    from django.http import HttpResponse, HttpResponseServerError
+    from django.template.loader import render_to_string
+
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "5"
+        return response
+    return HttpResponseServerError(render_to_string("500.html"))

@@ -14,6 +14,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from portal.celery import app
+from portal.jobs import claim_scheduled_run
 
 from .services.progress import build_progress_report
 from .services.reminders import send_reminders
@@ -36,13 +37,22 @@ def _day(day: str | None) -> dt.date:
 
 @app.task(name="reports.tasks.send_daily_reminders", **RETRY)
 def send_daily_reminders(day: str | None = None) -> dict[str, int]:
-    sent = send_reminders(today=_day(day))
-    return dict(sent)
+    today = _day(day)
+    with transaction.atomic():  # once a day, even with two beats (portal.jobs)
+        if not claim_scheduled_run("send_daily_reminders", today.isoformat()):
+            logger.info("提醒：%s 已由另一进程发送", today)
+            return {}
+        return dict(send_reminders(today=today))
 
 
 @app.task(name="reports.tasks.build_weekly_progress_report", **RETRY)
-def build_weekly_progress_report(day: str | None = None) -> int:
-    return build_progress_report(today=_day(day)).pk
+def build_weekly_progress_report(day: str | None = None) -> int | None:
+    today = _day(day)
+    with transaction.atomic():
+        if not claim_scheduled_run("build_weekly_progress_report", today.isoformat()):
+            logger.info("进度统计：%s 已由另一进程生成", today)
+            return None
+        return build_progress_report(today=today).pk
 
 
 def enqueue(task, *args) -> None:

@@ -56,22 +56,24 @@ def prepare(agencies: int, reviews: int, year: int) -> None:
             cursor.execute("VACUUM ANALYZE")
 
 
-def timed(client, url: str, runs: int) -> tuple[float, float, int]:
+def timed(client, url: str, runs: int) -> tuple[float, float, float, int]:
+    """Median and worst wall time, median CPU time of this (Django) process, queries."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    times = []
+    times, cpu = [], []
     queries = 0
     for _ in range(runs):
         with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             response = client.get(url)
             if hasattr(response, "streaming_content"):
                 b"".join(response.streaming_content)
             times.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
         assert response.status_code == 200, (url, response.status_code)
         queries = len(captured)
-    return statistics.median(times), max(times), queries
+    return statistics.median(times), max(times), statistics.median(cpu), queries
 
 
 def main() -> None:
@@ -107,8 +109,10 @@ def main() -> None:
         ("ranking, sorted by fees", f"/lookback/performance/?year={year}&sort=fee&page=3"),
         ("ranking, xlsx", f"/lookback/performance.xlsx?year={year}"),
     ):
-        median, worst, queries = timed(client, url, args.runs)
-        print(f"{label:28} median {median:.3f} s, worst {worst:.3f} s, {queries} queries")
+        median, worst, cpu, queries = timed(client, url, args.runs)
+        print(f"{label:26} median {median:.3f} s, worst {worst:.3f} s, "
+              f"Django CPU {cpu:.3f} s, {queries} queries")  # fmt: skip
+    print(f"load average while measuring: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

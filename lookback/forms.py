@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from enterprises.choices import Grade
 from enterprises.models import County
-from portal.forms import StyledFormMixin
+from portal.forms import RowIdsField, StyledFormMixin
 from reviews.choices import WarningProblem
 from reviews.selectors.agencies import agencies_reviewed_in
 
@@ -77,7 +77,7 @@ class StandingDecisionForm(StyledFormMixin, forms.Form):
 
     decision = forms.ChoiceField(label="名单决定", choices=())
     reason = forms.CharField(label="决定理由", widget=forms.Textarea(attrs={"rows": 2}))
-    ratings = forms.ModelMultipleChoiceField(
+    ratings = RowIdsField(
         queryset=None,
         label="所依据的县级考评",
         required=False,

@@ -487,7 +487,12 @@ def performance_detail(request, pk: int):
     return render(
         request,
         "lookback/performance_detail.html",
-        {"agency": agency, "year": year, "record": performance_of(agency, year)},
+        {
+            "agency": agency,
+            "year": year,
+            "record": performance_of(agency, year),
+            "may_rank": can(request.user, "performance", ReviewAgency),
+        },
     )
 
 
@@ -514,5 +519,6 @@ def performance_reviews(request, pk: int):
             "figure_label": FIGURES[figure],
             "page_obj": page,
             "accidents": accidents_behind(agency, year) if figure == "fatal" else None,
+            "may_rank": can(request.user, "performance", ReviewAgency),
         },
     )

@@ -7,13 +7,13 @@ from django import forms
 
 from enterprises.models import Industry
 from portal.concurrency import VersionedFormMixin
-from portal.forms import StyledFormMixin
+from portal.forms import RowIdsField, StyledFormMixin
 
 from ..choices import AgencyStanding
 
 
 def industry_field(label: str) -> forms.ModelMultipleChoiceField:
-    return forms.ModelMultipleChoiceField(
+    return RowIdsField(
         queryset=Industry.objects.all(),
         label=label,
         required=False,

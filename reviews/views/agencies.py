@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from portal.audit import history_for, history_for_many
 from portal.http import YEARS, current_year, int_param, perform, xlsx_response, year_from
-from portal.policy import allowed_actions, fetch, require
+from portal.policy import allowed_actions, can, fetch, require
 from portal.xlsx import xlsx_bytes
 
 from ..forms.agencies import (
@@ -61,6 +61,11 @@ def agency_list(request):
     )
 
 
+def _browse(request) -> bool:
+    """Whether the breadcrumbs may link to the list of agencies (an agency sees only its own)."""
+    return can(request.user, "browse", ReviewAgency)
+
+
 def agency_mine(request):
     require(request.user, "mine", ReviewAgency)
     return redirect("reviews:agency_detail", pk=request.user.agency_id)
@@ -84,6 +89,7 @@ def agency_detail(request, pk: int):
             "history": history_for(agency)[:100],
             "expert_history": history_for_many(Expert, [e.pk for e in experts])[:100],
             "year": current_year(),
+            "may_browse": _browse(request),
         },
     )
 
@@ -118,7 +124,8 @@ def agency_edit(request, pk: int):
         if done:
             _said_of(request, done.value, "已保存机构信息")
             return redirect(agency)
-    return render(request, "reviews/agencies/agency_form.html", {"form": form, "agency": agency})
+    context = {"form": form, "agency": agency, "may_browse": _browse(request)}
+    return render(request, "reviews/agencies/agency_form.html", context)
 
 
 def _said_of(request, result, saved: str) -> None:
@@ -142,7 +149,7 @@ def expert_create(request, pk: int):
         if done:
             _said_of(request, done.value, "已提交新增专家")
             return redirect(agency)
-    context = {"form": form, "agency": agency, "expert": None}
+    context = {"form": form, "agency": agency, "expert": None, "may_browse": _browse(request)}
     return render(request, "reviews/agencies/expert_form.html", context)
 
 
@@ -165,6 +172,7 @@ def expert_edit(request, pk: int):
         "agency": expert.agency,
         "expert": expert,
         "history": history_for(expert)[:50],
+        "may_browse": _browse(request),
     }
     return render(request, "reviews/agencies/expert_form.html", context)
 

@@ -99,7 +99,9 @@ def test_a_county_rates_the_city_warns_follows_up_and_publishes_the_list(
     row = page.get_by_role("row").filter(has_text=agency.name)
     expect(row).to_contain_text("在册")
     expect(row).to_contain_text("整改到位：已退还多收费用，复查合格")
-    page.get_by_label("版次").select_option(str(editions_before))
+    with page.expect_navigation():
+        page.get_by_label("版次", exact=True).select_option(str(editions_before))
+    expect(page.locator("p", has_text=f"动态名单（第{editions_before}版）")).to_be_visible()
     expect(page.get_by_text("回头看总结后调整")).to_have_count(0)
     public.shot("agency-04-public-list")
     public.close()

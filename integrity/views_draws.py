@@ -78,8 +78,8 @@ def draw_detail(request, pk: int):
             "draw": draw,
             "actions": allowed_actions(request.user, draw),
             "perform_form": PerformForm(),
-            "redraw_form": RedrawForm(),
-            "expert_form": ExpertFreezeForm(),
+            "redraw_form": RedrawForm(prefix="redraw"),
+            "expert_form": ExpertFreezeForm(prefix="experts"),
             "spot_checks": selectors.spot_checks_for_experts(draw),
             "algorithm_text": ALGORITHM_TEXT,
             **selectors.public_context(draw),
@@ -107,7 +107,7 @@ def draw_perform(request, pk: int):
 @require_POST
 def draw_redraw(request, pk: int):
     draw = fetch(request.user, Draw, "redraw", pk=pk)
-    form = RedrawForm(request.POST)
+    form = RedrawForm(request.POST, prefix="redraw")
     if not form.is_valid():
         refuse_form(request, form, "不能重新抽取：")
         return redirect(draw)
@@ -134,7 +134,7 @@ def draw_publish(request, pk: int):
 def experts_freeze(request, pk: int):
     spot_check = fetch(request.user, SpotCheck.objects.select_related("campaign", "county"), pk=pk)
     require(request.user, "freeze", Draw)
-    form = ExpertFreezeForm(request.POST)
+    form = ExpertFreezeForm(request.POST, prefix="experts")
     if not form.is_valid():
         refuse_form(request, form, "请检查填写内容：")
         return redirect("integrity:draw_list")

@@ -76,21 +76,27 @@ DRAW = Machine(
             "抽查结束，公开结果",
             conditions=(spot_check_only, every_outcome_recorded),
         ),
-        Transition(
-            "supersede", (D.FROZEN, D.DRAWN), D.SUPERSEDED, "被重新抽取替代", action="redraw"
-        ),
+        Transition("supersede", (D.FROZEN, D.DRAWN), D.SUPERSEDED, "被重新抽取替代"),
     ],
 )
 
 S = Signal.Status
 
 
+# A decision's note, action and reason come with the decision (``apply``'s context); asked
+# for buttons (no context), the conditions let the button show.
+
+
 def has_a_note(signal: Signal, context: dict[str, Any]) -> str | None:
-    return None if (context.get("text") or "").strip() else "请填写核实说明"
+    if "text" in context and not (context["text"] or "").strip():
+        return "请填写核实说明"
+    return None
 
 
 def has_an_action(signal: Signal, context: dict[str, Any]) -> str | None:
-    return None if context.get("measure") in Signal.Action.values else "请选择处理措施"
+    if "measure" in context and context["measure"] not in Signal.Action.values:
+        return "请选择处理措施"
+    return None
 
 
 SIGNAL = Machine(
@@ -120,7 +126,9 @@ C = RevocationCandidate.Status
 
 
 def has_a_reason(candidate: RevocationCandidate, context: dict[str, Any]) -> str | None:
-    return None if (context.get("text") or "").strip() else "请填写决定理由"
+    if "text" in context and not (context["text"] or "").strip():
+        return "请填写决定理由"
+    return None
 
 
 CANDIDATE = Machine(

@@ -185,6 +185,7 @@ def draw_freeze(
         if county is None:
             raise ValidationError({"county": "请选择县市区"})
         members, quotas, rule = audit_population(county=county, year=year)
+        campaign = None
     elif kind == Kind.SPOT_CHECK:
         if campaign is None:
             raise ValidationError("请先启动当年“回头看”活动")

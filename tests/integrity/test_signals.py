@@ -300,3 +300,15 @@ def test_the_job_makes_a_constant_number_of_queries(world, django_assert_max_num
     signals_compute()  # the new ones are told to the city once
     with django_assert_max_num_queries(len(few.captured_queries)):
         signals_compute()
+
+
+def test_the_page_offers_the_decision_while_the_signal_is_open(world, city_user, county_user):
+    from portal.policy import allowed_actions
+
+    world(findings=0, hazards=0)
+    signals_compute()
+    signal = Signal.objects.get()
+    assert "decide" in allowed_actions(city_user, signal)
+    assert "decide" not in allowed_actions(county_user, signal)
+    signal_decide(signal=signal, actor=city_user, decision="explain", note="属实")
+    assert {"decide"} <= allowed_actions(city_user, signal)  # only "reopen" now

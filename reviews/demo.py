@@ -457,7 +457,10 @@ def seed_announcements(year: int, today=None) -> int:
         certificates = [_demo_confirm(firm, staff, issued_on, rng) for firm in firms]
         issuer = ISSUERS.get(county.code, county.name[:2] + "安监")
         serial = rng.randint(3, 9)
-        current = certificates.pop() if county.code == "370602" and len(certificates) > 1 else None
+        current = None
+        if county.code == "370602":  # one more firm, whose 公示 is out now with an objection
+            extra = list(listed.order_by("-pk")[:1])  # the rest are confirmed by now
+            current = _demo_confirm(extra[0], staff, today, rng) if extra else None
         _demo_publicity(staff, county, certificates, f"{issuer}〔{year}〕{serial}号", issued_on)
         created += _demo_announcement(
             staff, county, certificates, f"{issuer}〔{year}〕{serial + 10}号", year, today

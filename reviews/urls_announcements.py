@@ -13,6 +13,16 @@ urlpatterns = [
     path("certificates/<int:pk>/", views.certificate_detail, name="certificate_detail"),
     path("certificates/<int:pk>/print/", views.certificate_print, name="certificate_print"),
     path("certificates/<int:pk>/revoke/", views.revoke_certificate, name="certificate_revoke"),
+    path(
+        "certificates/<int:pk>/lift-suspension/",
+        views.lift_suspension,
+        name="certificate_lift_suspension",
+    ),
+    path(
+        "certificates/<int:pk>/re-review/",
+        views.send_to_re_review,
+        name="certificate_send_to_re_review",
+    ),
     path("announcements/", views.announcement_list, name="announcement_list"),
     path("announcements/new/", views.announcement_create, name="announcement_create"),
     path("announcements/<int:pk>/", views.announcement_detail, name="announcement_detail"),

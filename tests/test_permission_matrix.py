@@ -341,6 +341,12 @@ SPECS: dict[str, Any] = {
     "reviews:certificate_detail": Obj("reviews.Certificate"),
     "reviews:certificate_print": Obj("reviews.Certificate"),
     "reviews:certificate_revoke": Obj("reviews.Certificate", "revoke", method="post"),
+    "reviews:certificate_lift_suspension": Obj(
+        "reviews.Certificate", "lift_suspension", method="post"
+    ),
+    "reviews:certificate_send_to_re_review": Obj(
+        "reviews.Certificate", "send_to_re_review", method="post"
+    ),
     "reviews:announcement_list": Page("reviews.Announcement", "list"),
     "reviews:announcement_create": Page("reviews.Announcement", "create"),
     "reviews:announcement_detail": Obj("reviews.Announcement", "view"),

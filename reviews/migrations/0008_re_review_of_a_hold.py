@@ -5,15 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0007_publicity_and_objections'),
+        ("reviews", "0007_publicity_and_objections"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='review',
-            name='hold',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='re_reviews', to='reviews.resulthold', verbose_name='复审所属的暂缓公告'),
+            model_name="review",
+            name="hold",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="re_reviews",
+                to="reviews.resulthold",
+                verbose_name="复审所属的暂缓公告",
+            ),
         ),
     ]

@@ -81,3 +81,20 @@ rule(Certificate, "issue")(
 rule(Certificate, "revoke")(per_row(revokes))
 # The city's audit of results (抽查审核) holds a certificate found in error.
 rule(Certificate, "suspend")(only(Role.CITY, Role.ADMIN, reason="只有市局可以暂停等级证书"))
+
+
+def decides_a_suspension(user: Any, certificate: Certificate) -> str | None:
+    """The city, which suspended it, lifts a suspension or sends it to re-review; not while a
+    re-review of it is under way (that decides it)."""
+    from ..services.certificates import under_re_review
+
+    if role_of(user) != Role.CITY:
+        return "只有市局可以解除暂停或送交复审"
+    if certificate.revoked_at or not certificate.suspended_at:
+        return "该证书未被暂停"
+    if under_re_review(certificate):
+        return "该证书的复审正在进行，由复审结论决定"
+    return None
+
+
+rule(Certificate, "lift_suspension", "send_to_re_review")(per_row(decides_a_suspension))

@@ -59,7 +59,10 @@ rule(Enterprise, "return_application", "assign", "confirm", "reject_conclusion",
     county_of_firm
 )
 rule(Enterprise, "list_nonconformities", "conclude")(reviewing_agency)
-rule(Enterprise, "revoke", "send_back")(city_or_county_of_firm)
+rule(Enterprise, "revoke")(city_or_county_of_firm)
+# 退回重新评审 follows an upheld objection or the city's re-review (their services, trusted):
+# no one takes it on the firm directly.
+rule(Enterprise, "send_back")(system)
 # 二级 and 一级 are recommended upward by the city (reviews.rules); moved by the review's hook.
 rule(Enterprise, "recommend")(only(Role.CITY, Role.ADMIN, reason="只有市局可以推荐上报"))
 rule(Enterprise, "expire")(system)

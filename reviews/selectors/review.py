@@ -112,9 +112,10 @@ def conflicted_agency_ids(assessment: SelfAssessment | None) -> set[int]:
 
 
 def previous_agency_ids(review: Review | None) -> set[int]:
-    """A re-review after the city's audit (``Review.hold``) goes to an agency other than the
-    one whose result is re-reviewed (烟安监〔2016〕6号: 重新进行评审)."""
-    if review is None or not review.hold_id or not review.redo_of_id:
+    """A review redone (after the city's audit, ``Review.hold``, a suspension, or an upheld
+    objection to the 公示) goes to an agency other than the one whose result is redone
+    (烟安监〔2016〕6号: 重新进行评审)."""
+    if review is None or not review.redo_of_id:
         return set()
     return set(Review.objects.filter(pk=review.redo_of_id).values_list("agency_id", flat=True))
 

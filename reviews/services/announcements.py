@@ -154,6 +154,6 @@ def announcement_publish(
         actor=actor,
         changes=changes,
         expected_version=expected_version,
-        note=f"公告企业 {len(entries)} 家",
+        note=f"{announcement.get_kind_display()}企业 {len(entries)} 家",
         certificates=entries,
     )

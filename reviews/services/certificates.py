@@ -154,7 +154,7 @@ def review_confirm(
             if locked.result
             else None
         )
-        if locked.hold_id:
+        if locked.redo_of_id:
             _close_re_reviewed(locked, certificate, actor=actor)
     review.status, review.confirmed_at = locked.status, locked.confirmed_at
     review.version = locked.version
@@ -225,7 +225,13 @@ def certificate_revoke(*, certificate: Certificate, actor: Any, reason: str, sou
 
 
 def certificate_send_back(
-    *, certificate: Certificate, actor: Any, reason: str, source: str, hold: Any = None
+    *,
+    certificate: Certificate,
+    actor: Any,
+    reason: str,
+    source: str,
+    hold: Any = None,
+    suspend: bool = False,
 ) -> Review:
     """退回重新评审: the result does not stand as it is. An upheld objection to its 公示
     withdraws the certificate (marked revoked with the source); the city's audit (``hold``,
@@ -242,7 +248,7 @@ def certificate_send_back(
         _refuse_unless_current(locked)
         note = f"{source}：{reason}"
         LIFECYCLE.apply(locked.enterprise, "send_back", actor=actor, trusted=True, note=note)
-        if hold is None:
+        if hold is None and not suspend:
             _mark_revoked(locked, actor=actor, reason=reason, source=source)
         elif not locked.suspended_at:
             _mark_suspended(locked, actor=actor, reason=note)
@@ -286,6 +292,83 @@ def certificate_suspend(*, certificate: Certificate, actor: Any, reason: str) ->
         emit(CERTIFICATE_SUSPENDED, locked, actor=actor)
     certificate.suspended_at, certificate.suspend_reason = locked.suspended_at, reason
     return True
+
+
+def under_re_review(certificate: Certificate) -> bool:
+    """A review redoing this certificate's result is under way."""
+    from .holds import RE_REVIEW_DONE
+
+    return (
+        Review.objects.filter(redo_of_id=certificate.review_id)
+        .exclude(status__in=RE_REVIEW_DONE)
+        .exists()
+    )
+
+
+def certificate_send_to_re_review(*, certificate: Certificate, actor: Any, reason: str) -> Review:
+    """送交复审: the city sends one suspended certificate's result (an audit finding in error
+    below the county's 30%) back for review by another agency; it stays suspended until the
+    re-review is confirmed, which replaces or voids it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写送交复审的理由"})
+    require(actor, "send_to_re_review", certificate)
+    return certificate_send_back(
+        certificate=certificate,
+        actor=actor,
+        reason=reason,
+        source=RevokeSource.AUDIT,
+        suspend=True,
+    )
+
+
+def certificate_lift_suspension(*, certificate: Certificate, actor: Any, reason: str) -> bool:
+    """解除暂停: the city lifts a suspension by a recorded decision (the audit's finding did not
+    stand), with the reason in the certificate's and the firm's history; the firm's users are
+    told. False when it was lifted already (a replayed click)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写解除暂停的理由"})
+    require(actor, "lift_suspension", certificate)
+    with transaction.atomic():
+        claimed = Certificate.objects.filter(
+            pk=certificate.pk, suspended_at__isnull=False, revoked_at__isnull=True
+        ).update(suspended_at=None)
+        if not claimed:
+            return False
+        before = snapshot(certificate, ["suspended_at", "suspend_reason"])
+        certificate.suspended_at = None
+        record_change(
+            actor=actor,
+            obj=certificate,
+            action="解除暂停",
+            before=before,
+            after={"suspended_at": None, "suspend_reason": certificate.suspend_reason},
+            note=reason,
+        )
+        record_change(
+            actor=actor,
+            obj=certificate.enterprise,
+            action="等级证书解除暂停",
+            note=f"{certificate.number}：{reason}",
+        )
+        _tell_the_firm(certificate, f"等级证书{certificate.number}已解除暂停", reason)
+    return True
+
+
+def _tell_the_firm(certificate: Certificate, title: str, reason: str) -> None:
+    from django.contrib.auth import get_user_model
+
+    from portal.notifications import notify
+    from portal.roles import Role
+
+    notify(
+        recipients=get_user_model().objects.filter(
+            role=Role.ENTERPRISE, enterprise=certificate.enterprise_id, is_active=True
+        ),
+        title=title,
+        reason=reason,
+    )
 
 
 def _mark_suspended(certificate: Certificate, *, actor: Any, reason: str) -> None:

@@ -28,7 +28,13 @@ from ..rules import grades_confirmed_by, publicity_working_days
 from ..selectors import announcements as selectors
 from ..services import announcements as services
 from ..services import objections as objection_services
-from ..services.certificates import certificate_revoke, review_confirm, review_recommend
+from ..services.certificates import (
+    certificate_lift_suspension,
+    certificate_revoke,
+    certificate_send_to_re_review,
+    review_confirm,
+    review_recommend,
+)
 from ..workflows.announcements import ANNOUNCEMENT
 
 PAGE_SIZE = 50
@@ -221,6 +227,38 @@ def revoke_certificate(request, pk: int):
             certificate=certificate, actor=request.user, **form.cleaned_data
         ),
         success=f"已撤销{certificate.enterprise.name}的等级（{certificate.number}）",
+    )
+    return redirect("reviews:certificate_detail", pk=certificate.pk)
+
+
+@require_POST
+def lift_suspension(request, pk: int):
+    """解除暂停, with the reason (the city)."""
+    certificate = fetch(
+        request.user, Certificate.objects.select_related("enterprise"), "lift_suspension", pk=pk
+    )
+    perform(
+        request,
+        lambda: certificate_lift_suspension(
+            certificate=certificate, actor=request.user, reason=request.POST.get("reason", "")
+        ),
+        success=f"已解除{certificate.enterprise.name}等级证书的暂停",
+    )
+    return redirect("reviews:certificate_detail", pk=certificate.pk)
+
+
+@require_POST
+def send_to_re_review(request, pk: int):
+    """送交复审: the suspended result goes back for review by another agency (the city)."""
+    certificate = fetch(
+        request.user, Certificate.objects.select_related("enterprise"), "send_to_re_review", pk=pk
+    )
+    perform(
+        request,
+        lambda: certificate_send_to_re_review(
+            certificate=certificate, actor=request.user, reason=request.POST.get("reason", "")
+        ),
+        success=f"已将{certificate.enterprise.name}送交复审，由县市区委派其他评审机构",
     )
     return redirect("reviews:certificate_detail", pk=certificate.pk)
 

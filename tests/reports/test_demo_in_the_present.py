@@ -16,7 +16,7 @@ from portal.celery import app
 from reports.models import CountyTarget
 from reports.selectors import every_county_progress
 from reviews.models import Certificate
-from reviews.selectors.announcements import public_announced
+from reviews.selectors.announcements import public_announced, public_publicities
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +29,12 @@ def demo(settings, tmp_path):
 
 
 def passed_per_county(year: int, today) -> dict[str, tuple[int, int, int]]:
-    """Per county: the dashboard's passes, the audit population, the public list."""
+    """Per county: the dashboard's passes, the audit population, the public site (its list of
+    announced firms and the 公示 open to objection, which come before the 公告)."""
     dashboard = {p.county.name: p.passed for p in every_county_progress(year=year, today=today)}
     public = Counter(public_announced(params={}).values_list("enterprise__county__name", flat=True))
+    for publicity in public_publicities():
+        public[publicity.county.name] += len(publicity.certificates.all())
     return {
         county.name: (
             dashboard.get(county.name, 0),

@@ -39,6 +39,7 @@ EXPECTED = {
     "reject_conclusion": ({Status.CONCLUDED}, Status.SELF_ASSESSING),
     "recommend": ({Status.CONCLUDED}, Status.RECOMMENDED),
     "announce": ({Status.CONFIRMED}, Status.ANNOUNCED),
+    "send_back": (PASSED, Status.APPLIED),  # an upheld objection or the audit's re-review
     "revoke": (PASSED, Status.REVOKED),
     "expire": (PASSED, Status.EXPIRED),
 }
@@ -54,6 +55,7 @@ WHO = {
     "reject_conclusion": {COUNTY, ADMIN},
     "recommend": {CITY, ADMIN},
     "announce": {COUNTY, ADMIN},
+    "send_back": {SYSTEM},  # moved by the objection's and the re-review's services
     "revoke": {CITY, COUNTY, ADMIN},
     "expire": {SYSTEM},
 }

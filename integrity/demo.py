@@ -46,8 +46,8 @@ def seed_draws(year: int) -> bool:
         )  # fmt: skip
         _drawn(audit, city=city, value="03 08 14 21 27 30 + 06")
     campaign = Campaign.objects.filter(year=year).first()
-    if campaign is None:
-        return True
+    if campaign is None or timezone.localdate() > campaign.spot_check_deadline:
+        return True  # no campaign, or its spot-check phase is closed (a past year)
     counties = list(County.objects.order_by("sort_order", "code"))
     try:
         spot = draw_freeze(

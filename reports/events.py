@@ -94,6 +94,10 @@ REMINDER_AUDIENCE = {
     ReminderKind.LIST_TARGET: (COUNTY,),
     ReminderKind.ENFORCEMENT: (COUNTY,),
     ReminderKind.DISPATCH: (COUNTY,),
+    ReminderKind.AGENCY_WARNING: (AGENCY,),
+    ReminderKind.LOOKBACK_SELF_CHECK: (FIRM, COUNTY),
+    ReminderKind.LOOKBACK_SUMMARY: (COUNTY,),
+    ReminderKind.LOOKBACK_SPOT_CHECK: (CITY,),
 }
 for _kind, _audience in REMINDER_AUDIENCE.items():
     declare(

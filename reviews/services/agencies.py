@@ -61,7 +61,6 @@ def record_decision(
         changes={"standing_since": today, "standing_reason": reason},
         reason=reason,
     )
-    emit(AGENCY_STANDING_CHANGED, agency, actor=actor, reason=reason, changed=True)
     return StandingDecision.objects.create(
         agency=agency,
         year=today.year,
@@ -114,8 +113,10 @@ def agency_standing_decide(
         actor=actor,
         expected_version=expected_version,
     )
-    if decision in WARNING_DECISIONS:
+    if decision in WARNING_DECISIONS:  # the warning tells the agency, with its deadline
         _warn(agency, record, problem=problem, requirements=requirements, deadline=deadline)
+    else:
+        emit(AGENCY_STANDING_CHANGED, agency, actor=actor, reason=reason, changed=True)
     return record
 
 

@@ -53,9 +53,12 @@ def test_the_history_table_of_a_disabled_account_reads_in_chinese(
 
 def test_an_audit_draw_describes_its_method_in_words(client, city_user, passes, zhifu):  # noqa: F811
     from lookback.services import audit_start
+    from tests.lookback.samples import audit_sample
 
-    audit = audit_start(county=zhifu, year=2016, actor=city_user, seed="v")
+    audit = audit_start(
+        county=zhifu, year=2016, actor=city_user, sample=audit_sample(zhifu, 2016)
+    )
     client.force_login(city_user)
     page = client.get(f"/lookback/audits/{audit.pk}/").content.decode()
     assert "Python" not in page and "random" not in page
-    assert "企业ID" not in page and "抽取方法" in page
+    assert "企业ID" not in page and "公开随机抽取" in page

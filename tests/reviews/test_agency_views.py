@@ -83,7 +83,7 @@ def test_whether_an_expert_joins_spot_checks_is_shown_and_edited(agency, city_us
     expert.refresh_from_db()
     assert expert.spot_checks is False
     entry = history_for(expert).get(action="修改专家信息")
-    assert entry.changes["spot_checks"] == [True, False]
+    assert entry.changes["spot_checks"] == ["是", "否"]  # histories speak in words
 
 
 def test_a_rejection_needs_a_reason_and_changes_nothing(agency, agency_user, city_user):

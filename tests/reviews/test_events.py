@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from portal.models import MailOptOut, Notification
-from reviews.choices import AgencyStanding
 from reviews.services import agencies, announcements, certificates, holds
 from reviews.services import review as services
 from reviews.services.certificates import RevokeSource
@@ -116,6 +116,7 @@ def test_a_confirmation_tells_the_firm_its_certificate_is_issued(world):
 
 def test_a_published_announcement_tells_the_city_and_the_listed_firms(world, zhifu):
     listed = fa.confirmed_certificate(world.firm, issued_on=timezone.localdate())
+    fa.passed_publicity(zhifu, [listed])  # 公示 first, its period over
     draft = fa.announcement(zhifu, world.county_user, [listed])
     announcements.announcement_publish(announcement=draft, actor=world.county_user)
     assert told("reviews.announcement_published_city") == only(world.city_user)
@@ -146,13 +147,14 @@ def test_a_hold_and_its_release_tell_the_county(world, zhifu):
     assert told("reviews.hold_released") == only(world.county_user)
 
 
-def test_a_warning_tells_the_agency_once(world):
-    for _ in range(2):
-        agencies.agency_set_standing(
-            agency=world.agency, standing=AgencyStanding.WARNED, actor=world.city_user,
-            reason="重收费、轻服务，限期整改",
-        )  # fmt: skip
-        world.agency.refresh_from_db()
+def test_a_removal_tells_the_agency_once(world):
+    agencies.agency_standing_decide(
+        agency=world.agency, decision="remove", reason="屡改屡犯，予以清除", actor=world.city_user
+    )
+    with pytest.raises(ValidationError):  # a replayed decision changes nothing, tells no one
+        agencies.agency_standing_decide(
+            agency=world.agency, decision="remove", reason="屡改屡犯", actor=world.city_user
+        )
     assert told("reviews.agency_standing_changed") == only(world.agency_user)
     assert Notification.objects.filter(kind="reviews.agency_standing_changed").count() == 1
 

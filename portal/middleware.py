@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signals
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -65,6 +66,8 @@ class PortalErrorPagesMiddleware:
         if isinstance(exception, Http404):
             request._portal_404 = exception  # the 404 page says what a missing file is
             return None
+        if isinstance(exception, PermissionDenied | BadRequest | SuspiciousOperation):
+            return None  # Django answers these 403 and 400 with the portal's own pages
         if not self._applies(request):
             return None
         signals.got_request_exception.send(sender=type(self), request=request)

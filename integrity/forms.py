@@ -2,7 +2,7 @@ from django import forms
 
 from enterprises.models import County
 from lookback.rules import SPOT_CHECK_MAX, SPOT_CHECK_MIN
-from portal.forms import StyledFormMixin
+from portal.forms import RowChoiceField, RowIdsField, StyledFormMixin
 
 from .models import Draw, IntegritySettings, Signal
 from .rules import EXPERTS_PER_SPOT_CHECK
@@ -25,10 +25,8 @@ class FreezeForm(StyledFormMixin, PublicValueFields):
         label="抽取类型", choices=[c for c in Draw.Kind.choices if c[0] != Draw.Kind.EXPERTS]
     )
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    county = forms.ModelChoiceField(
-        County.objects.all(), label="县市区（抽查审核）", required=False
-    )
-    counties = forms.ModelMultipleChoiceField(
+    county = RowChoiceField(County.objects.all(), label="县市区（抽查审核）", required=False)
+    counties = RowIdsField(
         County.objects.all(),
         label="县市区（回头看抽查，不选为全部）",
         required=False,

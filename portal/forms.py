@@ -65,6 +65,18 @@ class RowIdsField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
 
+class RowChoiceField(forms.ModelChoiceField):
+    """A choice of one row that refuses what is no row id before asking the database (an
+    integer past the column's range is a database error, not "no such row")."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not is_row_id(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
 class AccountForm(StyledFormMixin, forms.ModelForm):
     """A login's particulars; the unit it is bound to is chosen among the issuer's own (a
     county's firms for county staff). The role is fixed by the page, not by the form."""

@@ -315,3 +315,16 @@ AGENCY_STANDING_CHANGED = declare(
         when=lambda agency, ctx: ctx.get("changed", True),
     )
 )
+
+# A warning (警告, 限期整改) is told by ``reviews.services.agencies`` itself, with its deadline
+# and 整改要求 (``notify(kind=...)``); declared here so that its e-mail may be turned off too.
+AGENCY_WARNED = declare(
+    Event(
+        kind="reviews.agency_warned",
+        label="评审机构被警告、限期整改",
+        audience=(AGENCY,),
+        recipients=lambda agency, ctx: agency_users(agency.pk),
+        title="市局对贵机构作出警告决定",
+        reason="贵机构被警告，须在期限内按整改要求整改到位",
+    )
+)

@@ -150,6 +150,7 @@ def _warn(
         reason="贵机构被警告，须在期限内按整改要求整改到位",
         body=f"问题：{warning.get_problem_display()}\n整改要求：{requirements}",
         obj=agency,
+        kind="reviews.agency_warned",
     )
     return warning
 

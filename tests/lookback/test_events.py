@@ -70,7 +70,7 @@ def test_each_rating_asks_the_city_and_its_decision_tells_the_agency(everyone):
         ratings=[rating], problem="fees", requirements="退还多收费用",
         deadline=dt.date.today() + dt.timedelta(days=20),
     )  # fmt: skip
-    assert told("reviews.agency_standing_changed") == {everyone["agency"].pk}
+    assert told("reviews.agency_warned") == {everyone["agency"].pk}
     Notification.objects.all().delete()
     agency_rating_submit(
         campaign=campaign, agency=agency, rating="good", reason="整改到位", actor=county

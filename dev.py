@@ -144,18 +144,37 @@ def test(args: argparse.Namespace) -> None:
             sys.exit(f"CI 需要 Chromium（{CHROMIUM}）运行浏览器全流程测试")
         say(f"未找到 Chromium（{CHROMIUM}），跳过浏览器全流程测试")
         print("    安装 Debian 的 chromium 软件包后重跑即可：apt-get install chromium", flush=True)
-    say("测试：SQLite" + ("（浏览器全流程测试在 PostgreSQL 轮次运行）" if walks_later else ""))
-    sh(*pytest, *(("-m", "not e2e") if walks_later else ()), env=env)
-
     if not services:
         if strict:
             sys.exit("CI 需要 PostgreSQL (5432) 与 Redis (6379)，但无法连接")
+        say("测试：SQLite")
+        sh(*pytest, env=env)
         say("未发现 PostgreSQL/Redis：跳过 PostgreSQL 轮次（设置服务后重跑即可）")
         chromium_note()
         return
-    say("测试：PostgreSQL + 真实 Redis 与 Celery worker")
-    pg_env = env | {"DATABASE_URL": pg_url, "TEST_REDIS_URL": redis_url, "REQUIRE_REDIS": "1"}
-    sh(*pytest, env=pg_env)
+    # Two cores, two passes: PostgreSQL (with the real Redis, the worker and the walks) runs
+    # beside SQLite, each with its own var/ folder; its output follows SQLite's.
+    pg_var = Path(env["PORTAL_VAR_DIR"] + "-pg")
+    pg_var.mkdir(parents=True, exist_ok=True)
+    pg_env = env | {
+        "DATABASE_URL": pg_url,
+        "TEST_REDIS_URL": redis_url,
+        "REQUIRE_REDIS": "1",
+        "PORTAL_VAR_DIR": str(pg_var),
+    }
+    pg_log = pg_var / "pytest.log"
+    say(f"测试：PostgreSQL + 真实 Redis 与 Celery worker（同时运行，输出见下方，亦存于 {pg_log}）")
+    with pg_log.open("w") as log:
+        pg = subprocess.Popen(
+            [str(a) for a in pytest], cwd=ROOT, env=pg_env, stdout=log, stderr=subprocess.STDOUT
+        )
+        say("测试：SQLite" + ("（浏览器全流程测试在 PostgreSQL 轮次运行）" if walks_later else ""))
+        sqlite_rc = sh(*pytest, *(("-m", "not e2e") if walks_later else ()), env=env, check=False)
+        pg_rc = pg.wait()
+    say("测试：PostgreSQL 轮次的输出")
+    print(pg_log.read_text(), flush=True)
+    if sqlite_rc or pg_rc:
+        sys.exit(sqlite_rc or pg_rc)
     chromium_note()
 
 

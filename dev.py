@@ -13,6 +13,7 @@ import argparse
 import hashlib
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -54,6 +55,11 @@ def ensure_venv(extras: tuple[str, ...] = ()) -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 - this file runs on any python3
         sys.exit("需要 Python 3.11 或更新版本")
     if not PY.exists():
+        # A half-made venv, or a link left where the venv belongs, is replaced, not reused.
+        if VENV.is_symlink() or VENV.is_file():
+            VENV.unlink()
+        elif VENV.exists():
+            shutil.rmtree(VENV)
         say("创建虚拟环境 .venv")
         venv.create(VENV, with_pip=True)
     reqs = requirements(extras)

@@ -431,7 +431,12 @@ def test_every_url_has_an_entry_in_the_matrix():
 def world(settings):
     """A small demo city and one user per seat of the matrix."""
     settings.DEBUG = True
-    call_command("seed_demo", enterprises=120, verbosity=0)
+    return build_world()
+
+
+def build_world(enterprises: int = 120) -> dict[str, Any]:
+    """The demo city at that size (``seed_demo``, with DEBUG on) and one user per seat."""
+    call_command("seed_demo", enterprises=enterprises, verbosity=0)
     from enterprises.models import Enterprise
     from reviews.models import ReviewAgency
 

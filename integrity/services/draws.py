@@ -371,9 +371,14 @@ def spot_checks_of(draw: Draw):
     return SpotCheck.objects.filter(draw_number=draw.number)
 
 
-def outcomes_of(draw: Draw):
-    return (
-        SpotCheckOutcome.objects.filter(spot_check__draw_number=draw.number)
+def outcomes_of(draws: list[Draw]) -> list[tuple[Draw, list[SpotCheckOutcome]]]:
+    """Each draw with the outcomes of its spot checks, read in one query for all of them."""
+    by_number: dict[str, list[SpotCheckOutcome]] = {draw.number: [] for draw in draws}
+    outcomes = (
+        SpotCheckOutcome.objects.filter(spot_check__draw_number__in=list(by_number))
         .select_related("enterprise", "spot_check__county")
-        .order_by("spot_check__county__sort_order", "enterprise__name")
+        .order_by("spot_check__county__sort_order", "enterprise__name", "pk")
     )
+    for outcome in outcomes:
+        by_number[outcome.spot_check.draw_number].append(outcome)
+    return [(draw, by_number[draw.number]) for draw in draws]

@@ -18,10 +18,12 @@ from enterprises.choices import LIST_STAGES, SizeClass
 from enterprises.models import County, CreationListEntry, Industry
 from lookback.models import AuditRound, Campaign
 from lookback.selectors import audit_errors_by_agency, campaign_progress
+from portal.roles import CITY_WIDE_ROLES, Role
 from reviews.models import Review
 
 from . import rules
 from .models import ProgressRow
+from .selectors import city_cross
 
 
 @dataclass
@@ -52,7 +54,17 @@ def _entries(user: Any, year: int, county: County | None) -> QuerySet:
 
 
 def _cross(user: Any, year: int, county: County | None) -> list[dict]:
-    """Listed and passed by industry × size: one scan of the year's lists serves both tables."""
+    """Listed and passed by industry × size: one scan of the year's lists serves both tables.
+    The city and the counties, whose scope is whole counties, read the city-wide figures kept
+    in the cache (``selectors.city_cross``) for their counties: no query at all."""
+    if user.role in CITY_WIDE_ROLES or (user.role == Role.COUNTY and user.county_id):
+        wanted = {county.pk} if county else None
+        if user.role == Role.COUNTY:
+            wanted = {user.county_id} & wanted if wanted is not None else {user.county_id}
+        return [
+            row for row in city_cross(year)
+            if wanted is None or row["enterprise__county"] in wanted
+        ]  # fmt: skip
     passed = Q(enterprise__status__in=LIST_STAGES["passed"])
     return list(
         _entries(user, year, county)

@@ -154,6 +154,24 @@ def city_funnel(year: int) -> dict[int, dict[str, int]]:
     )
 
 
+def city_cross(year: int) -> list[dict]:
+    """The year's lists by county × industry × size, listed and passed (the dashboards' tables
+    by industry and by size): one scan of every list entry joined with its firm, kept like the
+    funnel (at most 16 × 8 × 4 small rows)."""
+    passed = Q(enterprise__status__in=LIST_STAGES["passed"])
+    return caching.remember(
+        PROGRESS_CACHE,
+        f"cross:{year}",
+        lambda: list(
+            CreationListEntry.objects.filter(year=year)
+            .values("enterprise__county", "enterprise__industry", "enterprise__size")
+            .annotate(listed=Count("pk"), passed=Count("pk", filter=passed))
+            .order_by()
+        ),
+        timeout=PROGRESS_SECONDS,
+    )
+
+
 def city_bases() -> dict[int, dict[str, int]]:
     """Each county's base and its passes (``base_by_county`` of every firm), kept like the
     funnel."""

@@ -72,3 +72,44 @@ def test_putting_a_firm_on_the_list_shows_at_once(
         actor=county_staff, enterprise=firm, year=2016, target_date=D(2016, 9, 30)
     )
     assert sum(p.listed for p in county_progress(user=city_user, year=2016, today=TODAY)) == 1
+
+
+def test_the_nightly_expiry_forgets_the_progress_it_changes(
+    deadlines, make_enterprise, zhifu, city_user, county_staff
+):
+    """``expire_grades`` moves whole batches by one UPDATE, outside ``LIFECYCLE.apply``: its
+    hook still forgets the figures, so no page shows an expired firm as passed."""
+    from reviews.services.certificates import expire_grades
+
+    firms = [
+        make_enterprise(
+            county=zhifu, status=Status.ANNOUNCED, grade="pass", certificate_no=f"烟{i}",
+            grade_valid_from=D(2013, 6, 1), grade_valid_until=D(2016, 6, 29),
+        )
+        for i in range(3)
+    ]  # fmt: skip
+    for firm in firms:
+        CreationListEntry.objects.create(enterprise=firm, year=2016, target_date=D(2016, 9, 30))
+    cold = queries_of(lambda: zhifu_passed(city_user))
+    assert queries_of(lambda: zhifu_passed(city_user)) == cold - 2  # kept, not counted again
+    assert zhifu_passed(city_user) == 3 and zhifu_passed(county_staff) == 3
+    assert expire_grades(today=TODAY) == 3
+    assert zhifu_passed(city_user) == 0 and zhifu_passed(county_staff) == 0
+
+
+def test_the_dashboards_tables_by_industry_and_size_are_kept_and_forgotten_alike(
+    concluded_firm, city_user, county_staff
+):
+    """The list by industry × size is the other scan of every list entry: read from the cache
+    by the city and the counties, forgotten by the same change of standing."""
+    from reports.dashboards import breakdowns
+
+    def passed(user) -> int:
+        industries, sizes = breakdowns(user=user, year=2016)
+        assert sum(s.passed for s in sizes) == sum(i.passed for i in industries)
+        return sum(s.passed for s in sizes)
+
+    assert passed(city_user) == 0 and passed(county_staff) == 0
+    assert queries_of(lambda: breakdowns(user=county_staff, year=2016)) == 1  # the industries
+    LIFECYCLE.apply(concluded_firm, "confirm", actor=city_user, trusted=True)
+    assert passed(city_user) == 1 and passed(county_staff) == 1

@@ -211,3 +211,44 @@ def test_a_self_assessing_firm_is_not_reminded_after_its_target_date(listed_firm
     listed_firm.status = Status.SELF_ASSESSING
     listed_firm.save()
     assert sent_on(D(2016, 7, 1)) == 0
+
+
+# --- Cost ---------------------------------------------------------------------------------
+
+
+def test_the_morning_job_asks_the_same_queries_for_few_reminders_and_many(
+    make_enterprise, make_user, county_staff, zhifu
+):
+    """One query per rule and a fixed few to claim and notify, whatever the number of firms
+    in the registry or of reminders (below a batch of 2,000): what keeps the job under a
+    minute at 200,000 firms (benchmarks/reminders_and_reports.py)."""
+    from django.test.utils import CaptureQueriesContext
+
+    today = D(2016, 6, 1)
+
+    def firms_expiring(n: int, day: dt.date) -> None:
+        for i in range(n):
+            firm = make_enterprise(
+                county=zhifu, status=Status.ANNOUNCED, grade=Grade.PASS,
+                certificate_no=f"烟{day:%m%d}{i:04d}", grade_valid_from=D(2013, 9, 1),
+                grade_valid_until=day + dt.timedelta(days=90),
+            )  # fmt: skip
+            make_user(role="enterprise", enterprise=firm)
+        for _ in range(n):  # and as many firms with nothing due
+            make_enterprise(county=zhifu)
+
+    def queries_on(day: dt.date) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            sent = send_reminders(today=day)
+        return len(captured.captured_queries), sent["certificate"]
+
+    warm_up = today - dt.timedelta(days=1)  # the process's caches (content types) filled
+    firms_expiring(2, warm_up)
+    queries_on(warm_up)
+    firms_expiring(2, today)
+    few, few_sent = queries_on(today)
+    later = today + dt.timedelta(days=1)
+    firms_expiring(30, later)
+    many, many_sent = queries_on(later)
+    assert (few_sent, many_sent) == (2 * 2, 30 * 2)  # to the firm and to its county
+    assert many == few

@@ -97,11 +97,12 @@ def test_the_nightly_expiry_forgets_the_progress_it_changes(
     assert zhifu_passed(city_user) == 0 and zhifu_passed(county_staff) == 0
 
 
-def test_the_dashboards_tables_by_industry_and_size_are_kept_and_forgotten_alike(
+def test_the_dashboards_other_counts_over_every_firm_are_kept_and_forgotten_alike(
     concluded_firm, city_user, county_staff
 ):
-    """The list by industry × size is the other scan of every list entry: read from the cache
-    by the city and the counties, forgotten by the same change of standing."""
+    """The list by industry × size (the other scan of every list entry) and the look-back's
+    passed firms per county: read from the cache, forgotten by the same change of standing."""
+    from lookback.selectors import passed_by_county
     from reports.dashboards import breakdowns
 
     def passed(user) -> int:
@@ -111,5 +112,8 @@ def test_the_dashboards_tables_by_industry_and_size_are_kept_and_forgotten_alike
 
     assert passed(city_user) == 0 and passed(county_staff) == 0
     assert queries_of(lambda: breakdowns(user=county_staff, year=2016)) == 1  # the industries
+    assert passed_by_county().get(concluded_firm.county_id, 0) == 0  # the look-back's count
+    assert queries_of(passed_by_county) == 0
     LIFECYCLE.apply(concluded_firm, "confirm", actor=city_user, trusted=True)
     assert passed(city_user) == 1 and passed(county_staff) == 1
+    assert passed_by_county()[concluded_firm.county_id] == 1

@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from enterprises.models import County
-from portal.audit import history_for
+from portal.audit import chinese_date, history_for
 from portal.http import int_param, perform, refuse_form, xlsx_response
 from portal.policy import allowed_actions, fetch, require
 from portal.xlsx import stream_xlsx
@@ -65,7 +66,7 @@ def signal_export(request):
         [
             s.get_kind_display(), s.summary, float(s.score), str(s.county or ""),
             str(s.agency or ""), str(s.enterprise or ""), s.get_status_display(),
-            s.get_action_display(), s.raised_at.strftime("%Y年%m月%d日"),
+            s.get_action_display(), chinese_date(timezone.localtime(s.raised_at)),
         ]
         for s in _filtered(request).iterator(chunk_size=2000)
     )  # fmt: skip

@@ -32,6 +32,7 @@ from lookback.models import AgencyRating, Campaign, SelfCheck, SpotCheckOutcome
 from lookback.rules import PHASE_REMINDER_DAYS_BEFORE, PHASES
 from outreach.models import DispatchItem
 from outreach.rules import DISPATCH_DAYS_BEFORE
+from portal.audit import chinese_date
 from portal.models import Notification
 from portal.notifications import count_unread, queue_notification_mail
 from portal.roles import Role
@@ -248,7 +249,7 @@ def agency_warning_reminders(today: dt.date) -> Iterator[Due]:
     for pk, deadline, agency_id, requirements in rows:
         if not warning_reminder_due(deadline, today):
             continue
-        title = f"整改期限{deadline:%Y年%m月%d日}将到，请按市局整改要求整改到位"
+        title = f"整改期限{chinese_date(deadline)}将到，请按市局整改要求整改到位"
         url = reverse("reviews:agency_detail", args=[agency_id])
         for user_id in agency_users.get(agency_id, ()):
             yield Due(

@@ -342,7 +342,8 @@ def public_announced(*, params: dict[str, str]) -> QuerySet[Certificate]:
     grade today"; their history stays with the bureau. Each row carries its announcement in
     ``published_announcements`` (fetched for the shown page only).
     """
-    published = Announcement.objects.filter(status=AnnouncementStatus.PUBLISHED)
+    # The list and its 公告文号 column cite the 公告 only; the earlier 公示 is no decision.
+    published = Announcement.objects.filter(status=AnnouncementStatus.PUBLISHED, kind=ANNOUNCEMENT)
     qs = (
         Certificate.objects.filter(
             revoked_at__isnull=True,

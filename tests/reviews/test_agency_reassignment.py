@@ -125,6 +125,9 @@ def test_the_county_withdraws_from_its_list_and_assigns_on_the_usual_page(review
     page = county.get("/reviews/agencies/reassign/").content.decode()
     assert w.firm.name in page and f"/reviews/{review.pk}/withdraw/" in page
     assert "待重新委派的评审" in county.get("/todo/").content.decode()
+    assert (
+        f"/reviews/{review.pk}/withdraw/" in county.get(f"/reviews/{review.pk}/").content.decode()
+    )
     response = county.post(f"/reviews/{review.pk}/withdraw/")
     again = Review.objects.get(enterprise=w.firm, status=ReviewStatus.APPLIED)
     assert response.status_code == 302 and response["Location"] == f"/reviews/{again.pk}/assign/"

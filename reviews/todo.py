@@ -17,6 +17,7 @@ from portal.todo import Todo, todo
 
 from .choices import AgencyStanding, AssessmentStatus, ReviewStatus
 from .models import Nonconformity, ReviewAgency, SelfAssessment
+from .selectors.agencies import open_assignments_of_removed
 from .selectors.announcements import (
     announceable_certificates,
     certificates_due_for_re_review,
@@ -33,6 +34,14 @@ def applications(user: Any, today: dt.date) -> Todo:
     return Todo(
         "待受理的评审申请", qs.count(), reverse("reviews:applications"),
         hint="受理并委派评审机构，或说明理由退回",
+    )  # fmt: skip
+
+
+@todo(Role.COUNTY, order=15)
+def reassignments(user: Any, today: dt.date) -> Todo:
+    return Todo(
+        "待重新委派的评审", open_assignments_of_removed(user).count(),
+        reverse("reviews:reassign_list"), hint="原评审机构已被清除或取消资格，撤回委派后改派",
     )  # fmt: skip
 
 

@@ -36,7 +36,7 @@ from portal.audit import chinese_date
 from portal.models import Notification
 from portal.notifications import count_unread, queue_notification_mail
 from portal.roles import Role
-from reviews.choices import OPEN_NONCONFORMITY_STATUSES, WarningStatus
+from reviews.choices import OPEN_NONCONFORMITY_STATUSES, ReviewStatus, WarningStatus
 from reviews.models import AgencyWarning, Nonconformity
 from reviews.rules import WARNING_REMINDER_DAYS_BEFORE, warning_reminder_due
 
@@ -156,6 +156,7 @@ def nonconformity_reminders(today: dt.date) -> Iterator[Due]:
     dates = rules.due_dates_for(today, rules.NONCONFORMITY_DAYS_BEFORE, overdue_weeks=OVERDUE_WEEKS)
     rows = list(
         Nonconformity.objects.filter(deadline__in=dates, status__in=OPEN_NONCONFORMITY_STATUSES)
+        .exclude(review__status=ReviewStatus.CANCELLED)  # withdrawn: no longer to rectify
         .values_list(
             "pk", "deadline", "review_id", "review__enterprise_id", "review__enterprise__name",
             "review__agency_id",

@@ -233,6 +233,8 @@ def reassign_list(request):
     require(request.user, "reassign_list", Review)
     qs = selectors.open_assignments_of_removed(request.user)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for review in page:
+        review.may_withdraw = can(request.user, "withdraw", review)
     return render(request, "reviews/agencies/reassign_list.html", {"page_obj": page})
 
 

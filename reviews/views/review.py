@@ -222,6 +222,19 @@ def review_return(request, pk: int):
     return redirect(review) if done else redirect("reviews:assign", pk=review.pk)
 
 
+@require_POST
+def review_withdraw(request, pk: int):
+    """The agency is off the list: withdraw its assignment; the new application is assigned
+    on the usual page."""
+    review = fetch(request.user, REVIEWS, "withdraw", pk=pk)
+    done = perform(
+        request,
+        lambda: services.review_withdraw(review=review, actor=request.user),
+        success="已撤回委派，请重新委派评审机构",
+    )
+    return redirect("reviews:assign", pk=done.value.pk) if done else redirect(review)
+
+
 def review_edit(request, pk: int):
     """On-site dates and the four combinations, with optimistic locking."""
     review = fetch(request.user, REVIEWS, "edit", pk=pk)

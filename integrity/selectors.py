@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from lookback.models import SpotCheck
 
 from . import algorithm
-from .models import Draw
+from .models import Draw, RevocationCandidate
 
 
 def draw_record(draw: Draw) -> dict[str, Any]:
@@ -60,3 +62,14 @@ def spot_checks_for_experts(draw: Draw) -> list[SpotCheck]:
     for check in checks:
         check.expert_draws = experts.get(check.pk, [])
     return checks
+
+
+def candidates_for(user: Any, *, status: str = "", level: str = "") -> QuerySet:
+    """The revocation candidates ``user`` sees, narrowed to a status and a deciding level when
+    they are ones the model knows (anything else is ignored)."""
+    qs = RevocationCandidate.objects.for_user(user)
+    if status in RevocationCandidate.Status.values:
+        qs = qs.filter(status=status)
+    if level in RevocationCandidate.Level.values:
+        qs = qs.filter(level=level)
+    return qs

@@ -19,6 +19,7 @@ from reviews.models import ReviewAgency
 from . import explanations
 from .forms import CandidateForm, DecideForm, SettingsForm
 from .models import IntegritySettings, RevocationCandidate, Signal
+from .selectors import candidates_for
 from .services import candidates as candidate_services
 from .services import signals as services
 
@@ -151,14 +152,28 @@ def settings_page(request):
 
 
 def candidate_list(request):
+    """Every candidate in scope; ``?status=open&level=county`` narrows it to those one level
+    has still to decide (the to-do home links there)."""
     require(request.user, "view", RevocationCandidate)
-    rows = RevocationCandidate.objects.for_user(request.user).select_related(
-        "enterprise__county", "certificate", "accident"
+    rows = candidates_for(
+        request.user, status=request.GET.get("status", ""), level=request.GET.get("level", "")
+    ).select_related("enterprise__county", "certificate", "accident")
+    narrowed = "、".join(
+        label
+        for value, choices in (
+            (request.GET.get("status"), RevocationCandidate.Status),
+            (request.GET.get("level"), RevocationCandidate.Level),
+        )
+        for key, label in choices.choices
+        if value == key
     )
     return render(
         request,
         "integrity/candidate_list.html",
-        {"page_obj": Paginator(rows, 50).get_page(request.GET.get("page"))},
+        {
+            "page_obj": Paginator(rows, 50).get_page(request.GET.get("page")),
+            "narrowed": narrowed,
+        },
     )
 
 

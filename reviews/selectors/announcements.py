@@ -288,7 +288,33 @@ def announcement_list(*, user: Any, params: dict[str, str]) -> QuerySet[Announce
         qs = qs.filter(county=county) if county else qs.none()
     if params.get("status") in AnnouncementStatus.values:
         qs = qs.filter(status=params["status"])
+    if params.get("period") == "open":  # 公示 still open to objection
+        qs = qs.filter(
+            kind=AnnouncementKind.PUBLICITY,
+            status=AnnouncementStatus.PUBLISHED,
+            objection_until__gte=timezone.localdate(),
+        )
+    if params.get("objections") == "open":  # 公示 with an objection not yet decided
+        open_ones = Objection.objects.filter(
+            announcement=OuterRef("pk"), status=ObjectionStatus.OPEN
+        )
+        qs = qs.filter(Exists(open_ones))
     return qs.order_by("-published_at", "-created_at", "-pk")
+
+
+ANNOUNCEMENT_FILTERS = {
+    "period": {"open": "异议期内的公示"},
+    "objections": {"open": "有异议待处理的公示"},
+}
+
+
+def announcement_filter_label(params: dict[str, str]) -> str:
+    """What a to-do link narrowed the list to, in words ("" when nothing)."""
+    return "、".join(
+        labels[params[name]]
+        for name, labels in ANNOUNCEMENT_FILTERS.items()
+        if params.get(name) in labels
+    )
 
 
 def announcement_entries(announcement: Announcement) -> QuerySet[Certificate]:

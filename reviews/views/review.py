@@ -98,9 +98,10 @@ def re_review_queue(request):
     assign to another agency and follow; the hold lifts after they are done and a re-audit
     passes."""
     require(request.user, "re_review_queue", Review)
-    qs = re_reviews_for(request.user)
+    pending = request.GET.get("pending") == "1"
+    qs = re_reviews_for(request.user, pending=pending)
     page = paginate(request, qs, PAGE_SIZE)
-    context = {"page_obj": page, "holds": holds_with_re_reviews(request.user)}
+    context = {"page_obj": page, "holds": holds_with_re_reviews(request.user), "pending": pending}
     return render(request, "reviews/review/re_review_queue.html", context)
 
 

@@ -245,6 +245,15 @@ def test_a_rerun_keeps_the_signal_and_its_decision_and_tells_the_city_once(
     assert Notification.objects.filter(title__contains="诚信预警").count() == 2  # two city users
 
 
+def test_new_signals_tell_the_city_and_nobody_else(world, seats):
+    world(findings=0, hazards=0)
+    signals_compute()
+    told = Notification.objects.filter(kind="integrity.signals_raised")
+    assert set(told.values_list("recipient", flat=True)) == {seats["city"].pk}
+    assert told.get().url == "/integrity/signals/" and told.get().title == "新增 1 条诚信预警"
+    assert Notification.objects.count() == 1
+
+
 def test_a_decision_needs_a_note_and_a_confirmation_an_action(world, city_user):
     world(findings=0, hazards=0)
     signals_compute()

@@ -208,7 +208,7 @@ def draw_freeze(
         rule=rule,
         members=algorithm.ordered(members),
         quotas=quotas,
-        digest=algorithm.population_digest(members),
+        digest=algorithm.population_digest(members, quotas),
         algorithm_version=algorithm.VERSION,
         public_value_source=public_value_source.strip(),
         public_value_date=public_value_date,

@@ -60,6 +60,15 @@ def test_a_firm_without_a_grade_is_not_a_candidate(make_enterprise, zhifu):
     assert candidates_sweep() == 0
 
 
+def test_a_firm_whose_grade_was_already_revoked_is_not_a_candidate(graded):
+    from django.utils import timezone
+
+    firm = graded()
+    Certificate.objects.filter(enterprise=firm).update(revoked_at=timezone.now())
+    accident(firm, deaths=1)
+    assert candidates_sweep() == 0
+
+
 def test_an_accident_outside_the_grades_validity_is_not_a_candidate(graded):
     accident(graded(), deaths=1, day=dt.date(2024, 6, 1))
     assert candidates_sweep() == 0

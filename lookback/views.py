@@ -51,6 +51,7 @@ from .selectors import (
     phase_states,
     self_check_for,
     self_checks_by_firm,
+    spot_check_population_by_county,
 )
 
 # --- 抽查审核 ------------------------------------------------------------------------------------
@@ -375,6 +376,10 @@ def spot_checks(request, pk: int):
         .prefetch_related("outcomes__enterprise")
     )
     actions, phases = _in_phase(request, campaign)
+    county_id = int_param(request.GET, "county")
+    population = spot_check_population_by_county(
+        campaign=campaign, user=request.user, county_id=county_id
+    )
     return render(
         request,
         "lookback/spot_checks.html",
@@ -384,6 +389,8 @@ def spot_checks(request, pk: int):
             "phase": phases["spot_check"],
             "checks": checks,
             "outcome_form": SpotCheckOutcomeForm(auto_id=False),
+            "population": population,
+            "shown": next((c for c in population if c["county"].pk == county_id), None),
         },
     )
 

@@ -226,9 +226,9 @@ def test_spot_check_firms_whose_self_check_found_problems_are_drawn_first(
         public_value_source=LOTTERY,
         public_value_date=tomorrow,
     )
-    first = f"{zhifu.code} {zhifu.name} 第1层：自查自纠发现问题"
+    first = f"{zhifu.code} {zhifu.name} 第1层：自查自纠或总结发现问题"
     assert draw.quotas[first] == 2 and draw.size == 6
-    assert "自查自纠或政府组织排查发现问题" in draw.rule
+    assert "自查自纠、政府组织排查或总结发现问题" in draw.rule
     arrive(tomorrow)
     draw_perform(draw=draw, actor=city_user, public_value="12345")
     zhifu_check = SpotCheck.objects.get(county=zhifu)

@@ -28,6 +28,13 @@ def passes_of_year(*, county: County, year: int):
     ).select_related("review")
 
 
+def any_passes_of_year(year: int) -> bool:
+    """Whether any county has a pass in ``year`` (``passes_of_year``): something to audit."""
+    return Certificate.objects.filter(
+        Q(issued_on__year=year) | Q(review__hold__year=year), revoked_at__isnull=True
+    ).exists()
+
+
 def passed_firms(county: County):
     """The county's firms that hold a standardization result now."""
     return Enterprise.objects.filter(county=county, status__in=PASSED_STATUSES)

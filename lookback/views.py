@@ -45,6 +45,7 @@ from .performance import (
 )
 from .performance import ranking as performance_ranking
 from .selectors import (
+    any_passes_of_year,
     campaign_progress,
     own_part,
     passed_firms_for,
@@ -70,6 +71,8 @@ def audit_list(request):
             "year": year,
             "page_obj": paginate(request, rounds, 30),
             "actions": allowed_actions(request.user, AuditRound),
+            # A year without passes has no population to draw: no draw is offered for it.
+            "has_passes": any_passes_of_year(year),
         },
     )
 

@@ -393,6 +393,9 @@ def spot_checks(request, pk: int):
             "checks": checks,
             "outcome_form": SpotCheckOutcomeForm(auto_id=False),
             "population": population,
+            # Every county with passed firms drawn: a new draw would be refused (a redraw is
+            # asked on the draw's own page).
+            "undrawn": any(not c["drawn"] for c in population),
             "shown": next((c for c in population if c["county"].pk == county_id), None),
         },
     )

@@ -86,7 +86,9 @@ class SnapshotForm(StyledFormMixin, forms.Form):
     """The city takes (or retakes) the progress snapshot of a day of the year shown: today's,
     or a past day's counted as each firm stood that day."""
 
-    taken_on = forms.DateField(label="统计日期", widget=forms.DateInput(attrs={"type": "date"}))
+    taken_on = forms.DateField(
+        label="统计日期", widget=forms.DateInput(attrs={"type": "date", "class": "w-auto"})
+    )
 
     def __init__(self, *args, year: int | None, today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)

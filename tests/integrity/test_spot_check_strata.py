@@ -161,3 +161,17 @@ def test_the_city_s_draw_page_shows_the_findings_and_the_public_page_does_not(
     assert "总结：重收费评审机构被考评为警告" in own
     public = client.get(draw.get_public_url()).content.decode()
     assert firms[2].name in public and "隐患台账不全" not in public
+
+
+def test_the_page_offers_a_draw_only_while_a_county_is_left_to_draw(
+    client, campaign, firms, zhifu, city_user, tomorrow, arrive
+):
+    client.force_login(city_user)
+    url = reverse("lookback:spot_checks", args=[campaign.pk])
+    draw_link = reverse("integrity:draw_list") + "?kind=spot_check"
+    assert draw_link in client.get(url).content.decode().replace("&amp;", "&")
+    draw = freeze(campaign, city_user, zhifu, tomorrow, size=3)
+    arrive(tomorrow)
+    draw_perform(draw=draw, actor=city_user, public_value="12345")
+    page = client.get(url).content.decode().replace("&amp;", "&")
+    assert draw_link not in page and "各县市区均已抽取" in page

@@ -2,7 +2,8 @@
 accident makes a revocation candidate. The thresholds the city tunes are ``IntegritySettings``.
 
 - 抽查审核：各县市区当年达标企业按不低于10%抽取（``lookback.rules``）；
-- 回头看抽查：每个县市区随机抽查3-5家，自查自纠或政府排查发现问题的企业单列一层、优先抽取；
+- 回头看抽查：每个县市区随机抽查3-5家；自查自纠、政府排查或总结（评审机构被考评为警告、
+  建议清除）发现问题的企业单列第1层，市局可指定从该层抽取的家数，不指定则优先抽取；
 - 双随机：抽查专家从专家库随机抽取，与被抽查企业有利害关系的专家回避；
 - 事故：发生死亡事故，或较大及以上事故（死亡3人以上，或受伤10人以上）的持证企业列入撤销候选。
 """
@@ -18,10 +19,21 @@ EXPERTS_PER_SPOT_CHECK = 3
 SERIOUS_DEATHS, SERIOUS_INJURIES = 3, 10
 
 
-def spot_check_quotas(problems: int, others: int, size: int) -> tuple[int, int]:
-    """Firms whose self-check found problems are drawn first, the rest from the others."""
-    first = min(problems, size)
-    return first, min(others, size - first)
+def spot_check_quotas(
+    problems: int, others: int, size: int, *, with_findings: int | None = None
+) -> tuple[int, int]:
+    """How many of a county's ``size`` come from the firms with findings and from the others.
+
+    By default the firms with findings are drawn first and the others fill up; when the city
+    chooses ``with_findings``, that many come from the first stratum and the rest from the
+    second, a stratum too small being made up from the other."""
+    if with_findings is None:
+        first = min(problems, size)
+        return first, min(others, size - first)
+    first = min(problems, with_findings, size)
+    second = min(others, size - first)
+    first += min(problems - first, size - first - second)  # the others ran short
+    return first, second
 
 
 def accident_class(*, deaths: int, injuries: int) -> str:

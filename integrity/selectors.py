@@ -73,3 +73,27 @@ def candidates_for(user: Any, *, status: str = "", level: str = "") -> QuerySet:
     if level in RevocationCandidate.Level.values:
         qs = qs.filter(level=level)
     return qs
+
+
+def spot_check_findings_by_code(draw: Draw) -> dict[str, str]:
+    """For the city's own page of a spot-check draw: what the campaign found at each firm of
+    the population, in words ("" when nothing), by credit code. Not on the public page."""
+    from enterprises.models import Enterprise
+    from lookback.selectors import spot_check_findings
+
+    if draw.kind != Draw.Kind.SPOT_CHECK or draw.campaign_id is None:
+        return {}
+    firms = list(Enterprise.objects.filter(credit_code__in=[m["code"] for m in draw.members]))
+    found = spot_check_findings(campaign=draw.campaign, firms=firms)
+    words: dict[str, str] = {}
+    for firm in firms:
+        row = found[firm.pk]
+        parts = [
+            f"{label}：{row[key]['words']}"
+            for key, label in (("self", "企业自查"), ("government", "政府排查"))
+            if row[key] and row[key]["words"]
+        ]
+        if row["summary"] and row["summary"]["found"]:
+            parts.append(f"总结：{row['summary']['agency']}被考评为{row['summary']['rating']}")
+        words[firm.credit_code] = "；".join(parts)
+    return words

@@ -17,7 +17,14 @@ from enterprises.choices import Status
 from integrity import algorithm
 from integrity.models import Draw
 from integrity.selectors import draw_record
-from integrity.services.draws import conflicted_experts, draw_freeze, draw_perform, draw_redraw
+from integrity.services.draws import (
+    FIRST_STRATUM,
+    SECOND_STRATUM,
+    conflicted_experts,
+    draw_freeze,
+    draw_perform,
+    draw_redraw,
+)
 from lookback.models import AuditRound, SpotCheck
 from lookback.services import campaign_open, self_check_record
 from portal.statemachine import TransitionRefused
@@ -268,9 +275,9 @@ def test_spot_check_firms_whose_self_check_found_problems_are_drawn_first(
         public_value_source=LOTTERY,
         public_value_date=tomorrow,
     )
-    first = f"{zhifu.code} {zhifu.name} 第1层：自查自纠发现问题"
+    first = f"{zhifu.code} {zhifu.name} 第1层：自查自纠或总结发现问题"
     assert draw.quotas[first] == 2 and draw.size == 6
-    assert "自查自纠或政府组织排查发现问题" in draw.rule
+    assert "自查自纠、政府组织排查或总结发现问题" in draw.rule
     arrive(tomorrow)
     draw_perform(draw=draw, actor=city_user, public_value="12345")
     zhifu_check = SpotCheck.objects.get(county=zhifu)
@@ -309,7 +316,7 @@ def test_a_spot_check_drawn_by_county_and_tier_is_recomputed_by_the_program(
     moved = next(
         m for m in record["population"] if "第2层" in m["stratum"] and "芝罘" in m["stratum"]
     )
-    moved["stratum"] = moved["stratum"].replace("第2层：其他已达标企业", "第1层：自查自纠发现问题")
+    moved["stratum"] = moved["stratum"].replace(SECOND_STRATUM, FIRST_STRATUM)
     done = run_script(tmp_path, record)
     assert done.returncode == 1 and "总体摘要" in done.stdout
 

@@ -204,7 +204,7 @@ def test_a_snapshot_request_succeeds_when_the_broker_cannot_be_reached(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.build_weekly_progress_report, "apply_async", broker_down)
+    monkeypatch.setattr(tasks.build_progress_report_on, "apply_async", broker_down)
     client.force_login(city_user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reports:snapshot_generate"))

@@ -9,7 +9,8 @@ this year spread over the counties and sizes, certificates for half, audit error
 spot-checks and fatal accidents at every tenth certificate, a rating and a warning for every
 fifth agency. Then it times the ranking page as the city sees it (first page, a sort by fees,
 the xlsx) through Django's test client, several runs each, printing the time and the number
-of queries of each. Run it at two sizes: the queries do not change.
+of queries of each; the ranking page's queries must be those of the small world of
+``tests/lookback/test_performance.py`` (``RANKING_PAGE_QUERIES``), or it fails.
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ def main() -> None:
     from django.test.utils import setup_test_environment
 
     from portal.http import current_year
+    from tests.lookback.performance_world import RANKING_PAGE_QUERIES
 
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["*"]
@@ -112,6 +114,8 @@ def main() -> None:
         median, worst, cpu, queries = timed(client, url, args.runs)
         print(f"{label:26} median {median:.3f} s, worst {worst:.3f} s, "
               f"Django CPU {cpu:.3f} s, {queries} queries")  # fmt: skip
+        if url.startswith("/lookback/performance/?"):  # the same as the small world's
+            assert queries == RANKING_PAGE_QUERIES, (label, queries, RANKING_PAGE_QUERIES)
     print(f"load average while measuring: {os.getloadavg()[0]:.1f}")
 
 

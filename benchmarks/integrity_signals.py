@@ -150,7 +150,7 @@ def build(firms: int, reviews: int, items: int) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {Enterprise._meta.db_table} e SET certificate_no = c.number, "
+            f"UPDATE {Enterprise._meta.db_table} AS e SET certificate_no = c.number, "
             f"status = 'announced' FROM {Certificate._meta.db_table} c WHERE c.enterprise_id = e.id"
         )
         if connection.vendor == "postgresql":

@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""烟台市安全生产标准化随机抽取复算程序（算法第1版）。
+"""烟台市安全生产标准化随机抽取复算程序（算法第2版，兼容第1版）。
 
 用法：python3 verify_draw.py 抽取记录.json
 只用 Python 标准库；从公开页面下载的抽取记录（JSON）独立复算，打印“一致”或“不一致”。
 
-算法第1版（与公开页面的中文说明相同）：
-1. 抽取总体：每个成员一行“分层<TAB>代码<TAB>名称”，按分层、代码升序排列，以换行结尾，
-   用 UTF-8 编码后计算 SHA-256，得到“总体摘要”（64位十六进制）。
+算法第2版（与公开页面的中文说明相同）：
+1. 抽取总体：每个成员一行“分层<TAB>代码<TAB>名称”，按分层、代码升序排列；其后每个分层一行
+   “应抽<TAB>分层<TAB>应抽数量”，按分层升序排列；每行以换行结尾，用 UTF-8 编码后计算
+   SHA-256，得到“总体摘要”（64位十六进制）。应抽数量与成员一同冻结，事后不能改动。
 2. 随机种子：SHA-256（总体摘要 + “|” + 公开随机数），公开随机数去掉首尾空白。
 3. 每个分层内，按 SHA-256（随机种子 + “|” + 成员代码）由小到大排序，取前“应抽数量”个；
    各层结果依分层顺序连接，即为抽取结果。
+第1版与第2版只有一处不同：第1版的总体摘要只含成员各行，不含应抽数量。
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import hashlib
 import json
 import sys
 
-VERSION = 1
+VERSION = 2
+SUPPORTED = (1, 2)
 
 
 def sha256(text: str) -> str:
@@ -33,8 +36,14 @@ def population_text(members: list[dict]) -> str:
     return "".join(f"{m['stratum']}\t{m['code']}\t{m['name']}\n" for m in ordered(members))
 
 
-def population_digest(members: list[dict]) -> str:
-    return sha256(population_text(members))
+def quota_text(quotas: dict[str, int]) -> str:
+    return "".join(f"应抽\t{stratum}\t{int(quotas[stratum])}\n" for stratum in sorted(quotas))
+
+
+def population_digest(members: list[dict], quotas: dict[str, int], version: int = VERSION) -> str:
+    """The frozen population's digest: its members and, from version 2 on, its quotas."""
+    text = population_text(members)
+    return sha256(text if version == 1 else text + quota_text(quotas))
 
 
 def seed_of(digest: str, public_value: str) -> str:
@@ -55,10 +64,12 @@ def draw(members: list[dict], quotas: dict[str, int], seed: str) -> list[str]:
 def problems(record: dict) -> list[str]:
     """What does not agree in a downloaded record; empty when everything agrees."""
     found = []
-    if int(record.get("algorithm_version", 0)) != VERSION:
-        found.append(f"算法版本不是第{VERSION}版")
+    version = int(record.get("algorithm_version", 0))
+    if version not in SUPPORTED:
+        found.append(f"算法版本第{version}版，本程序只能复算第1、2版")
+        return found
     members = record["population"]
-    digest = population_digest(members)
+    digest = population_digest(members, record["quotas"], version)
     if digest != record["population_digest"]:
         found.append("总体摘要与抽取总体不符（总体被改动过）")
     if record.get("public_value") is None:
@@ -80,9 +91,8 @@ def main(argv: list[str]) -> int:
         record = json.load(handle)
     found = problems(record)
     print(f"抽取编号：{record.get('number', '')}")
-    print(
-        f"总体：{len(record['population'])} 个成员；摘要 {population_digest(record['population'])}"
-    )
+    print(f"算法：第{record.get('algorithm_version', '')}版")
+    print(f"总体：{len(record['population'])} 个成员；应抽 {sum(record['quotas'].values())} 个")
     for line in found:
         print(f"  - {line}")
     print("不一致" if found else "一致")

@@ -38,7 +38,21 @@ class FreezeForm(StyledFormMixin, PublicValueFields):
         max_value=SPOT_CHECK_MAX,
         initial=SPOT_CHECK_MIN,
     )
-    field_order = ["kind", "year", "county", "counties", "size"]
+    with_findings = forms.IntegerField(
+        label="其中从第1层（自查自纠或总结发现问题的企业）抽取家数",
+        min_value=0,
+        max_value=SPOT_CHECK_MAX,
+        required=False,
+        help_text="回头看抽查；不填则先从第1层抽取、不足由第2层补足",
+    )
+    field_order = ["kind", "year", "county", "counties", "size", "with_findings"]
+
+    def clean(self):
+        data = super().clean()
+        size, first = data.get("size"), data.get("with_findings")
+        if size is not None and first is not None and first > size:
+            self.add_error("with_findings", "不能多于每个县市区抽查企业数")
+        return data
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -60,6 +60,11 @@ class Draw(VersionedModel):
     rule = models.TextField("总体与抽取规则")
     members = models.JSONField("抽取总体")
     quotas = models.JSONField("各层应抽数量")
+    # 回头看抽查: how many of each county's firms the city chose to draw from the stratum with
+    # findings (None: that stratum first); kept so that a redraw draws the same way.
+    with_findings = models.PositiveSmallIntegerField(
+        "每县市区从第1层抽取家数", null=True, blank=True
+    )
     digest = models.CharField("总体摘要（SHA-256）", max_length=64)
     algorithm_version = models.PositiveSmallIntegerField("算法版本", default=1)
     public_value_source = models.CharField(

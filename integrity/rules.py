@@ -2,7 +2,8 @@
 accident makes a revocation candidate. The thresholds the city tunes are ``IntegritySettings``.
 
 - 抽查审核：各县市区当年达标企业按不低于10%抽取（``lookback.rules``）；
-- 回头看抽查：每个县市区随机抽查3-5家，自查自纠或政府排查发现问题的企业单列一层、优先抽取；
+- 回头看抽查：每个县市区随机抽查3-5家；自查自纠、政府排查或总结（评审机构被考评为警告、
+  建议清除）发现问题的企业单列第1层，市局可指定从该层抽取的家数，不指定则优先抽取；
 - 双随机：抽查专家从专家库随机抽取，与被抽查企业有利害关系的专家回避；
 - 事故：发生死亡事故，或较大及以上事故（死亡3人以上，或受伤10人以上）的持证企业列入撤销候选。
 """
@@ -18,10 +19,21 @@ EXPERTS_PER_SPOT_CHECK = 3
 SERIOUS_DEATHS, SERIOUS_INJURIES = 3, 10
 
 
-def spot_check_quotas(problems: int, others: int, size: int) -> tuple[int, int]:
-    """Firms whose self-check found problems are drawn first, the rest from the others."""
-    first = min(problems, size)
-    return first, min(others, size - first)
+def spot_check_quotas(
+    problems: int, others: int, size: int, *, with_findings: int | None = None
+) -> tuple[int, int]:
+    """How many of a county's ``size`` come from the firms with findings and from the others.
+
+    By default the firms with findings are drawn first and the others fill up; when the city
+    chooses ``with_findings``, that many come from the first stratum and the rest from the
+    second, a stratum too small being made up from the other."""
+    if with_findings is None:
+        first = min(problems, size)
+        return first, min(others, size - first)
+    first = min(problems, with_findings, size)
+    second = min(others, size - first)
+    first += min(problems - first, size - first - second)  # the others ran short
+    return first, second
 
 
 def accident_class(*, deaths: int, injuries: int) -> str:
@@ -44,8 +56,9 @@ def deciding_level(grade: str) -> str:
 
 ALGORITHM_TEXT = [
     "抽取总体：每个成员记为“分层、代码、名称”一行（企业用统一社会信用代码，专家用证书编号），"
-    "按分层、代码升序排列，以 UTF-8 编码后计算 SHA-256，得到总体摘要。总体冻结并公布摘要之后，"
-    "才录入公开随机数。",
+    "按分层、代码升序排列；其后每个分层记一行“应抽、分层、应抽数量”，按分层排列；以 UTF-8 编码后"
+    "计算 SHA-256，得到总体摘要，成员和各层应抽数量都在其中，事后改动任何一项摘要都会不同。"
+    "总体冻结并公布摘要之后，才录入公开随机数。（第1版的摘要不含应抽数量。）",
     "随机种子：对“总体摘要｜公开随机数”计算 SHA-256（公开随机数去掉首尾空白）。",
     "抽取：在每个分层内，按“随机种子｜成员代码”的 SHA-256 值由小到大排序，取前若干名（各层应抽"
     "数量在冻结时已公布）。",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from lookback.models import SpotCheck
 
 from . import algorithm
-from .models import Draw
+from .models import Draw, RevocationCandidate
 
 
 def draw_record(draw: Draw) -> dict[str, Any]:
@@ -60,3 +62,38 @@ def spot_checks_for_experts(draw: Draw) -> list[SpotCheck]:
     for check in checks:
         check.expert_draws = experts.get(check.pk, [])
     return checks
+
+
+def candidates_for(user: Any, *, status: str = "", level: str = "") -> QuerySet:
+    """The revocation candidates ``user`` sees, narrowed to a status and a deciding level when
+    they are ones the model knows (anything else is ignored)."""
+    qs = RevocationCandidate.objects.for_user(user)
+    if status in RevocationCandidate.Status.values:
+        qs = qs.filter(status=status)
+    if level in RevocationCandidate.Level.values:
+        qs = qs.filter(level=level)
+    return qs
+
+
+def spot_check_findings_by_code(draw: Draw) -> dict[str, str]:
+    """For the city's own page of a spot-check draw: what the campaign found at each firm of
+    the population, in words ("" when nothing), by credit code. Not on the public page."""
+    from enterprises.models import Enterprise
+    from lookback.selectors import spot_check_findings
+
+    if draw.kind != Draw.Kind.SPOT_CHECK or draw.campaign_id is None:
+        return {}
+    firms = list(Enterprise.objects.filter(credit_code__in=[m["code"] for m in draw.members]))
+    found = spot_check_findings(campaign=draw.campaign, firms=firms)
+    words: dict[str, str] = {}
+    for firm in firms:
+        row = found[firm.pk]
+        parts = [
+            f"{label}：{row[key]['words']}"
+            for key, label in (("self", "企业自查"), ("government", "政府排查"))
+            if row[key] and row[key]["words"]
+        ]
+        if row["summary"] and row["summary"]["found"]:
+            parts.append(f"总结：{row['summary']['agency']}被考评为{row['summary']['rating']}")
+        words[firm.credit_code] = "；".join(parts)
+    return words

@@ -63,6 +63,7 @@ def draw_freeze(request):
             counties=counties,
             campaign=campaign,
             size=data["size"],
+            with_findings=data["with_findings"],
         ),
         success="抽取总体已冻结并公开；请在公开随机数产生后录入",
     )
@@ -71,6 +72,14 @@ def draw_freeze(request):
 
 def draw_detail(request, pk: int):
     draw = fetch(request.user, Draw.objects.select_related("county", "campaign"), "manage", pk=pk)
+    public = selectors.public_context(draw)
+    # The city's page only: each firm's findings beside the population (spot-check draws).
+    findings = selectors.spot_check_findings_by_code(draw)
+    if findings:
+        public["strata"] = [
+            (name, [{**m, "finding": findings.get(m["code"], "")} for m in rows], quota)
+            for name, rows, quota in public["strata"]
+        ]
     return render(
         request,
         "integrity/draw_detail.html",
@@ -82,7 +91,8 @@ def draw_detail(request, pk: int):
             "expert_form": ExpertFreezeForm(prefix="experts"),
             "spot_checks": selectors.spot_checks_for_experts(draw),
             "algorithm_text": ALGORITHM_TEXT,
-            **selectors.public_context(draw),
+            **public,
+            "findings": bool(findings),
         },
     )
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from enterprises.models import County
-from portal.audit import history_for
+from portal.audit import chinese_date, history_for
 from portal.http import int_param, perform, refuse_form, xlsx_response
 from portal.policy import allowed_actions, fetch, require
 from portal.xlsx import stream_xlsx
@@ -18,6 +19,7 @@ from reviews.models import ReviewAgency
 from . import explanations
 from .forms import CandidateForm, DecideForm, SettingsForm
 from .models import IntegritySettings, RevocationCandidate, Signal
+from .selectors import candidates_for
 from .services import candidates as candidate_services
 from .services import signals as services
 
@@ -65,7 +67,7 @@ def signal_export(request):
         [
             s.get_kind_display(), s.summary, float(s.score), str(s.county or ""),
             str(s.agency or ""), str(s.enterprise or ""), s.get_status_display(),
-            s.get_action_display(), s.raised_at.strftime("%Y年%m月%d日"),
+            s.get_action_display(), chinese_date(timezone.localtime(s.raised_at)),
         ]
         for s in _filtered(request).iterator(chunk_size=2000)
     )  # fmt: skip
@@ -150,14 +152,28 @@ def settings_page(request):
 
 
 def candidate_list(request):
+    """Every candidate in scope; ``?status=open&level=county`` narrows it to those one level
+    has still to decide (the to-do home links there)."""
     require(request.user, "view", RevocationCandidate)
-    rows = RevocationCandidate.objects.for_user(request.user).select_related(
-        "enterprise__county", "certificate", "accident"
+    rows = candidates_for(
+        request.user, status=request.GET.get("status", ""), level=request.GET.get("level", "")
+    ).select_related("enterprise__county", "certificate", "accident")
+    narrowed = "、".join(
+        label
+        for value, choices in (
+            (request.GET.get("status"), RevocationCandidate.Status),
+            (request.GET.get("level"), RevocationCandidate.Level),
+        )
+        for key, label in choices.choices
+        if value == key
     )
     return render(
         request,
         "integrity/candidate_list.html",
-        {"page_obj": Paginator(rows, 50).get_page(request.GET.get("page"))},
+        {
+            "page_obj": Paginator(rows, 50).get_page(request.GET.get("page")),
+            "narrowed": narrowed,
+        },
     )
 
 

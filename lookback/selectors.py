@@ -30,6 +30,13 @@ def passes_of_year(*, county: County, year: int):
     ).select_related("review")
 
 
+def any_passes_of_year(year: int) -> bool:
+    """Whether any county has a pass in ``year`` (``passes_of_year``): something to audit."""
+    return Certificate.objects.filter(
+        Q(issued_on__year=year) | Q(review__hold__year=year), revoked_at__isnull=True
+    ).exists()
+
+
 def passed_firms(county: County):
     """The county's firms that hold a standardization result now."""
     return Enterprise.objects.filter(county=county, status__in=PASSED_STATUSES)
@@ -169,3 +176,103 @@ def phase_states(*, campaign: Campaign, county_id: int | None, today: dt.date) -
             words = f"已于{chinese_date(deadline)}截止"
         states[phase] = {"label": label, "open": is_open, "words": words}
     return states
+
+
+# --- 抽查总体: each passed firm with what the self-check and the summary found -----------------
+
+THREE_POINTS = {
+    "system_built": "管理体系未建立",
+    "runs_daily": "日常管理未正常运行",
+    "agency_performed": "评审机构未认真履职",
+}
+RATINGS_WITH_FINDINGS = (AgencyRating.Rating.WARNING, AgencyRating.Rating.REMOVAL)
+
+
+def _check_words(check: SelfCheck | None) -> str:
+    if check is None:
+        return ""
+    failed = [words for field, words in THREE_POINTS.items() if not getattr(check, field)]
+    return "；".join([*failed, *([check.problems.strip()] if check.problems.strip() else [])])
+
+
+def spot_check_findings(*, campaign: Campaign, firms) -> dict[int, dict[str, Any]]:
+    """What the campaign found at each firm before the spot-check (根据自查自纠和总结情况):
+
+    - ``self`` and ``government``: the firm's own self-check and the county's inspection
+      (``None`` when not done; else the points answered 否 and the problems written, "" when
+      all is well);
+    - ``summary``: the county's latest rating, in the 总结 phase, of the agency that reviewed the
+      firm's current result (``None`` when the county did not rate it);
+    - ``found``: whether any of them found a problem (the self-check or inspection answered 否
+      or wrote a problem, or the agency was rated 警告 or 建议清除): the 第1层 of the draw.
+
+    Four queries whatever the number of firms."""
+    firms = list(firms)
+    ids = [f.pk for f in firms]
+    checks: dict[int, dict[str, SelfCheck]] = {}
+    for check in SelfCheck.objects.filter(campaign=campaign, enterprise__in=ids):
+        checks.setdefault(check.enterprise_id, {})[check.method] = check
+    agency_of = dict(
+        Certificate.objects.filter(
+            enterprise__in=ids, revoked_at__isnull=True, review__agency__isnull=False
+        )
+        .order_by("issued_on", "pk")
+        .values_list("enterprise", "review__agency")
+    )
+    ratings: dict[tuple[int, int], AgencyRating] = {}
+    for rating in (
+        AgencyRating.objects.filter(campaign=campaign, agency__in=set(agency_of.values()))
+        .select_related("agency")
+        .order_by("sequence", "pk")
+    ):
+        ratings[(rating.county_id, rating.agency_id)] = rating  # the latest one stays
+    found: dict[int, dict[str, Any]] = {}
+    for firm in firms:
+        own = checks.get(firm.pk, {})
+        self_check, inspection = own.get("self"), own.get("government")
+        rating = ratings.get((firm.county_id, agency_of.get(firm.pk)))
+        summary = None
+        if rating is not None:
+            summary = {
+                "agency": rating.agency.name,
+                "rating": rating.get_rating_display(),
+                "reason": rating.reason,
+                "found": rating.rating in RATINGS_WITH_FINDINGS,
+            }
+        words = {"self": self_check, "government": inspection}
+        found[firm.pk] = {
+            **{
+                method: None if check is None else {"words": _check_words(check)}
+                for method, check in words.items()
+            },
+            "summary": summary,
+            "found": any(_check_words(c) for c in words.values())
+            or bool(summary and summary["found"]),
+        }
+    return found
+
+
+def spot_check_population_by_county(
+    *, campaign: Campaign, user: Any, county_id: int | None = None
+) -> list[dict[str, Any]]:
+    """The spot-check's population as ``user`` sees it: per county, its passed firms in the two
+    strata of the draw (with findings, without) and whether it was drawn; the firms themselves,
+    each with its findings and those with findings first, only for ``county_id``."""
+    firms = list(passed_firms_for(user).order_by("county__sort_order", "credit_code"))
+    findings = spot_check_findings(campaign=campaign, firms=firms)
+    drawn = set(SpotCheck.objects.filter(campaign=campaign).values_list("county", flat=True))
+    counties: dict[int, dict[str, Any]] = {}
+    for firm in firms:
+        row = counties.setdefault(
+            firm.county_id,
+            {"county": firm.county, "drawn": firm.county_id in drawn, "passed": 0,
+             "with_findings": 0, "rows": []},
+        )  # fmt: skip
+        row["passed"] += 1
+        row["with_findings"] += findings[firm.pk]["found"]
+        if firm.county_id == county_id:
+            row["rows"].append((firm, findings[firm.pk]))
+    for county in counties.values():
+        county["without_findings"] = county["passed"] - county["with_findings"]
+        county["rows"].sort(key=lambda r: not r[1]["found"])
+    return list(counties.values())

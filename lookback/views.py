@@ -45,12 +45,14 @@ from .performance import (
 )
 from .performance import ranking as performance_ranking
 from .selectors import (
+    any_passes_of_year,
     campaign_progress,
     own_part,
     passed_firms_for,
     phase_states,
     self_check_for,
     self_checks_by_firm,
+    spot_check_population_by_county,
 )
 
 # --- 抽查审核 ------------------------------------------------------------------------------------
@@ -69,6 +71,8 @@ def audit_list(request):
             "year": year,
             "page_obj": paginate(request, rounds, 30),
             "actions": allowed_actions(request.user, AuditRound),
+            # A year without passes has no population to draw: no draw is offered for it.
+            "has_passes": any_passes_of_year(year),
         },
     )
 
@@ -375,6 +379,10 @@ def spot_checks(request, pk: int):
         .prefetch_related("outcomes__enterprise")
     )
     actions, phases = _in_phase(request, campaign)
+    county_id = int_param(request.GET, "county")
+    population = spot_check_population_by_county(
+        campaign=campaign, user=request.user, county_id=county_id
+    )
     return render(
         request,
         "lookback/spot_checks.html",
@@ -384,6 +392,11 @@ def spot_checks(request, pk: int):
             "phase": phases["spot_check"],
             "checks": checks,
             "outcome_form": SpotCheckOutcomeForm(auto_id=False),
+            "population": population,
+            # Every county with passed firms drawn: a new draw would be refused (a redraw is
+            # asked on the draw's own page).
+            "undrawn": any(not c["drawn"] for c in population),
+            "shown": next((c for c in population if c["county"].pk == county_id), None),
         },
     )
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import reverse
 
-from .navigation import menu_for
+from .navigation import menu_for, user_menu_for
 
 
 def shell(request):
@@ -9,6 +9,7 @@ def shell(request):
     return {
         "site_title": settings.SITE_TITLE,
         "nav_items": menu_for(getattr(request, "user", None), request.path),
+        "user_menu_items": user_menu_for(getattr(request, "user", None)),
     }
 
 

@@ -2,8 +2,9 @@
 ``(label, url_name, subject, action)``, and may name its group as ``menu_group``. An entry shows
 when the policy lets the user take ``action`` on ``subject`` (the page's own gate, so the menu
 and the page never disagree); ``subject`` is named by string ("app.Model" or a dotted class) and
-``None`` means every signed-in user. A group with more than one entry becomes a drop-down. The
-portal names no domain app."""
+``None`` means every signed-in user. Entries listed as ``user_menu`` stand in the user's
+drop-down instead (the portal's housekeeping: accounts, the security log). A group with more
+than one entry becomes a drop-down. The portal names no domain app."""
 
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ from .policy import can, resolve_subject
 FLAT_UP_TO = 1  # an app's page stands alone; two or more go in its drop-down
 
 
-def _entries(config, user: Any) -> list[dict[str, Any]]:
+def _entries(config, user: Any, attribute: str = "menu") -> list[dict[str, Any]]:
     entries = []
-    for label, url_name, subject, action in getattr(config, "menu", ()):
+    for label, url_name, subject, action in getattr(config, attribute, ()):
         if subject is not None and not can(user, action, resolve_subject(subject)):
             continue
         try:
@@ -47,3 +48,10 @@ def menu_for(user: Any, current_path: str) -> list[dict[str, Any]]:
         else:
             items.extend(entries)
     return items
+
+
+def user_menu_for(user: Any) -> list[dict[str, Any]]:
+    """The entries of the user's drop-down, in the order of the apps."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [e for config in apps.get_app_configs() for e in _entries(config, user, "user_menu")]

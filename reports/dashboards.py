@@ -181,6 +181,7 @@ class AgencyStanding:
     passed: int
     audit_errors: int
     rank: int = 0
+    agency_id: int = 0  # its page: the performance record behind the figures
 
     @property
     def pass_rate(self) -> float:
@@ -200,7 +201,13 @@ def agency_ranking(*, user: Any, year: int, county: County | None = None) -> lis
     )
     errors = audit_errors_by_agency(year=year)
     standings = [
-        AgencyStanding(r["agency__name"], r["concluded"], r["passed"], errors.get(r["agency"], 0))
+        AgencyStanding(
+            r["agency__name"],
+            r["concluded"],
+            r["passed"],
+            errors.get(r["agency"], 0),
+            agency_id=r["agency"],
+        )
         for r in rows
     ]
     rules_rank(standings)

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 
 from portal.concurrency import VersionedFormMixin
 from portal.forms import StyledFormMixin
+from portal.http import FIRST_PROGRAMME_YEAR
 
 from .evaluation import CRITERIA
 
@@ -77,3 +80,32 @@ class YearSetupForm(StyledFormMixin, forms.Form):
 
 class DeadlineForm(StyledFormMixin, forms.Form):
     due_on = forms.DateField(label="截止日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class SnapshotForm(StyledFormMixin, forms.Form):
+    """The city takes (or retakes) the progress snapshot of a day of the year shown: today's,
+    or a past day's counted as each firm stood that day."""
+
+    taken_on = forms.DateField(
+        label="统计日期", widget=forms.DateInput(attrs={"type": "date", "class": "w-auto"})
+    )
+
+    def __init__(self, *args, year: int | None, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year, self.today = year, today
+        field = self.fields["taken_on"]
+        field.initial = min(today, dt.date(year or today.year, 12, 31))
+        field.widget.attrs.update(
+            min=dt.date(year or FIRST_PROGRAMME_YEAR, 1, 1).isoformat(),
+            max=field.initial.isoformat(),
+        )
+
+    def clean_taken_on(self) -> dt.date:
+        day = self.cleaned_data["taken_on"]
+        if self.year is not None and day.year != self.year:
+            raise forms.ValidationError(f"统计日期须在{self.year}年内")
+        if day.year < FIRST_PROGRAMME_YEAR:
+            raise forms.ValidationError(f"统计日期须在{FIRST_PROGRAMME_YEAR}年以后")
+        if day > self.today:
+            raise forms.ValidationError("不能统计今天以后的日期")
+        return day

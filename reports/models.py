@@ -16,7 +16,7 @@ from portal.audit import chinese_date
 from portal.concurrency import VersionedModel
 from portal.scoping import CountyOwnedQuerySet, ScopedQuerySet
 
-from .choices import SubmissionStatus, TargetStatus
+from .choices import OWED_STATUSES, SubmissionStatus, TargetStatus
 
 
 class CityScopedQuerySet(ScopedQuerySet):
@@ -160,7 +160,7 @@ class SubmissionDeadline(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year}年{self.kind}（{self.due_on:%m月%d日}前）"
+        return f"{self.year}年{self.kind}（{self.due_on.month}月{self.due_on.day}日前）"
 
     @property
     def closes_at(self) -> dt.datetime:
@@ -219,6 +219,11 @@ class Submission(VersionedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("reports:submission_detail", args=[self.pk])
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still owed after its deadline has passed (the county's work page says so in red)."""
+        return self.status in OWED_STATUSES and timezone.now() >= self.deadline.closes_at
 
 
 class Reminder(models.Model):

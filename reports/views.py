@@ -17,10 +17,13 @@ from enterprises.models import County, CreationListEntry
 from lookback.models import Campaign
 from portal.audit import history_for
 from portal.http import (
+    YEARS,
     current_year,
     dated,
     file_response,
+    int_param,
     perform,
+    refuse_form,
     xlsx_response,
     year_from,
     year_or_404,
@@ -37,6 +40,7 @@ from .forms import (
     DocumentForm,
     MilestoneFormSet,
     ReasonForm,
+    SnapshotForm,
     TargetForm,
     WeightsForm,
     YearSetupForm,
@@ -388,25 +392,38 @@ def snapshot_list(request):
     require(request.user, "view_list", ProgressSnapshot)
     year = _year(request)
     snapshots = ProgressSnapshot.objects.for_user(request.user).filter(year=year)
+    today = timezone.localdate()
+    # A year still to come has no day to count yet: nothing to generate is offered.
+    may_generate = can(request.user, "generate", ProgressSnapshot) and year <= today.year
     return render(
         request,
         "reports/snapshot_list.html",
         {
             "year": year,
             "snapshots": snapshots,
-            "actions": allowed_actions(request.user, ProgressSnapshot),
+            "form": SnapshotForm(year=year, today=today) if may_generate else None,
         },
     )
 
 
 @require_POST
 def snapshot_generate(request):
-    """Queue today's snapshot; if the broker is down the page still answers and Monday's job
-    (or the next request) makes it."""
+    """Queue the snapshot of the day asked for (today when none is given): a past day counts
+    each firm as it stood that day. If the broker is down the page still answers, and Monday's
+    job makes that week's snapshot."""
     require(request.user, "generate", ProgressSnapshot)
-    tasks.enqueue(tasks.build_weekly_progress_report, timezone.localdate().isoformat())
-    messages.success(request, "已提交生成任务，稍后刷新本页即可看到今天的进度快照")
-    return redirect("reports:snapshots")
+    today = timezone.localdate()
+    year = int_param(request.POST, "year")  # the year shown, whose days may be asked for
+    data = request.POST if request.POST.get("taken_on") else {"taken_on": today.isoformat()}
+    form = SnapshotForm(data, year=year if year in YEARS else None, today=today)
+    if not form.is_valid():
+        refuse_form(request, form, "不能生成：")
+        return redirect(f"{reverse('reports:snapshots')}?year={year or today.year}")
+    day = form.cleaned_data["taken_on"]
+    tasks.enqueue(tasks.build_progress_report_on, day.isoformat())
+    when = f"{day.year}年{day.month}月{day.day}日"
+    messages.success(request, f"已提交生成任务，稍后刷新本页即可看到{when}的进度快照")
+    return redirect(f"{reverse('reports:snapshots')}?year={day.year}")
 
 
 def _bulletin_rows(request, pk: int):

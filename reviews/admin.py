@@ -3,18 +3,31 @@ from django.contrib import admin
 from .models import Expert, Nonconformity, Review, ReviewAgency, ReviewTeamMember
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Read-only here: agencies and experts are kept on their own pages (/reviews/agencies/),
+    where every change is in the history and an agency's changes wait for the city; the
+    standing moves only by the city's decisions (reviews.workflows.agencies.STANDING)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ReviewAgency)
-class ReviewAgencyAdmin(admin.ModelAdmin):
+class ReviewAgencyAdmin(ReadOnlyAdmin):
     list_display = ("name", "standing", "contact", "phone")
     list_filter = ("standing",)
-    filter_horizontal = ("industries",)
-    # The standing moves only by the city's decisions (reviews.workflows.agencies.STANDING).
     readonly_fields = ("standing", "standing_since", "standing_reason")
 
 
 @admin.register(Expert)
-class ExpertAdmin(admin.ModelAdmin):
-    list_display = ("name", "agency", "certificate_no", "is_active")
+class ExpertAdmin(ReadOnlyAdmin):
+    list_display = ("name", "agency", "certificate_no", "is_active", "spot_checks")
     list_filter = ("agency", "is_active")
 
 

@@ -207,6 +207,35 @@ def _listed_firm_ids(announcement, ctx) -> list[int]:
     return [c.enterprise_id for c in certificates]
 
 
+def _until(announcement) -> str:
+    return cn_date(announcement.objection_until)
+
+
+on_transition(
+    ANNOUNCEMENT,
+    "publicize",
+    Event(
+        kind="reviews.publicity_published_city",
+        label="县市区发布达标公示",
+        audience=(CITY,),
+        recipients=lambda a, ctx: city_users(),
+        title=lambda a, ctx: f"{a.county}发布公示{a.number}（{len(_listed_firm_ids(a, ctx))}家）",
+        body=lambda a, ctx: f"异议期至{_until(a)}",
+        reason="县市区发布的达标公示报市局，异议期内可能有异议需要处理",
+        url=lambda a, ctx: reverse("reviews:announcement_detail", args=[a.pk]),
+        mail=False,
+    ),
+    Event(
+        kind="reviews.publicity_published_firm",
+        label="本企业列入达标公示",
+        audience=(FIRM,),
+        recipients=lambda a, ctx: firms_users(_listed_firm_ids(a, ctx)),
+        title=lambda a, ctx: f"您企业已列入公示{a.number}，异议期至{_until(a)}",
+        reason="县级监管部门发布的达标公示列有您的企业；异议期满无异议后予以公告",
+        url=lambda a, ctx: reverse("reviews:public_list"),
+        mail=False,
+    ),
+)
 on_transition(
     ANNOUNCEMENT,
     "publish",
@@ -222,14 +251,59 @@ on_transition(
     ),
     Event(
         kind="reviews.announcement_published_firm",
-        label="本企业列入达标公告（公示）",
+        label="本企业列入达标公告",
         audience=(FIRM,),
         recipients=lambda a, ctx: firms_users(_listed_firm_ids(a, ctx)),
-        title=lambda a, ctx: f"您企业已列入公告{a.number}，在公示栏公开",
+        title=lambda a, ctx: f"您企业已列入公告{a.number}，在达标企业名单中公开",
         reason="县级监管部门发布的达标公告列有您的企业",
         url=lambda a, ctx: reverse("reviews:announcement_detail", args=[a.pk]),
         mail=False,
     ),
+)
+
+# --- Objections to a 公示 ----------------------------------------------------------------------
+
+
+def _confirming_level_of(objection, ctx):
+    """The issuing county, which decides the objection, and the city when the objected result
+    is one it confirms (三级; a failure recommended upward)."""
+    from .choices import ConfirmingLevel
+    from .rules import confirming_level
+
+    certificate = objection.certificate
+    users = list(county_staff(objection.announcement.county_id))
+    if confirming_level(result=certificate.grade) != ConfirmingLevel.COUNTY:
+        users += list(city_users())
+    return users
+
+
+OBJECTION_FILED = declare(
+    Event(
+        kind="reviews.objection_filed",
+        label="公示期间收到异议",
+        audience=(COUNTY, CITY),
+        recipients=_confirming_level_of,
+        title=lambda o, ctx: (
+            f"{o.announcement.number}公示收到对{o.certificate.enterprise.name}的异议"
+        ),
+        body=lambda o, ctx: o.content,
+        reason="公示的评审结果收到异议，由确认该结果的监管部门核实处理（异议成立的退回重新评审）",
+        url=lambda o, ctx: reverse("reviews:announcement_detail", args=[o.announcement_id]),
+        link=lambda o, ctx: o.announcement,
+    )
+)
+OBJECTION_UPHELD = declare(
+    Event(
+        kind="reviews.objection_upheld",
+        label="公示异议成立、退回重新评审",
+        audience=(FIRM,),
+        recipients=lambda o, ctx: firm_users(o.certificate.enterprise_id),
+        title=lambda o, ctx: f"{o.announcement.number}公示异议成立，评审结论退回重新评审",
+        body=lambda o, ctx: o.decision,
+        reason="公示期间对您企业的异议经核实成立，评审结论退回重新评审",
+        url=lambda o, ctx: ctx["redo"].get_absolute_url(),
+        link=lambda o, ctx: ctx["redo"],
+    )
 )
 
 # --- Revocation, suspension, holds, the agencies' standing -----------------------------------
@@ -268,6 +342,24 @@ CERTIFICATE_SUSPENDED = declare(
 )
 
 
+SUSPENSION_LIFTED = declare(
+    Event(
+        kind="reviews.suspension_lifted",
+        label="证书解除暂停",
+        audience=(FIRM, COUNTY),
+        recipients=lambda c, ctx: [
+            *firm_users(c.enterprise_id),
+            *county_staff(c.enterprise.county_id),
+        ],
+        title=lambda c, ctx: f"{c.enterprise.name}的等级证书{c.number}已解除暂停",
+        body=lambda c, ctx: ctx.get("reason", ""),
+        reason="市局核实后解除了证书暂停，证书恢复有效",
+        url=lambda c, ctx: reverse("reviews:certificate_detail", args=[c.pk]),
+        mail=False,
+    )
+)
+
+
 def _hold_title(verb: str):
     return lambda hold, ctx: f"市局{verb}本县市区{hold.year}年评审结果的公告"
 
@@ -294,6 +386,22 @@ HOLD_RELEASED = declare(
         body=lambda hold, ctx: ctx.get("note", ""),
         reason="本县市区该年度的结果可以公告了",
         url=lambda hold, ctx: reverse("reviews:announcement_list"),
+    )
+)
+
+
+RE_REVIEWS_OPENED = declare(
+    Event(
+        kind="reviews.re_reviews_opened",
+        label="抽查审核不合格、须重新评审",
+        audience=(COUNTY,),
+        recipients=lambda hold, ctx: county_staff(hold.county_id),
+        title=lambda hold, ctx: (
+            f"{hold.county.name}{hold.year}年度评定结果须重新评审（{ctx['count']}家）"
+        ),
+        body=lambda hold, ctx: hold.reason,
+        reason="市局抽查审核误差率超标，本县市区该年度的结果由其他评审机构重新评审",
+        url=lambda hold, ctx: reverse("reviews:re_review_queue"),
     )
 )
 

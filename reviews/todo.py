@@ -1,6 +1,7 @@
 """What waits for each role along the path (``portal.todo``): the county's applications,
-conclusions, announcements and re-reviews; the agency's assignments, reviews and
-rectifications to verify; the firm's next step, in words."""
+conclusions, announcements, objections and re-reviews; the city's 公示 in their objection
+period; the agency's assignments, reviews, rectifications to verify and its warning; the
+firm's next step, in words."""
 
 from __future__ import annotations
 
@@ -15,14 +16,16 @@ from portal.events import cn_date
 from portal.roles import Role
 from portal.todo import Todo, todo
 
-from .choices import AgencyStanding, AssessmentStatus, ReviewStatus
-from .models import Nonconformity, ReviewAgency, SelfAssessment
+from .choices import AgencyStanding, AssessmentStatus, ReviewStatus, WarningStatus
+from .models import AgencyWarning, Nonconformity, ReviewAgency, SelfAssessment
+from .selectors.agencies import open_assignments_of_removed
 from .selectors.announcements import (
     announceable_certificates,
+    announcement_list,
     certificates_due_for_re_review,
     concluded_reviews,
 )
-from .selectors.review import current_review, review_list
+from .selectors.review import current_review, re_reviews_for, review_list
 
 # --- The county ---------------------------------------------------------------------------
 
@@ -33,6 +36,14 @@ def applications(user: Any, today: dt.date) -> Todo:
     return Todo(
         "待受理的评审申请", qs.count(), reverse("reviews:applications"),
         hint="受理并委派评审机构，或说明理由退回",
+    )  # fmt: skip
+
+
+@todo(Role.COUNTY, order=15)
+def reassignments(user: Any, today: dt.date) -> Todo:
+    return Todo(
+        "待重新委派的评审", open_assignments_of_removed(user).count(),
+        reverse("reviews:reassign_list"), hint="原评审机构已被清除或取消资格，撤回委派后改派",
     )  # fmt: skip
 
 
@@ -59,6 +70,36 @@ def re_reviews(user: Any, today: dt.date) -> Todo:
         "三个月内到期、待复评的证书",
         certificates_due_for_re_review(user=user, today=today).count(),
         reverse("reviews:re_review_due"), hint="提醒企业在有效期满前申请复评",
+    )  # fmt: skip
+
+
+@todo(Role.COUNTY, order=35)
+def objections(user: Any, today: dt.date) -> Todo:
+    return Todo(
+        "有异议待处理的公示", announcement_list(user=user, params={"objections": "open"}).count(),
+        f"{reverse('reviews:announcement_list')}?objections=open",
+        hint="核实异议：成立的退回重新评审，不成立的说明理由",
+    )  # fmt: skip
+
+
+@todo(Role.COUNTY, order=42)
+def audit_re_reviews(user: Any, today: dt.date) -> Todo:
+    return Todo(
+        "抽查审核后待完成的复审", re_reviews_for(user, pending=True).count(),
+        f"{reverse('reviews:re_review_queue')}?pending=1",
+        hint="委派原评审机构以外的机构复审；全部完成后由市局再次审核",
+    )  # fmt: skip
+
+
+# --- The city -----------------------------------------------------------------------------
+
+
+@todo(Role.CITY, order=25)
+def publicities(user: Any, today: dt.date) -> Todo:
+    return Todo(
+        "异议期内的公示", announcement_list(user=user, params={"period": "open"}).count(),
+        f"{reverse('reviews:announcement_list')}?period=open",
+        hint="异议期满、无异议的结果方可公告；市级确认的结果收到异议时会通知市局",
     )  # fmt: skip
 
 
@@ -102,10 +143,17 @@ def standing(user: Any, today: dt.date) -> Todo | None:
     agency = ReviewAgency.objects.filter(pk=user.agency_id).first()
     if agency is None or agency.standing == AgencyStanding.REGISTERED:
         return None
+    warning = (
+        AgencyWarning.objects.filter(agency=agency, status=WarningStatus.OPEN)
+        .order_by("deadline")
+        .first()
+    )
+    text = f"贵机构在评审机构名单中的状态为“{agency.get_standing_display()}”"
+    if warning is not None:
+        text += f"，整改期限{cn_date(warning.deadline)}"
     return Todo(
-        "评审机构名单状态", 1, reverse("reviews:agency_home"),
-        text=f"贵机构在评审机构名单中的状态为“{agency.get_standing_display()}”",
-        hint="请按市局要求整改",
+        "评审机构名单状态", 1, agency.get_absolute_url(), text=text,
+        hint=warning.requirements if warning is not None else "请按市局要求整改",
     )  # fmt: skip
 
 

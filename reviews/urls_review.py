@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/report/", review.review_report_page, name="report"),
     path("<int:pk>/assign/", review.review_assign, name="assign"),
     path("<int:pk>/return/", review.review_return, name="return"),
+    path("<int:pk>/withdraw/", review.review_withdraw, name="withdraw"),
     path("<int:pk>/edit/", review.review_edit, name="edit"),
     path("<int:pk>/team/", review.review_team, name="team"),
     path("<int:pk>/scoring/", review.review_scoring, name="scoring"),

@@ -305,6 +305,7 @@ SPECS: dict[str, Any] = {
     "reviews:detail": Obj("reviews.Review"),
     "reviews:assign": Obj("reviews.Review", "assign"),
     "reviews:return": Obj("reviews.Review", "return", method="post"),
+    "reviews:withdraw": Obj("reviews.Review", "withdraw", method="post"),
     "reviews:edit": Obj("reviews.Review", "edit"),
     "reviews:team": Obj("reviews.Review", "edit"),
     "reviews:scoring": Obj("reviews.Review", "edit"),

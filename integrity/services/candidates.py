@@ -9,19 +9,17 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from enterprises.models import Accident
 from portal.audit import record_many
-from portal.notifications import notify
-from portal.roles import Role
+from portal.events import emit
 from reviews.models import Certificate
 from reviews.services.certificates import RevokeSource, certificate_revoke
 
+from ..events import CANDIDATES_LISTED
 from ..models import RevocationCandidate
 from ..rules import SERIOUS_INJURIES, accident_class, deciding_level
 from ..workflows import CANDIDATE
@@ -86,22 +84,18 @@ def _day(day) -> str:
 
 
 def _tell_the_deciders(made: list[RevocationCandidate], county_of: dict[int, int]) -> None:
-    users = get_user_model().objects.filter(is_active=True)
-    counties = defaultdict(int)
+    """The city of the candidates it decides, each county of its own (one notice each)."""
+    counties: dict[int, int] = defaultdict(int)
     to_city = 0
     for candidate in made:
         if candidate.level == RevocationCandidate.Level.CITY:
             to_city += 1
         else:
             counties[county_of[candidate.accident_id]] += 1
-    url = reverse("integrity:candidate_list")
-    reason = "持有等级的企业发生死亡或较大及以上事故，须决定是否撤销其等级"
     if to_city:
-        notify(recipients=list(users.filter(role=Role.CITY)), title=f"{to_city} 家企业列入撤销候选",
-               reason=reason, url=url)  # fmt: skip
+        emit(CANDIDATES_LISTED, None, count=to_city)
     for county, n in counties.items():
-        notify(recipients=list(users.filter(role=Role.COUNTY, county=county)),
-               title=f"{n} 家企业列入撤销候选", reason=reason, url=url)  # fmt: skip
+        emit(CANDIDATES_LISTED, None, count=n, county_id=county)
 
 
 @transaction.atomic

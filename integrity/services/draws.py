@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from enterprises.models import County, Enterprise
 from lookback import services as lookback
-from lookback.models import Campaign, SelfCheck, SpotCheck, SpotCheckOutcome
+from lookback.models import Campaign, SpotCheck, SpotCheckOutcome
 from lookback.rules import SPOT_CHECK_MAX, SPOT_CHECK_MIN, audit_sample_size
-from lookback.selectors import passed_firms, passes_of_year
+from lookback.selectors import passed_firms, passes_of_year, spot_check_findings
 from outreach.models import Attendance, EventKind
 from portal.audit import record_change
 from portal.concurrency import insert_once
@@ -53,21 +53,34 @@ def audit_population(*, county: County, year: int) -> tuple[list[dict], dict[str
     return members, {stratum: size}, rule
 
 
-def problem_firm_ids(campaign: Campaign) -> set[int]:
-    """Firms whose 自查自纠 or county inspection of the campaign found a problem."""
-    found = SelfCheck.objects.filter(campaign=campaign).filter(
-        Q(system_built=False) | Q(runs_daily=False) | Q(agency_performed=False) | ~Q(problems="")
-    )
-    return set(found.values_list("enterprise", flat=True))
+def problem_firm_ids(campaign: Campaign, firms: list[Enterprise]) -> set[int]:
+    """Firms where the campaign found a problem before the spot-check: their 自查自纠 or the
+    county's inspection answered 否 or wrote a problem, or the county's 总结 rated the agency
+    that reviewed them 警告 or 建议清除 (``lookback.selectors.spot_check_findings``)."""
+    found = spot_check_findings(campaign=campaign, firms=firms)
+    return {pk for pk, row in found.items() if row["found"]}
+
+
+FIRST_STRATUM = "第1层：自查自纠或总结发现问题"
+SECOND_STRATUM = "第2层：未发现问题"
 
 
 def spot_check_population(
-    *, campaign: Campaign, counties: list[County], size: int, redraw: bool = False
+    *,
+    campaign: Campaign,
+    counties: list[County],
+    size: int,
+    redraw: bool = False,
+    with_findings: int | None = None,
 ) -> tuple[list[dict], dict[str, int], str]:
+    """Each county's passed firms in two strata: those where the self-check, the inspection or
+    the summary found a problem, and the others. ``with_findings`` is how many of each
+    county's ``size`` the city draws from the first stratum; ``None`` draws it first."""
     if not SPOT_CHECK_MIN <= size <= SPOT_CHECK_MAX:
         raise ValidationError(f"每个县市区抽查 {SPOT_CHECK_MIN}-{SPOT_CHECK_MAX} 家企业")
+    if with_findings is not None and not 0 <= with_findings <= size:
+        raise ValidationError({"with_findings": f"从第1层抽取的家数须在 0-{size} 之间"})
     drawn = set(SpotCheck.objects.filter(campaign=campaign).values_list("county", flat=True))
-    problems = problem_firm_ids(campaign)
     members: list[dict] = []
     quotas: dict[str, int] = {}
     for county in counties:
@@ -76,20 +89,26 @@ def spot_check_population(
         firms = list(passed_firms(county).order_by("credit_code"))
         if not firms:
             continue
-        first = f"{county.code} {county.name} 第1层：自查自纠发现问题"
-        second = f"{county.code} {county.name} 第2层：其他已达标企业"
+        problems = problem_firm_ids(campaign, firms)
+        first = f"{county.code} {county.name} {FIRST_STRATUM}"
+        second = f"{county.code} {county.name} {SECOND_STRATUM}"
         strata = [first if firm.pk in problems else second for firm in firms]
         members += [firm_member(s, f) for s, f in zip(strata, firms, strict=True)]
         quotas[first], quotas[second] = spot_check_quotas(
-            strata.count(first), strata.count(second), size
+            strata.count(first), strata.count(second), size, with_findings=with_findings
         )
     if not members:
         raise ValidationError("所选县市区没有已达标企业可供抽查")
-    rule = (
-        f"{campaign}：所选县市区的已达标企业，每个县市区抽取 {size} 家。"
-        "自查自纠或政府组织排查发现问题（三项之一为否或填写了问题）的企业单列为第1层，优先抽取；"
-        "第1层不足时由第2层（其他已达标企业）补足。"
+    found = (
+        "自查自纠、政府组织排查或总结发现问题（三项之一为否、填写了问题，或其评审机构在总结中"
+        "被考评为警告或建议清除）的企业为第1层，其他已达标企业为第2层；"
     )
+    split = (
+        "先从第1层抽取，不足时由第2层补足。"
+        if with_findings is None
+        else f"每个县市区从第1层抽取 {with_findings} 家、其余从第2层抽取，一层不足时由另一层补足。"
+    )
+    rule = f"{campaign}：所选县市区的已达标企业，每个县市区抽取 {size} 家。{found}{split}"
     return members, {k: v for k, v in quotas.items() if v}, rule
 
 
@@ -172,6 +191,7 @@ def draw_freeze(
     campaign: Campaign | None = None,
     spot_check: SpotCheck | None = None,
     size: int = SPOT_CHECK_MIN,
+    with_findings: int | None = None,
     replaces: Draw | None = None,
     reason: str = "",
 ) -> Draw:
@@ -185,16 +205,21 @@ def draw_freeze(
         if county is None:
             raise ValidationError({"county": "请选择县市区"})
         members, quotas, rule = audit_population(county=county, year=year)
-        campaign = None
+        campaign, with_findings = None, None
     elif kind == Kind.SPOT_CHECK:
         if campaign is None:
             raise ValidationError("请先启动当年“回头看”活动")
         members, quotas, rule = spot_check_population(
-            campaign=campaign, counties=counties or [], size=size, redraw=replaces is not None
+            campaign=campaign,
+            counties=counties or [],
+            size=size,
+            redraw=replaces is not None,
+            with_findings=with_findings,
         )
     elif kind == Kind.EXPERTS:
         members, quotas, rule = expert_population(spot_check=spot_check, size=size)
         county, campaign = spot_check.county, spot_check.campaign
+        with_findings = None
     else:
         raise ValidationError("请选择抽取类型")
     draw = Draw(
@@ -208,7 +233,8 @@ def draw_freeze(
         rule=rule,
         members=algorithm.ordered(members),
         quotas=quotas,
-        digest=algorithm.population_digest(members),
+        with_findings=with_findings,
+        digest=algorithm.population_digest(members, quotas),
         algorithm_version=algorithm.VERSION,
         public_value_source=public_value_source.strip(),
         public_value_date=public_value_date,
@@ -334,6 +360,7 @@ def draw_redraw(
         codes = sorted({m["stratum"].split(" ")[0] for m in draw.members})
         kwargs["counties"] = list(County.objects.filter(code__in=codes))
         kwargs["size"] = _per_county_size(draw)
+        kwargs["with_findings"] = draw.with_findings
         kwargs["campaign"] = draw.campaign
     elif draw.kind == Kind.EXPERTS:
         kwargs = {"spot_check": draw.spot_check, "size": draw.size}

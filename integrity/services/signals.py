@@ -7,19 +7,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from portal.audit import record_change, save_with_history
-from portal.notifications import notify
+from portal.events import emit
 from portal.policy import require
-from portal.roles import Role
 from reviews.models import Certificate
 from reviews.selectors.review import score_gap_limit
 
 from ..detectors import Found, detect_all
+from ..events import SIGNALS_RAISED
 from ..models import IntegritySettings, RevocationCandidate, Signal
 from ..rules import deciding_level
 from ..workflows import SIGNAL
@@ -85,7 +83,7 @@ def signals_compute(*, actor: Any = None) -> dict[str, int]:
     _store_counties(found)
     new = [f for f in found if (f.kind, f.key) not in known]
     if new:
-        _tell_the_city(len(new))
+        emit(SIGNALS_RAISED, None, actor=actor, count=len(new))
     return {"found": len(found), "new": len(new)}
 
 
@@ -110,16 +108,6 @@ def _store_counties(found: list[Found]) -> None:
             for county in counties
         ],
         batch_size=BATCH,
-    )
-
-
-def _tell_the_city(count: int) -> None:
-    city = get_user_model().objects.filter(role=Role.CITY, is_active=True)
-    notify(
-        recipients=list(city),
-        title=f"新增 {count} 条诚信预警",
-        reason="诚信预警每晚计算；新出现的预警需要市局核实",
-        url=reverse("integrity:signal_list"),
     )
 
 

@@ -32,10 +32,11 @@ from lookback.models import AgencyRating, Campaign, SelfCheck, SpotCheckOutcome
 from lookback.rules import PHASE_REMINDER_DAYS_BEFORE, PHASES
 from outreach.models import DispatchItem
 from outreach.rules import DISPATCH_DAYS_BEFORE
+from portal.audit import chinese_date
 from portal.models import Notification
 from portal.notifications import count_unread, queue_notification_mail
 from portal.roles import Role
-from reviews.choices import OPEN_NONCONFORMITY_STATUSES, WarningStatus
+from reviews.choices import OPEN_NONCONFORMITY_STATUSES, ReviewStatus, WarningStatus
 from reviews.models import AgencyWarning, Nonconformity
 from reviews.rules import WARNING_REMINDER_DAYS_BEFORE, warning_reminder_due
 
@@ -155,6 +156,7 @@ def nonconformity_reminders(today: dt.date) -> Iterator[Due]:
     dates = rules.due_dates_for(today, rules.NONCONFORMITY_DAYS_BEFORE, overdue_weeks=OVERDUE_WEEKS)
     rows = list(
         Nonconformity.objects.filter(deadline__in=dates, status__in=OPEN_NONCONFORMITY_STATUSES)
+        .exclude(review__status=ReviewStatus.CANCELLED)  # withdrawn: no longer to rectify
         .values_list(
             "pk", "deadline", "review_id", "review__enterprise_id", "review__enterprise__name",
             "review__agency_id",
@@ -248,7 +250,7 @@ def agency_warning_reminders(today: dt.date) -> Iterator[Due]:
     for pk, deadline, agency_id, requirements in rows:
         if not warning_reminder_due(deadline, today):
             continue
-        title = f"整改期限{deadline:%Y年%m月%d日}将到，请按市局整改要求整改到位"
+        title = f"整改期限{chinese_date(deadline)}将到，请按市局整改要求整改到位"
         url = reverse("reviews:agency_detail", args=[agency_id])
         for user_id in agency_users.get(agency_id, ()):
             yield Due(

@@ -55,9 +55,15 @@ def reviewing_agency(user: Any, enterprise: Enterprise) -> str | None:
 # --- The firm's lifecycle (reviews.workflows.lifecycle.LIFECYCLE) -------------------------
 
 rule(Enterprise, "start_self_assessment", "apply")(firm_user)
-rule(Enterprise, "return_application", "assign", "confirm", "reject_conclusion", "announce")(
-    county_of_firm
-)
+rule(
+    Enterprise,
+    "return_application",
+    "assign",
+    "withdraw_assignment",
+    "confirm",
+    "reject_conclusion",
+    "announce",
+)(county_of_firm)
 rule(Enterprise, "list_nonconformities", "conclude")(reviewing_agency)
 rule(Enterprise, "revoke")(city_or_county_of_firm)
 # 退回重新评审 follows an upheld objection or the city's re-review (their services, trusted):

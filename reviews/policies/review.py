@@ -15,7 +15,7 @@ from typing import Any
 from portal.policy import first_refusal, only, role_of, rule
 from portal.roles import Role
 
-from ..choices import ConfirmingLevel
+from ..choices import ConfirmingLevel, ReviewStatus
 from ..models import Nonconformity, ResultHold, Review
 from ..rules import confirming_level
 from ..selectors.review import AGENCY_EDITABLE_STATUSES
@@ -54,7 +54,7 @@ rule(Review, "apply_page")(only(Role.ENTERPRISE, reason="只有企业用户可�
 # --- One review (REVIEW) --------------------------------------------------------------------
 
 
-@rule(Review, "return", "assign")
+@rule(Review, "return", "assign", "withdraw")
 def county_of_review(user: Any, review: Review) -> str | None:
     return county_of_firm(user, review.enterprise)
 
@@ -102,14 +102,22 @@ rule(Review, "edit")(first_refusal(agency_of_review, still_open))
 # --- Nonconformities (NONCONFORMITY) --------------------------------------------------------
 
 
+def review_not_withdrawn(nonconformity: Nonconformity) -> str | None:
+    if nonconformity.review.status == ReviewStatus.CANCELLED:
+        return "该评审已撤回委派，其不符合项不再整改、核查"
+    return None
+
+
 @rule(Nonconformity, "answer")
 def firm_of_nonconformity(user: Any, nonconformity: Nonconformity) -> str | None:
-    return firm_user(user, nonconformity.review.enterprise)
+    return firm_user(user, nonconformity.review.enterprise) or review_not_withdrawn(
+        nonconformity
+    )
 
 
 @rule(Nonconformity, "verify")
 def agency_of_nonconformity(user: Any, nonconformity: Nonconformity) -> str | None:
-    return assigned_agency(user, nonconformity.review)
+    return assigned_agency(user, nonconformity.review) or review_not_withdrawn(nonconformity)
 
 
 # --- The agency list and the city's holds on a county's results ---------------------------------

@@ -288,7 +288,33 @@ def announcement_list(*, user: Any, params: dict[str, str]) -> QuerySet[Announce
         qs = qs.filter(county=county) if county else qs.none()
     if params.get("status") in AnnouncementStatus.values:
         qs = qs.filter(status=params["status"])
+    if params.get("period") == "open":  # 公示 still open to objection
+        qs = qs.filter(
+            kind=AnnouncementKind.PUBLICITY,
+            status=AnnouncementStatus.PUBLISHED,
+            objection_until__gte=timezone.localdate(),
+        )
+    if params.get("objections") == "open":  # 公示 with an objection not yet decided
+        open_ones = Objection.objects.filter(
+            announcement=OuterRef("pk"), status=ObjectionStatus.OPEN
+        )
+        qs = qs.filter(Exists(open_ones))
     return qs.order_by("-published_at", "-created_at", "-pk")
+
+
+ANNOUNCEMENT_FILTERS = {
+    "period": {"open": "异议期内的公示"},
+    "objections": {"open": "有异议待处理的公示"},
+}
+
+
+def announcement_filter_label(params: dict[str, str]) -> str:
+    """What a to-do link narrowed the list to, in words ("" when nothing)."""
+    return "、".join(
+        labels[params[name]]
+        for name, labels in ANNOUNCEMENT_FILTERS.items()
+        if params.get(name) in labels
+    )
 
 
 def announcement_entries(announcement: Announcement) -> QuerySet[Certificate]:
@@ -342,7 +368,8 @@ def public_announced(*, params: dict[str, str]) -> QuerySet[Certificate]:
     grade today"; their history stays with the bureau. Each row carries its announcement in
     ``published_announcements`` (fetched for the shown page only).
     """
-    published = Announcement.objects.filter(status=AnnouncementStatus.PUBLISHED)
+    # The list and its 公告文号 column cite the 公告 only; the earlier 公示 is no decision.
+    published = Announcement.objects.filter(status=AnnouncementStatus.PUBLISHED, kind=ANNOUNCEMENT)
     qs = (
         Certificate.objects.filter(
             revoked_at__isnull=True,

@@ -512,14 +512,16 @@ def review_report(review: Review) -> dict[str, Any]:
 # --- Re-review after the city's audit (复审) -----------------------------------------------------
 
 
-def re_reviews_for(user: Any) -> QuerySet[Review]:
+def re_reviews_for(user: Any, *, pending: bool = False) -> QuerySet[Review]:
     """The audit's re-reviews ``user`` sees (the county's own; the city every county's), those
-    still to do first."""
-    return (
-        Review.objects.for_user(user)
-        .filter(hold__isnull=False)
-        .select_related("enterprise__county", "agency", "redo_of__agency", "hold")
-        .order_by("status", "enterprise__name", "pk")
+    still to do first; ``pending``: only those not yet done."""
+    from ..services.holds import RE_REVIEW_DONE
+
+    qs = Review.objects.for_user(user).filter(hold__isnull=False)
+    if pending:
+        qs = qs.exclude(status__in=RE_REVIEW_DONE)
+    return qs.select_related("enterprise__county", "agency", "redo_of__agency", "hold").order_by(
+        "status", "enterprise__name", "pk"
     )
 
 

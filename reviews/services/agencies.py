@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from portal.audit import record_change
+from portal.audit import chinese_date, record_change
 from portal.concurrency import insert_once
 from portal.events import emit
 from portal.notifications import notify
@@ -146,7 +146,7 @@ def _warn(
     warning.save()
     notify(
         recipients=agency_users(agency),
-        title=f"市局对贵机构作出“{decision.label}”决定，整改期限{deadline:%Y年%m月%d日}",
+        title=f"市局对贵机构作出“{decision.label}”决定，整改期限{chinese_date(deadline)}",
         reason="贵机构被警告，须在期限内按整改要求整改到位",
         body=f"问题：{warning.get_problem_display()}\n整改要求：{requirements}",
         obj=agency,

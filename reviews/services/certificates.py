@@ -27,7 +27,7 @@ from portal.policy import require
 from portal.statemachine import TransitionRefused
 
 from ..choices import ConfirmingLevel, ReviewStatus
-from ..events import CERTIFICATE_SUSPENDED
+from ..events import CERTIFICATE_SUSPENDED, SUSPENSION_LIFTED
 from ..models import Certificate, Review
 from ..policies.assessment import is_current
 from ..rules import confirming_level
@@ -352,23 +352,8 @@ def certificate_lift_suspension(*, certificate: Certificate, actor: Any, reason:
             action="等级证书解除暂停",
             note=f"{certificate.number}：{reason}",
         )
-        _tell_the_firm(certificate, f"等级证书{certificate.number}已解除暂停", reason)
+        emit(SUSPENSION_LIFTED, certificate, actor=actor, reason=reason)
     return True
-
-
-def _tell_the_firm(certificate: Certificate, title: str, reason: str) -> None:
-    from django.contrib.auth import get_user_model
-
-    from portal.notifications import notify
-    from portal.roles import Role
-
-    notify(
-        recipients=get_user_model().objects.filter(
-            role=Role.ENTERPRISE, enterprise=certificate.enterprise_id, is_active=True
-        ),
-        title=title,
-        reason=reason,
-    )
 
 
 def _mark_suspended(certificate: Certificate, *, actor: Any, reason: str) -> None:

@@ -16,7 +16,7 @@ from portal.events import emit
 from portal.policy import require
 
 from ..choices import ReviewStatus
-from ..events import HOLD_PLACED, HOLD_RELEASED
+from ..events import HOLD_PLACED, HOLD_RELEASED, RE_REVIEWS_OPENED
 from ..models import Certificate, ResultHold, Review
 
 
@@ -98,25 +98,8 @@ def re_reviews_open(*, hold: ResultHold, actor: Any) -> list[Review]:
         for c in current
     ]
     if opened:
-        _tell_the_county(hold, len(opened))
+        emit(RE_REVIEWS_OPENED, hold, actor=actor, count=len(opened))
     return opened
-
-
-def _tell_the_county(hold: ResultHold, count: int) -> None:
-    from django.contrib.auth import get_user_model
-    from django.urls import reverse
-
-    from portal.notifications import notify
-    from portal.roles import Role
-
-    notify(
-        recipients=get_user_model().objects.filter(
-            role=Role.COUNTY, county=hold.county, is_active=True
-        ),
-        title=f"{hold.county.name}{hold.year}年度评定结果须重新评审（{count}家）",
-        reason=hold.reason,
-        url=reverse("reviews:re_review_queue"),
-    )
 
 
 def re_reviews_pending(hold: ResultHold) -> int:

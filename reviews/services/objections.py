@@ -13,9 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.audit import record_change, snapshot
+from portal.events import emit
 from portal.policy import require
 
 from ..choices import AnnouncementStatus
+from ..events import OBJECTION_FILED
 from ..models import Announcement, Certificate, Objection
 from ..workflows.announcements import OBJECTION
 
@@ -32,7 +34,8 @@ def objection_record(
     received_on: dt.date | None = None,
     contact: str = "",
 ) -> Objection:
-    """登记异议 on one listed firm, while the 公示 is out and its period has not ended."""
+    """登记异议 on one listed firm, while the 公示 is out and its period has not ended; the
+    confirming level of the objected result is told (``reviews.objection_filed``)."""
     require(actor, "record_objection", announcement)
     today = timezone.localdate()
     received_on = received_on or today
@@ -64,6 +67,7 @@ def objection_record(
             action="登记公示异议",
             note=f"{certificate.enterprise.name}：{objection.content[:100]}",
         )
+        emit(OBJECTION_FILED, objection, actor=actor)
     return objection
 
 

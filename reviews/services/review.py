@@ -133,6 +133,39 @@ def review_assign(
     return review
 
 
+def review_withdraw(*, review: Review, actor: Any) -> Review:
+    """撤回委派: the agency was taken off the list (清除, 取消资格) before it finished; the
+    county withdraws the assignment (the review is kept, cancelled, with what the agency did)
+    and the firm's application waits for another agency as a new review in the queue,
+    carrying the same self-assessment. Returns the new review, to be assigned."""
+    with transaction.atomic():
+        REVIEW.apply(review, "withdraw", actor=actor)
+        again = Review(
+            enterprise_id=review.enterprise_id,
+            self_assessment_id=review.self_assessment_id,
+            standard_id=review.standard_id,
+            status=ReviewStatus.APPLIED,
+            applied_at=review.applied_at or timezone.now(),
+            applied_grade=review.applied_grade,
+            # A re-review withdrawn stays the same re-review (of the same result, for the hold).
+            redo_of_id=review.redo_of_id,
+            redo_reason=review.redo_reason,
+            hold_id=review.hold_id,
+        )
+        again.full_clean()
+        again.save()
+        record_change(
+            actor=actor,
+            obj=again,
+            action="撤回委派后重新受理",
+            before={"status": None},
+            after=snapshot(again, ["status", "standard", "self_assessment"]),
+            note=f"原评审（{review.assignment_no or review.pk}）的评审机构“{review.agency}”"
+            f"为“{review.agency.get_standing_display()}”",
+        )
+    return again
+
+
 def next_assignment_number(review: Review, year: int) -> str:
     """评审委派单 number: the county's code, the year and a running number, e.g.
     370602-2016-0007 (the unique constraint refuses a number taken by a concurrent

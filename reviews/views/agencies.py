@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from portal.audit import history_for, history_for_many
+from portal.audit import chinese_date, history_for, history_for_many
 from portal.http import YEARS, current_year, int_param, perform, xlsx_response, year_from
 from portal.policy import allowed_actions, can, fetch, require
 from portal.xlsx import xlsx_bytes
@@ -233,6 +233,8 @@ def reassign_list(request):
     require(request.user, "reassign_list", Review)
     qs = selectors.open_assignments_of_removed(request.user)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for review in page:
+        review.may_withdraw = can(request.user, "withdraw", review)
     return render(request, "reviews/agencies/reassign_list.html", {"page_obj": page})
 
 
@@ -287,7 +289,7 @@ def agency_public_xlsx(request):
         ["机构名称", "统一社会信用代码", "名单状态", "决定日期", "理由"],
         rows,
         sheet_title="动态名单",
-        caption=f"{edition}，{edition.published_on:%Y年%m月%d日}发布",
+        caption=f"{edition}，{chinese_date(edition.published_on)}发布",
     )
     return xlsx_response(content, f"{year}年评审机构动态名单第{edition.number}版.xlsx")
 

@@ -283,6 +283,7 @@ def announcement_list(request):
         "page_obj": _page(request, qs),
         "counties": County.objects.for_user(request.user),
         "list_actions": allowed_actions(request.user, Announcement),
+        "narrowed": selectors.announcement_filter_label(request.GET),
         **_tabs(request),
     }
     if "create" in context["list_actions"]:

@@ -98,9 +98,10 @@ def re_review_queue(request):
     assign to another agency and follow; the hold lifts after they are done and a re-audit
     passes."""
     require(request.user, "re_review_queue", Review)
-    qs = re_reviews_for(request.user)
+    pending = request.GET.get("pending") == "1"
+    qs = re_reviews_for(request.user, pending=pending)
     page = paginate(request, qs, PAGE_SIZE)
-    context = {"page_obj": page, "holds": holds_with_re_reviews(request.user)}
+    context = {"page_obj": page, "holds": holds_with_re_reviews(request.user), "pending": pending}
     return render(request, "reviews/review/re_review_queue.html", context)
 
 
@@ -220,6 +221,19 @@ def review_return(request, pk: int):
         success="评审申请已退回企业",
     )
     return redirect(review) if done else redirect("reviews:assign", pk=review.pk)
+
+
+@require_POST
+def review_withdraw(request, pk: int):
+    """The agency is off the list: withdraw its assignment; the new application is assigned
+    on the usual page."""
+    review = fetch(request.user, REVIEWS, "withdraw", pk=pk)
+    done = perform(
+        request,
+        lambda: services.review_withdraw(review=review, actor=request.user),
+        success="已撤回委派，请重新委派评审机构",
+    )
+    return redirect("reviews:assign", pk=done.value.pk) if done else redirect(review)
 
 
 def review_edit(request, pk: int):

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from portal.audit import chinese_date
 from portal.statemachine import Machine, Transition
 
 from ..choices import AgencyStanding, ChangeStatus, WarningStatus
@@ -95,7 +96,7 @@ WARNING_DECISIONS = ("warn", "order_rectification")
 
 def deadline_reached(warning: AgencyWarning, context: dict[str, Any]) -> str | None:
     if timezone.localdate() < warning.deadline:
-        return f"整改期限（{warning.deadline:%Y年%m月%d日}）未到"
+        return f"整改期限（{chinese_date(warning.deadline)}）未到"
     return None
 
 

@@ -1,9 +1,9 @@
 """The machine of a county's documents, on ``Announcement.status``: a 公示 is drafted and
-published ("publicize", which opens its objection period and tells the city); a 公告 is
-drafted and published ("publish") only for results whose 公示 passed with no objection open
-or upheld. Publishing a 公告 locks it, reports it to the city (the city's list shows published
-ones only) and moves every listed firm to 已公告达标 through ``LIFECYCLE``'s "announce", all
-in one transaction.
+published ("publicize", which opens its objection period; ``reviews.events`` tells the city
+and the listed firms); a 公告 is drafted and published ("publish") only for results whose 公示
+passed with no objection open or upheld. Publishing a 公告 locks it, reports it to the city
+(the city's list shows published ones only) and moves every listed firm to 已公告达标 through
+``LIFECYCLE``'s "announce", all in one transaction.
 
 Publishing is refused, with the reason, when the draft lists no firm, lists a grade the county
 does not announce (一级 and 二级: the nation and the province), lists a result of a county-year
@@ -79,22 +79,6 @@ def results_still_announceable(announcement: Announcement, context: dict[str, An
 # --- Hooks --------------------------------------------------------------------------------------
 
 
-def notify_the_city(announcement: Announcement, *, actor, transition, context) -> None:
-    """The city's staff hear of a county's 公示 (objections may reach them too)."""
-    from django.contrib.auth import get_user_model
-
-    from portal.notifications import notify
-    from portal.roles import Role
-
-    until = announcement.objection_until
-    notify(
-        recipients=get_user_model().objects.filter(role=Role.CITY, is_active=True),
-        title=f"{announcement.county.name}发布公示 {announcement.number}",
-        reason=f"异议期至{until.year}年{until.month}月{until.day}日" if until else "公示",
-        obj=announcement,
-    )
-
-
 def announce_listed_firms(announcement: Announcement, *, actor, transition, context) -> None:
     """Each listed firm moves to 已公告达标, noted with the announcement's number."""
     for certificate in entries(announcement, context):
@@ -118,7 +102,6 @@ ANNOUNCEMENT = Machine(
             "发布公示",
             action="publish",
             conditions=(is_publicity, lists_firms, not_held_by_city, results_still_announceable),
-            hooks=(notify_the_city,),
         ),
         Transition(
             "publish",
@@ -148,7 +131,11 @@ def decision_is_given(objection: Objection, context: dict[str, Any]) -> str | No
 
 
 def send_the_result_back(objection: Objection, *, actor, transition, context) -> None:
-    """异议成立: the firm's result goes back for review (``certificate_send_back``)."""
+    """异议成立: the firm's result goes back for review (``certificate_send_back``), and
+    the firm is told (``reviews.objection_upheld``)."""
+    from portal.events import emit
+
+    from ..events import OBJECTION_UPHELD
     from ..services.certificates import RevokeSource, certificate_send_back
 
     certificate = objection.certificate
@@ -158,24 +145,7 @@ def send_the_result_back(objection: Objection, *, actor, transition, context) ->
         reason=f"{objection.announcement.number}公示期间异议成立：{objection.decision}",
         source=RevokeSource.OBJECTION,
     )
-    _tell_the_firm(redo, objection)
-
-
-def _tell_the_firm(redo, objection: Objection) -> None:
-    from django.contrib.auth import get_user_model
-
-    from portal.notifications import notify
-    from portal.roles import Role
-
-    firm = objection.certificate.enterprise
-    notify(
-        recipients=get_user_model().objects.filter(
-            role=Role.ENTERPRISE, enterprise=firm, is_active=True
-        ),
-        title=f"{objection.announcement.number}公示异议成立，评审结论退回重新评审",
-        reason=objection.decision,
-        obj=redo,
-    )
+    emit(OBJECTION_UPHELD, objection, actor=actor, redo=redo)
 
 
 OBJECTION = Machine(

@@ -155,6 +155,13 @@ LIFECYCLE = Machine(
             Transition(
                 "list_nonconformities", (Status.UNDER_REVIEW,), Status.RECTIFYING, "提出不符合项"
             ),
+            # The agency was taken off the list mid-review: the firm waits for another one.
+            Transition(
+                "withdraw_assignment",
+                (Status.UNDER_REVIEW, Status.RECTIFYING),
+                Status.APPLIED,
+                "撤回委派，待重新委派",
+            ),
             Transition(
                 "conclude",
                 (Status.UNDER_REVIEW, Status.RECTIFYING),

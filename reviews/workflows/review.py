@@ -2,10 +2,11 @@
 
 ``REVIEW`` (``Review.status``): applied → assigned → under review → rectifying → concluded →
 confirmed (by the result's confirming level, ``reviews.rules``) or recommended upward (二级,
-一级: 推荐上报, by the city), or applied → returned. It drives the firm's standing
-(``LIFECYCLE``) through hooks, so one call moves both: returning, assigning, listing the first
-nonconformity, concluding and confirming each apply the firm's transition of the same step, in
-the same transaction.
+一级: 推荐上报, by the city), or applied → returned; an open review whose agency was taken
+off the list (清除, 取消资格) is withdrawn (→ cancelled) by the county. It drives the firm's
+standing (``LIFECYCLE``) through hooks, so one call moves both: returning, assigning,
+withdrawing, listing the first nonconformity, concluding and confirming each apply the firm's
+transition of the same step, in the same transaction.
 
 ``NONCONFORMITY`` (``Nonconformity.status``): open → answered → accepted, or answered →
 rejected → answered again. Who may take each transition is ``reviews.policies.review``.
@@ -64,6 +65,15 @@ def comment_is_given(nonconformity: Nonconformity, context: dict[str, Any]) -> s
     return None
 
 
+def agency_is_off_the_list(review: Review, context: dict[str, Any]) -> str | None:
+    from ..choices import OFF_THE_LIST_STANDINGS
+
+    agency = review.agency
+    if agency is None or agency.standing not in OFF_THE_LIST_STANDINGS:
+        return "评审机构仍在动态名单内，不能撤回委派"
+    return None
+
+
 # --- Hooks: the firm's standing follows the review ------------------------------------------
 
 
@@ -83,6 +93,11 @@ def firm_returned(review: Review, *, actor: Any, transition: Transition, context
 def firm_assigned(review: Review, *, actor: Any, transition: Transition, context: dict) -> None:
     agency = context.get("agency", review.agency)
     move_firm(review, "assign", actor=actor, note=f"委派：{agency}", agency=agency)
+
+
+def firm_withdrawn(review: Review, *, actor: Any, transition: Transition, context: dict) -> None:
+    note = f"原评审机构“{review.agency}”为“{review.agency.get_standing_display()}”"
+    move_firm(review, "withdraw_assignment", actor=actor, note=note)
 
 
 def firm_rectifying(review: Review, *, actor: Any, transition: Transition, context: dict) -> None:
@@ -138,6 +153,15 @@ REVIEW = Machine(
             "提出不符合项，企业整改",
             action="review",
             hooks=(firm_rectifying,),
+        ),
+        # 清除 or 取消资格 mid-review: the county withdraws the assignment and assigns anew.
+        Transition(
+            "withdraw",
+            AGENCY_EDITABLE_STATUSES,
+            ReviewStatus.CANCELLED,
+            "撤回委派（评审机构已不在名单内）",
+            conditions=(agency_is_off_the_list,),
+            hooks=(firm_withdrawn,),
         ),
         Transition(
             "conclude",

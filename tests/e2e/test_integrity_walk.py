@@ -79,6 +79,8 @@ def test_the_city_draws_by_public_lot_and_a_visitor_recomputes_it(
     visitor = Walker(browser, live_server.url, shots, "公众")
     public = visitor.page
     public.goto(draw.get_public_url())
+    expect(public.get_by_role("button", name="退出登录")).to_have_count(0)  # nobody signed in
+    expect(public.locator(".badge", has_text="一致")).to_be_visible()  # the site's own recount
     expect(public.get_by_text(draw.digest)).to_be_visible()
     expect(public.get_by_text(VALUE)).to_be_visible()
     for code in draw.result:

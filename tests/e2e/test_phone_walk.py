@@ -224,8 +224,18 @@ def test_the_firm_walks_self_assessment_and_a_nonconformity_answer_on_a_phone(
     expect(page.get_by_role("link", name="应急演练记录.pdf")).to_be_visible(timeout=WAIT)
     ent.fits("整改情况已提交")
 
-    # --- The public list on the phone ----------------------------------------------------------
+    # --- The bell, and the public pages on the phone -------------------------------------------
+    page.goto("/notifications/")
+    ent.fits("通知")
     page.goto("/reviews/public/")
     ent.fits("达标企业公示")
+    page.goto("/reviews/agencies/list/")
+    ent.fits("评审机构动态名单")
+    page.goto("/integrity/public/draws/")
+    ent.fits("公开随机抽取")
+    draws = page.locator("main table a")
+    if draws.count():
+        draws.first.click()
+        ent.fits("随机抽取记录")
     ent.close()
-    assert len(ent.checked) >= 10
+    assert len(ent.checked) >= 13

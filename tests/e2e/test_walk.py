@@ -342,13 +342,19 @@ def test_demo_users_walk_a_firm_from_self_assessment_to_the_public_list(
     county.close()
     firm.refresh_from_db()
     assert firm.status == Status.ANNOUNCED
-    ent.bell("评审结论：达标", "等级证书已颁发", f"您企业已列入公告{number}")
+    ent.bell(
+        "不符合项整改到位",
+        "评审结论：达标",
+        "等级证书已颁发",
+        f"您企业已列入公示{publicity_number}",
+        f"您企业已列入公告{number}",
+    )
     ent.close()
 
     # --- The city sees the announcement among its incoming ones -------------------------------
     city = Walker(browser, live_server.url, shots, "市局")
     city.login("city", DEMO_PASSWORD)
-    city.bell(f"芝罘区发布公告{number}")
+    city.bell(f"芝罘区发布公示{publicity_number}", f"芝罘区发布公告{number}")
     city.nav("公告")
     expect(city.page.get_by_role("link", name=number)).to_be_visible()
     city.close()

@@ -49,3 +49,16 @@ def test_a_followed_up_case_is_no_longer_reminded(decided, county_user):
         result=FollowUpResult.CORRECTED, note="已改正",
     )  # fmt: skip
     assert sent(DEADLINE) == 0
+
+
+def test_only_the_cases_county_is_reminded(ordered, county_user, seats, make_user):
+    """Its own county's staff, and nobody of another county, the city, a firm or an agency."""
+    colleague = make_user(role="county", county=county_user.county)
+    assert sent(DEADLINE) == 2
+    told = set(
+        Notification.objects.filter(kind="reports.reminder_enforcement").values_list(
+            "recipient", flat=True
+        )
+    )
+    assert told == {county_user.pk, colleague.pk}
+    assert Notification.objects.count() == 2

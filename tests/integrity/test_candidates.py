@@ -60,6 +60,15 @@ def test_a_firm_without_a_grade_is_not_a_candidate(make_enterprise, zhifu):
     assert candidates_sweep() == 0
 
 
+def test_a_firm_whose_grade_was_already_revoked_is_not_a_candidate(graded):
+    from django.utils import timezone
+
+    firm = graded()
+    Certificate.objects.filter(enterprise=firm).update(revoked_at=timezone.now())
+    accident(firm, deaths=1)
+    assert candidates_sweep() == 0
+
+
 def test_an_accident_outside_the_grades_validity_is_not_a_candidate(graded):
     accident(graded(), deaths=1, day=dt.date(2024, 6, 1))
     assert candidates_sweep() == 0
@@ -106,9 +115,19 @@ def test_the_city_keeps_a_level_two_grade_with_a_reason(graded, city_user, count
         candidate_decide(candidate=candidate, actor=city_user, decision="revoke", reason="x")
 
 
-def test_the_deciders_are_notified(graded, county_user):
+@pytest.mark.parametrize(("grade", "decider"), [(Grade.PASS, "county"), (Grade.LEVEL2, "city")])
+def test_only_the_deciding_level_is_notified(graded, seats, grade, decider):
+    """达标 and 三级: the firm's county; 一级、二级: the city; nobody else, once per sweep."""
     from portal.models import Notification
 
-    accident(graded(), deaths=1)
+    accident(graded(grade), deaths=1)
     candidates_sweep()
-    assert Notification.objects.filter(recipient=county_user, title__contains="撤销候选").exists()
+    told = set(
+        Notification.objects.filter(kind="integrity.candidates_listed").values_list(
+            "recipient", flat=True
+        )
+    )
+    assert told == {seats[decider].pk}
+    note = Notification.objects.get(kind="integrity.candidates_listed")
+    assert note.title == "1 家企业列入撤销候选" and note.url == "/integrity/candidates/"
+    assert not Notification.objects.exclude(kind="integrity.candidates_listed").exists()

@@ -17,7 +17,14 @@ from enterprises.choices import Status
 from integrity import algorithm
 from integrity.models import Draw
 from integrity.selectors import draw_record
-from integrity.services.draws import conflicted_experts, draw_freeze, draw_perform, draw_redraw
+from integrity.services.draws import (
+    FIRST_STRATUM,
+    SECOND_STRATUM,
+    conflicted_experts,
+    draw_freeze,
+    draw_perform,
+    draw_redraw,
+)
 from lookback.models import AuditRound, SpotCheck
 from lookback.services import campaign_open, self_check_record
 from portal.statemachine import TransitionRefused
@@ -46,7 +53,8 @@ def test_freezing_publishes_every_firm_by_code_and_name_with_the_digest(
     codes = [m["code"] for m in draw.members]
     assert codes == sorted(f.credit_code for f in passes)
     assert {m["name"] for m in draw.members} == {f.name for f in passes}
-    assert draw.digest == algorithm.population_digest(draw.members)
+    assert draw.digest == algorithm.population_digest(draw.members, draw.quotas)
+    assert draw.algorithm_version == algorithm.VERSION == 2
     assert draw.quotas == {f"{zhifu.code} {zhifu.name}": 2}  # ten percent of 12, rounded up
     assert draw.status == Draw.Status.FROZEN and not draw.seed
 
@@ -89,11 +97,15 @@ def run_script(tmp_path: Path, record: dict) -> subprocess.CompletedProcess:
     script.write_bytes(Client().get(reverse("integrity:verify_script")).content)
     path = tmp_path / "record.json"
     path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    # A clean interpreter: isolated (-I), without site-packages (-S), with an empty environment,
+    # in a folder holding only the two downloads; so the program has only the standard library
+    # and the record, as on a visitor's own machine.
     return subprocess.run(
-        [sys.executable, "-I", str(script), str(path)],
+        [sys.executable, "-I", "-S", str(script), str(path)],
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         cwd=tmp_path,
+        env={},
         timeout=30,
     )
 
@@ -115,7 +127,7 @@ def test_a_logged_out_visitor_recomputes_the_draw_with_the_standalone_program(dr
 def test_a_changed_member_changes_the_digest_and_fails(drawn, tmp_path):
     record = drawn_record(Client(), drawn)
     record["population"][0]["name"] += "（改）"
-    assert algorithm.population_digest(record["population"]) != drawn.digest
+    assert algorithm.population_digest(record["population"], record["quotas"]) != drawn.digest
     done = run_script(tmp_path, record)
     assert done.returncode == 1 and done.stdout.strip().endswith("不一致")
     assert "总体摘要" in done.stdout
@@ -126,6 +138,30 @@ def test_a_changed_public_value_fails(drawn, tmp_path):
     record["public_value"] = "2026141 01 02 03 04 05 06 07"
     done = run_script(tmp_path, record)
     assert done.returncode == 1 and "随机种子" in done.stdout
+
+
+def test_a_changed_quota_fails_even_with_a_result_to_match(drawn, tmp_path):
+    """The quotas are frozen with the population: one more firm drawn, the result recomputed to
+    match it, is still caught, by the digest."""
+    record = drawn_record(Client(), drawn)
+    [stratum] = record["quotas"]
+    record["quotas"][stratum] += 1
+    record["result"] = algorithm.draw(record["population"], record["quotas"], record["seed"])
+    done = run_script(tmp_path, record)
+    assert done.returncode == 1 and "总体摘要" in done.stdout
+
+
+def test_a_first_version_record_still_recomputes(drawn, tmp_path):
+    """Draws made before the quotas entered the digest keep their version and still verify."""
+    record = drawn_record(Client(), drawn)
+    record["algorithm_version"] = 1
+    record["population_digest"] = algorithm.sha256(algorithm.population_text(record["population"]))
+    record["seed"] = algorithm.seed_of(record["population_digest"], record["public_value"])
+    record["result"] = algorithm.draw(record["population"], record["quotas"], record["seed"])
+    done = run_script(tmp_path, record)
+    assert done.returncode == 0 and done.stdout.strip().endswith("一致"), done.stdout
+    record["algorithm_version"] = 9
+    assert "算法版本" in run_script(tmp_path, record).stdout
 
 
 def test_a_swapped_result_fails(drawn, tmp_path):
@@ -153,6 +189,21 @@ def test_a_redraw_without_a_reason_is_refused(drawn, city_user, tomorrow):
             public_value_source=LOTTERY,
             public_value_date=tomorrow,
         )
+
+
+def test_the_redraw_form_without_a_reason_changes_nothing(drawn, city_user, tomorrow):
+    client = Client()
+    client.force_login(city_user)
+    response = client.post(
+        reverse("integrity:draw_redraw", args=[drawn.pk]),
+        {"redraw-reason": "   ", "redraw-public_value_source": LOTTERY,
+         "redraw-public_value_date": tomorrow.isoformat()},
+        follow=True,
+    )  # fmt: skip
+    assert "不能重新抽取：重新抽取理由" in response.content.decode()
+    assert Draw.objects.count() == 1
+    drawn.refresh_from_db()
+    assert drawn.status == Draw.Status.DRAWN and not hasattr(drawn, "replaced_by")
 
 
 def test_a_redraw_keeps_the_old_draw_and_says_why(drawn, city_user, arrive):
@@ -196,9 +247,7 @@ def test_a_redraw_after_a_result_is_recorded_is_refused(drawn, city_user, tomorr
 
 @pytest.fixture
 def campaign(city_user):
-    return campaign_open(
-        year=timezone.localdate().year, actor=city_user, deadlines=phases_ahead()
-    )
+    return campaign_open(year=timezone.localdate().year, actor=city_user, deadlines=phases_ahead())
 
 
 def test_spot_check_firms_whose_self_check_found_problems_are_drawn_first(
@@ -226,9 +275,9 @@ def test_spot_check_firms_whose_self_check_found_problems_are_drawn_first(
         public_value_source=LOTTERY,
         public_value_date=tomorrow,
     )
-    first = f"{zhifu.code} {zhifu.name} 第1层：自查自纠发现问题"
+    first = f"{zhifu.code} {zhifu.name} 第1层：自查自纠或总结发现问题"
     assert draw.quotas[first] == 2 and draw.size == 6
-    assert "自查自纠或政府组织排查发现问题" in draw.rule
+    assert "自查自纠、政府组织排查或总结发现问题" in draw.rule
     arrive(tomorrow)
     draw_perform(draw=draw, actor=city_user, public_value="12345")
     zhifu_check = SpotCheck.objects.get(county=zhifu)
@@ -242,11 +291,56 @@ def test_spot_check_firms_whose_self_check_found_problems_are_drawn_first(
     )
 
 
+def test_a_spot_check_drawn_by_county_and_tier_is_recomputed_by_the_program(
+    campaign, make_enterprise, zhifu, fushan, county_user, city_user, tomorrow, arrive, tmp_path
+):
+    firms = [make_enterprise(county=zhifu, status=Status.ANNOUNCED) for _ in range(6)]
+    for _ in range(5):
+        make_enterprise(county=fushan, status=Status.ANNOUNCED)
+    self_check_record(
+        campaign=campaign, enterprise=firms[0], actor=county_user, system_built=True,
+        runs_daily=True, agency_performed=True, problems="应急预案未演练",
+    )  # fmt: skip
+    draw = draw_freeze(
+        kind=Draw.Kind.SPOT_CHECK, year=campaign.year, actor=city_user, campaign=campaign,
+        counties=[zhifu, fushan], size=3, public_value_source=LOTTERY, public_value_date=tomorrow,
+    )  # fmt: skip
+    arrive(tomorrow)
+    draw_perform(draw=draw, actor=city_user, public_value="2026141 02 11 17 21 26 33 05")
+    record = drawn_record(Client(), draw)
+    assert len(record["quotas"]) == 3 and len(record["result"]) == 6  # 芝罘 two tiers, 福山 one
+    done = run_script(tmp_path, record)
+    assert done.returncode == 0 and done.stdout.strip().endswith("一致"), done.stdout
+
+    # Moving a firm from the second tier into the first changes the population: refused.
+    moved = next(
+        m for m in record["population"] if "第2层" in m["stratum"] and "芝罘" in m["stratum"]
+    )
+    moved["stratum"] = moved["stratum"].replace(SECOND_STRATUM, FIRST_STRATUM)
+    done = run_script(tmp_path, record)
+    assert done.returncode == 1 and "总体摘要" in done.stdout
+
+
+def test_a_draw_not_yet_drawn_is_not_reported_as_agreeing(
+    passes, zhifu, city_user, tomorrow, tmp_path
+):
+    draw = freeze_audit(city_user, zhifu, tomorrow)
+    done = run_script(tmp_path, drawn_record(Client(), draw))
+    assert done.returncode == 1 and "尚未录入公开随机数" in done.stdout
+
+
+def test_the_record_names_no_database_row(drawn):
+    record = drawn_record(Client(), drawn)
+    assert all(set(member) == {"stratum", "code", "name"} for member in record["population"])
+    assert not any(key == "id" or key.endswith("_id") for key in record)
+    assert all(len(code) == 18 for code in record["result"])  # 统一社会信用代码, not row ids
+
+
 # --- 双随机: experts drawn from the pool, conflicts excluded ------------------------------------
 
 
 def test_an_expert_with_a_conflict_is_never_drawn(
-    campaign, make_enterprise, zhifu, city_user, agency, tomorrow, arrive
+    campaign, make_enterprise, zhifu, city_user, agency, tomorrow, arrive, tmp_path
 ):
     from reviews.models import Expert, Review, ReviewTeamMember, ScoringStandard, SelfAssessment
     from tests.factories import AgencyFactory
@@ -265,6 +359,20 @@ def test_an_expert_with_a_conflict_is_never_drawn(
         effective_from=timezone.localdate(),
     )
     SelfAssessment.objects.create(enterprise=firms[1], standard=standard, guide_expert=guide)
+    # The firm's self-assessment guided by an agency, and a guidance visit by another.
+    guiding, visiting = AgencyFactory(name="指导机构"), AgencyFactory(name="帮扶机构")
+    SelfAssessment.objects.create(enterprise=firms[2], standard=standard, guide_agency=guiding)
+    guiding_colleague = Expert.objects.create(name="指导机构专家", certificate_no="Z-04",
+                                              agency=guiding)  # fmt: skip
+    visitor = Expert.objects.create(name="帮扶机构专家", certificate_no="Z-05", agency=visiting)
+    from outreach.models import Attendance, EventKind, OutreachEvent
+
+    visit = OutreachEvent.objects.create(
+        county=zhifu, kind=EventKind.GUIDANCE, title="上门指导", held_on=timezone.localdate(),
+        place="企业", organiser=visiting.name, created_by=city_user,
+    )  # fmt: skip
+    Attendance.objects.create(event=visit, enterprise=firms[2])
+    conflicted = {reviewer, colleague, guide, guiding_colleague, visitor}
     free_agency = AgencyFactory()
     free = [
         Expert.objects.create(name=f"专家{n}", certificate_no=f"F-{n:02d}", agency=free_agency)
@@ -272,7 +380,7 @@ def test_an_expert_with_a_conflict_is_never_drawn(
     ]
     Expert.objects.create(name="不在库", certificate_no="X-1", is_active=False)
     Expert.objects.create(name="不参加抽查", certificate_no="X-2", spot_checks=False)
-    assert conflicted_experts([f.pk for f in firms]) >= {reviewer.pk, colleague.pk, guide.pk}
+    assert conflicted_experts([f.pk for f in firms]) >= {e.pk for e in conflicted}
 
     from lookback.services import spot_check_draw
 
@@ -293,9 +401,13 @@ def test_an_expert_with_a_conflict_is_never_drawn(
     draw_perform(draw=draw, actor=city_user, public_value="777")
     names = spot.outcomes.first().experts
     assert len(names.split("、")) == 3
-    assert not {"评过的专家", "同机构专家", "指导专家", "不在库", "不参加抽查"} & set(
-        names.split("、")
-    )
+    assert not ({e.name for e in conflicted} | {"不在库", "不参加抽查"}) & set(names.split("、"))
+    # Not in the population, so no public value can draw them; the record says who was drawn.
+    record = drawn_record(Client(), draw)
+    assert not {e.certificate_no for e in conflicted} & {m["code"] for m in record["population"]}
+    assert "回避" in record["rule"]
+    done = run_script(tmp_path, record)
+    assert done.returncode == 0 and done.stdout.strip().endswith("一致"), done.stdout
 
 
 def test_results_go_public_when_the_spot_check_round_closes(
@@ -304,8 +416,7 @@ def test_results_go_public_when_the_spot_check_round_closes(
     from integrity.services.draws import draw_publish
     from lookback.services import spot_check_record
 
-    for _ in range(3):
-        make_enterprise(county=zhifu, status=Status.ANNOUNCED)
+    firms = [make_enterprise(county=zhifu, status=Status.ANNOUNCED) for _ in range(3)]
     draw = draw_freeze(
         kind=Draw.Kind.SPOT_CHECK,
         year=campaign.year,
@@ -322,7 +433,31 @@ def test_results_go_public_when_the_spot_check_round_closes(
         draw_publish(draw=draw, actor=city_user)
     for outcome in SpotCheck.objects.get().outcomes.all():
         spot_check_record(outcome=outcome, actor=city_user, result="passes", note="运行正常")
+    results = reverse("integrity:public_results")
+    before = Client().get(results, {"year": campaign.year}).content.decode()
+    assert "运行正常" not in before and not any(f.name in before for f in firms)
     draw_publish(draw=draw, actor=city_user)
-    page = Client().get(reverse("integrity:public_results"), {"year": campaign.year})
-    assert "运行正常" in page.content.decode()
+    page = Client().get(results, {"year": campaign.year})
+    text = page.content.decode()
+    assert page.status_code == 200  # no login
+    assert all(f.name in text and f.credit_code in text for f in firms)  # the firms
+    assert text.count("<td>合格</td>") == 3 and "运行正常" in text  # outcomes, decisions
+    assert draw.number in text
+    draw.refresh_from_db()
+    assert draw.status == Draw.Status.PUBLISHED and draw.published_at
     assert draw_record(draw)["number"] == draw.number
+
+
+def test_only_a_spot_check_round_is_published_and_only_by_the_city(
+    drawn, campaign, city_user, county_user
+):
+    from integrity.services.draws import draw_publish
+
+    with pytest.raises(TransitionRefused, match="只有回头看抽查"):
+        draw_publish(draw=drawn, actor=city_user)
+    client = Client()
+    client.force_login(county_user)
+    response = client.post(reverse("integrity:draw_publish", args=[drawn.pk]))
+    assert response.status_code == 403
+    drawn.refresh_from_db()
+    assert drawn.status == Draw.Status.DRAWN

@@ -109,6 +109,37 @@ def test_an_honest_agency_with_a_high_pass_rate_on_few_reviews_does_not_trip(wor
     assert kinds(K.AGENCY_OUTLIER) == []
 
 
+def test_the_few_reviews_are_what_keeps_the_small_agency_out(world):
+    """The data above, with the minimum lowered to its four reviews, does trip: the minimum,
+    not the data, is what spares it."""
+    config = city_settings()
+    config.min_reviews = 4
+    config.save()
+    small, peer = AgencyFactory(name="小机构"), AgencyFactory(name="同行")
+    for _ in range(4):
+        world(small, result=Grade.PASS, score=D(95))
+    for n in range(30):
+        world(peer, result=Grade.PASS if n < 15 else "", score=D(70))
+    assert [s.agency for s in kinds(K.AGENCY_OUTLIER)] == [small]
+
+
+HONEST_SCORES = [78, 82, 85, 80, 88, 76, 84, 81, 79, 86]  # mean 81.9
+PEER_SCORES = [65, 70, 74, 77, 79, 80, 82, 84, 88, 92]  # mean 79.1
+
+
+def test_an_honest_agency_passing_every_firm_on_the_minimum_of_reviews_does_not_trip(world):
+    """Ten reviews (the minimum), every one a pass, scores in the usual range: a pass rate of
+    100% against the others' 80% on so few reviews is within chance (z ≈ 1.5 < 2.58)."""
+    honest = AgencyFactory(name="认真的小机构")
+    peers = [AgencyFactory(name="同行甲"), AgencyFactory(name="同行乙")]
+    for score in HONEST_SCORES:
+        world(honest, result=Grade.PASS, score=D(score))
+    for peer in peers:
+        for n in range(20):
+            world(peer, result="" if n % 5 == 0 else Grade.PASS, score=D(PEER_SCORES[n % 10]))
+    assert kinds(K.AGENCY_OUTLIER) == []
+
+
 def test_agencies_of_the_same_quality_do_not_trip(world):
     a, b = AgencyFactory(), AgencyFactory()
     for n in range(20):
@@ -129,6 +160,13 @@ def test_two_firms_reviews_with_the_same_deductions_trip(world):
     assert (signal.review, signal.other_review) == (second, first)
 
 
+def test_the_same_firms_two_reviews_with_the_same_deductions_do_not_trip(world, make_enterprise):
+    firm = make_enterprise()
+    world(firm=firm, deductions=[2, 1, 0, 3, 0, 1])
+    world(firm=firm, deductions=[2, 1, 0, 3, 0, 1])  # a re-review of the same firm
+    assert kinds(K.COPIED_REVIEW) == []
+
+
 def test_few_identical_deductions_do_not_trip(world):
     world(deductions=[1, 0, 0, 0, 0, 0])
     world(deductions=[1, 0, 0, 0, 0, 0])
@@ -141,6 +179,12 @@ def test_a_review_equal_to_the_self_assessment_on_every_item_trips(world):
     assert [s.review for s in kinds(K.RUBBER_STAMP)] == [stamped]
 
 
+def test_a_review_that_differs_from_the_self_assessment_or_has_none_does_not_trip(world):
+    world(deductions=[1, 0, 2, 0, 0, 1], own=[1, 0, 2, 0, 0, 0])  # one item differs
+    world(deductions=[0, 0, 0, 0, 0, 0])  # no self-assessment to copy
+    assert kinds(K.RUBBER_STAMP) == []
+
+
 # --- 分差、专家、天数、零问题、收费 ---------------------------------------------------------
 
 
@@ -149,6 +193,16 @@ def test_a_review_far_above_its_self_assessment_trips(world, settings):
     far = world(score=D(92), own_score=D(70))
     world(score=D(85), own_score=D(70))  # exactly 15: allowed
     assert [s.review for s in kinds(K.SCORE_GAP)] == [far]
+
+
+def test_a_review_within_the_allowed_gap_or_below_its_self_assessment_does_not_trip(
+    world, settings
+):
+    settings.REVIEW_SCORE_GAP_POINTS = 15
+    world(score=D(85), own_score=D(70))  # exactly the allowed gap
+    world(score=D(70), own_score=D(90))  # stricter than the firm itself
+    world(score=D(95))  # no self-score to compare with
+    assert kinds(K.SCORE_GAP) == []
 
 
 def test_one_expert_on_two_sites_on_overlapping_dates_trips(world):
@@ -160,6 +214,20 @@ def test_one_expert_on_two_sites_on_overlapping_dates_trips(world):
         ReviewTeamMember.objects.create(review=review, expert=expert)
     [signal] = kinds(K.EXPERT_OVERLAP)
     assert (signal.other_review, signal.review, signal.expert) == (a, b, expert)
+
+
+def test_one_expert_on_consecutive_sites_or_twice_at_one_firm_does_not_trip(world, make_enterprise):
+    expert = Expert.objects.create(name="李工", certificate_no="E2")
+    firm = make_enterprise()
+    reviews = [
+        world(days=(DAY, DAY + dt.timedelta(days=1))),
+        world(days=(DAY + dt.timedelta(days=2), DAY + dt.timedelta(days=3))),  # the next day
+        world(firm=firm, days=(DAY + dt.timedelta(days=5), DAY + dt.timedelta(days=6))),
+        world(firm=firm, days=(DAY + dt.timedelta(days=6), DAY + dt.timedelta(days=6))),
+    ]  # the last two: the same firm's visit and its follow-up on one site
+    for review in reviews:
+        ReviewTeamMember.objects.create(review=review, expert=expert)
+    assert kinds(K.EXPERT_OVERLAP) == []
 
 
 def test_more_review_days_in_a_year_than_feasible_trips(world):
@@ -175,11 +243,32 @@ def test_more_review_days_in_a_year_than_feasible_trips(world):
     assert [s.expert for s in kinds(K.EXPERT_OVERLOAD)] == [busy]  # 6 days > 5
 
 
+def test_review_days_up_to_the_limit_or_spread_over_two_years_do_not_trip(world):
+    config = city_settings()
+    config.feasible_review_days = 6
+    config.save()
+    expert = Expert.objects.create(name="勤")
+    starts = [DAY, DAY + dt.timedelta(days=7), DAY + dt.timedelta(days=14),  # 6 days in 2026
+              dt.date(2025, 12, 1), dt.date(2025, 12, 8)]  # fmt: skip
+    for start in starts:
+        review = world(days=(start, start + dt.timedelta(days=1)))
+        ReviewTeamMember.objects.create(review=review, expert=expert)
+    assert kinds(K.EXPERT_OVERLOAD) == []
+
+
 def test_an_on_site_review_shorter_than_the_minimum_for_the_size_trips(world):
     short = world(size=SizeClass.LARGE, days=(DAY, DAY + dt.timedelta(days=1)))  # 2 < 3
     world(size=SizeClass.LARGE, days=(DAY, DAY + dt.timedelta(days=2)))
     world(size=SizeClass.SMALL, days=(DAY, DAY))
     assert [s.review for s in kinds(K.SHORT_ONSITE)] == [short]
+
+
+def test_on_site_reviews_of_the_minimum_length_or_more_do_not_trip(world):
+    world(size=SizeClass.LARGE, days=(DAY, DAY + dt.timedelta(days=2)))
+    world(size=SizeClass.MEDIUM, days=(DAY, DAY + dt.timedelta(days=1)))
+    world(size=SizeClass.MICRO, days=(DAY, DAY))
+    world(size=SizeClass.SMALL, days=None)  # dates not recorded: nothing to measure
+    assert kinds(K.SHORT_ONSITE) == []
 
 
 def test_a_pass_with_no_finding_and_no_hazard_trips(world):
@@ -196,6 +285,24 @@ def test_a_fee_far_above_the_countys_median_for_the_size_trips(world):
     dear = world(fee=D(20000))
     world(fee=D(12000))
     assert [s.review for s in kinds(K.FEE_OUTLIER)] == [dear]
+
+
+def test_a_fee_far_below_the_median_trips_too(world):
+    for _ in range(5):
+        world(fee=D(8000))
+    cheap = world(fee=D(3000))  # under half the median: a loss leader, or a review skimped
+    [signal] = kinds(K.FEE_OUTLIER)
+    assert signal.review == cheap and "低于" in signal.summary
+
+
+def test_fees_of_other_sizes_or_counties_are_not_compared(world, make_enterprise, fushan):
+    for _ in range(5):
+        world(fee=D(8000))
+    for _ in range(5):
+        world(fee=D(30000), size=SizeClass.LARGE)  # large firms pay more
+    for _ in range(5):
+        world(fee=D(20000), firm=make_enterprise(county=fushan, size=SizeClass.SMALL))
+    assert kinds(K.FEE_OUTLIER) == []
 
 
 def test_fees_in_too_small_a_group_do_not_trip(world):
@@ -228,6 +335,63 @@ def test_an_agency_whose_passed_firms_later_fail_trips(world, zhifu):
     assert zhifu in signal.counties.all()
 
 
+def _passed_firms(world, agency, count):
+    reviews = []
+    for n in range(count):
+        review = world(agency)
+        Certificate.objects.create(
+            enterprise=review.enterprise, review=review, grade=Grade.PASS,
+            number=f"{agency.pk}-{n}", issued_on=dt.date(2025, 1, 1),
+            valid_until=dt.date(2028, 1, 1),
+        )  # fmt: skip
+        reviews.append(review)
+    return [r.enterprise for r in reviews]
+
+
+def _spot_check(firm, outcome, at, city_user):
+    from lookback.models import Campaign, SpotCheck, SpotCheckOutcome
+
+    campaign, _ = Campaign.objects.get_or_create(
+        year=at.year,
+        defaults={"self_check_deadline": at, "summary_deadline": at, "spot_check_deadline": at,
+                  "created_by": city_user},
+    )  # fmt: skip
+    check, _ = SpotCheck.objects.get_or_create(campaign=campaign, county=firm.county)
+    SpotCheckOutcome.objects.create(
+        spot_check=check, enterprise=firm, outcome=outcome,
+        recorded_at=dt.datetime(at.year, at.month, at.day, tzinfo=dt.UTC),
+    )  # fmt: skip
+
+
+def test_passed_firms_failing_an_audit_or_a_spot_check_count_against_the_agency(
+    world, city_user, zhifu
+):
+    from lookback.models import AuditFinding, AuditRound, SpotCheckOutcome
+
+    bad, good = AgencyFactory(name="差机构"), AgencyFactory(name="好机构")
+    bad_firms, good_firms = _passed_firms(world, bad, 10), _passed_firms(world, good, 10)
+    audit = AuditRound.objects.create(county=zhifu, year=2025, tolerance=D(5), created_by=city_user)
+    AuditFinding.objects.create(
+        audit=audit, enterprise=bad_firms[0], agency=bad, reported_result=Grade.PASS,
+        reported_score=D(80), in_error=True, recorded=True,
+    )  # fmt: skip
+    _spot_check(bad_firms[1], SpotCheckOutcome.Outcome.RECTIFY, dt.date(2026, 4, 1), city_user)
+    # The good agency's firms: a spot-check that passed, and a failure before the grade.
+    _spot_check(good_firms[0], SpotCheckOutcome.Outcome.PASSES, dt.date(2026, 4, 1), city_user)
+    _spot_check(good_firms[1], SpotCheckOutcome.Outcome.PUNISHED, dt.date(2024, 4, 1), city_user)
+    [signal] = kinds(K.AGENCY_FAILURES)
+    assert signal.agency == bad and "20.0%" in signal.summary
+    evidence = dict(map(tuple, signal.evidence))
+    assert (evidence["抽查审核存在误差"], evidence["回头看抽查不合格"]) == ("1", "1")
+
+
+def test_an_agency_with_few_passed_firms_is_not_rated_on_its_failures(world):
+    few = AgencyFactory(name="新机构")
+    firms = _passed_firms(world, few, 4)  # fewer than the 10 the comparison needs
+    Accident.objects.create(enterprise=firms[0], occurred_on=dt.date(2026, 1, 5), deaths=1)
+    assert kinds(K.AGENCY_FAILURES) == []
+
+
 # --- 计算、状态、处理 ----------------------------------------------------------------------
 
 
@@ -243,6 +407,15 @@ def test_a_rerun_keeps_the_signal_and_its_decision_and_tells_the_city_once(
     signal.refresh_from_db()
     assert signal.status == Signal.Status.EXPLAINED and signal.note == "企业基础好，属实"
     assert Notification.objects.filter(title__contains="诚信预警").count() == 2  # two city users
+
+
+def test_new_signals_tell_the_city_and_nobody_else(world, seats):
+    world(findings=0, hazards=0)
+    signals_compute()
+    told = Notification.objects.filter(kind="integrity.signals_raised")
+    assert set(told.values_list("recipient", flat=True)) == {seats["city"].pk}
+    assert told.get().url == "/integrity/signals/" and told.get().title == "新增 1 条诚信预警"
+    assert Notification.objects.count() == 1
 
 
 def test_a_decision_needs_a_note_and_a_confirmation_an_action(world, city_user):

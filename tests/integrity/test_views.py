@@ -56,6 +56,65 @@ def test_the_list_filters_by_county_and_exports_what_it_shows(signals, city_user
     assert rows[0][0] == "预警类型" and [r[1] for r in rows[1:]] == ["芝罘的预警"]
 
 
+def test_a_county_sees_signals_about_agencies_that_reviewed_there_and_no_others(
+    signals, county_user, zhifu, fushan
+):
+    """An agency's signal names the counties it reviewed in; a county sees it only if it is
+    one of them, in the list, on its page and in the export, whatever filter it asks for."""
+    from django.utils import timezone
+
+    from tests.factories import AgencyFactory
+
+    def about_agency(name, counties):
+        signal = Signal.objects.create(
+            kind=Signal.Kind.AGENCY_FAILURES, key=name, score=4,
+            summary=f"{name}通过的企业后来出事", evidence=[["通过的企业", "10"]],
+            agency=AgencyFactory(name=name),
+            seen_at=timezone.now(),
+        )  # fmt: skip
+        signal.counties.set(counties)
+        return signal
+
+    here = about_agency("在芝罘评审的机构", [zhifu, fushan])
+    elsewhere = about_agency("只在福山评审的机构", [fushan])
+    client = Client()
+    client.force_login(county_user)
+    for query in ({}, {"county": fushan.pk}, {"agency": elsewhere.agency_id}):
+        page = client.get("/integrity/signals/", query).content.decode()
+        assert "只在福山评审的机构通过" not in page and "福山的预警" not in page
+    page = client.get("/integrity/signals/").content.decode()
+    assert "在芝罘评审的机构通过" in page and "芝罘的预警" in page
+    assert_access(elsewhere.get_absolute_url(), {county_user: 404})
+    assert_access(here.get_absolute_url(), {county_user: 200})
+    response = client.get("/integrity/signals/export.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    summaries = sorted(row[1].value for row in sheet.iter_rows(min_row=2))
+    assert summaries == ["在芝罘评审的机构通过的企业后来出事", "芝罘的预警"]
+
+
+def test_the_export_costs_the_same_few_queries_for_many_signals(
+    signals, city_user, zhifu, make_enterprise, django_assert_max_num_queries
+):
+    from django.utils import timezone
+
+    for n in range(30):
+        Signal.objects.create(
+            kind=Signal.Kind.FEE_OUTLIER, key=f"fee{n}", score=n, summary=f"收费{n}",
+            county=zhifu, enterprise=make_enterprise(county=zhifu), seen_at=timezone.now(),
+        )  # fmt: skip
+    client = Client()
+    client.force_login(city_user)
+    with django_assert_max_num_queries(8):
+        response = client.get("/integrity/signals/export.xlsx")
+        rows = list(openpyxl.load_workbook(
+            io.BytesIO(b"".join(response.streaming_content))
+        ).active.iter_rows(values_only=True))  # fmt: skip
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    )
+    assert len(rows) == 33 and rows[1][0] == "评审收费明显偏离"  # header, ranked by score
+
+
 def test_each_signal_page_explains_why_in_plain_chinese(signals, city_user):
     client = Client()
     client.force_login(city_user)

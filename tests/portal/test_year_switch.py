@@ -21,6 +21,9 @@ YEARLY_PAGES = [
     "enterprises:creation_list",
     "lookback:campaign_list",
     "lookback:audit_list",
+    "outreach:event_list",
+    "outreach:hand_scores",
+    "integrity:draw_list",
 ]
 
 
@@ -66,3 +69,23 @@ def test_a_year_with_a_campaign_offers_no_second_one(client, city_user):
     campaign_open(year=timezone.localdate().year, actor=city_user)
     assert opener not in client.get(url).content.decode()
     assert opener in client.get(url, {"year": 2016}).content.decode()
+
+
+def test_a_year_without_passes_offers_no_audit_draw(client, city_user, make_enterprise):
+    """The audit's population is the year's passes: a year without any has nothing to draw."""
+    from enterprises.choices import Grade, Status
+    from reviews.models import Certificate, Review
+
+    firm = make_enterprise(status=Status.ANNOUNCED, certificate_no="Y-1")
+    Certificate.objects.create(
+        enterprise=firm, review=Review.objects.create(enterprise=firm, result=Grade.PASS),
+        grade=Grade.PASS, number="Y-1", issued_on=timezone.localdate(),
+        valid_until=timezone.localdate() + dt.timedelta(days=1000),
+    )  # fmt: skip
+    client.force_login(city_user)
+    url = reverse("lookback:audit_list")
+    draw = reverse("integrity:draw_list") + "?kind=audit"
+    this_year = timezone.localdate().year
+    assert draw in client.get(url, {"year": this_year}).content.decode()
+    page = client.get(url, {"year": this_year + 1}).content.decode()
+    assert draw not in page and "尚无达标企业" in page

@@ -4,10 +4,12 @@ transition history: re-running last Monday's report gives last Monday's numbers.
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from enterprises.choices import RemovalReason, Status
 from enterprises.models import CreationListEntry, CreationListRemoval
+from reports.models import ProgressSnapshot
 from reports.services.progress import ROW_FIELDS, build_progress_report
 from reviews.workflows.lifecycle import LIFECYCLE
 
@@ -95,3 +97,41 @@ def test_the_back_dated_snapshot_asks_no_query_per_firm(
         LIFECYCLE.apply(firm, "start_self_assessment", actor=city_user, trusted=True)
     with django_assert_max_num_queries(len(few.captured_queries)):
         build_progress_report(today=today, year=year)
+
+
+def test_the_city_asks_the_bulletin_page_for_a_past_day_and_gets_that_day_s_numbers(
+    programme, city_user, make_enterprise, zhifu, monkeypatch, client,
+    django_capture_on_commit_callbacks, settings, tmp_path,
+):  # fmt: skip
+    settings.MEDIA_ROOT = tmp_path
+    year, firms = programme
+    today = timezone.localdate()
+    that_day = figures(build_progress_report(today=today, year=year))
+    the_next_day(monkeypatch)
+    move_on(city_user, firms, make_enterprise, zhifu, year)
+    client.force_login(city_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("reports:snapshot_generate"), {"year": year, "taken_on": today.isoformat()}
+        )
+    assert response.status_code == 302
+    assert figures(ProgressSnapshot.objects.get(year=year, taken_on=today)) == that_day
+
+
+def test_the_page_offers_a_day_of_the_year_shown_and_nothing_for_a_year_to_come(
+    client, city_user
+):
+    client.force_login(city_user)
+    url = reverse("reports:snapshots")
+    year = timezone.localdate().year
+    page = client.get(url, {"year": 2016}).content.decode()
+    assert 'value="2016-12-31"' in page and 'min="2016-01-01"' in page
+    assert 'name="taken_on"' not in client.get(url, {"year": year + 1}).content.decode()
+    response = client.post(
+        reverse("reports:snapshot_generate"), {"year": 2016, "taken_on": f"{year}-01-05"}
+    )
+    assert response.status_code == 302
+    assert not ProgressSnapshot.objects.exists()
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    client.post(reverse("reports:snapshot_generate"), {"taken_on": tomorrow.isoformat()})
+    assert not ProgressSnapshot.objects.exists()

@@ -30,8 +30,9 @@ def test_the_county_sees_its_own_queues_and_owed_documents(
             result=Grade.PASS,
         )
     client.force_login(county_staff)
-    # 25: the page's own 16 and the to-do panel's (one count per queue, reports.test_todo)
-    with django_assert_max_num_queries(25):
+    # 28: the page's own 16 and the to-do panel's (one count per queue, reports.test_todo;
+    # objections, re-reviews, revocation candidates and reviews to reassign among them)
+    with django_assert_max_num_queries(28):
         response = client.get("/reports/county/?year=2016")
     work = response.context["work"]
     page = response.content.decode()
@@ -39,3 +40,11 @@ def test_the_county_sees_its_own_queues_and_owed_documents(
         assert f'data-todo="{label}" data-count="{count}"' in page
     assert len(work.owed) == 3  # the notice's three documents, none handed in yet
     assert "标准化建设方案" in response.content.decode()
+
+
+def test_a_document_still_owed_after_its_deadline_reads_overdue(client, deadlines, county_staff):
+    """The 2016 deadlines have all passed: each owed document says 已逾期; dates as 3月30日."""
+    client.force_login(county_staff)
+    page = client.get("/reports/county/?year=2016").content.decode()
+    assert page.count("已逾期，未上报") == 3
+    assert "3月30日前" in page and "03月" not in page

@@ -141,3 +141,11 @@ def test_the_breakdowns_and_the_agency_ranking(client, world, city_user, agency)
         3,
         1,
     )
+
+
+def test_each_agencys_figures_open_its_performance_record(client, world, city_user, agency):
+    client.force_login(city_user)
+    html = client.get(reverse("reports:dashboard") + f"?year={YEAR}").content.decode()
+    record = reverse("reviews:agency_detail", args=[agency.pk])
+    assert [shown for _, shown in _links(html, record)] == [3, 3, 0]
+    assert client.get(record).status_code == 200

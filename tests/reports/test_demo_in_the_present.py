@@ -1,6 +1,7 @@
 """The demo lives in the present: it is seeded in this year, every pass has its review and
 certificate, and the nightly jobs run on the real clock leave every figure as it was."""
 
+import re
 from collections import Counter
 from importlib import import_module
 from io import StringIO
@@ -112,3 +113,42 @@ def test_the_demo_campaign_takes_its_input_today_and_reminds_before_its_deadline
     sent = send_daily_reminders.apply().get()
     if (campaign.self_check_deadline - today).days in (7, 1):
         assert sent.get("lookback_self_check", 0) > 0
+
+
+YEARLY_PAGES = [
+    "reports:dashboard", "reports:county_home", "reports:targets", "reports:submissions",
+    "reports:snapshots", "reports:evaluation", "enterprises:creation_list",
+    "lookback:campaign_list", "lookback:audit_list", "outreach:event_list",
+    "outreach:hand_scores", "integrity:draw_list", "reports:year_setup",
+]  # fmt: skip
+BUTTON_LINK = re.compile(r'<a class="btn[^"]*" href="(/[^"]*)"')
+
+
+def test_no_yearly_page_of_the_demo_offers_a_step_that_is_then_refused(demo, client):
+    """Each demo login, on each yearly page it may see, for last year, this year and the next:
+    every button that opens a step opens it (no 403, no redirect back with a refusal)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.messages import get_messages
+    from django.contrib.messages.constants import WARNING
+    from django.urls import reverse
+
+    year = timezone.localdate().year
+    refused, opened = [], set()
+    for username in ("city", "county", "enterprise", "agency"):
+        client.force_login(get_user_model().objects.get(username=username))
+        for name in YEARLY_PAGES:
+            for shown in (year - 1, year, year + 1):
+                page = client.get(reverse(name), {"year": shown})
+                if page.status_code != 200:
+                    continue  # not this login's page
+                for href in set(BUTTON_LINK.findall(page.content.decode())):
+                    href = href.replace("&amp;", "&")
+                    if "export" in href or "xlsx" in href or "download" in href:
+                        continue
+                    step = client.get(href)
+                    opened.add((username, href.split("?")[0]))
+                    said = [m for m in get_messages(step.wsgi_request) if m.level >= WARNING]
+                    if step.status_code >= 400 or said:
+                        refused.append((username, name, shown, href, step.status_code, said))
+    assert not refused, refused
+    assert len(opened) > 10, opened

@@ -163,3 +163,81 @@ def test_the_to_do_home_costs_the_same_queries_whatever_the_data(
     with CaptureQueriesContext(connection) as after:
         client.get(reverse("portal:todo"))
     assert len(after) == len(before)
+
+
+@pytest.fixture
+def watched(review_world, make_enterprise, zhifu):
+    """The city's and the county's other queues: a 公示 in its period with an objection open, a
+    re-review after a failed audit, an integrity signal and revocation candidates of both
+    levels, and an agency under warning."""
+    from decimal import Decimal
+
+    from enterprises.choices import Grade
+    from enterprises.models import Accident
+    from integrity.models import RevocationCandidate, Signal
+    from reviews.choices import AnnouncementKind
+    from reviews.services import agencies, announcements, holds, objections
+
+    w = review_world
+    today = timezone.localdate()
+    listed = fa.confirmed_certificate(make_enterprise(county=zhifu), issued_on=today)
+    draft = announcements.announcement_create(
+        actor=w.county_user, county=zhifu, number="芝安监〔2016〕20号", title="达标企业公示",
+        certificates=[listed], kind=AnnouncementKind.PUBLICITY,
+    )  # fmt: skip
+    publicity = announcements.announcement_publish(announcement=draft, actor=w.county_user)
+    objections.objection_record(
+        announcement=publicity, actor=w.county_user, certificate=listed, objector="王某",
+        content="培训记录系补签",
+    )  # fmt: skip
+    fa.confirmed_certificate(make_enterprise(county=zhifu), issued_on=today)
+    hold = holds.result_hold_place(
+        county=zhifu, year=today.year, reason="误差率35%", actor=w.city_user
+    )
+    holds.re_reviews_open(hold=hold, actor=w.city_user)
+    Signal.objects.create(
+        kind=Signal.Kind.CLEAN_PASS, key="k-1", score=Decimal(3), summary="通过评审却未发现问题",
+        county=zhifu, seen_at=timezone.now(),
+    )  # fmt: skip
+    for grade, level in ((Grade.PASS, "county"), (Grade.LEVEL2, "city")):
+        certificate = fa.confirmed_certificate(
+            make_enterprise(county=zhifu), grade=grade, issued_on=today
+        )
+        RevocationCandidate.objects.create(
+            accident=Accident.objects.create(
+                enterprise=certificate.enterprise, occurred_on=today, deaths=1
+            ),
+            enterprise=certificate.enterprise, certificate=certificate, level=level,
+            why="死亡1人",
+        )  # fmt: skip
+    agencies.agency_standing_decide(
+        agency=w.agency, decision="warn", reason="重收费、轻服务", actor=w.city_user,
+        problem="fees", requirements="退还多收费用", deadline=today + dt.timedelta(days=20),
+    )  # fmt: skip
+    return w
+
+
+@pytest.mark.parametrize(
+    ("role", "labels"),
+    [
+        ("city_user", ["异议期内的公示", "待核实的诚信预警", "待决定的撤销候选"]),
+        ("county_user", ["有异议待处理的公示", "抽查审核后待完成的复审", "待决定的撤销候选"]),
+    ],
+)
+def test_the_watched_queues_count_what_their_lists_show(client, watched, role, labels):
+    user = getattr(watched, role)
+    client.force_login(user)
+    items = {t.label: t for t in todos_for(user)}
+    for label in labels:
+        assert items[label].count >= 1, label
+        assert items[label].count == listed(client, items[label].url), label
+    elsewhere = {t.label: t.count for t in todos_for(watched.other_county_user)}
+    assert not any(elsewhere.get(label) for label in labels)  # another county: none of these
+
+
+def test_the_warned_agency_reads_its_deadline(client, watched):
+    (step,) = [t for t in todos_for(watched.agency_user) if t.label == "评审机构名单状态"]
+    deadline = timezone.localdate() + dt.timedelta(days=20)
+    assert step.text.endswith(f"整改期限{cn_date(deadline)}") and step.hint == "退还多收费用"
+    client.force_login(watched.agency_user)
+    assert client.get(step.url).status_code == 200

@@ -204,7 +204,7 @@ def test_a_snapshot_request_succeeds_when_the_broker_cannot_be_reached(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.build_weekly_progress_report, "apply_async", broker_down)
+    monkeypatch.setattr(tasks.build_progress_report_on, "apply_async", broker_down)
     client.force_login(city_user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reports:snapshot_generate"))
@@ -218,9 +218,10 @@ def test_a_snapshot_request_succeeds_when_the_broker_cannot_be_reached(
 def test_dashboard_queries_do_not_grow_with_firms(client, city_user, deadlines,
                                                   django_assert_max_num_queries):  # fmt: skip
     client.force_login(city_user)
-    # 22: the progress (11), the city's to-do panel (one count per queue) and the breakdowns,
-    # trend, look-back, audits and agencies (reports.dashboards: a fixed few each)
-    with django_assert_max_num_queries(22):
+    # 25: the progress (11), the city's to-do panel (one count per queue: 公示, signals and
+    # candidates among them) and the breakdowns, trend, look-back, audits and agencies
+    # (reports.dashboards: a fixed few each)
+    with django_assert_max_num_queries(25):
         assert client.get(reverse("reports:dashboard") + "?year=2016").status_code == 200
 
 

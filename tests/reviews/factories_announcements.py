@@ -96,9 +96,12 @@ def passed_publicity(county, certificates, *, until: dt.date | None = None) -> A
     return item
 
 
-def announcement(county, user, certificates=(), *, number=None, published=False) -> Announcement:
+def announcement(
+    county, user, certificates=(), *, number=None, published=False, kind=None
+) -> Announcement:
     """An announcement built directly (published ones also move their firms to announced)."""
     item = Announcement.objects.create(
+        **({"kind": kind} if kind else {}),
         county=county,
         number=number or f"烟芝安监〔2016〕{next(_serial)}号",
         title="关于公布安全生产标准化达标企业名单的公告",

@@ -191,12 +191,18 @@ def test_a_rectifying_or_removed_agency_cannot_be_assigned(seats, agency):
     assert not ReviewAgency.objects.in_good_standing().filter(pk=agency.pk).exists()
 
 
-def test_the_admin_does_not_edit_the_standing():
-    from django.contrib import admin
+def test_the_admin_does_not_edit_the_standing(agency, make_user):
+    from django.test import Client
 
-    model_admin = admin.site._registry[ReviewAgency]
-    assert "standing" in model_admin.readonly_fields
-    assert {"standing_since", "standing_reason"} <= set(model_admin.readonly_fields)
+    client = Client()
+    client.force_login(make_user(role="admin", is_staff=True, is_superuser=True))
+    url = f"/admin/reviews/reviewagency/{agency.pk}/change/"
+    assert client.get(url).status_code == 200  # read
+    response = client.post(url, {"name": agency.name, "standing": X, "standing_reason": "后台"})
+    assert response.status_code == 403
+    assert standing(agency) == R and not StandingDecision.objects.exists()
+    for path in ("reviews/reviewagency/add/", "reviews/expert/add/"):
+        assert client.get(f"/admin/{path}").status_code == 403
 
 
 @on_postgresql

@@ -9,10 +9,13 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from enterprises.choices import Grade
 from portal.models import MailOptOut, Notification
-from reviews.services import agencies, announcements, certificates, holds
+from reviews.choices import AnnouncementKind
+from reviews.services import agencies, announcements, certificates, holds, objections
 from reviews.services import review as services
 from reviews.services.certificates import RevokeSource
+from tests.factories import UserFactory
 from tests.reviews import factories_announcements as fa
 from tests.reviews import factories_review
 
@@ -123,6 +126,69 @@ def test_a_published_announcement_tells_the_city_and_the_listed_firms(world, zhi
     assert told("reviews.announcement_published_firm") == only(world.firm_user)
 
 
+def publicized(world, *certificates):
+    draft = announcements.announcement_create(
+        actor=world.county_user,
+        county=world.firm.county,
+        number="芝安监〔2016〕20号",
+        title="安全生产标准化达标企业公示",
+        certificates=list(certificates),
+        kind=AnnouncementKind.PUBLICITY,
+    )
+    return announcements.announcement_publish(announcement=draft, actor=world.county_user)
+
+
+def test_a_published_publicity_tells_the_city_and_the_listed_firms(world):
+    listed = fa.confirmed_certificate(world.firm, issued_on=timezone.localdate())
+    publicity = publicized(world, listed)
+    assert told("reviews.publicity_published_city") == only(world.city_user)
+    assert told("reviews.publicity_published_firm") == only(world.firm_user)
+    note = the("reviews.publicity_published_firm")
+    until = publicity.objection_until
+    assert note.title.endswith(f"异议期至{until.year}年{until.month}月{until.day}日")
+    assert note.url == "/reviews/public/"  # a firm does not read the county's documents
+    assert the("reviews.publicity_published_city").url == publicity.get_absolute_url()
+
+
+@pytest.mark.parametrize(("grade", "city_told"), [(Grade.PASS, False), (Grade.LEVEL3, True)])
+def test_an_objection_tells_the_level_that_confirmed_the_result(world, zhifu, grade, city_told):
+    """The issuing county decides it (the colleague of whoever recorded it is told); a result
+    the city confirmed (三级) brings the city in too. The firm is not told of an objection."""
+    colleague = UserFactory(role="county", county=zhifu)
+    listed = fa.confirmed_certificate(world.firm, grade=grade, issued_on=timezone.localdate())
+    publicity = publicized(world, listed)
+    objections.objection_record(
+        announcement=publicity,
+        actor=world.county_user,
+        certificate=listed,
+        objector="王某（该企业职工）",
+        content="培训记录系补签",
+    )
+    expected = [colleague, world.city_user] if city_told else [colleague]
+    assert told("reviews.objection_filed") == only(*expected)
+    note = the("reviews.objection_filed")
+    assert world.firm.name in note.title and note.body == "培训记录系补签"
+    assert note.url == publicity.get_absolute_url()
+
+
+def test_an_upheld_objection_tells_the_firm_its_result_goes_back(world):
+    listed = fa.confirmed_certificate(world.firm, issued_on=timezone.localdate())
+    publicity = publicized(world, listed)
+    objection = objections.objection_record(
+        announcement=publicity,
+        actor=world.county_user,
+        certificate=listed,
+        objector="王某",
+        content="培训记录系补签",
+    )
+    objections.objection_decide(
+        objection=objection, actor=world.county_user, upheld=True, decision="情况属实"
+    )
+    assert told("reviews.objection_upheld") == only(world.firm_user)
+    note = the("reviews.objection_upheld")
+    assert note.body == "情况属实" and note.url.startswith("/reviews/")
+
+
 def test_a_revocation_tells_the_firm_and_its_county(world):
     certificate = fa.confirmed_certificate(world.firm, issued_on=timezone.localdate())
     certificates.certificate_revoke(
@@ -138,6 +204,29 @@ def test_a_suspension_tells_the_firm_and_its_county(world):
         certificate=certificate, actor=world.city_user, reason="抽查审核误差"
     )
     assert told("reviews.certificate_suspended") == only(world.firm_user, world.county_user)
+
+
+def test_lifting_a_suspension_tells_the_firm_and_its_county(world):
+    certificate = fa.confirmed_certificate(world.firm, issued_on=timezone.localdate())
+    certificates.certificate_suspend(
+        certificate=certificate, actor=world.city_user, reason="抽查审核误差"
+    )
+    assert certificates.certificate_lift_suspension(
+        certificate=certificate, actor=world.city_user, reason="复核后审核结论不成立"
+    )
+    assert told("reviews.suspension_lifted") == only(world.firm_user, world.county_user)
+    assert the("reviews.suspension_lifted").body == "复核后审核结论不成立"
+
+
+def test_re_reviews_of_a_held_year_tell_the_county(world, zhifu):
+    fa.confirmed_certificate(world.firm, issued_on=timezone.localdate())
+    hold = holds.result_hold_place(
+        county=zhifu, year=timezone.localdate().year, reason="误差率35%", actor=world.city_user
+    )
+    assert holds.re_reviews_open(hold=hold, actor=world.city_user)
+    assert told("reviews.re_reviews_opened") == only(world.county_user)
+    note = the("reviews.re_reviews_opened")
+    assert "（1家）" in note.title and note.url == "/reviews/re-reviews/"
 
 
 def test_a_hold_and_its_release_tell_the_county(world, zhifu):
@@ -157,6 +246,21 @@ def test_a_removal_tells_the_agency_once(world):
         )
     assert told("reviews.agency_standing_changed") == only(world.agency_user)
     assert Notification.objects.filter(kind="reviews.agency_standing_changed").count() == 1
+
+
+def test_a_warning_tells_the_agency_its_deadline_and_reminds_it_before(world):
+    from reports.services.reminders import send_reminders
+    from reviews.rules import WARNING_REMINDER_DAYS_BEFORE
+
+    deadline = timezone.localdate() + dt.timedelta(days=20)
+    agencies.agency_standing_decide(
+        agency=world.agency, decision="warn", reason="重收费、轻服务", actor=world.city_user,
+        problem="fees", requirements="退还多收费用", deadline=deadline,
+    )  # fmt: skip
+    assert told("reviews.agency_warned") == only(world.agency_user)
+    assert f"整改期限{deadline:%Y年%m月%d日}" in the("reviews.agency_warned").title
+    send_reminders(today=deadline - dt.timedelta(days=WARNING_REMINDER_DAYS_BEFORE))
+    assert told("reports.reminder_agency_warning") == only(world.agency_user)
 
 
 # --- E-mail: for those who must act, after commit, unless turned off -----------------------

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enterprises.choices import Grade
+from reviews.choices import AnnouncementKind
 from reviews.services.certificates import certificate_revoke, expire_grades
 from tests.access import assert_access
 from tests.reviews.factories_announcements import announcement, certified_firm
@@ -49,6 +50,19 @@ def test_it_lists_announced_firms_with_grade_certificate_validity_and_number(pub
         assert certificate.enterprise.name in page and certificate.number in page
     assert "芝安监〔2016〕5号" in page and "福安监〔2016〕2号" in page
     assert "三级" in page and "2019年6月29日" in page
+
+
+def test_the_announcement_column_names_the_gonggao_not_the_earlier_gongshi(
+    published, zhifu, county_user
+):
+    """A firm's 公示 came before its 公告; only the 公告 is the decision the list cites."""
+    announcement(
+        zhifu, county_user, published[:1], number="芝安监〔2016〕3号", published=True,
+        kind=AnnouncementKind.PUBLICITY,
+    )  # fmt: skip
+    page = Client().get(URL).text
+    assert published[0].enterprise.name in page and "芝安监〔2016〕5号" in page
+    assert "芝安监〔2016〕3号" not in page
 
 
 def test_confirmed_but_unannounced_and_draft_firms_are_not_public(

@@ -15,7 +15,7 @@ from enterprises.models import Enterprise
 from portal.audit import history_for
 from portal.policy import allowed_actions
 from portal.statemachine import TransitionRefused
-from reviews.choices import Funding, NonconformityStatus, ReviewStatus
+from reviews.choices import AgencyStanding, Funding, NonconformityStatus, ReviewStatus
 from reviews.models import Nonconformity, Review
 from reviews.services import review as services
 from reviews.workflows.review import NONCONFORMITY, REVIEW
@@ -41,6 +41,7 @@ REVIEW_TABLE = {
     "assign": ({S.APPLIED}, S.ASSIGNED),
     "start": ({S.ASSIGNED}, S.UNDER_REVIEW),
     "list_nonconformities": ({S.ASSIGNED, S.UNDER_REVIEW}, S.RECTIFYING),
+    "withdraw": (AT_WORK, S.CANCELLED),  # only once the agency is off the list
     "conclude": (AT_WORK, S.CONCLUDED),
     "confirm": ({S.CONCLUDED}, S.CONFIRMED),
     "recommend": ({S.CONCLUDED}, S.RECOMMENDED),
@@ -56,6 +57,7 @@ WHO = {
     "assign": {COUNTY, ADMIN},
     "start": {AGENCY, ADMIN},
     "list_nonconformities": {AGENCY, ADMIN},
+    "withdraw": {COUNTY, ADMIN},
     "conclude": {AGENCY, ADMIN},
     "confirm": {COUNTY, ADMIN},  # a small/micro firm's result: its county (reviews.rules)
     "recommend": {CITY, ADMIN},  # a 二级 result: the city recommends it upward
@@ -101,17 +103,22 @@ def nonconformity(review_world, review):
     )
 
 
-@pytest.mark.parametrize("name", list(REVIEW_TABLE))
-def test_everyone_else_is_refused_a_review_transition_and_told_why(name, users, review):
+def as_the_transition_needs(name, review):
     if name == "recommend":
         review.result = Grade.LEVEL2
+    if name == "withdraw":
+        review.agency.standing = AgencyStanding.REMOVED
+
+
+@pytest.mark.parametrize("name", list(REVIEW_TABLE))
+def test_everyone_else_is_refused_a_review_transition_and_told_why(name, users, review):
+    as_the_transition_needs(name, review)
     assert_only_these_may(REVIEW, name, review, users, WHO[name])
 
 
 @pytest.mark.parametrize("name", list(REVIEW_TABLE))
 def test_every_review_transition_is_refused_from_every_other_state(name, users, review):
-    if name == "recommend":
-        review.result = Grade.LEVEL2
+    as_the_transition_needs(name, review)
     assert_refused_from_other_states(REVIEW, name, review, users[sorted(WHO[name])[0]])
 
 

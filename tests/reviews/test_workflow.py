@@ -34,6 +34,8 @@ EXPECTED = {
     "return_application": ({Status.APPLIED}, Status.SELF_ASSESSING),
     "assign": ({Status.APPLIED}, Status.UNDER_REVIEW),
     "list_nonconformities": ({Status.UNDER_REVIEW}, Status.RECTIFYING),
+    # the agency taken off the list mid-review: the firm waits for another one
+    "withdraw_assignment": ({Status.UNDER_REVIEW, Status.RECTIFYING}, Status.APPLIED),
     "conclude": ({Status.UNDER_REVIEW, Status.RECTIFYING}, Status.CONCLUDED),
     "confirm": ({Status.CONCLUDED}, Status.CONFIRMED),
     "reject_conclusion": ({Status.CONCLUDED}, Status.SELF_ASSESSING),
@@ -50,6 +52,7 @@ WHO = {
     "return_application": {COUNTY, ADMIN},
     "assign": {COUNTY, ADMIN},
     "list_nonconformities": {AGENCY, ADMIN},
+    "withdraw_assignment": {COUNTY, ADMIN},
     "conclude": {AGENCY, ADMIN},
     "confirm": {COUNTY, ADMIN},
     "reject_conclusion": {COUNTY, ADMIN},

@@ -170,6 +170,10 @@ def _fill(enterprises: int) -> None:
         .order_by("pk")
     )
     Review.objects.filter(pk__in=[r.pk for r in open_reviews[:copies]]).update(agency=off)
+    certified = Review.objects.filter(certificate__isnull=False, agency__isnull=True)
+    Review.objects.filter(pk__in=[r.pk for r in certified.order_by("pk")[:copies]]).update(
+        agency=demo_agency  # the spot-check's findings read the ratings of the firms' agencies
+    )
     concluded = Review.objects.filter(concluded_at__year=today.year).exclude(agency=demo_agency)
     Review.objects.filter(pk__in=[r.pk for r in concluded.order_by("pk")[:copies]]).update(
         agency=demo_agency  # the reviews behind its record

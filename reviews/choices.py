@@ -56,6 +56,15 @@ class StandardKind(models.TextChoices):
     INDUSTRY = "industry", "行业评定标准（分级）"
 
 
+class StandardIssuer(models.TextChoices):
+    """Who issued a standard. Where a provincial and a national small/micro standard are in
+    force at once, the county decides which its firms use; without its decision the
+    provincial one applies (the notice names the Shandong general standard)."""
+
+    PROVINCE = "province", "省级"
+    NATION = "nation", "国家"
+
+
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     SUBMITTED = "submitted", "已提交"

@@ -233,12 +233,18 @@ def _demo_standard(ScoringStandard, StandardItem, StandardKind):
     import datetime as dt
     from decimal import Decimal
 
+    from django.db.models import Case, When
+
     from .models import StandardElement
+
+    from .choices import StandardIssuer
 
     loaded = (
         ScoringStandard.objects.filter(kind=StandardKind.SMALL_MICRO)
         .exclude(code="DEMO-MINI")
-        .order_by("-effective_from")
+        .order_by(
+            Case(When(issuer=StandardIssuer.PROVINCE, then=0), default=1), "-effective_from"
+        )
         .first()
     )
     if loaded is not None and loaded.items.exists():
@@ -283,7 +289,8 @@ def _demo_standard(ScoringStandard, StandardItem, StandardKind):
 
 
 def seed_standards() -> list[str]:
-    """Load the two demo standards (small/micro and 机械); versions already loaded are kept."""
+    """Load the demo standards (the provincial and the national small/micro standard and one
+    graded standard per industry); versions already loaded are kept."""
     from .models import ScoringStandard
     from .standards import demo_standard_files, load_standard, read_standard_file
 

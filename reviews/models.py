@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.utils import timezone
 from enterprises.choices import Grade
 from enterprises.models import County, Enterprise, FirmOwnedQuerySet, Industry
 from portal.concurrency import VersionedModel
-from portal.scoping import ScopedQuerySet, SharedQuerySet
+from portal.scoping import CountyOwnedQuerySet, ScopedQuerySet, SharedQuerySet
 
 from .choices import (
     ASSIGNABLE_STANDINGS,
@@ -27,6 +28,7 @@ from .choices import (
     NonconformityStatus,
     ObjectionStatus,
     ReviewStatus,
+    StandardIssuer,
     StandardKind,
     WarningProblem,
     WarningStatus,
@@ -301,6 +303,9 @@ class ScoringStandard(models.Model):
     version = models.CharField("版本", max_length=20)
     name = models.CharField("标准名称", max_length=200)
     kind = models.CharField("适用类型", max_length=20, choices=StandardKind.choices)
+    issuer = models.CharField(
+        "发布层级", max_length=20, choices=StandardIssuer.choices, default=StandardIssuer.PROVINCE
+    )
     industry = models.ForeignKey(
         Industry, verbose_name="适用行业", on_delete=models.PROTECT, null=True, blank=True
     )
@@ -343,10 +348,15 @@ class StandardElement(models.Model):
 
 
 class StandardItem(models.Model):
-    """评分项: content, scoring method, points, and whether it is a veto item (否决项)."""
+    """评分项 (考评内容): content, scoring method, points, and whether it is a veto item
+    (否决项). In the 2016 layout the contents of a first-level category (一级考评类目) are
+    grouped under second-level items (二级考评项目, ``project``): the Shandong small/micro
+    standard has 13 categories, 35 项目 and 135 内容. The 项目 is only a heading: points,
+    deductions and nonconformities belong to the 内容."""
 
     standard = models.ForeignKey(ScoringStandard, on_delete=models.CASCADE, related_name="items")
     element = models.ForeignKey(StandardElement, on_delete=models.CASCADE, related_name="items")
+    project = models.CharField("二级考评项目", max_length=100, blank=True)
     code = models.CharField("编号", max_length=20)
     order = models.PositiveIntegerField("排序")
     content = models.TextField("考评内容")
@@ -365,6 +375,49 @@ class StandardItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.content[:30]}"
+
+
+class CountyStandard(VersionedModel):
+    """The small/micro standard a county's firms are assessed against where more than one is
+    in force (a provincial and a national one): the county decides. It names the standard by
+    its code, so a new version of the same standard follows without a new decision."""
+
+    county = models.OneToOneField(
+        County, verbose_name="县市区", on_delete=models.PROTECT, related_name="+"
+    )
+    small_micro_code = models.CharField("适用的小微企业评定标准", max_length=50)
+    decided_at = models.DateTimeField("决定时间", auto_now=True)
+
+    objects = CountyOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "县市区适用标准"
+        verbose_name_plural = "县市区适用标准"
+
+    def __str__(self) -> str:
+        return f"{self.county} 适用 {self.small_micro_code}"
+
+
+class ReviewSettings(VersionedModel):
+    """The city's settings for reviews: one row, every change in the history. Until the city
+    saves it, the defaults in ``portal.settings`` apply."""
+
+    score_gap_points = models.DecimalField(
+        "评审得分高于自评须说明的分差（分）",
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="评审总分高于企业自评得分超过此数时，评审组须作出说明，并在读取结果处显示差距",
+    )
+
+    objects = SharedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "评审设置"
+        verbose_name_plural = "评审设置"
+
+    def __str__(self) -> str:
+        return "评审设置"
 
 
 # --- Self-assessment (自评) ------------------------------------------------------------------

@@ -22,6 +22,7 @@ from ..models import (
     Review,
     ReviewAgency,
     ReviewLine,
+    ReviewSettings,
     ReviewTeamMember,
     ScoringStandard,
     SelfAssessment,
@@ -350,7 +351,15 @@ def unresolved_deduction_codes(review: Review) -> list[str]:
 
 
 def score_gap_limit() -> Decimal:
-    """Points by which the review may exceed the self-assessment unexplained (city setting)."""
+    """Points by which the review may exceed the self-assessment unexplained: what the city
+    saved on its settings page (``ReviewSettings``), else the installation's default."""
+    saved = (
+        ReviewSettings.objects.order_by("pk").values_list("score_gap_points", flat=True).first()
+    )
+    return Decimal(saved) if saved is not None else default_score_gap_limit()
+
+
+def default_score_gap_limit() -> Decimal:
     return Decimal(getattr(settings, "REVIEW_SCORE_GAP_POINTS", REVIEW_SCORE_GAP_POINTS))
 
 

@@ -158,7 +158,7 @@ def test_a_submitted_assessment_shows_no_form(assessment, enterprise_user):
 def test_the_assessment_page_takes_a_fixed_number_of_queries(
     request, fixture, enterprise_user, django_assert_max_num_queries
 ):
-    # 32 items (small/micro) or 52 items (机械), each with evidence: the count does not grow.
+    # 135 contents (small/micro) or 143 (机械), each with evidence: the count does not grow.
     found = request.getfixturevalue(fixture)
     assessment, user = found if isinstance(found, tuple) else (found, enterprise_user)
     for line in assessment_lines(assessment):
@@ -181,10 +181,11 @@ def test_the_printable_report_has_the_firm_the_standard_the_totals_and_signature
         reverse("reviews:assessment_report", args=[assessment.pk])
     )
     html = response.content.decode()
-    for text in ("安全生产标准化自评报告", assessment.enterprise.name, "YT-GM-XW", "2016版"):
+    for text in ("安全生产标准化自评报告", assessment.enterprise.name, "SD-XW", "2016版"):
         assert text in html
     for text in (
-        "安全风险管控及隐患排查治理",
+        "隐患排查和治理",
+        "风险辨识与预测预警",  # a second-level project heads its contents
         "企业主要负责人（签字）",
         "data-print",
         "（草稿，尚未提交）",

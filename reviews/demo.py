@@ -235,9 +235,8 @@ def _demo_standard(ScoringStandard, StandardItem, StandardKind):
 
     from django.db.models import Case, When
 
-    from .models import StandardElement
-
     from .choices import StandardIssuer
+    from .models import StandardElement
 
     loaded = (
         ScoringStandard.objects.filter(kind=StandardKind.SMALL_MICRO)

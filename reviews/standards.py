@@ -31,8 +31,9 @@ The format (see also ``reviews/standards/README.md``)::
 
 A category holds either projects (the 2016 layout: 类目 → 项目 → 内容) or its items directly
 (``[[elements.items]]``, a two-level standard). Elements are numbered 1, 2, ... in file order;
-items are ordered in file order across the whole standard. ``load_standard`` checks everything first and writes in one transaction; a
-malformed file is refused with every problem listed in Chinese, each naming where it is.
+items are ordered in file order across the whole standard. ``load_standard`` checks everything
+first and writes in one transaction; a malformed file is refused with every problem listed in
+Chinese, each naming where it is.
 """
 
 from __future__ import annotations

@@ -299,6 +299,8 @@ SPECS: dict[str, Any] = {
     "enterprises:accident_edit": Obj("enterprises.Accident", "edit"),
     # reviews: the review path
     "reviews:agency_home": Page("reviews.Review", "task_list"),
+    "reviews:standard_list": Page("reviews.ScoringStandard", "browse"),
+    "reviews:settings": Page("reviews.ReviewSettings", "view"),
     "reviews:applications": Page("reviews.Review", "application_queue"),
     "reviews:apply": Page("reviews.Review", "apply_page"),
     "reviews:re_review_queue": Page("reviews.Review", "re_review_queue"),

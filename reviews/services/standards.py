@@ -62,7 +62,9 @@ def county_standard_choose(*, actor: Any, county: County, code: str) -> CountySt
 def review_settings() -> ReviewSettings:
     """The city's row, or an unsaved one holding the installation's defaults."""
     saved = ReviewSettings.objects.order_by("pk").first()
-    return saved or ReviewSettings(score_gap_points=default_score_gap_limit())
+    return saved or ReviewSettings(
+        score_gap_points=default_score_gap_limit().quantize(Decimal("0.1"))
+    )
 
 
 @transaction.atomic
@@ -80,6 +82,6 @@ def review_settings_update(
         current,
         actor=actor,
         action="修改评审设置",
-        changes={"score_gap_points": score_gap_points},
+        changes={"score_gap_points": Decimal(score_gap_points).quantize(Decimal("0.1"))},
         expected_version=expected_version,
     )

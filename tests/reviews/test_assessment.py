@@ -56,7 +56,7 @@ def test_starting_records_the_standard_version_and_moves_the_firm_to_self_assess
     listed_firm.refresh_from_db()
     assert listed_firm.status == Status.SELF_ASSESSING
     assert assessment.standard == standards["small_micro"]
-    assert assessment.lines.count() == 32
+    assert assessment.lines.count() == 135
     assert [entry.action for entry in history_for(assessment)] == ["开始自评"]
     assert history_for(listed_firm).first().action == "开始自评"
 
@@ -241,5 +241,5 @@ def test_the_last_submitted_assessment_and_its_lines_are_found_for_the_review(
     submit(assessment, enterprise_user)
     assert latest_submitted_assessment(assessment.enterprise) == assessment
     lines = self_lines_by_item(assessment)
-    assert len(lines) == 32
+    assert len(lines) == 135
     assert lines[assessment.lines.get(item__code="1.1").item_id].deducted == D(1)

@@ -108,7 +108,7 @@ def test_the_page_saves_a_draft_and_submits_it(assessment, enterprise_user, agen
     response = client.post(url, page_data(assessment, changes, action="submit"), follow=True)
     assessment.refresh_from_db()
     assert assessment.status == AssessmentStatus.SUBMITTED
-    assert assessment.score == Decimal("95.9")  # 94 of 98 applicable points
+    assert assessment.score == Decimal("99.6")  # 988 of 992 applicable points
     assert "自评已提交" in response.content.decode()
 
 
@@ -128,9 +128,9 @@ def test_submitting_without_reasons_keeps_the_draft_and_says_which_items(
 def test_a_deduction_above_the_points_is_shown_on_its_item(assessment, enterprise_user):
     client = client_for(enterprise_user)
     url = reverse("reviews:assessment_detail", args=[assessment.pk])
-    response = client.post(url, page_data(assessment, {"1.5": ("2", False, "未参保")}))
+    response = client.post(url, page_data(assessment, {"1.5": ("7", False, "未检查")}))
     assert response.status_code == 400
-    assert "扣分不能超过该项标准分值 1.0 分" in response.content.decode()
+    assert "扣分不能超过该项标准分值 6.0 分" in response.content.decode()
 
 
 def test_a_stale_tab_is_refused_and_the_earlier_save_is_kept(assessment, enterprise_user):

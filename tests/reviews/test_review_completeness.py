@@ -185,3 +185,30 @@ def test_every_missing_piece_is_listed_at_once(review_world):
     message = str(refusal.value)
     for missing in ("未填写现场评审日期", "评审组至少需要2名", "未填写责任管理机制", "未评分"):
         assert missing in message
+
+
+# --- The gap limit is the city's, on its settings page -----------------------------------------
+
+
+def test_the_city_sets_the_gap_limit_on_its_page_and_conclusions_are_held_to_it(
+    review_world, city_user
+):
+    from django.test import Client
+    from django.urls import reverse
+
+    from portal.audit import history_for
+    from reviews.models import ReviewSettings
+
+    url = reverse("reviews:settings")
+    county = Client()
+    county.force_login(review_world.county_user)
+    assert "15.0" in county.get(url).content.decode()  # the default until the city saves
+    assert county.post(url, {"score_gap_points": "5", "version": "1"}).status_code == 403
+    city = Client()
+    city.force_login(city_user)
+    assert city.post(url, {"score_gap_points": "10", "version": "1"}).status_code == 302
+    saved = ReviewSettings.objects.get()
+    assert history_for(saved).first().changes == {"score_gap_points": ["15.0", "10.0"]}
+    gap_world(review_world, D("89.0"))
+    review = review_world.scored(explain=False)
+    refused(review_world, review, "评审得分100.0分高于自评89.0分11.0分（超过10.0分）")

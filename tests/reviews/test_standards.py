@@ -9,8 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from enterprises.choices import SizeClass
-from reviews.demo import seed_standards
 from reviews.choices import StandardIssuer, StandardKind
+from reviews.demo import seed_standards
 from reviews.models import ScoringStandard, StandardItem
 from reviews.selectors.assessment import (
     NoApplicableStandard,

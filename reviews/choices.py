@@ -84,6 +84,14 @@ class ReviewStatus(models.TextChoices):
     CANCELLED = "cancelled", "已撤回"
 
 
+class RiskKind(models.TextChoices):
+    """What the review team identified on site (四个结合: risk identification), one row each."""
+
+    HAZARDOUS_PLACE = "hazardous_place", "危险、危害场所"
+    SPECIAL_OPERATION_SITE = "special_operation_site", "特殊作业场所"
+    RISK_POINT = "risk_point", "风险节点"
+
+
 class NonconformityStatus(models.TextChoices):
     OPEN = "open", "待整改"
     ANSWERED = "answered", "已整改待核查"

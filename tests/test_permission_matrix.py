@@ -312,6 +312,12 @@ SPECS: dict[str, Any] = {
     "reviews:scoring": Obj("reviews.Review", "edit"),
     "reviews:nc_add": Obj("reviews.Review", "edit"),
     "reviews:onsite_fix": Obj("reviews.Review", "edit"),
+    "reviews:hazard_add": Obj("reviews.Review", "edit"),
+    "reviews:hazard_delete": Obj(
+        "reviews.HazardFinding",
+        method="post",
+        allowed=lambda user, hazard: policy.can(user, "edit", hazard.review),
+    ),
     "reviews:report": Obj("reviews.Review"),
     "reviews:assignment_letter": Obj(
         "reviews.Review", queryset=lambda qs: qs.exclude(assignment_no="")

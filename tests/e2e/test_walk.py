@@ -225,13 +225,22 @@ def test_demo_users_walk_a_firm_from_self_assessment_to_the_public_list(
     page.get_by_label("培训人数", exact=True).fill(str(firm.employees or 36))
     page.get_by_label("危险、危害场所辨识").fill("喷漆房、配电室")
     page.get_by_label("特殊作业场所辨识").fill("有限空间：污水池")
-    page.get_by_label("风险节点辨识").fill("动火作业、起重吊装")
-    page.get_by_label("发现隐患数").fill("3")
-    page.get_by_label("已整改隐患数").fill("3")
-    page.get_by_label("隐患查改情况").fill("消防通道堵塞等3项隐患当场整改")
+    page.get_by_label("风险节点辨识").fill("动火作业\n起重吊装")
     page.get_by_role("button", name="保存", exact=True).click()
     expect_message(page, "评审记录已保存")
     expect(page.get_by_text(f"培训{firm.employees or 36}人")).to_be_visible()
+    # Each place, site and risk point is a row; each hazard found is one, with its evidence.
+    expect(page.get_by_role("listitem").filter(has_text="起重吊装")).to_be_visible()
+    page.get_by_role("link", name="登记隐患").click()
+    page.get_by_label("隐患描述").fill("消防通道堵塞")
+    page.get_by_label("现场整改情况").fill("当场清理通道，评审组复查畅通")
+    page.get_by_label("佐证材料").set_input_files(
+        files=[{"name": "通道清理后.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    page.get_by_role("button", name="登记隐患").click()
+    expect_message(page, "隐患已登记")
+    expect(page.get_by_role("link", name="通道清理后.pdf")).to_be_visible()
+    page.get_by_role("link", name="返回评审").click()
 
     page.get_by_role("link", name="逐项评分").click()
     scores = page.get_by_role("spinbutton", name=re.compile(r"评审扣分$"))

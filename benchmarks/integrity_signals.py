@@ -45,6 +45,7 @@ from portal.bulk import bulk_insert  # noqa: E402
 from reviews.models import (  # noqa: E402
     Certificate,
     Expert,
+    HazardFinding,
     Nonconformity,
     Review,
     ReviewAgency,
@@ -115,7 +116,7 @@ def build(firms: int, reviews: int, items: int) -> None:
         row.self_assessment_id = own[row.enterprise_id]
     Review.objects.bulk_create(reviews_of["rows"], batch_size=BATCH)
     review_ids = list(Review.objects.order_by("pk").values_list("pk", "enterprise", "result"))
-    lines, own_lines, team, findings, certificates = [], [], [], [], []
+    lines, own_lines, team, findings, certificates, hazard_rows = [], [], [], [], [], []
     previous: list[int] = []
     for n, (review, firm, result) in enumerate(review_ids):
         # Honest noise: deductions differ from firm to firm; one review in 1,000 copies the one
@@ -134,6 +135,11 @@ def build(firms: int, reviews: int, items: int) -> None:
         if n % 997 == 996:
             members.add(experts[(seat - 3) % len(experts)])
         team += [{"review_id": review, "expert_id": e} for e in members]
+        hazard_rows += [
+            HazardFinding(review_id=review, description="隐患", rectified_on_site=True,
+                          rectification="现场整改")
+            for _ in range(reviews_of["hazards"][n])
+        ]  # fmt: skip
         if rng.random() < 0.7:
             findings.append(Nonconformity(review_id=review, item_id=item_ids[0],
                                           description="问题", deadline=DAY))  # fmt: skip
@@ -142,8 +148,8 @@ def build(firms: int, reviews: int, items: int) -> None:
                                             number=f"BC{n}", issued_on=DAY,
                                             valid_until=DAY + dt.timedelta(days=1095)))  # fmt: skip
         if len(lines) >= 50_000:
-            _flush(lines, own_lines, team, findings, certificates)
-    _flush(lines, own_lines, team, findings, certificates)
+            _flush(lines, own_lines, team, findings, certificates, hazard_rows)
+    _flush(lines, own_lines, team, findings, certificates, hazard_rows)
     Accident.objects.bulk_create(
         Accident(enterprise_id=f, occurred_on=DAY + dt.timedelta(days=200), deaths=1)
         for f, _ in firm_rows[::400]
@@ -167,7 +173,7 @@ ONSITE = {SizeClass.LARGE: (3, 5), SizeClass.MEDIUM: (2, 4), SizeClass.SMALL: (1
 def _reviews(rng, firm_rows, agencies, standard) -> dict:
     """Concluded reviews, a week's slot each; a planted lax agency (the first), and one review
     in a hundred with a short visit, a score far above the self-score or a triple fee."""
-    rows, own_scores = [], []
+    rows, own_scores, hazards = [], [], []
     for n, (firm, size) in enumerate(firm_rows):
         agency = agencies[n % len(agencies)]
         lax = agency == agencies[0]
@@ -177,6 +183,7 @@ def _reviews(rng, firm_rows, agencies, standard) -> dict:
         score = rng.randint(85, 98) if lax else rng.randint(60, 95)
         own_score = score - (25 if n % 100 == 13 else rng.randint(-5, 10))
         passed = lax or rng.random() < 0.8
+        found = rng.randint(0, 8)  # hazards found on site (one in nine finds none)
         rows.append(
             Review(
                 enterprise_id=firm,
@@ -187,13 +194,13 @@ def _reviews(rng, firm_rows, agencies, standard) -> dict:
                 standard=standard,
                 onsite_from=start,
                 onsite_to=start + dt.timedelta(days=length - 1),
-                hazards_found=rng.randint(0, 8),
                 fee=Decimal(rng.randint(8, 12) * 1000 * (3 if n % 100 == 29 else 1)),
                 assignment_no=f"BENCH{n}",
             )  # fmt: skip
         )
         own_scores.append((firm, Decimal(own_score)))
-    return {"rows": rows, "own_scores": own_scores}
+        hazards.append(found)
+    return {"rows": rows, "own_scores": own_scores, "hazards": hazards}
 
 
 def _flush(lines, own_lines, team, *objects) -> None:

@@ -16,13 +16,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
 from enterprises.choices import SizeClass
 from enterprises.models import Accident
 from lookback.models import AuditFinding, SpotCheckOutcome
 from reviews.choices import ReviewStatus
-from reviews.models import Certificate, Review, ReviewLine, ReviewTeamMember, SelfAssessmentLine
+from reviews.models import (
+    Certificate,
+    HazardFinding,
+    Review,
+    ReviewLine,
+    ReviewTeamMember,
+    SelfAssessmentLine,
+)
 
 from .models import IntegritySettings, Signal
 
@@ -430,7 +437,7 @@ def clean_passes(config: IntegritySettings) -> list[Found]:
     rows = (
         concluded_reviews()
         .exclude(result="")
-        .filter(Q(hazards_found=0) | Q(hazards_found__isnull=True))
+        .filter(~Exists(HazardFinding.objects.filter(review=OuterRef("pk"))))
         .annotate(findings=Count("nonconformities"))
         .filter(findings=0)
         .values("pk", "score", "enterprise", "enterprise__name", "enterprise__county", "agency")

@@ -23,11 +23,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Abs
 
 from enterprises.models import Accident
-from reviews.models import AgencyWarning, Certificate, Review, ReviewAgency
+from reviews.choices import RiskKind
+from reviews.models import (
+    AgencyWarning,
+    Certificate,
+    HazardFinding,
+    Review,
+    ReviewAgency,
+    RiskIdentification,
+)
 
 from .models import AgencyRating, AuditFinding, SpotCheckOutcome
 
@@ -37,13 +45,15 @@ FAILED_SPOT_CHECKS = (
     SpotCheckOutcome.Outcome.REVOKED,
 )
 # 四个结合: 责任管理机制, 全员培训, 危险场所/特殊作业/风险节点辨识, 隐患查改.
+def _identified(kind: str) -> Exists:
+    return Exists(RiskIdentification.objects.filter(review=OuterRef("pk"), kind=kind))
+
+
 FOUR_COMBINATIONS = (
     ~Q(responsibility_system="")
     & Q(training_date__isnull=False, trained_count__isnull=False)
-    & ~Q(hazardous_places="")
-    & ~Q(special_operation_sites="")
-    & ~Q(risk_points="")
-    & Q(hazards_found__isnull=False)
+    & Q(*(_identified(kind) for kind in RiskKind))
+    & (Q(Exists(HazardFinding.objects.filter(review=OuterRef("pk")))) | ~Q(hazards_note=""))
 )
 HUNDRED = Decimal(100)
 

@@ -16,4 +16,6 @@ class ReviewsConfig(AppConfig):
         ("本机构", "reviews:agency_mine", "reviews.ReviewAgency", "mine"),
         ("机构变更审核", "reviews:change_list", "reviews.AgencyChangeRequest", "review_queue"),
         ("待重新委派", "reviews:reassign_list", "reviews.Review", "reassign_list"),
+        ("评定标准", "reviews:standard_list", "reviews.ScoringStandard", "browse"),
+        ("评审设置", "reviews:settings", "reviews.ReviewSettings", "view"),
     ]

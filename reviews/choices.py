@@ -56,6 +56,15 @@ class StandardKind(models.TextChoices):
     INDUSTRY = "industry", "行业评定标准（分级）"
 
 
+class StandardIssuer(models.TextChoices):
+    """Who issued a standard. Where a provincial and a national small/micro standard are in
+    force at once, the county decides which its firms use; without its decision the
+    provincial one applies (the notice names the Shandong general standard)."""
+
+    PROVINCE = "province", "省级"
+    NATION = "nation", "国家"
+
+
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     SUBMITTED = "submitted", "已提交"
@@ -73,6 +82,14 @@ class ReviewStatus(models.TextChoices):
     CONFIRMED = "confirmed", "已确认"
     RECOMMENDED = "recommended", "已推荐上报"
     CANCELLED = "cancelled", "已撤回"
+
+
+class RiskKind(models.TextChoices):
+    """What the review team identified on site (四个结合: risk identification), one row each."""
+
+    HAZARDOUS_PLACE = "hazardous_place", "危险、危害场所"
+    SPECIAL_OPERATION_SITE = "special_operation_site", "特殊作业场所"
+    RISK_POINT = "risk_point", "风险节点"
 
 
 class NonconformityStatus(models.TextChoices):

@@ -47,6 +47,10 @@ def seed_agencies() -> list[ReviewAgency]:
     return agencies
 
 
+# A one-page PDF standing for the photos and records a team saw on site.
+DEMO_PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
 def seed_reviews(year: int) -> int:
     """Demo reviews: firms of several counties at every stage from application to conclusion,
     moved by the real services (so the state machine and the history are real). The demo
@@ -56,6 +60,7 @@ def seed_reviews(year: int) -> int:
     from decimal import Decimal
 
     from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
 
     from enterprises.choices import SMALL_MICRO, Status
@@ -152,12 +157,9 @@ def seed_reviews(year: int) -> int:
                 "responsibility_system": "已建立全员安全生产责任制，逐级签订责任书",
                 "training_date": today,
                 "trained_count": firm.employees or 30,
-                "hazardous_places": "配电室、仓库",
+                "hazardous_places": "配电室\n仓库",
                 "special_operation_sites": "动火作业点",
-                "risk_points": "机械伤害、触电、火灾",
-                "hazards_found": 6,
-                "hazards_rectified": 4,
-                "hazards_note": "2项限期整改中",
+                "risk_points": "机械伤害\n触电\n火灾",
             },
         )
         scored = items if stage != "under_review" else items[: len(items) // 2]
@@ -167,7 +169,7 @@ def seed_reviews(year: int) -> int:
             expected_version=review.version,
             scores={
                 item.pk: services.ItemScore(
-                    Decimal(n % 2), reason="现场检查发现不足" if n % 2 else ""
+                    Decimal(n % 20 == 1), reason="现场检查发现不足" if n % 20 == 1 else ""
                 )
                 for n, item in enumerate(scored)
             },
@@ -181,6 +183,12 @@ def seed_reviews(year: int) -> int:
             description="安全生产责任制未覆盖全部岗位",
             # Three days ahead: the morning job's first rectification reminder falls today.
             deadline=today + dt.timedelta(days=3),
+        )
+        services.hazard_record(
+            review=review,
+            actor=agency_actor,
+            description="部分岗位未签订安全生产责任书",
+            nonconformity=nonconformity,
         )
         if stage == "rectifying":
             return
@@ -200,7 +208,8 @@ def seed_reviews(year: int) -> int:
                 review=review,
                 actor=agency_actor,
                 item=line.item,
-                evidence="现场已整改，评审组查看照片",
+                evidence="现场已整改，评审组查看整改记录",
+                files=[SimpleUploadedFile("现场整改记录.pdf", DEMO_PDF)],
             )
         if gap_problems(review):
             review.refresh_from_db()
@@ -233,12 +242,17 @@ def _demo_standard(ScoringStandard, StandardItem, StandardKind):
     import datetime as dt
     from decimal import Decimal
 
+    from django.db.models import Case, When
+
+    from .choices import StandardIssuer
     from .models import StandardElement
 
     loaded = (
         ScoringStandard.objects.filter(kind=StandardKind.SMALL_MICRO)
         .exclude(code="DEMO-MINI")
-        .order_by("-effective_from")
+        .order_by(
+            Case(When(issuer=StandardIssuer.PROVINCE, then=0), default=1), "-effective_from"
+        )
         .first()
     )
     if loaded is not None and loaded.items.exists():
@@ -283,7 +297,8 @@ def _demo_standard(ScoringStandard, StandardItem, StandardKind):
 
 
 def seed_standards() -> list[str]:
-    """Load the two demo standards (small/micro and 机械); versions already loaded are kept."""
+    """Load the demo standards (the provincial and the national small/micro standard and one
+    graded standard per industry); versions already loaded are kept."""
     from .models import ScoringStandard
     from .standards import demo_standard_files, load_standard, read_standard_file
 

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.utils import timezone
 from enterprises.choices import Grade
 from enterprises.models import County, Enterprise, FirmOwnedQuerySet, Industry
 from portal.concurrency import VersionedModel
-from portal.scoping import ScopedQuerySet, SharedQuerySet
+from portal.scoping import CountyOwnedQuerySet, ScopedQuerySet, SharedQuerySet
 
 from .choices import (
     ASSIGNABLE_STANDINGS,
@@ -27,6 +28,8 @@ from .choices import (
     NonconformityStatus,
     ObjectionStatus,
     ReviewStatus,
+    RiskKind,
+    StandardIssuer,
     StandardKind,
     WarningProblem,
     WarningStatus,
@@ -301,6 +304,9 @@ class ScoringStandard(models.Model):
     version = models.CharField("版本", max_length=20)
     name = models.CharField("标准名称", max_length=200)
     kind = models.CharField("适用类型", max_length=20, choices=StandardKind.choices)
+    issuer = models.CharField(
+        "发布层级", max_length=20, choices=StandardIssuer.choices, default=StandardIssuer.PROVINCE
+    )
     industry = models.ForeignKey(
         Industry, verbose_name="适用行业", on_delete=models.PROTECT, null=True, blank=True
     )
@@ -343,10 +349,15 @@ class StandardElement(models.Model):
 
 
 class StandardItem(models.Model):
-    """评分项: content, scoring method, points, and whether it is a veto item (否决项)."""
+    """评分项 (考评内容): content, scoring method, points, and whether it is a veto item
+    (否决项). In the 2016 layout the contents of a first-level category (一级考评类目) are
+    grouped under second-level items (二级考评项目, ``project``): the Shandong small/micro
+    standard has 13 categories, 35 项目 and 135 内容. The 项目 is only a heading: points,
+    deductions and nonconformities belong to the 内容."""
 
     standard = models.ForeignKey(ScoringStandard, on_delete=models.CASCADE, related_name="items")
     element = models.ForeignKey(StandardElement, on_delete=models.CASCADE, related_name="items")
+    project = models.CharField("二级考评项目", max_length=100, blank=True)
     code = models.CharField("编号", max_length=20)
     order = models.PositiveIntegerField("排序")
     content = models.TextField("考评内容")
@@ -365,6 +376,49 @@ class StandardItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.content[:30]}"
+
+
+class CountyStandard(VersionedModel):
+    """The small/micro standard a county's firms are assessed against where more than one is
+    in force (a provincial and a national one): the county decides. It names the standard by
+    its code, so a new version of the same standard follows without a new decision."""
+
+    county = models.OneToOneField(
+        County, verbose_name="县市区", on_delete=models.PROTECT, related_name="+"
+    )
+    small_micro_code = models.CharField("适用的小微企业评定标准", max_length=50)
+    decided_at = models.DateTimeField("决定时间", auto_now=True)
+
+    objects = CountyOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "县市区适用标准"
+        verbose_name_plural = "县市区适用标准"
+
+    def __str__(self) -> str:
+        return f"{self.county} 适用 {self.small_micro_code}"
+
+
+class ReviewSettings(VersionedModel):
+    """The city's settings for reviews: one row, every change in the history. Until the city
+    saves it, the defaults in ``portal.settings`` apply."""
+
+    score_gap_points = models.DecimalField(
+        "评审得分高于自评须说明的分差（分）",
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="评审总分高于企业自评得分超过此数时，评审组须作出说明，并在读取结果处显示差距",
+    )
+
+    objects = SharedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "评审设置"
+        verbose_name_plural = "评审设置"
+
+    def __str__(self) -> str:
+        return "评审设置"
 
 
 # --- Self-assessment (自评) ------------------------------------------------------------------
@@ -506,12 +560,13 @@ class Review(VersionedModel):
     training_date = models.DateField("全员培训日期", null=True, blank=True)
     trained_count = models.PositiveIntegerField("培训人数", null=True, blank=True)
     training_shortfall_reason = models.TextField("培训人数少于职工人数的原因", blank=True)
-    hazardous_places = models.TextField("危险、危害场所辨识", blank=True)
-    special_operation_sites = models.TextField("特殊作业场所辨识", blank=True)
-    risk_points = models.TextField("风险节点辨识", blank=True)
-    hazards_found = models.PositiveIntegerField("发现隐患数", null=True, blank=True)
-    hazards_rectified = models.PositiveIntegerField("已整改隐患数", null=True, blank=True)
-    hazards_note = models.TextField("隐患查改情况", blank=True)
+    # Risk identification and hazards are rows: ``risks`` (RiskIdentification) and
+    # ``hazards`` (HazardFinding); the note says why none were found, if none were.
+    hazards_note = models.TextField(
+        "隐患查改情况说明",
+        blank=True,
+        help_text="逐项登记发现的隐患；现场未发现隐患的，在此说明检查了哪些场所和环节",
+    )
     gap_explanation = models.TextField("评审与自评差异说明", blank=True)
     # The conclusion, computed by reviews.scoring, never typed in.
     score = models.DecimalField("评审得分", **POINTS, null=True, blank=True)
@@ -653,6 +708,54 @@ class OnsiteRectification(models.Model):
         return f"{self.item.code} 现场已整改"
 
 
+class RiskIdentification(models.Model):
+    """One hazardous place, special-operation site or risk point the team identified."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="risks")
+    kind = models.CharField("类别", max_length=30, choices=RiskKind.choices)
+    name = models.CharField("名称", max_length=200)
+    order = models.PositiveSmallIntegerField("序号", default=0)
+
+    objects = ReviewScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "风险辨识"
+        verbose_name_plural = "风险辨识"
+        ordering = ["kind", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.name}"
+
+
+class HazardFinding(models.Model):
+    """A hidden hazard the team found on site (隐患查改): listed as a 不符合项 of this review
+    (which carries its deadline), or rectified on site with evidence files."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="hazards")
+    description = models.TextField("隐患描述")
+    nonconformity = models.ForeignKey(
+        Nonconformity,
+        verbose_name="列为不符合项",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hazards",
+    )
+    rectified_on_site = models.BooleanField("现场已整改", default=False)
+    rectification = models.TextField("现场整改情况", blank=True)
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    objects = ReviewScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "隐患"
+        verbose_name_plural = "隐患"
+        ordering = ["recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.description[:40]
+
+
 class EvidenceQuerySet(FirmOwnedQuerySet):
     """An agency reads the evidence of the self-assessment its review carries and of its own
     review's nonconformities, nothing else of the firm's."""
@@ -661,6 +764,8 @@ class EvidenceQuerySet(FirmOwnedQuerySet):
         return self.filter(
             models.Q(self_assessment_line__assessment__review__agency=user.agency_id)
             | models.Q(nonconformity__review__agency=user.agency_id)
+            | models.Q(onsite_rectification__review__agency=user.agency_id)
+            | models.Q(hazard__review__agency=user.agency_id)
         ).distinct()
 
 
@@ -674,12 +779,24 @@ class Evidence(models.Model):
     nonconformity = models.ForeignKey(
         Nonconformity, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
     )
+    # What the review team saw on site: an item or a hazard rectified while it was there.
+    onsite_rectification = models.ForeignKey(
+        OnsiteRectification,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="files",
+    )
+    hazard = models.ForeignKey(
+        HazardFinding, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
+    )
     file = models.FileField("文件", upload_to="evidence/%Y/%m/")
     original_name = models.CharField("文件名", max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
+    # Empty only for files the portal itself recorded (the demo's, written "by the system").
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 

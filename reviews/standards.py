@@ -14,19 +14,26 @@ The format (see also ``reviews/standards/README.md``)::
     effective_from = 2016-06-01      # 施行日期 (a TOML date)
     effective_until = 2019-12-31     # optional: 废止日期
 
-    [[elements]]                     # 一级要素, in order
-    name = "目标职责"
+    issuer = "province"              # optional: "province" (省级, the default) or "nation"
 
-    [[elements.items]]               # 评分项 of that element, in order
+    [[elements]]                     # 一级考评类目, in order
+    name = "目标"
+
+    [[elements.projects]]            # 二级考评项目 of that category, in order (optional)
+    name = "目标制定"
+
+    [[elements.projects.items]]      # 考评内容 of that project, in order
     code = "1.1"                     # unique within the standard
     content = "..."                  # 考评内容
     method = "..."                   # 评分方式 (optional)
     points = 4                       # 标准分值 (> 0, at most one decimal)
     veto = false                     # 否决项 (optional, default false)
 
-Elements are numbered 1, 2, ... in file order; items are ordered in file order across the
-whole standard. ``load_standard`` checks everything first and writes in one transaction; a
-malformed file is refused with every problem listed in Chinese, each naming where it is.
+A category holds either projects (the 2016 layout: 类目 → 项目 → 内容) or its items directly
+(``[[elements.items]]``, a two-level standard). Elements are numbered 1, 2, ... in file order;
+items are ordered in file order across the whole standard. ``load_standard`` checks everything
+first and writes in one transaction; a malformed file is refused with every problem listed in
+Chinese, each naming where it is.
 """
 
 from __future__ import annotations
@@ -43,7 +50,7 @@ from django.db import transaction
 
 from enterprises.models import Industry
 
-from .choices import StandardKind
+from .choices import StandardIssuer, StandardKind
 from .models import ScoringStandard, StandardElement, StandardItem
 
 DEMO_DIR = Path(__file__).resolve().parent / "standards"
@@ -112,6 +119,7 @@ def check_standard(data: dict[str, Any]) -> dict[str, Any]:
     check = _Checker([])
     head = {key: check.text(data, key, "文件头部", limit=TEXT_LIMITS[key]) for key in TEXT_LIMITS}
     head["kind"] = _kind(data, check)
+    head["issuer"] = _issuer(data, check)
     head["industry"] = _industry(data, head["kind"], check)
     head["effective_from"] = check.date(data, "effective_from", required=True)
     head["effective_until"] = check.date(data, "effective_until", required=False)
@@ -141,6 +149,15 @@ def _kind(data: dict, check: _Checker) -> str:
     return kind
 
 
+def _issuer(data: dict, check: _Checker) -> str:
+    issuer = data.get("issuer", StandardIssuer.PROVINCE)
+    if issuer not in StandardIssuer.values:
+        check.problems.append(
+            f"文件头部“issuer”应为 {' 或 '.join(StandardIssuer.values)}（现为 {issuer!r}）"
+        )
+    return issuer
+
+
 def _industry(data: dict, kind: str, check: _Checker) -> Industry | None:
     name = data.get("industry")
     if kind != StandardKind.INDUSTRY:
@@ -166,16 +183,42 @@ def _elements(elements: Any, check: _Checker) -> list[dict[str, Any]]:
         where = f"第{number}个一级要素"
         name = check.text(element, "name", where, limit=100)
         where = f"{where}“{name}”" if name else where
-        items = element.get("items")
-        if not isinstance(items, list) or not items:
-            check.problems.append(f"{where}没有评分项（[[elements.items]]）")
-            items = []
-        cleaned_items = [
-            _item(item, f"{where}第{index}项", codes, check)
-            for index, item in enumerate(items, start=1)
-        ]
+        cleaned_items = []
+        for project, items, place in _projects(element, where, check):
+            cleaned_items += [
+                _item(item, f"{place}第{index}项", codes, check) | {"project": project}
+                for index, item in enumerate(items, start=1)
+            ]
         cleaned.append({"number": number, "name": name, "items": cleaned_items})
     return cleaned
+
+
+def _projects(element: dict, where: str, check: _Checker) -> list[tuple[str, list, str]]:
+    """(项目 name, its items, where) for each second-level project of a category, or one
+    nameless project holding the category's items when it lists them directly."""
+    projects, items = element.get("projects"), element.get("items")
+    if projects is not None and items is not None:
+        check.problems.append(f"{where}：“projects”与“items”只能二选一")
+        return []
+    if projects is None:
+        if not isinstance(items, list) or not items:
+            check.problems.append(f"{where}没有评分项（[[elements.items]]）")
+            return []
+        return [("", items, where)]
+    if not isinstance(projects, list) or not projects:
+        check.problems.append(f"{where}没有二级考评项目（[[elements.projects]]）")
+        return []
+    found = []
+    for number, project in enumerate(projects, start=1):
+        place = f"{where}第{number}个二级项目"
+        name = check.text(project, "name", place, limit=100)
+        place = f"{place}“{name}”" if name else place
+        items = project.get("items")
+        if not isinstance(items, list) or not items:
+            check.problems.append(f"{place}没有考评内容（items）")
+            continue
+        found.append((name, items, place))
+    return found
 
 
 def _item(item: dict, where: str, codes: dict[str, str], check: _Checker) -> dict[str, Any]:
@@ -207,6 +250,7 @@ def load_standard(path: str | Path) -> ScoringStandard:
             version=data["version"],
             name=data["name"],
             kind=data["kind"],
+            issuer=data["issuer"],
             industry=data["industry"],
             effective_from=data["effective_from"],
             effective_until=data["effective_until"],

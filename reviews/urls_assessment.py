@@ -3,8 +3,11 @@
 from django.urls import path
 
 from .views import assessment as views
+from .views import standards
 
 urlpatterns = [
+    path("standards/", standards.standard_list, name="standard_list"),
+    path("settings/", standards.settings_page, name="settings"),
     path("assessments/", views.assessment_list, name="assessment_list"),
     path("assessments/start/", views.assessment_start, name="assessment_start"),
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment_detail"),

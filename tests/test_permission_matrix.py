@@ -299,6 +299,8 @@ SPECS: dict[str, Any] = {
     "enterprises:accident_edit": Obj("enterprises.Accident", "edit"),
     # reviews: the review path
     "reviews:agency_home": Page("reviews.Review", "task_list"),
+    "reviews:standard_list": Page("reviews.ScoringStandard", "browse"),
+    "reviews:settings": Page("reviews.ReviewSettings", "view"),
     "reviews:applications": Page("reviews.Review", "application_queue"),
     "reviews:apply": Page("reviews.Review", "apply_page"),
     "reviews:re_review_queue": Page("reviews.Review", "re_review_queue"),
@@ -311,6 +313,12 @@ SPECS: dict[str, Any] = {
     "reviews:scoring": Obj("reviews.Review", "edit"),
     "reviews:nc_add": Obj("reviews.Review", "edit"),
     "reviews:onsite_fix": Obj("reviews.Review", "edit"),
+    "reviews:hazard_add": Obj("reviews.Review", "edit"),
+    "reviews:hazard_delete": Obj(
+        "reviews.HazardFinding",
+        method="post",
+        allowed=lambda user, hazard: policy.can(user, "edit", hazard.review),
+    ),
     "reviews:report": Obj("reviews.Review"),
     "reviews:assignment_letter": Obj(
         "reviews.Review", queryset=lambda qs: qs.exclude(assignment_no="")

@@ -12,7 +12,23 @@ from portal.forms import RowIdsField, StyledFormMixin
 from ..choices import Funding
 from ..models import Expert, Nonconformity, Review, ReviewAgency, StandardItem
 from ..selectors.review import ScoringRow
-from ..services.review import DETAIL_FIELDS, ItemScore
+from ..services.review import DETAIL_FIELDS, RISK_INPUTS, ItemScore
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
 
 
 class ReturnForm(StyledFormMixin, forms.Form):
@@ -33,8 +49,34 @@ class AssignForm(StyledFormMixin, forms.Form):
         self.eligible_ids = eligible_ids
 
 
+RISK_HELP = "每行一处（也可用顿号分隔），每处保存为一行记录"
+
+
 class ReviewDetailsForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
-    """On-site dates and the four combinations (四个结合)."""
+    """On-site dates and the four combinations (四个结合). The risk identification is typed
+    one per line and kept as rows (``RiskIdentification``); hazards are added one by one on
+    their own form (``HazardForm``)."""
+
+    hazardous_places = forms.CharField(
+        label="危险、危害场所辨识", widget=forms.Textarea(attrs={"rows": 3}), help_text=RISK_HELP
+    )
+    special_operation_sites = forms.CharField(
+        label="特殊作业场所辨识", widget=forms.Textarea(attrs={"rows": 3}), help_text=RISK_HELP
+    )
+    risk_points = forms.CharField(
+        label="风险节点辨识", widget=forms.Textarea(attrs={"rows": 3}), help_text=RISK_HELP
+    )
+    field_order = [
+        "onsite_from", "onsite_to", "responsibility_system", "training_date", "trained_count",
+        "training_shortfall_reason", "hazardous_places", "special_operation_sites", "risk_points",
+        "hazards_note", "gap_explanation",
+    ]  # fmt: skip
+
+    def __init__(self, *args, risks: dict[str, list[str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, kind in RISK_INPUTS.items():
+            self.fields[name].required = False  # completeness is the conclusion's check
+            self.initial.setdefault(name, "\n".join((risks or {}).get(kind, [])))
 
     class Meta:
         model = Review
@@ -44,9 +86,6 @@ class ReviewDetailsForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
             "onsite_to": forms.DateInput,
             "training_date": forms.DateInput,
             "responsibility_system": forms.Textarea(attrs={"rows": 2}),
-            "hazardous_places": forms.Textarea(attrs={"rows": 2}),
-            "special_operation_sites": forms.Textarea(attrs={"rows": 2}),
-            "risk_points": forms.Textarea(attrs={"rows": 2}),
             "hazards_note": forms.Textarea(attrs={"rows": 2}),
             "training_shortfall_reason": forms.Textarea(attrs={"rows": 2}),
             "gap_explanation": forms.Textarea(attrs={"rows": 3}),
@@ -103,9 +142,12 @@ class OnsiteFixForm(StyledFormMixin, forms.Form):
 
     item = forms.ModelChoiceField(label="扣分项", queryset=StandardItem.objects.none())
     evidence = forms.CharField(
-        label="现场整改情况及佐证",
+        label="现场整改情况",
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="写明整改内容和评审组查看的佐证（照片、记录、文件编号等）",
+        help_text="写明整改了什么、评审组如何确认",
+    )
+    files = MultipleFileField(
+        label="佐证材料", help_text="现场整改后的照片、记录等（PDF、图片或Office文档），至少一份"
     )
 
     def __init__(self, *args, review: Review, **kwargs):
@@ -115,22 +157,6 @@ class OnsiteFixForm(StyledFormMixin, forms.Form):
             reviewline__review=review,
             reviewline__deducted__gt=0,
         ).order_by("order")
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
 
 
 class AnswerForm(VersionedFormMixin, StyledFormMixin, forms.Form):
@@ -220,3 +246,27 @@ __all__ = [
     "TeamForm",
     "VerifyForm",
 ]
+
+
+class HazardForm(StyledFormMixin, forms.Form):
+    """隐患查改: one hazard found on site, listed as a 不符合项 or rectified on site."""
+
+    description = forms.CharField(label="隐患描述", widget=forms.Textarea(attrs={"rows": 2}))
+    nonconformity = forms.ModelChoiceField(
+        label="列为不符合项",
+        queryset=Nonconformity.objects.none(),
+        required=False,
+        empty_label="（不列为不符合项：现场已整改）",
+        help_text="需限期整改的隐患，先在“提出不符合项”中记录，再在此选择",
+    )
+    rectification = forms.CharField(
+        label="现场整改情况",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="现场已整改的隐患必须填写，并上传佐证材料",
+    )
+    files = MultipleFileField(label="佐证材料", required=False, help_text="PDF、图片或Office文档")
+
+    def __init__(self, *args, review: Review, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nonconformity"].queryset = Nonconformity.objects.filter(review=review)

@@ -1,4 +1,4 @@
 """Who may do what in the reviews app, one module per part of the path. Importing the package
 registers every rule (``portal.policy``)."""
 
-from . import agencies, announcements, assessment, lifecycle, review  # noqa: F401
+from . import agencies, announcements, assessment, lifecycle, review, standards  # noqa: F401

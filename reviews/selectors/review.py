@@ -15,14 +15,23 @@ from enterprises.models import Enterprise
 from enterprises.selectors import firm_search
 from portal.http import id_filter
 
-from ..choices import OPEN_NONCONFORMITY_STATUSES, AgencyStanding, AssessmentStatus, ReviewStatus
+from ..choices import (
+    OPEN_NONCONFORMITY_STATUSES,
+    AgencyStanding,
+    AssessmentStatus,
+    ReviewStatus,
+    RiskKind,
+)
 from ..models import (
+    HazardFinding,
     Nonconformity,
     OnsiteRectification,
     Review,
     ReviewAgency,
     ReviewLine,
+    ReviewSettings,
     ReviewTeamMember,
+    RiskIdentification,
     ScoringStandard,
     SelfAssessment,
     SelfAssessmentLine,
@@ -299,11 +308,6 @@ def onsite_problems(review: Review) -> list[str]:
     return []
 
 
-RISK_FIELDS = (
-    ("hazardous_places", "危险、危害场所"),
-    ("special_operation_sites", "特殊作业场所"),
-    ("risk_points", "风险节点"),
-)
 
 
 def four_combinations_problems(review: Review) -> list[str]:
@@ -313,14 +317,28 @@ def four_combinations_problems(review: Review) -> list[str]:
     if not has_substance(review.responsibility_system):
         problems.append("四个结合：未填写责任管理机制建立情况")
     problems += training_problems(review)
-    for name, label in RISK_FIELDS:
-        if not has_substance(getattr(review, name)):
-            problems.append(f"四个结合：未填写{label}辨识")
-    if review.hazards_found is None or review.hazards_rectified is None:
-        problems.append("四个结合：未填写发现隐患数和已整改隐患数")
-    elif review.hazards_found and not has_substance(review.hazards_note):
-        problems.append("四个结合：未说明隐患查改情况")
-    return problems
+    identified = set(
+        RiskIdentification.objects.filter(review=review).values_list("kind", flat=True)
+    )
+    for kind in RiskKind:
+        if kind not in identified:
+            problems.append(f"四个结合：未填写{kind.label}辨识")
+    return problems + hazard_problems(review)
+
+
+def hazard_problems(review: Review) -> list[str]:
+    """Each hazard found is a row, listed as a 不符合项 or rectified on site with evidence
+    files; a review that found none says so with substance."""
+    hazards = list(
+        HazardFinding.objects.filter(review=review).annotate(file_count=Count("files"))
+    )
+    if not hazards and not has_substance(review.hazards_note):
+        return ["四个结合：未登记发现的隐患（现场未发现隐患的，须说明检查情况）"]
+    return [
+        f"四个结合：隐患“{hazard.description[:20]}”既未列为不符合项，也未记录现场整改及佐证"
+        for hazard in hazards
+        if hazard.nonconformity_id is None and not (hazard.rectified_on_site and hazard.file_count)
+    ]
 
 
 def training_problems(review: Review) -> list[str]:
@@ -350,7 +368,15 @@ def unresolved_deduction_codes(review: Review) -> list[str]:
 
 
 def score_gap_limit() -> Decimal:
-    """Points by which the review may exceed the self-assessment unexplained (city setting)."""
+    """Points by which the review may exceed the self-assessment unexplained: what the city
+    saved on its settings page (``ReviewSettings``), else the installation's default."""
+    saved = (
+        ReviewSettings.objects.order_by("pk").values_list("score_gap_points", flat=True).first()
+    )
+    return Decimal(saved) if saved is not None else default_score_gap_limit()
+
+
+def default_score_gap_limit() -> Decimal:
     return Decimal(getattr(settings, "REVIEW_SCORE_GAP_POINTS", REVIEW_SCORE_GAP_POINTS))
 
 
@@ -496,16 +522,41 @@ def element_scores(rows: list[ScoringRow]) -> list[ElementScore]:
     return sorted(by_element.values(), key=lambda entry: entry.element.number)
 
 
+def four_combinations(review: Review) -> dict[str, Any]:
+    """The risk identification by kind and the hazards found, each with its evidence files
+    (3 queries whatever their number)."""
+    names: dict[str, list[str]] = {kind: [] for kind in RiskKind}
+    for row in RiskIdentification.objects.filter(review=review).order_by("order", "pk"):
+        names[row.kind].append(row.name)
+    hazards = list(
+        HazardFinding.objects.filter(review=review)
+        .select_related("nonconformity__item")
+        .prefetch_related("files")
+    )
+    return {
+        "risks": [(RiskKind(kind).label, found) for kind, found in names.items()],
+        "risks_by_kind": names,
+        "hazards": hazards,
+    }
+
+
+def onsite_fixes_of(review: Review) -> list[OnsiteRectification]:
+    return list(
+        review.onsite_rectifications.select_related("item").prefetch_related("files")
+    )
+
+
 def review_report(review: Review) -> dict[str, Any]:
     """Everything the printed 评审报告 shows, in a constant number of queries."""
     rows = scoring_rows(review)
     return {
+        **four_combinations(review),
         "elements": element_scores(rows),
         "deducted_rows": [row for row in rows if row.line is not None and row.line.deducted > 0],
         "gap": score_gap(review, rows),
         "team": list(review.team.select_related("expert").order_by("-is_leader", "expert__name")),
         "nonconformities": list(review.nonconformities.select_related("item")),
-        "onsite_fixes": list(review.onsite_rectifications.select_related("item")),
+        "onsite_fixes": onsite_fixes_of(review),
     }
 
 

@@ -9,6 +9,7 @@ machines (``reviews.workflows.review``: ``REVIEW`` drives the firm's ``LIFECYCLE
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -23,20 +24,23 @@ from enterprises.selectors import deaths_in_year_before
 from portal.audit import record_change, save_with_history, snapshot
 from portal.concurrency import save_versioned
 from portal.events import emit
+from portal.files import discard_when_unreferenced
 from portal.policy import require
 from portal.uploads import check_upload, name_for
 
-from ..choices import OPEN_NONCONFORMITY_STATUSES, Funding, ReviewStatus
+from ..choices import OPEN_NONCONFORMITY_STATUSES, Funding, ReviewStatus, RiskKind
 from ..events import NONCONFORMITY_RAISED
 from ..models import (
     Evidence,
     Expert,
+    HazardFinding,
     Nonconformity,
     OnsiteRectification,
     Review,
     ReviewAgency,
     ReviewLine,
     ReviewTeamMember,
+    RiskIdentification,
     StandardItem,
 )
 from ..scoring import final_result, one_decimal
@@ -44,17 +48,20 @@ from ..selectors.review import latest_submitted_assessment, review_lines_score, 
 from ..workflows.lifecycle import LIFECYCLE
 from ..workflows.review import NONCONFORMITY, REVIEW
 
+# 四个结合's risk identification, given as text (one per line, or separated by 、；) and kept as
+# one RiskIdentification row each.
+RISK_INPUTS = {
+    "hazardous_places": RiskKind.HAZARDOUS_PLACE,
+    "special_operation_sites": RiskKind.SPECIAL_OPERATION_SITE,
+    "risk_points": RiskKind.RISK_POINT,
+}
+RISK_SEPARATORS = re.compile(r"[\n、；;]+")
 DETAIL_FIELDS = [
     "onsite_from",
     "onsite_to",
     "responsibility_system",
     "training_date",
     "trained_count",
-    "hazardous_places",
-    "special_operation_sites",
-    "risk_points",
-    "hazards_found",
-    "hazards_rectified",
     "hazards_note",
     "training_shortfall_reason",
     "gap_explanation",
@@ -192,30 +199,63 @@ def _start_reviewing(review: Review, actor: Any) -> None:
 def review_update(
     *, review: Review, actor: Any, expected_version: int | None, data: dict[str, Any]
 ) -> Review:
-    """The on-site dates and the four combinations (四个结合); a stale edit is refused."""
+    """The on-site dates and the four combinations (四个结合); a stale edit is refused. The
+    risk identification (``RISK_INPUTS``) arrives as text and is kept as one row per place,
+    site or risk point."""
     require(actor, "edit", review)
-    unknown = set(data) - set(DETAIL_FIELDS)
+    unknown = set(data) - set(DETAIL_FIELDS) - set(RISK_INPUTS)
     if unknown:
         raise ValueError(f"not review details: {sorted(unknown)}")
-    _check_details({name: data.get(name, getattr(review, name)) for name in DETAIL_FIELDS})
+    fields = {name: value for name, value in data.items() if name in DETAIL_FIELDS}
+    risks = {RISK_INPUTS[name]: risk_names(value) for name, value in data.items()
+             if name in RISK_INPUTS}  # fmt: skip
+    _check_details({name: fields.get(name, getattr(review, name)) for name in DETAIL_FIELDS})
     with transaction.atomic():
         save_with_history(
             review,
             actor=actor,
             action="修改评审记录",
-            changes=data,
+            changes=fields,
             expected_version=expected_version,
         )
+        _replace_risks(review, actor, risks)
         _start_reviewing(review, actor)
     return review
+
+
+def risk_names(text: str | None) -> list[str]:
+    """One name per line (or separated by 、；), blanks dropped, duplicates kept once."""
+    names = (part.strip(" \t。.") for part in RISK_SEPARATORS.split(text or ""))
+    return list(dict.fromkeys(name[:200] for name in names if name))
+
+
+def _replace_risks(review: Review, actor: Any, risks: dict[str, list[str]]) -> None:
+    if not risks:
+        return
+    stored = RiskIdentification.objects.filter(review=review, kind__in=list(risks))
+    before: dict[str, list[str]] = {kind: [] for kind in risks}
+    for row in stored.order_by("kind", "order", "pk"):
+        before[row.kind].append(row.name)
+    changes = {
+        f"{RiskKind(kind).label}辨识": ["、".join(before[kind]), "、".join(names)]
+        for kind, names in risks.items()
+        if before[kind] != names
+    }
+    if not changes:
+        return
+    stored.delete()
+    RiskIdentification.objects.bulk_create(
+        RiskIdentification(review=review, kind=kind, name=name, order=order)
+        for kind, names in risks.items()
+        for order, name in enumerate(names, start=1)
+    )
+    record_change(actor=actor, obj=review, action="修改风险辨识", changes=changes)
 
 
 def _check_details(values: dict[str, Any]) -> None:
     start, end = values["onsite_from"], values["onsite_to"]
     if start and end and end < start:
         raise ValidationError({"onsite_to": "现场评审结束日期不能早于开始日期"})
-    if (values["hazards_rectified"] or 0) > (values["hazards_found"] or 0):
-        raise ValidationError({"hazards_rectified": "已整改隐患数不能多于发现隐患数"})
 
 
 def review_set_team(
@@ -383,29 +423,118 @@ def nonconformity_add(
 
 
 def review_record_onsite_fix(
-    *, review: Review, actor: Any, item: StandardItem, evidence: str
+    *, review: Review, actor: Any, item: StandardItem, evidence: str, files: list[Any] = ()
 ) -> OnsiteRectification:
     """现场整改: an item with a deduction that the firm rectified while the team was on site,
-    with the evidence the team saw (instead of a 不符合项 for that item)."""
+    with what was done and the evidence the team saw as files (photos, records), instead of a
+    不符合项 for that item."""
     require(actor, "edit", review)
     evidence = (evidence or "").strip()
     if item.standard_id != review.standard_id:
         raise ValidationError({"item": "评分项不属于本次评审的评定标准"})
     if not evidence:
-        raise ValidationError({"evidence": "请填写现场整改情况及佐证"})
+        raise ValidationError({"evidence": "请填写现场整改情况"})
+    if not files:
+        raise ValidationError({"files": "请上传现场整改的佐证材料（照片、记录等）"})
+    mimes = [check_upload(upload) for upload in files]
     if not ReviewLine.objects.filter(review=review, item=item, deducted__gt=0).exists():
         raise ValidationError({"item": f"{item.code}没有扣分，无需记录现场整改"})
     with transaction.atomic():
         fix, created = OnsiteRectification.objects.update_or_create(
             review=review, item=item, defaults={"evidence": evidence}
         )
+        names = _store_evidence(review, actor, files, mimes, onsite_rectification=fix)
         record_change(
             actor=actor,
             obj=review,
             action="记录现场整改",
             changes={f"{item.code} 现场整改": [None if created else "已记录", evidence]},
+            note=f"佐证材料：{'、'.join(names)}",
         )
     return fix
+
+
+def _store_evidence(review: Review, actor: Any, files, mimes, **owner: Any) -> list[str]:
+    """Keep uploaded files (types checked by content) as the firm's evidence of ``owner``."""
+    names = []
+    for upload, mime in zip(files, mimes, strict=True):
+        upload.name = name_for(upload.name, mime)  # stored and served as what it is
+        Evidence.objects.create(
+            enterprise_id=review.enterprise_id,
+            file=upload,
+            original_name=upload.name[:200],
+            content_type=mime,
+            size=upload.size,
+            uploaded_by=actor if actor.pk else None,  # the demo's "system" user is unsaved
+            **owner,
+        )
+        names.append(upload.name[:200])
+    return names
+
+
+# --- 隐患查改: each hazard found on site, as a row ------------------------------------------
+
+
+def hazard_record(
+    *,
+    review: Review,
+    actor: Any,
+    description: str,
+    nonconformity: Nonconformity | None = None,
+    rectification: str = "",
+    files: list[Any] = (),
+) -> HazardFinding:
+    """A hazard the team found: listed as one of this review's 不符合项 (which carries the
+    deadline), or rectified on site, said how and with evidence files. Never neither."""
+    require(actor, "edit", review)
+    description, rectification = (description or "").strip(), (rectification or "").strip()
+    if not description:
+        raise ValidationError({"description": "请填写隐患描述"})
+    if nonconformity is not None:
+        if nonconformity.review_id != review.pk:
+            raise ValidationError({"nonconformity": "不符合项不属于本次评审"})
+        if rectification or files:
+            raise ValidationError({"nonconformity": "列为不符合项的隐患按期整改，不再记录现场整改"})
+        mimes = []
+    else:
+        if not rectification or not files:
+            raise ValidationError(
+                {"rectification": "隐患须列为不符合项；或现场已整改，写明整改情况并上传佐证材料"}
+            )
+        mimes = [check_upload(upload) for upload in files]
+    with transaction.atomic():
+        hazard = HazardFinding.objects.create(
+            review=review,
+            description=description,
+            nonconformity=nonconformity,
+            rectified_on_site=nonconformity is None,
+            rectification=rectification,
+        )
+        names = _store_evidence(review, actor, files, mimes, hazard=hazard)
+        handled = (
+            f"列为不符合项：{nonconformity}" if nonconformity else f"现场已整改：{rectification}"
+        )
+        record_change(
+            actor=actor,
+            obj=review,
+            action="登记隐患",
+            changes={"隐患": [None, f"{description}（{handled}）"]},
+            note=f"佐证材料：{'、'.join(names)}" if names else "",
+        )
+    return hazard
+
+
+def hazard_remove(*, hazard: HazardFinding, actor: Any) -> None:
+    review = hazard.review
+    require(actor, "edit", review)
+    with transaction.atomic():
+        record_change(
+            actor=actor, obj=review, action="删除隐患", changes={"隐患": [hazard.description, None]}
+        )
+        files = [evidence.file for evidence in hazard.files.all()]
+        hazard.delete()
+    for file in files:
+        discard_when_unreferenced(file.name, storage=file.storage)
 
 
 def nonconformity_answer(

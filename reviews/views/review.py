@@ -24,6 +24,7 @@ from ..choices import ReviewStatus
 from ..forms.review import (
     AnswerForm,
     AssignForm,
+    HazardForm,
     NonconformityForm,
     OnsiteFixForm,
     ReturnForm,
@@ -32,15 +33,17 @@ from ..forms.review import (
     TeamForm,
     VerifyForm,
 )
-from ..models import Nonconformity, Review
+from ..models import HazardFinding, Nonconformity, Review
 from ..scoring import LARGE_GAP_POINTS
 from ..selectors.review import (
     agency_options,
     conclusion_problems,
     current_review,
+    four_combinations,
     holds_with_re_reviews,
     latest_submitted_assessment,
     nonconformities_of,
+    onsite_fixes_of,
     onsite_review_due,
     re_reviews_for,
     review_lines_score,
@@ -135,7 +138,8 @@ def review_detail(request, pk: int, *, refused_answer=None):
         "history": _history(review, nonconformities),
         "problems": conclusion_problems(review) if "edit" in actions else [],
         "gap": score_gap(review) if review.standard_id else None,
-        "onsite_fixes": review.onsite_rectifications.select_related("item"),
+        "onsite_fixes": onsite_fixes_of(review),
+        **four_combinations(review),
     }
     status = 400 if refused_answer is not None else 200
     return render(request, "reviews/review/review_detail.html", context, status=status)
@@ -239,9 +243,11 @@ def review_withdraw(request, pk: int):
 def review_edit(request, pk: int):
     """On-site dates and the four combinations, with optimistic locking."""
     review = fetch(request.user, REVIEWS, "edit", pk=pk)
-    form = ReviewDetailsForm(request.POST or None, instance=review)
+    risks = four_combinations(review)["risks_by_kind"]
+    form = ReviewDetailsForm(request.POST or None, instance=review, risks=risks)
     if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in services.DETAIL_FIELDS}
+        data = {name: form.cleaned_data[name]
+                for name in [*services.DETAIL_FIELDS, *services.RISK_INPUTS]}  # fmt: skip
         done = perform(
             request,
             lambda: services.review_update(
@@ -328,7 +334,7 @@ def nonconformity_add(request, pk: int):
 def onsite_fix_add(request, pk: int):
     """现场整改: record an item with a deduction as rectified on site, with its evidence."""
     review = fetch(request.user, REVIEWS, "edit", pk=pk)
-    form = OnsiteFixForm(request.POST or None, review=review)
+    form = OnsiteFixForm(request.POST or None, request.FILES or None, review=review)
     if request.method == "POST" and form.is_valid():
         done = perform(
             request,
@@ -341,6 +347,35 @@ def onsite_fix_add(request, pk: int):
         if done:
             return redirect(review)
     return render(request, "reviews/review/onsite_fix_add.html", {"review": review, "form": form})
+
+
+def hazard_add(request, pk: int):
+    """隐患查改: record one hazard found on site (a 不符合项, or rectified on site with files)."""
+    review = fetch(request.user, REVIEWS, "edit", pk=pk)
+    form = HazardForm(request.POST or None, request.FILES or None, review=review)
+    if request.method == "POST" and form.is_valid():
+        done = perform(
+            request,
+            lambda: services.hazard_record(review=review, actor=request.user, **form.cleaned_data),
+            success="隐患已登记",
+            form=form,
+        )
+        if done:
+            return redirect("reviews:hazard_add", pk=review.pk)
+    context = {"review": review, "form": form, "can_edit": True, **four_combinations(review)}
+    return render(request, "reviews/review/hazard_add.html", context)
+
+
+@require_POST
+def hazard_delete(request, pk: int):
+    hazard = fetch(request.user, HazardFinding.objects.select_related("review"), pk=pk)
+    require(request.user, "edit", hazard.review)
+    perform(
+        request,
+        lambda: services.hazard_remove(hazard=hazard, actor=request.user),
+        success="已删除隐患记录",
+    )
+    return redirect("reviews:hazard_add", pk=hazard.review_id)
 
 
 @require_POST

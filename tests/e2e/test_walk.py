@@ -159,16 +159,16 @@ def test_demo_users_walk_a_firm_from_self_assessment_to_the_public_list(
     expect_message(page, "已开始自评")
     deductions = page.get_by_role("spinbutton", name=re.compile(r"扣分$"))
     count = deductions.count()
-    assert count >= 30, "小微企业标准应列出全部评分项"
+    assert count == 135, "省级小微企业标准的135条考评内容应全部列出"
     for position in range(count):
         deductions.nth(position).fill("0")
-    # One item short of full points, with its reason (required by the rules).
-    deductions.nth(2).fill("2")
-    page.get_by_role("textbox", name=re.compile(r"扣分理由$")).nth(2).fill("应急预案未演练")
+    # One item (11.6, drills, 10 points) short of full points, with its reason (required).
+    page.get_by_role("spinbutton", name="11.6 扣分", exact=True).fill("2")
+    page.get_by_role("textbox", name="11.6 扣分理由", exact=True).fill("应急预案未演练")
     page.get_by_label("自评组组长").fill("张安全（安全科长）")
     page.get_by_label("自评组成员").fill("李明（车间主任）\n王芳（设备员）")
     page.get_by_role("button", name="保存草稿").click()
-    expect(page.locator("#assessment-score")).to_have_text("98.0")
+    expect(page.locator("#assessment-score")).to_have_text("99.8")  # 998 / 1000
     page.get_by_role("button", name="提交自评").click()
     expect(page.get_by_role("heading", name=re.compile("自评（已提交）"))).to_be_visible()
     assert any("提交后自评将锁定" in message for message in ent.dialogs), "确认对话框未出现"
@@ -225,29 +225,38 @@ def test_demo_users_walk_a_firm_from_self_assessment_to_the_public_list(
     page.get_by_label("培训人数", exact=True).fill(str(firm.employees or 36))
     page.get_by_label("危险、危害场所辨识").fill("喷漆房、配电室")
     page.get_by_label("特殊作业场所辨识").fill("有限空间：污水池")
-    page.get_by_label("风险节点辨识").fill("动火作业、起重吊装")
-    page.get_by_label("发现隐患数").fill("3")
-    page.get_by_label("已整改隐患数").fill("3")
-    page.get_by_label("隐患查改情况").fill("消防通道堵塞等3项隐患当场整改")
+    page.get_by_label("风险节点辨识").fill("动火作业\n起重吊装")
     page.get_by_role("button", name="保存", exact=True).click()
     expect_message(page, "评审记录已保存")
     expect(page.get_by_text(f"培训{firm.employees or 36}人")).to_be_visible()
+    # Each place, site and risk point is a row; each hazard found is one, with its evidence.
+    expect(page.get_by_role("listitem").filter(has_text="起重吊装")).to_be_visible()
+    page.get_by_role("link", name="登记隐患").click()
+    page.get_by_label("隐患描述").fill("消防通道堵塞")
+    page.get_by_label("现场整改情况").fill("当场清理通道，评审组复查畅通")
+    page.get_by_label("佐证材料").set_input_files(
+        files=[{"name": "通道清理后.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    page.get_by_role("button", name="登记隐患").click()
+    expect_message(page, "隐患已登记")
+    expect(page.get_by_role("link", name="通道清理后.pdf")).to_be_visible()
+    page.get_by_role("link", name="返回评审").click()
 
     page.get_by_role("link", name="逐项评分").click()
     scores = page.get_by_role("spinbutton", name=re.compile(r"评审扣分$"))
     assert scores.count() == count
     for position in range(count):
         scores.nth(position).fill("0")
-    scores.nth(2).fill("3")
-    page.get_by_role("textbox", name=re.compile(r"扣分理由$")).nth(2).fill("演练记录不全")
+    page.get_by_role("spinbutton", name="11.6 评审扣分", exact=True).fill("3")
+    page.get_by_role("textbox", name="11.6 扣分理由", exact=True).fill("演练记录不全")
     page.get_by_role("button", name="保存评分").click()
     page.goto(f"/reviews/{review.pk}/")
-    expect(page.get_by_text("当前评分：97.0")).to_be_visible()
+    expect(page.get_by_text("当前评分：99.7")).to_be_visible()
 
-    # A nonconformity on item 1.3 holds the conclusion until its rectification is verified.
+    # A nonconformity on item 11.6 holds the conclusion until its rectification is verified.
     page.get_by_role("link", name="提出不符合项").click()
     item = page.get_by_label("对应评分项")
-    item.select_option(label=item.get_by_role("option", name=re.compile(r"^1\.3 ")).inner_text())
+    item.select_option(label=item.get_by_role("option", name=re.compile(r"^11\.6 ")).inner_text())
     page.get_by_label("不符合项描述").fill("未开展年度应急演练")
     page.get_by_label("整改期限").fill((today + dt.timedelta(days=30)).isoformat())
     page.get_by_role("button", name="保存不符合项").click()

@@ -28,6 +28,7 @@ from reviews.models import (
     StandardItem,
 )
 from tests.factories import AgencyFactory
+from tests.reviews.factories_review import record_risks_and_hazards
 
 pytestmark = pytest.mark.django_db
 K = Signal.Kind
@@ -67,9 +68,11 @@ def world(make_enterprise, zhifu, standard):
         row = Review.objects.create(
             enterprise=firm, agency=agency, status="concluded", result=result, score=score,
             onsite_from=days[0] if days else None, onsite_to=days[1] if days else None,
-            hazards_found=hazards, fee=fee, self_assessment=assessment, standard=standard,
+            fee=fee, self_assessment=assessment, standard=standard,
             assignment_no=f"W{next(counter)}",
         )  # fmt: skip
+        if hazards:
+            record_risks_and_hazards([row], hazards=hazards)
         for item, points in zip(standard.items.order_by("order"), deductions or [], strict=False):
             ReviewLine.objects.create(review=row, item=item, deducted=points)
         for n in range(findings):

@@ -12,6 +12,8 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from tests.reviews.factories_review import record_risks_and_hazards
+
 SERIAL_BASE = 70_000_000  # reserved range of organization-code bodies for these firms
 # The ranking page's queries as the city sees it, whatever the number of agencies and reviews
 # (asserted by the query-count test at two sizes and by the benchmark at 500 / 50,000).
@@ -94,15 +96,12 @@ def build(*, agencies: int, per_agency: int, year: int, serial_base: int = SERIA
                 responsibility_system="已建立" if i % 3 else "",
                 training_date=dt.date(year, 4, 1),
                 trained_count=50,
-                hazardous_places="车间",
-                special_operation_sites="受限空间",
-                risk_points="吊装",
-                hazards_found=3,
             )
             for i, firm in enumerate(firms)
         ),
         batch_size=2000,
     )
+    record_risks_and_hazards(reviews, hazards=3)
     issued = dt.date(year, 5, 10)
     certificates = Certificate.objects.bulk_create(
         (

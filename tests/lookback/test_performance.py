@@ -25,6 +25,7 @@ from reviews.choices import StandardKind
 from reviews.models import Certificate, Review, ScoringStandard, SelfAssessment
 from reviews.services.agencies import agency_standing_decide
 from tests.factories import AgencyFactory
+from tests.reviews.factories_review import record_risks_and_hazards
 
 from .performance_world import RANKING_PAGE_QUERIES, build
 
@@ -35,10 +36,6 @@ FOUR = {
     "responsibility_system": "已建立安全生产责任制",
     "training_date": dt.date(Y, 1, 5),
     "trained_count": 30,
-    "hazardous_places": "熔炼车间",
-    "special_operation_sites": "受限空间",
-    "risk_points": "吊装作业",
-    "hazards_found": 4,
 }
 
 
@@ -61,11 +58,14 @@ def world(make_enterprise, zhifu, city_user, county_user):
         assessment = SelfAssessment.objects.create(
             enterprise=firm, standard=standard, status="submitted", score=self_score
         )
-        return Review.objects.create(
+        made = Review.objects.create(
             enterprise=firm, agency=agency, self_assessment=assessment if self_score else None,
             status="confirmed", assigned_at=at, concluded_at=at, score=score, result=result,
             fee=fee, **(FOUR if four else {}),
         )  # fmt: skip
+        if four:
+            record_risks_and_hazards([made], hazards=4)
+        return made
 
     r1 = review(a, D(80), D(90), "3", D(10000), four=True)
     r2 = review(a, D(70), D(65), "3", D(20000))

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from enterprises.choices import Status
@@ -128,13 +129,17 @@ COMPLETE_DETAILS = {
     "responsibility_system": "建立全员安全生产责任制，主要负责人与各车间签订责任书",
     "training_date": YESTERDAY,
     "trained_count": 500,
-    "hazardous_places": "配电室、危化品仓库",
+    "hazardous_places": "配电室\n危化品仓库",
     "special_operation_sites": "焊接动火作业点",
     "risk_points": "冲压设备、行车吊装",
-    "hazards_found": 3,
-    "hazards_rectified": 3,
-    "hazards_note": "3项隐患现场整改完毕",
+    "hazards_note": "评审组检查了各车间、配电室和仓库，现场未发现隐患",
 }
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+def photo(name: str = "现场整改照片.pdf") -> SimpleUploadedFile:
+    """A file standing for the photos and records a team saw on site."""
+    return SimpleUploadedFile(name, PDF)
 GAP_EXPLANATION = "评审组现场核实，企业自评时对部分条款理解有误"
 
 
@@ -201,7 +206,11 @@ class World:
     def fix_on_site(self, review: Review) -> None:
         for line in review.lines.filter(deducted__gt=0).select_related("item"):
             services.review_record_onsite_fix(
-                review=review, actor=self.agency_user, item=line.item, evidence="现场整改照片3张"
+                review=review,
+                actor=self.agency_user,
+                item=line.item,
+                evidence="现场补齐记录",
+                files=[photo()],
             )
         review.refresh_from_db()
 
@@ -244,3 +253,22 @@ def review_world(reference, make_enterprise, zhifu, fushan) -> World:
         other_firm_user=UserFactory(role="enterprise", enterprise=other_firm),
         extra={"other_agency": other_agency, "machinery": machinery},
     )
+
+
+def record_risks_and_hazards(reviews, *, hazards: int = 1) -> None:
+    """For reviews made directly in the database: one place, site and risk point each, and
+    ``hazards`` hazards rectified on site (the four combinations' rows)."""
+    from reviews.choices import RiskKind
+    from reviews.models import HazardFinding, RiskIdentification
+
+    RiskIdentification.objects.bulk_create(
+        RiskIdentification(review=review, kind=kind, name=f"{kind.label}1")
+        for review in reviews
+        for kind in RiskKind
+    )
+    HazardFinding.objects.bulk_create(
+        HazardFinding(review=review, description="隐患", rectified_on_site=True,
+                      rectification="现场整改")
+        for review in reviews
+        for _ in range(hazards)
+    )  # fmt: skip

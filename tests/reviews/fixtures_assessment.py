@@ -14,14 +14,14 @@ PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 @pytest.fixture
 def standards(reference):
-    """The two demo standards: small/micro (32 items, 100 points) and 机械 (52 items)."""
+    """Demo standards: the provincial small/micro one (135 contents, 1,000 points) and 机械's."""
     from reviews.demo import seed_standards
     from reviews.models import ScoringStandard
 
     seed_standards()
     return {
-        "small_micro": ScoringStandard.objects.get(code="YT-GM-XW"),
-        "machinery": ScoringStandard.objects.get(code="YT-GM-JX"),
+        "small_micro": ScoringStandard.objects.get(code="SD-XW"),
+        "machinery": ScoringStandard.objects.get(code="HY-JX"),
     }
 
 

@@ -56,7 +56,7 @@ def test_starting_records_the_standard_version_and_moves_the_firm_to_self_assess
     listed_firm.refresh_from_db()
     assert listed_firm.status == Status.SELF_ASSESSING
     assert assessment.standard == standards["small_micro"]
-    assert assessment.lines.count() == 32
+    assert assessment.lines.count() == 135
     assert [entry.action for entry in history_for(assessment)] == ["开始自评"]
     assert history_for(listed_firm).first().action == "开始自评"
 
@@ -81,8 +81,8 @@ def test_only_the_firms_own_users_start_its_assessment(
 
 def test_a_deduction_cannot_exceed_the_items_points(assessment, enterprise_user):
     with pytest.raises(ValidationError) as caught:
-        save(assessment, enterprise_user, {"1.1": ("3.5", False, "目标未分解")})
-    assert caught.value.message_dict == {"1.1": ["扣分不能超过该项标准分值 3.0 分"]}
+        save(assessment, enterprise_user, {"1.1": ("8.5", False, "目标未分解")})
+    assert caught.value.message_dict == {"1.1": ["扣分不能超过该项标准分值 8.0 分"]}
 
 
 def test_a_not_applicable_item_deducts_nothing(assessment, enterprise_user):
@@ -106,37 +106,38 @@ def test_submitting_computes_the_score_with_not_applicable_items_out_of_the_deno
     assessment,
     enterprise_user,
 ):
-    # 100 points; 4.8 (2) and 5.4 (2) do not apply, leaving 96; 1.2 loses 4 and 3.3 loses 2.2:
-    # (96 - 6.2) / 96 × 100 = 93.54 → 93.5
+    # The Shandong layout: 1,000 points; 9.1-9.3 (major hazard sources, 24 points) do not
+    # apply, leaving 976; 1.1 loses 8 and 5.9 loses 5: (976 - 13) / 976 × 100 = 98.67 → 98.7
     save(
         assessment,
         enterprise_user,
         {
-            "4.8": ("0", True, "无职业病危害因素"),
-            "5.4": ("0", True, "无相关方作业"),
-            "1.2": ("4", False, "未配备安全管理人员"),
-            "3.3": ("2.2", False, "一名电工证过期"),
+            "9.1": ("0", True, "无重大危险源"),
+            "9.2": ("0", True, "无重大危险源"),
+            "9.3": ("0", True, "无重大危险源"),
+            "1.1": ("8", False, "未制定年度目标"),
+            "5.9": ("5", False, "一名电工证过期"),
         },
     )
     submit(assessment, enterprise_user)
     assessment.refresh_from_db()
     assert assessment.status == AssessmentStatus.SUBMITTED
-    assert assessment.score == D("93.5")
+    assert assessment.score == D("98.7")
     assert assessment.submitted_at is not None
     assert assessment.veto_failed is False
     entry = history_for(assessment).first()
     assert entry.action == "提交自评"
     assert entry.changes["status"] == ["草稿", "已提交"]
-    assert entry.changes["score"] == [None, "93.5"]
+    assert entry.changes["score"] == [None, "98.7"]
 
 
 def test_a_deducted_veto_item_fails_the_assessment(graded_assessment):
     assessment, user = graded_assessment
-    save(assessment, user, {"3.4": ("1", False, "一名叉车司机无证")})
+    save(assessment, user, {"6.21": ("1", False, "一台冲床光电保护失效")})  # a veto item
     submit(assessment, user)
     assessment.refresh_from_db()
     assert assessment.veto_failed is True
-    assert assessment.score == D("99.7")  # 385 / 386
+    assert assessment.score == D("99.9")  # 1073 / 1074
 
 
 def test_a_submitted_assessment_is_locked(assessment, enterprise_user):
@@ -240,5 +241,5 @@ def test_the_last_submitted_assessment_and_its_lines_are_found_for_the_review(
     submit(assessment, enterprise_user)
     assert latest_submitted_assessment(assessment.enterprise) == assessment
     lines = self_lines_by_item(assessment)
-    assert len(lines) == 32
+    assert len(lines) == 135
     assert lines[assessment.lines.get(item__code="1.1").item_id].deducted == D(1)

@@ -108,7 +108,7 @@ def test_the_page_saves_a_draft_and_submits_it(assessment, enterprise_user, agen
     response = client.post(url, page_data(assessment, changes, action="submit"), follow=True)
     assessment.refresh_from_db()
     assert assessment.status == AssessmentStatus.SUBMITTED
-    assert assessment.score == Decimal("95.9")  # 94 of 98 applicable points
+    assert assessment.score == Decimal("99.6")  # 988 of 992 applicable points
     assert "自评已提交" in response.content.decode()
 
 
@@ -128,9 +128,9 @@ def test_submitting_without_reasons_keeps_the_draft_and_says_which_items(
 def test_a_deduction_above_the_points_is_shown_on_its_item(assessment, enterprise_user):
     client = client_for(enterprise_user)
     url = reverse("reviews:assessment_detail", args=[assessment.pk])
-    response = client.post(url, page_data(assessment, {"1.5": ("2", False, "未参保")}))
+    response = client.post(url, page_data(assessment, {"1.5": ("7", False, "未检查")}))
     assert response.status_code == 400
-    assert "扣分不能超过该项标准分值 1.0 分" in response.content.decode()
+    assert "扣分不能超过该项标准分值 6.0 分" in response.content.decode()
 
 
 def test_a_stale_tab_is_refused_and_the_earlier_save_is_kept(assessment, enterprise_user):
@@ -158,7 +158,7 @@ def test_a_submitted_assessment_shows_no_form(assessment, enterprise_user):
 def test_the_assessment_page_takes_a_fixed_number_of_queries(
     request, fixture, enterprise_user, django_assert_max_num_queries
 ):
-    # 32 items (small/micro) or 52 items (机械), each with evidence: the count does not grow.
+    # 135 contents (small/micro) or 143 (机械), each with evidence: the count does not grow.
     found = request.getfixturevalue(fixture)
     assessment, user = found if isinstance(found, tuple) else (found, enterprise_user)
     for line in assessment_lines(assessment):
@@ -181,10 +181,11 @@ def test_the_printable_report_has_the_firm_the_standard_the_totals_and_signature
         reverse("reviews:assessment_report", args=[assessment.pk])
     )
     html = response.content.decode()
-    for text in ("安全生产标准化自评报告", assessment.enterprise.name, "YT-GM-XW", "2016版"):
+    for text in ("安全生产标准化自评报告", assessment.enterprise.name, "SD-XW", "2016版"):
         assert text in html
     for text in (
-        "安全风险管控及隐患排查治理",
+        "隐患排查和治理",
+        "风险辨识与预测预警",  # a second-level project heads its contents
         "企业主要负责人（签字）",
         "data-print",
         "（草稿，尚未提交）",

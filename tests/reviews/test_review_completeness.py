@@ -93,10 +93,52 @@ def test_fewer_trained_than_employees_needs_a_reason(review_world):
     assert conclude(review_world, review).status == ReviewStatus.CONCLUDED
 
 
-def test_no_conclusion_without_the_hazards_found_and_rectified(review_world):
+def test_each_place_site_and_risk_point_is_a_row(review_world):
+    from reviews.models import RiskIdentification
+
     review = review_world.scored()
-    review_world.complete(review, hazards_found=None, hazards_rectified=None)
-    refused(review_world, review, "未填写发现隐患数和已整改隐患数")
+    review_world.complete(review, hazardous_places="配电室\n危化品仓库、喷漆房\n\n配电室")
+    rows = RiskIdentification.objects.filter(review=review, kind="hazardous_place")
+    assert list(rows.values_list("name", flat=True)) == ["配电室", "危化品仓库", "喷漆房"]
+
+
+def test_no_conclusion_without_the_hazards_found_or_a_word_that_none_were(review_world):
+    review = review_world.scored()
+    review_world.complete(review, hazards_note="")
+    refused(review_world, review, "未登记发现的隐患（现场未发现隐患的，须说明检查情况）")
+
+
+def test_each_hazard_is_a_nonconformity_or_rectified_on_site_with_files(review_world):
+    from reviews.models import HazardFinding
+
+    review = review_world.scored()
+    review_world.complete(review, hazards_note="")
+    agency_user = review_world.agency_user
+    with pytest.raises(Exception, match="隐患须列为不符合项；或现场已整改"):
+        services.hazard_record(
+            review=review, actor=agency_user, description="消防通道堵塞", rectification="已清理"
+        )
+    fixed = services.hazard_record(
+        review=review,
+        actor=agency_user,
+        description="消防通道堵塞",
+        rectification="当场清理通道",
+        files=[factories_review.photo("通道清理后.pdf")],
+    )
+    nc = services.nonconformity_add(
+        review=review,
+        actor=agency_user,
+        item=review_world.standard.items.order_by("order").first(),
+        description="配电箱无漏电保护",
+        deadline=TODAY + dt.timedelta(days=15),
+    )
+    listed = services.hazard_record(
+        review=review, actor=agency_user, description="配电箱无漏电保护", nonconformity=nc
+    )
+    assert fixed.rectified_on_site and fixed.files.get().original_name == "通道清理后.pdf"
+    assert listed.nonconformity == nc and not listed.rectified_on_site
+    assert HazardFinding.objects.filter(review=review).count() == 2
+    refused(review_world, review, "1个不符合项未整改到位")  # the hazard's deadline runs
 
 
 def test_a_deducted_item_neither_nonconformity_nor_fixed_on_site_is_refused_by_code(review_world):
@@ -123,21 +165,23 @@ def test_a_deduction_becomes_a_nonconformity_with_a_deadline_or_is_fixed_on_site
         review=review,
         actor=review_world.agency_user,
         item=second,
-        evidence="现场补挂警示标志，照片2张",
+        evidence="现场补挂警示标志",
+        files=[factories_review.photo()],
     )
     refused(review_world, review, "1个不符合项未整改到位")  # the deadline runs; not yet fixed
     assert nc.deadline > TODAY
 
 
-def test_an_on_site_fix_needs_its_evidence(review_world):
+def test_an_on_site_fix_needs_what_was_done_and_evidence_files(review_world):
     review = review_world.scored({0: 5})
-    with pytest.raises(Exception, match="请填写现场整改情况及佐证"):
+    item = review_world.standard.items.order_by("order").first()
+    actor = review_world.agency_user
+    with pytest.raises(Exception, match="请填写现场整改情况"):
         services.review_record_onsite_fix(
-            review=review,
-            actor=review_world.agency_user,
-            item=review_world.standard.items.order_by("order").first(),
-            evidence="  ",
+            review=review, actor=actor, item=item, evidence="  ", files=[factories_review.photo()]
         )
+    with pytest.raises(Exception, match="请上传现场整改的佐证材料"):
+        services.review_record_onsite_fix(review=review, actor=actor, item=item, evidence="已整改")
 
 
 def gap_world(world, own_score):
@@ -185,3 +229,30 @@ def test_every_missing_piece_is_listed_at_once(review_world):
     message = str(refusal.value)
     for missing in ("未填写现场评审日期", "评审组至少需要2名", "未填写责任管理机制", "未评分"):
         assert missing in message
+
+
+# --- The gap limit is the city's, on its settings page -----------------------------------------
+
+
+def test_the_city_sets_the_gap_limit_on_its_page_and_conclusions_are_held_to_it(
+    review_world, city_user
+):
+    from django.test import Client
+    from django.urls import reverse
+
+    from portal.audit import history_for
+    from reviews.models import ReviewSettings
+
+    url = reverse("reviews:settings")
+    county = Client()
+    county.force_login(review_world.county_user)
+    assert "15.0" in county.get(url).content.decode()  # the default until the city saves
+    assert county.post(url, {"score_gap_points": "5", "version": "1"}).status_code == 403
+    city = Client()
+    city.force_login(city_user)
+    assert city.post(url, {"score_gap_points": "10", "version": "1"}).status_code == 302
+    saved = ReviewSettings.objects.get()
+    assert history_for(saved).first().changes == {"score_gap_points": ["15.0", "10.0"]}
+    gap_world(review_world, D("89.0"))
+    review = review_world.scored(explain=False)
+    refused(review_world, review, "评审得分100.0分高于自评89.0分11.0分（超过10.0分）")

@@ -91,14 +91,25 @@ def test_a_stale_scoring_save_is_refused(review_world):
     assert ReviewLine.objects.get(review=review, item=item).deducted == D(5)
 
 
-def test_rectified_hazards_cannot_exceed_those_found(review_world):
+def test_a_hazard_listed_as_a_nonconformity_must_be_one_of_this_reviews(
+    review_world, make_enterprise
+):
+    other = review_world.with_team()
+    review_world.firm = make_enterprise(county=review_world.firm.county)
+    review_world.firm_user.enterprise = review_world.firm
+    review_world.firm_user.save()
+    review_world.assessment = None
     review = review_world.with_team()
-    with pytest.raises(ValidationError, match="不能多于发现隐患数"):
-        services.review_update(
-            review=review,
-            actor=review_world.agency_user,
-            expected_version=review.version,
-            data={"hazards_found": 3, "hazards_rectified": 4},
+    nc = services.nonconformity_add(
+        review=other,
+        actor=review_world.agency_user,
+        item=review_world.standard.items.first(),
+        description="x",
+        deadline=dt.date.today(),
+    )
+    with pytest.raises(ValidationError, match="不符合项不属于本次评审"):
+        services.hazard_record(
+            review=review, actor=review_world.agency_user, description="隐患", nonconformity=nc
         )
 
 

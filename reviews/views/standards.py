@@ -26,12 +26,16 @@ def standard_list(request):
     small_micro = list(in_force.filter(kind=StandardKind.SMALL_MICRO).order_by("code"))
     user = request.user
     form = choice = None
+    default = _provincial_or_first(small_micro)
     if user.role == Role.COUNTY and user.county_id:
         choice = CountyStandard.objects.for_user(user).filter(county_id=user.county_id).first()
         form = CountyStandardForm(
             request.POST or None,
             standards=small_micro,
-            initial={"code": choice.small_micro_code if choice else ""},
+            # The list opens on the standard that applies now, never on another one.
+            initial={
+                "code": choice.small_micro_code if choice else default.code if default else ""
+            },
         )
         if request.method == "POST":
             if form.is_valid() and perform(
@@ -60,9 +64,9 @@ def standard_list(request):
             "current": [shape for shape in shapes if shape.standard.pk in in_force_ids],
             "other": [shape for shape in shapes if shape.standard.pk not in in_force_ids],
             "small_micro": small_micro,
-            "default_code": next(
-                (s.code for s in small_micro if s.issuer == StandardIssuer.PROVINCE),
-                small_micro[0].code if small_micro else "",
+            "default_code": default.code if default else "",
+            "applied": next(
+                (x for x in small_micro if choice and x.code == choice.small_micro_code), default
             ),
             "form": form,
             "choice": choice,
@@ -70,6 +74,14 @@ def standard_list(request):
             "county_choices": choices,
             "today": today,
         },
+    )
+
+
+def _provincial_or_first(small_micro: list) -> ScoringStandard | None:
+    """The small/micro standard a county that has not chosen applies: the provincial one."""
+    return next(
+        (x for x in small_micro if x.issuer == StandardIssuer.PROVINCE),
+        small_micro[0] if small_micro else None,
     )
 
 

@@ -315,7 +315,12 @@ def test_the_standards_page_lists_the_shapes_and_takes_the_countys_choice(
     assert "<td class=\"text-end\">135</td>" in page and "保存选定" not in page
     county = Client()
     county.force_login(county_user)
-    assert "保存选定" in county.get(url).content.decode()
+    response = county.get(url)
+    assert "保存选定" in response.content.decode()
+    # Until the county chooses, the list opens on the provincial standard, which applies.
+    assert response.context["form"]["code"].value() == "SD-XW"
+    assert "本县市区未选定，按省级标准" in response.content.decode()
     response = county.post(url, {"code": "GJ-XW"})
     assert response.status_code == 302
     assert CountyStandard.objects.get(county=county_user.county).small_micro_code == "GJ-XW"
+    assert county.get(url).context["form"]["code"].value() == "GJ-XW"

@@ -65,7 +65,7 @@ DAY = dt.date(2025, 3, 3)
 def wipe() -> None:
     with connection.cursor() as cursor:
         for model in (RevocationCandidate, Signal.counties.through, Signal, Accident,
-                      Certificate, Nonconformity, ReviewTeamMember, ReviewLine,
+                      Certificate, HazardFinding, Nonconformity, ReviewTeamMember, ReviewLine,
                       SelfAssessmentLine):  # fmt: skip
             cursor.execute(f"DELETE FROM {model._meta.db_table}")
         cursor.execute(f"UPDATE {Review._meta.db_table} SET self_assessment_id = NULL")

@@ -88,6 +88,8 @@ NOT_LISTS = {
     "outreach:dispatch_create", "outreach:practice_create", "reports:my_county_dashboard",
     "reports:year_setup", "reports:target_edit", "integrity:settings", "integrity:verify_script",
     "integrity:public_draw", "integrity:public_draw_json",  # one draw, by its number
+    "reviews:settings",  # one row of settings and its history
+    "reviews:standard_list",  # the standards in force: loaded files, not the city's data
 }  # fmt: skip
 
 

@@ -40,6 +40,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -147,6 +148,7 @@ def main() -> None:
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = ["*"]
     print(f"database: {connection.vendor} {settings.DATABASES['default']['NAME']}")
+    call_command("migrate", verbosity=0)  # an empty database too
     seed(args.enterprises)
     print(f"firms: {Enterprise.objects.count()}")
     client = Client()

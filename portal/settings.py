@@ -234,7 +234,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # --- Static files ---------------------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
@@ -342,6 +342,18 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "portal.tasks.heartbeat",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
+    # Jobs whose task could not be queued while the broker was down are sent once it is back.
+    "dispatch-waiting-jobs": {
+        "task": "portal.tasks.dispatch_waiting_jobs",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
+    },
+    # An import whose worker died mid-way says so (nothing was written) within five minutes.
+    "recover-interrupted-imports": {
+        "task": "enterprises.tasks.recover_interrupted_imports",
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
     },

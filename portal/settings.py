@@ -251,6 +251,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # larger ones are refused before they are read (portal.middleware.request_body_limit); the
 # reverse proxy's client_max_body_size (deploy/nginx.conf) is the same.
 MAX_REQUEST_BODY_BYTES = 32 * 1024 * 1024
+# The largest file any form takes (the registry import: portal.xlsx.MAX_UPLOAD_BYTES): an
+# upload passing it is stopped while it streams (portal.uploads.StreamedSizeLimit).
+MAX_UPLOAD_FILE_BYTES = 30 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "portal.uploads.StreamedSizeLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Security -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -4,8 +4,8 @@ whole before the 10 MB check): 413 with a Chinese page, whoever sends it, nothin
 import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 pytestmark = pytest.mark.django_db
 

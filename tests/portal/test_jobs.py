@@ -1,6 +1,8 @@
 """A background job's status (portal.workflows.JOB): finished or failed by the system only,
 never twice, its counters written as it goes."""
 
+from contextlib import contextmanager
+
 import pytest
 
 from portal.audit import history_for
@@ -112,11 +114,35 @@ def test_a_job_whose_task_cannot_be_queued_waits_and_is_sent_later(
     assert jobs.dispatch_waiting_jobs() == 0 and sent == [[job.pk]]  # sent once
 
 
+@contextmanager
+def held_by_another_process(job_id: int):
+    """The job's lock as a worker holds it: on PostgreSQL from a connection of its own (a
+    session's advisory locks are its own to take again), on SQLite a lock file of its own."""
+    from django.db import connection
+
+    from portal import joblock
+
+    if connection.vendor != "postgresql":
+        with joblock.working_on(job_id):
+            yield
+        return
+    import psycopg2
+
+    params = connection.get_connection_params()
+    other = psycopg2.connect(**{k: v for k, v in params.items() if k != "cursor_factory"})
+    key = [joblock.NAMESPACE, job_id]
+    try:
+        other.cursor().execute("SELECT pg_advisory_lock(%s, %s)", key)
+        yield
+        other.cursor().execute("SELECT pg_advisory_unlock(%s, %s)", key)  # a closed
+    finally:  # connection's locks go a moment later, when its server process has ended
+        other.close()
+
+
 def test_an_import_whose_worker_died_while_writing_says_nothing_was_written(
     make_user, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     from enterprises import services
-    from portal import joblock
 
     settings.MEDIA_ROOT = tmp_path
     stored = tmp_path / "imports" / "a.xlsx"
@@ -127,7 +153,7 @@ def test_an_import_whose_worker_died_while_writing_says_nothing_was_written(
         status=Job.Status.RUNNING, result={"stage": "writing"}, params={"path": "imports/a.xlsx"}
     )
     job.refresh_from_db()
-    with joblock.working_on(job.pk):  # a live worker holds it: nothing is said
+    with held_by_another_process(job.pk):  # a live worker holds it: nothing is said
         assert services.recover_interrupted_import(job).status == Job.Status.RUNNING
     with django_capture_on_commit_callbacks(execute=True):
         job = services.recover_interrupted_import(job)  # nobody holds it: the worker died

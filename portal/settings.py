@@ -184,6 +184,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Sessions end after 30 minutes without a request (等保 2.0: session timeout).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
+# Database sessions whose lost connection answers the 503 page, not a 400 (portal/sessions.py).
+SESSION_ENGINE = "portal.sessions"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # ...and 12 hours after the login however active they are (portal.login).
 SESSION_ABSOLUTE_AGE = env.int("SESSION_ABSOLUTE_AGE", default=12 * 60 * 60)

@@ -4,6 +4,7 @@ its transaction and keeps the history of what it changed."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from pathlib import Path
 from typing import IO, Any
@@ -13,9 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from portal import joblock
 from portal.audit import record_change, save_with_history, snapshot
 from portal.concurrency import insert_once
-from portal.jobs import job_finish, job_progress, job_start
+from portal.jobs import dispatch, job_finish, job_progress, job_start
 from portal.models import Job
 from portal.policy import require
 from portal.uploads import check_upload
@@ -25,6 +27,8 @@ from .choices import RemovalReason
 from .models import Accident, County, CreationListEntry, CreationListRemoval, Enterprise
 from .selectors import editable_fields
 from .workflows import IMPORT_JOB, LISTING, forget_progress
+
+logger = logging.getLogger(__name__)
 
 IMPORT_JOB_KIND = "enterprise_import"
 IMPORT_DIR = "imports"
@@ -239,7 +243,7 @@ def import_upload(*, actor: Any, upload: Any) -> Job:
         job.save(update_fields=["result"])
         from .tasks import run_preview_job
 
-        transaction.on_commit(lambda: run_preview_job.delay(job.pk))
+        dispatch(run_preview_job, job)
         return job
     job = job_start(kind=IMPORT_JOB_KIND, owner=actor, params=params)
     _preview(job)
@@ -314,7 +318,7 @@ def import_confirm(*, actor: Any, job: Job) -> Job:
     if job.params.get("rows", 0) > importing.ASYNC_THRESHOLD:
         from .tasks import run_import_job
 
-        transaction.on_commit(lambda: run_import_job.delay(job.pk))
+        dispatch(run_import_job, job)
     else:
         run_import(job_id=job.pk)
     job.refresh_from_db()
@@ -322,25 +326,77 @@ def import_confirm(*, actor: Any, job: Job) -> Job:
 
 
 def run_import(*, job_id: int) -> None:
-    """Do a confirmed import job, reporting progress on the job row (task or request)."""
-    job = Job.objects.select_related("owner", "owner__county").get(pk=job_id)
-    path = Path(settings.MEDIA_ROOT) / job.params["path"]
-    job_progress(job.pk, done=0, message="正在读取并校验")
+    """Do a confirmed import job, reporting progress on the job row (task or request).
 
-    def progress(done: int, total: int) -> None:
-        job_progress(job.pk, done=done, total=total, message="校验完成，正在写入")
+    The rows and the job's end are written in one transaction, under the job's lock
+    (``portal.joblock``): a worker killed in the middle leaves nothing written and the job
+    still running with nobody holding its lock, which ``recover_interrupted_import`` turns into
+    a failed job that says so. A task delivered again finds its job finished and does nothing
+    (or, when the worker was lost, imports the whole file again)."""
+    with joblock.working_on(job_id):
+        job = Job.objects.select_related("owner", "owner__county").get(pk=job_id)
+        if job.status != Job.Status.RUNNING:
+            return  # finished, or found interrupted, before this delivery
+        job.result = {**job.result, "stage": "writing"}
+        Job.objects.filter(pk=job.pk).update(result=job.result, message="正在读取并校验")
+        path = Path(settings.MEDIA_ROOT) / job.params["path"]
 
-    note = f"文件：{job.params.get('filename', '')}"
-    try:
-        with path.open("rb") as stored:
-            plan = enterprise_import(actor=job.owner, file=stored, note=note, progress=progress)
-    except Exception as exc:
-        job_finish(job.pk, result={"stage": "failed"}, failed=True, message=f"导入失败：{exc}")
-        raise
-    result = {"stage": "done" if plan.ok else "rejected", **plan.summary()}
-    message = "导入完成" if plan.ok else "文件已变化或数据有误，未写入任何记录"
-    job_finish(job.pk, result=result, failed=not plan.ok, message=message)
+        def progress(done: int, total: int) -> None:
+            job_progress(job.pk, done=done, total=total, message="校验完成，正在写入")
+
+        note = f"文件：{job.params.get('filename', '')}"
+        try:
+            with transaction.atomic():
+                with path.open("rb") as stored:
+                    plan = enterprise_import(
+                        actor=job.owner, file=stored, note=note, progress=progress
+                    )
+                result = {"stage": "done" if plan.ok else "rejected", **plan.summary()}
+                message = "导入完成" if plan.ok else "文件已变化或数据有误，未写入任何记录"
+                job_finish(job.pk, result=result, failed=not plan.ok, message=message)
+        except Exception:
+            logger.exception("导入作业 %s 失败", job.pk)
+            job_finish(job.pk, result={"stage": "failed"}, failed=True, message=IMPORT_FAILED)
+            raise
     path.unlink(missing_ok=True)
+
+
+IMPORT_FAILED = "导入失败，未写入任何记录。请稍后重新上传文件导入；如仍失败，请联系管理员"
+IMPORT_INTERRUPTED = "导入中断：后台处理进程意外退出，未写入任何记录。请重新上传文件导入"
+
+
+def recover_interrupted_import(job: Job) -> Job:
+    """An import whose worker died while writing (its lock is free, the job still running):
+    its transaction was rolled back, so the job fails saying nothing was written, and the
+    stored file goes. Asked by the job's page and every few minutes by the beat."""
+    if job.status != Job.Status.RUNNING or (job.result or {}).get("stage") != "writing":
+        return job
+    with joblock.if_nobody_works_on(job.pk) as free:
+        if free:
+            with transaction.atomic():
+                current = Job.objects.select_for_update().get(pk=job.pk)
+                stage = (current.result or {}).get("stage")
+                if current.status == Job.Status.RUNNING and stage == "writing":
+                    job_finish(
+                        job.pk,
+                        result={**current.result, "stage": "interrupted"},
+                        failed=True,
+                        message=IMPORT_INTERRUPTED,
+                    )
+                    path = Path(settings.MEDIA_ROOT) / current.params.get("path", "")
+                    transaction.on_commit(lambda: path.unlink(missing_ok=True))
+    job.refresh_from_db()
+    return job
+
+
+def recover_interrupted_imports() -> int:
+    """Every import left running by a dead worker says so (see ``recover_interrupted_import``)."""
+    running = Job.objects.filter(kind=IMPORT_JOB_KIND, status=Job.Status.RUNNING)
+    recovered = 0
+    for job in running.order_by("pk"):
+        if recover_interrupted_import(job).status == Job.Status.FAILED:
+            recovered += 1
+    return recovered
 
 
 # --- Large exports ----------------------------------------------------------------------
@@ -363,7 +419,7 @@ def export_start(*, actor: Any, params: dict[str, str], rows: int, filename: str
     )
     from .tasks import run_export_job
 
-    transaction.on_commit(lambda: run_export_job.delay(job.pk))
+    dispatch(run_export_job, job)
     return job
 
 

@@ -29,3 +29,9 @@ def run_export_job(job_id: int) -> None:
 def discard_stale_previews() -> None:
     """Nightly: import previews left unconfirmed for a day are cleared with their files."""
     services.discard_stale_previews()
+
+
+@app.task(name="enterprises.tasks.recover_interrupted_imports", ignore_result=True)
+def recover_interrupted_imports() -> None:
+    """Every few minutes: an import whose worker died says that nothing was written."""
+    services.recover_interrupted_imports()

@@ -24,6 +24,7 @@ from portal.http import (
     xlsx_response,
     year_from,
 )
+from portal.jobs import dispatch_if_waiting
 from portal.models import Job
 from portal.paging import paginate
 from portal.policy import allowed_actions, can, fetch, require
@@ -121,7 +122,7 @@ def _export_job(request, pk: int) -> Job:
 
 def export_job(request, pk: int):
     """A large export's progress (polled with htmx) and, when done, its download link."""
-    job = _export_job(request, pk)
+    job = dispatch_if_waiting(_export_job(request, pk))
     template = (
         "enterprises/_export_progress.html" if request.htmx else "enterprises/export_job.html"
     )
@@ -476,6 +477,8 @@ def import_start(request):
 
 def import_job(request, pk: int):
     job = _import_job(request, pk)
+    # A task that waited for the broker is sent; a worker that died mid-way is found out.
+    job = services.recover_interrupted_import(dispatch_if_waiting(job))
     template = "enterprises/import_job.html"
     if request.htmx:
         template = "enterprises/_import_progress.html"

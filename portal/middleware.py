@@ -81,7 +81,11 @@ def request_body_limit(get_response: Callable[[Any], Any]) -> Callable[[Any], An
     """A request whose body is larger than ``MAX_REQUEST_BODY_BYTES`` is answered 413, with
     the Chinese page, before a byte of the body is read: Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE``
     leaves files out, and the CSRF check would otherwise read the whole body first. First in
-    the chain. (Django reads no more than ``Content-Length`` says, so that is the size.)"""
+    the chain. (Django reads no more than ``Content-Length`` says, so that is the size.)
+
+    A body within that size whose files pass ``MAX_UPLOAD_FILE_BYTES`` is stopped as it
+    streams (``portal.uploads.StreamedSizeLimit``, parsing here before anything else reads the
+    body) and answered the same way, with no more of it read."""
     from django.http import HttpResponse
 
     def middleware(request: Any) -> Any:
@@ -91,11 +95,18 @@ def request_body_limit(get_response: Callable[[Any], Any]) -> Callable[[Any], An
             length = 0
         limit = settings.MAX_REQUEST_BODY_BYTES
         if length > limit:
-            page = render_to_string("413.html", {"limit_mb": limit // (1024 * 1024)})
-            response = HttpResponse(page, status=413)
-            response["Connection"] = "close"  # the unread body is not drained
-            return response
+            return too_large(limit)
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            request.POST  # noqa: B018 - parsed here, its files counted as they stream in
+            if getattr(request, "upload_too_large", False):  # portal.uploads.StreamedSizeLimit
+                return too_large(settings.MAX_UPLOAD_FILE_BYTES)
         return get_response(request)
+
+    def too_large(limit: int) -> Any:
+        page = render_to_string("413.html", {"limit_mb": limit // (1024 * 1024)})
+        response = HttpResponse(page, status=413)
+        response["Connection"] = "close"  # the unread body is not drained
+        return response
 
     return middleware
 

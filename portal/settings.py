@@ -184,6 +184,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Sessions end after 30 minutes without a request (等保 2.0: session timeout).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
+# Database sessions whose lost connection answers the 503 page, not a 400 (portal/sessions.py).
+SESSION_ENGINE = "portal.sessions"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # ...and 12 hours after the login however active they are (portal.login).
 SESSION_ABSOLUTE_AGE = env.int("SESSION_ABSOLUTE_AGE", default=12 * 60 * 60)
@@ -234,7 +236,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # --- Static files ---------------------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
@@ -251,6 +253,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # larger ones are refused before they are read (portal.middleware.request_body_limit); the
 # reverse proxy's client_max_body_size (deploy/nginx.conf) is the same.
 MAX_REQUEST_BODY_BYTES = 32 * 1024 * 1024
+# The largest file any form takes (the registry import: portal.xlsx.MAX_UPLOAD_BYTES): an
+# upload passing it is stopped while it streams (portal.uploads.StreamedSizeLimit).
+MAX_UPLOAD_FILE_BYTES = 30 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "portal.uploads.StreamedSizeLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Security -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -342,6 +352,18 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "portal.tasks.heartbeat",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
+    # Jobs whose task could not be queued while the broker was down are sent once it is back.
+    "dispatch-waiting-jobs": {
+        "task": "portal.tasks.dispatch_waiting_jobs",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
+    },
+    # An import whose worker died mid-way says so (nothing was written) within five minutes.
+    "recover-interrupted-imports": {
+        "task": "enterprises.tasks.recover_interrupted_imports",
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
     },

@@ -1,7 +1,12 @@
+import logging
+
+from celery.signals import worker_ready
 from django.utils import timezone
 
 from .celery import app
 from .models import Job
+
+logger = logging.getLogger(__name__)
 
 
 @app.task(name="portal.tasks.heartbeat", ignore_result=True)
@@ -38,3 +43,20 @@ def sweep_unreferenced_files() -> int:
     from .files import sweep_unreferenced_files as sweep
 
     return sweep()
+
+
+@app.task(name="portal.tasks.dispatch_waiting_jobs", ignore_result=True)
+def dispatch_waiting_jobs() -> int:
+    """Every minute: jobs whose task could not be queued (the broker was down) are sent now."""
+    from .jobs import dispatch_waiting_jobs as send
+
+    return send()
+
+
+@worker_ready.connect
+def _send_waiting_jobs_when_a_worker_starts(**_: object) -> None:
+    """A worker that (re)starts sends what waited for the broker, without waiting for the beat."""
+    try:
+        dispatch_waiting_jobs.apply_async(retry=False)
+    except Exception:  # noqa: BLE001 - the beat sends them within the minute
+        logger.warning("启动时无法发送等待中的任务", exc_info=True)

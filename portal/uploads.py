@@ -6,7 +6,9 @@ import zipfile
 from pathlib import PurePosixPath
 
 import filetype
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
 MB = 1024 * 1024
 # Kind name -> MIME types accepted (as detected from the file's first bytes).
@@ -97,3 +99,25 @@ def name_for(name: str, mime: str) -> str:
     stem = PurePosixPath(str(name).replace("\\", "/")).name
     stem = stem.rsplit(".", 1)[0] if "." in stem else stem
     return f"{stem.strip() or '文件'}.{EXTENSIONS.get(mime, 'bin')}"
+
+
+class StreamedSizeLimit(FileUploadHandler):
+    """First of the upload handlers: counts the bytes of a request's files as they stream in
+    and stops reading the moment they pass ``MAX_UPLOAD_FILE_BYTES`` (the largest file any
+    form takes), so no more of an oversized upload is read, kept or written to a temporary
+    file. ``portal.middleware.request_body_limit`` then answers 413 with the Chinese page."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > settings.MAX_UPLOAD_FILE_BYTES:
+            if self.request is not None:
+                self.request.upload_too_large = True
+            raise StopUpload(connection_reset=True)  # the rest of the body stays unread
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the next handlers make the file

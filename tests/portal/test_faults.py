@@ -158,3 +158,26 @@ def test_two_beats_at_the_same_moment_claim_the_run_once():
 
     assert sorted(race(claim)) == ["RuntimeError", "ok"]
     assert ScheduledRun.objects.filter(task="send_daily_reminders").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_session_saved_while_the_database_is_out_of_reach_is_a_503_not_a_400(
+    client, city_user, settings, monkeypatch
+):
+    """Every request saves its session; Django calls any failed update a deleted session (400).
+    The portal's store lets the lost connection through, and the page is the Chinese 503."""
+    from django.contrib.sessions.models import Session
+    from django.db import OperationalError
+
+    settings.DEBUG = False
+    client.raise_request_exception = False
+    client.force_login(city_user)
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("connection to server failed: the database system is starting up")
+
+    monkeypatch.setattr(Session, "save", unreachable)
+    response = client.get("/reports/")
+    body = response.content.decode()
+    assert response.status_code == 503 and "数据库暂时无法连接" in body
+    assert not any(word in body for word in LEAKS)

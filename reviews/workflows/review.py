@@ -74,6 +74,20 @@ def agency_is_off_the_list(review: Review, context: dict[str, Any]) -> str | Non
     return None
 
 
+def agency_is_on_the_list(review: Review, context: dict[str, Any]) -> str | None:
+    """An agency removed (清除) or disqualified (取消资格) concludes nothing more: its open
+    assignments wait for the county to withdraw and assign them anew."""
+    from ..choices import OFF_THE_LIST_STANDINGS
+
+    agency = review.agency
+    if agency is not None and agency.standing in OFF_THE_LIST_STANDINGS:
+        return (
+            f"评审机构为“{agency.get_standing_display()}”，不能作出评审结论；"
+            "请企业所在县市区撤回委派后重新委派"
+        )
+    return None
+
+
 # --- Hooks: the firm's standing follows the review ------------------------------------------
 
 
@@ -168,7 +182,7 @@ REVIEW = Machine(
             AGENCY_EDITABLE_STATUSES,
             ReviewStatus.CONCLUDED,
             "作出评审结论",
-            conditions=(is_ready_to_conclude,),
+            conditions=(agency_is_on_the_list, is_ready_to_conclude),
             hooks=(firm_concluded,),
         ),
         Transition(

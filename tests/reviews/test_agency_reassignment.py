@@ -77,6 +77,16 @@ def test_a_disqualified_agencys_review_is_withdrawn_too(review_world):
     assert Review.objects.get(pk=review.pk).status == ReviewStatus.CANCELLED
 
 
+def test_a_removed_agency_concludes_nothing_more(review_world):
+    w = review_world
+    review = w.scored()
+    removed(w)
+    with pytest.raises(TransitionRefused, match="不能作出评审结论"):
+        services.review_conclude(review=review, actor=w.agency_user)
+    assert Review.objects.get(pk=review.pk).status == review.status
+    assert Review.objects.get(pk=review.pk).concluded_at is None
+
+
 def test_an_agency_on_the_list_keeps_its_assignment(review_world):
     w = review_world
     review = w.assigned()

@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from enterprises.models import Enterprise
-from portal.http import int_param, perform, refuse_form, xlsx_response, year_from
+from enterprises.models import County, Enterprise
+from portal.http import id_filter, int_param, perform, refuse_form, xlsx_response, year_from
 from portal.paging import paginate
 from portal.policy import allowed_actions, can, fetch, require
 from portal.xlsx import xlsx_bytes
@@ -242,12 +242,18 @@ def phase_reopen(request, pk: int):
 
 def self_check_list(request, pk: int):
     campaign = fetch(request.user, Campaign, "oversee", pk=pk)
-    page = paginate(request, passed_firms_for(request.user), 50)
+    firms, county = passed_firms_for(request.user), None
+    asked, county_pk = id_filter(request.GET, "county")
+    if asked:  # a dashboard's figure for one county opens its firms only
+        firms = firms.filter(county_id=county_pk) if county_pk else firms.none()
+        county = County.objects.for_user(request.user).filter(pk=county_pk).first() or "无此县市区"
+    page = paginate(request, firms, 50)
     return render(
         request,
         "lookback/self_check_list.html",
         {
             "campaign": campaign,
+            "narrowed": county,
             "actions": _in_phase(request, campaign)[0],
             "page_obj": page,
             "rows": self_checks_by_firm(campaign=campaign, firms=list(page)),

@@ -45,6 +45,21 @@ def test_campaign_pages_permission_matrix(
     assert_access("/lookback/open/", {county_user: 403}, method="post")
 
 
+def test_a_countys_figure_on_the_dashboard_opens_that_countys_passed_firms_only(
+    client, campaign, passed_firm, make_enterprise, fushan, zhifu, city_user
+):
+    other = make_enterprise(county=fushan, name="烟台福山达标机械有限公司", status=Status.ANNOUNCED)
+    client.force_login(city_user)
+    page = client.get(f"/lookback/{campaign.pk}/self-checks/?county={fushan.pk}").content.decode()
+    assert other.name in page and passed_firm.name not in page and "仅显示：福山区" in page
+    everyone = client.get(f"/lookback/{campaign.pk}/self-checks/").content.decode()
+    assert other.name in everyone and passed_firm.name in everyone
+    junk = client.get(f"/lookback/{campaign.pk}/self-checks/?county=abc")
+    assert junk.status_code == 200 and other.name not in junk.content.decode()
+    dashboard = client.get(f"/reports/?year={campaign.year}").content.decode()
+    assert f"/lookback/{campaign.pk}/self-checks/?county={zhifu.pk}" in dashboard
+
+
 def test_an_enterprise_files_its_self_check_through_the_page(
     client, campaign, passed_firm, enterprise_user
 ):

@@ -44,6 +44,8 @@ FAILED_SPOT_CHECKS = (
     SpotCheckOutcome.Outcome.PUNISHED,
     SpotCheckOutcome.Outcome.REVOKED,
 )
+
+
 # 四个结合: 责任管理机制, 全员培训, 危险场所/特殊作业/风险节点辨识, 隐患查改.
 def _identified(kind: str) -> Exists:
     return Exists(RiskIdentification.objects.filter(review=OuterRef("pk"), kind=kind))

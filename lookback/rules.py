@@ -73,4 +73,3 @@ def phases_in_order(deadlines: dict[str, dt.date]) -> str | None:
         if deadlines[after] < deadlines[before]:
             return f"{PHASES[after]}截止日期不能早于{PHASES[before]}截止日期"
     return None
-

@@ -109,4 +109,3 @@ def request_body_limit(get_response: Callable[[Any], Any]) -> Callable[[Any], An
         return response
 
     return middleware
-

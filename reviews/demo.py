@@ -250,9 +250,7 @@ def _demo_standard(ScoringStandard, StandardItem, StandardKind):
     loaded = (
         ScoringStandard.objects.filter(kind=StandardKind.SMALL_MICRO)
         .exclude(code="DEMO-MINI")
-        .order_by(
-            Case(When(issuer=StandardIssuer.PROVINCE, then=0), default=1), "-effective_from"
-        )
+        .order_by(Case(When(issuer=StandardIssuer.PROVINCE, then=0), default=1), "-effective_from")
         .first()
     )
     if loaded is not None and loaded.items.exists():

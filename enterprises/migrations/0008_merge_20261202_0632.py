@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0006_recommended_status'),
-        ('enterprises', '0007_name_trigram_search'),
+        ("enterprises", "0006_recommended_status"),
+        ("enterprises", "0007_name_trigram_search"),
     ]
 
-    operations = [
-    ]
+    operations = []

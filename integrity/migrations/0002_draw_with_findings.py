@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('integrity', '0001_initial'),
+        ("integrity", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='draw',
-            name='with_findings',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='每县市区从第1层抽取家数'),
+            model_name="draw",
+            name="with_findings",
+            field=models.PositiveSmallIntegerField(
+                blank=True, null=True, verbose_name="每县市区从第1层抽取家数"
+            ),
         ),
     ]

@@ -4,31 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lookback', '0004_audit_suspension'),
+        ("lookback", "0004_audit_suspension"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='auditround',
-            name='draw',
+            model_name="auditround",
+            name="draw",
         ),
         migrations.RemoveField(
-            model_name='spotcheck',
-            name='draw',
+            model_name="spotcheck",
+            name="draw",
         ),
         migrations.AddField(
-            model_name='auditround',
-            name='draw_number',
-            field=models.CharField(blank=True, max_length=20, verbose_name='抽取编号'),
+            model_name="auditround",
+            name="draw_number",
+            field=models.CharField(blank=True, max_length=20, verbose_name="抽取编号"),
         ),
         migrations.AddField(
-            model_name='spotcheck',
-            name='draw_number',
-            field=models.CharField(blank=True, max_length=20, verbose_name='抽取编号'),
+            model_name="spotcheck",
+            name="draw_number",
+            field=models.CharField(blank=True, max_length=20, verbose_name="抽取编号"),
         ),
         migrations.DeleteModel(
-            name='Draw',
+            name="Draw",
         ),
     ]

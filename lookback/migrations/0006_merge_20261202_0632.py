@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lookback', '0005_draws_move_to_integrity'),
-        ('lookback', '0005_ratings_keep_history_and_cite_decisions'),
+        ("lookback", "0005_draws_move_to_integrity"),
+        ("lookback", "0005_ratings_keep_history_and_cite_decisions"),
     ]
 
-    operations = [
-    ]
+    operations = []

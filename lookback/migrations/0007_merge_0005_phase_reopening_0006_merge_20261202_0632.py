@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lookback', '0005_phase_reopening'),
-        ('lookback', '0006_merge_20261202_0632'),
+        ("lookback", "0005_phase_reopening"),
+        ("lookback", "0006_merge_20261202_0632"),
     ]
 
-    operations = [
-    ]
+    operations = []

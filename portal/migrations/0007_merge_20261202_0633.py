@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0006_notification_kind_and_mail_opt_out'),
-        ('portal', '0006_user_must_change_password'),
+        ("portal", "0006_notification_kind_and_mail_opt_out"),
+        ("portal", "0006_user_must_change_password"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0006_scheduled_run'),
-        ('portal', '0007_merge_20261202_0633'),
+        ("portal", "0006_scheduled_run"),
+        ("portal", "0007_merge_20261202_0633"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0006_agency_standing_decisions_warnings_list'),
-        ('reviews', '0008_re_review_of_a_hold'),
+        ("reviews", "0006_agency_standing_decisions_warnings_list"),
+        ("reviews", "0008_re_review_of_a_hold"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -6,47 +6,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0008_merge_20261202_0632'),
-        ('reviews', '0009_merge_20261202_0632'),
+        ("enterprises", "0008_merge_20261202_0632"),
+        ("reviews", "0009_merge_20261202_0632"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReviewSettings',
+            name="ReviewSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('score_gap_points', models.DecimalField(decimal_places=1, help_text='评审总分高于企业自评得分超过此数时，评审组须作出说明，并在读取结果处显示差距', max_digits=4, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='评审得分高于自评须说明的分差（分）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                (
+                    "score_gap_points",
+                    models.DecimalField(
+                        decimal_places=1,
+                        help_text="评审总分高于企业自评得分超过此数时，评审组须作出说明，并在读取结果处显示差距",
+                        max_digits=4,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="评审得分高于自评须说明的分差（分）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评审设置',
-                'verbose_name_plural': '评审设置',
+                "verbose_name": "评审设置",
+                "verbose_name_plural": "评审设置",
             },
         ),
         migrations.AddField(
-            model_name='scoringstandard',
-            name='issuer',
-            field=models.CharField(choices=[('province', '省级'), ('nation', '国家')], default='province', max_length=20, verbose_name='发布层级'),
+            model_name="scoringstandard",
+            name="issuer",
+            field=models.CharField(
+                choices=[("province", "省级"), ("nation", "国家")],
+                default="province",
+                max_length=20,
+                verbose_name="发布层级",
+            ),
         ),
         migrations.AddField(
-            model_name='standarditem',
-            name='project',
-            field=models.CharField(blank=True, max_length=100, verbose_name='二级考评项目'),
+            model_name="standarditem",
+            name="project",
+            field=models.CharField(blank=True, max_length=100, verbose_name="二级考评项目"),
         ),
         migrations.CreateModel(
-            name='CountyStandard',
+            name="CountyStandard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('small_micro_code', models.CharField(max_length=50, verbose_name='适用的小微企业评定标准')),
-                ('decided_at', models.DateTimeField(auto_now=True, verbose_name='决定时间')),
-                ('county', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='enterprises.county', verbose_name='县市区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                (
+                    "small_micro_code",
+                    models.CharField(max_length=50, verbose_name="适用的小微企业评定标准"),
+                ),
+                ("decided_at", models.DateTimeField(auto_now=True, verbose_name="决定时间")),
+                (
+                    "county",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="enterprises.county",
+                        verbose_name="县市区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '县市区适用标准',
-                'verbose_name_plural': '县市区适用标准',
+                "verbose_name": "县市区适用标准",
+                "verbose_name_plural": "县市区适用标准",
             },
         ),
     ]

@@ -36,78 +36,141 @@ def rows_from_text(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0010_standards_in_the_2016_layout'),
+        ("reviews", "0010_standards_in_the_2016_layout"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='evidence',
-            name='onsite_rectification',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='files', to='reviews.onsiterectification'),
+            model_name="evidence",
+            name="onsite_rectification",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="files",
+                to="reviews.onsiterectification",
+            ),
         ),
         migrations.AlterField(
-            model_name='review',
-            name='hazards_note',
-            field=models.TextField(blank=True, help_text='逐项登记发现的隐患；现场未发现隐患的，在此说明检查了哪些场所和环节', verbose_name='隐患查改情况说明'),
+            model_name="review",
+            name="hazards_note",
+            field=models.TextField(
+                blank=True,
+                help_text="逐项登记发现的隐患；现场未发现隐患的，在此说明检查了哪些场所和环节",
+                verbose_name="隐患查改情况说明",
+            ),
         ),
         migrations.CreateModel(
-            name='HazardFinding',
+            name="HazardFinding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.TextField(verbose_name='隐患描述')),
-                ('rectified_on_site', models.BooleanField(default=False, verbose_name='现场已整改')),
-                ('rectification', models.TextField(blank=True, verbose_name='现场整改情况')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('nonconformity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='hazards', to='reviews.nonconformity', verbose_name='列为不符合项')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hazards', to='reviews.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="隐患描述")),
+                (
+                    "rectified_on_site",
+                    models.BooleanField(default=False, verbose_name="现场已整改"),
+                ),
+                ("rectification", models.TextField(blank=True, verbose_name="现场整改情况")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                (
+                    "nonconformity",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hazards",
+                        to="reviews.nonconformity",
+                        verbose_name="列为不符合项",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hazards",
+                        to="reviews.review",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '隐患',
-                'verbose_name_plural': '隐患',
-                'ordering': ['recorded_at', 'pk'],
+                "verbose_name": "隐患",
+                "verbose_name_plural": "隐患",
+                "ordering": ["recorded_at", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='evidence',
-            name='hazard',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='files', to='reviews.hazardfinding'),
+            model_name="evidence",
+            name="hazard",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="files",
+                to="reviews.hazardfinding",
+            ),
         ),
         migrations.CreateModel(
-            name='RiskIdentification',
+            name="RiskIdentification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('hazardous_place', '危险、危害场所'), ('special_operation_site', '特殊作业场所'), ('risk_point', '风险节点')], max_length=30, verbose_name='类别')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='序号')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='risks', to='reviews.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("hazardous_place", "危险、危害场所"),
+                            ("special_operation_site", "特殊作业场所"),
+                            ("risk_point", "风险节点"),
+                        ],
+                        max_length=30,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="序号")),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="risks",
+                        to="reviews.review",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '风险辨识',
-                'verbose_name_plural': '风险辨识',
-                'ordering': ['kind', 'order', 'pk'],
+                "verbose_name": "风险辨识",
+                "verbose_name_plural": "风险辨识",
+                "ordering": ["kind", "order", "pk"],
             },
         ),
         migrations.RunPython(rows_from_text, migrations.RunPython.noop),
         migrations.RemoveField(
-            model_name='review',
-            name='hazardous_places',
+            model_name="review",
+            name="hazardous_places",
         ),
         migrations.RemoveField(
-            model_name='review',
-            name='hazards_found',
+            model_name="review",
+            name="hazards_found",
         ),
         migrations.RemoveField(
-            model_name='review',
-            name='hazards_rectified',
+            model_name="review",
+            name="hazards_rectified",
         ),
         migrations.RemoveField(
-            model_name='review',
-            name='risk_points',
+            model_name="review",
+            name="risk_points",
         ),
         migrations.RemoveField(
-            model_name='review',
-            name='special_operation_sites',
+            model_name="review",
+            name="special_operation_sites",
         ),
     ]

@@ -110,9 +110,7 @@ def review_not_withdrawn(nonconformity: Nonconformity) -> str | None:
 
 @rule(Nonconformity, "answer")
 def firm_of_nonconformity(user: Any, nonconformity: Nonconformity) -> str | None:
-    return firm_user(user, nonconformity.review.enterprise) or review_not_withdrawn(
-        nonconformity
-    )
+    return firm_user(user, nonconformity.review.enterprise) or review_not_withdrawn(nonconformity)
 
 
 @rule(Nonconformity, "verify")

@@ -308,8 +308,6 @@ def onsite_problems(review: Review) -> list[str]:
     return []
 
 
-
-
 def four_combinations_problems(review: Review) -> list[str]:
     """四个结合, each with substance: responsibility system, all-staff training (fewer trained
     than the firm's employees needs a reason), risk identification, hazards found and fixed."""
@@ -329,9 +327,7 @@ def four_combinations_problems(review: Review) -> list[str]:
 def hazard_problems(review: Review) -> list[str]:
     """Each hazard found is a row, listed as a 不符合项 or rectified on site with evidence
     files; a review that found none says so with substance."""
-    hazards = list(
-        HazardFinding.objects.filter(review=review).annotate(file_count=Count("files"))
-    )
+    hazards = list(HazardFinding.objects.filter(review=review).annotate(file_count=Count("files")))
     if not hazards and not has_substance(review.hazards_note):
         return ["四个结合：未登记发现的隐患（现场未发现隐患的，须说明检查情况）"]
     return [
@@ -370,9 +366,7 @@ def unresolved_deduction_codes(review: Review) -> list[str]:
 def score_gap_limit() -> Decimal:
     """Points by which the review may exceed the self-assessment unexplained: what the city
     saved on its settings page (``ReviewSettings``), else the installation's default."""
-    saved = (
-        ReviewSettings.objects.order_by("pk").values_list("score_gap_points", flat=True).first()
-    )
+    saved = ReviewSettings.objects.order_by("pk").values_list("score_gap_points", flat=True).first()
     return Decimal(saved) if saved is not None else default_score_gap_limit()
 
 
@@ -541,9 +535,7 @@ def four_combinations(review: Review) -> dict[str, Any]:
 
 
 def onsite_fixes_of(review: Review) -> list[OnsiteRectification]:
-    return list(
-        review.onsite_rectifications.select_related("item").prefetch_related("files")
-    )
+    return list(review.onsite_rectifications.select_related("item").prefetch_related("files"))
 
 
 def review_report(review: Review) -> dict[str, Any]:

@@ -46,9 +46,7 @@ def test_a_failing_audit_tells_its_county_of_the_result_and_the_hold(
             issued_on=dt.date(2016, 6, 1), valid_until=dt.date(2019, 5, 31),
         )  # fmt: skip
     city = everyone["city"]
-    audit = audit_start(
-        county=zhifu, year=2016, actor=city, sample=audit_sample(zhifu, 2016)
-    )
+    audit = audit_start(county=zhifu, year=2016, actor=city, sample=audit_sample(zhifu, 2016))
     for finding in audit.findings.all():
         audit_finding_record(finding=finding, actor=city, audited_result="", audited_score=D(50))
     audit_close(audit=audit, actor=city, expected_version=audit.version)

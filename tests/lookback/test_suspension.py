@@ -37,9 +37,7 @@ def suspended(make_enterprise, zhifu, city_user, reference):
     for _ in range(12):
         certificate = confirmed_certificate(make_enterprise(county=zhifu))
         Review.objects.filter(pk=certificate.review_id).update(agency=agency)
-    audit = audit_start(
-        county=zhifu, year=2016, actor=city_user, sample=audit_sample(zhifu, 2016)
-    )
+    audit = audit_start(county=zhifu, year=2016, actor=city_user, sample=audit_sample(zhifu, 2016))
     finding = audit.findings.select_related("enterprise").first()
     audit_finding_record(finding=finding, actor=city_user, audited_result="", audited_score=D(52))
     certificate = Certificate.objects.get(enterprise=finding.enterprise)

@@ -55,9 +55,7 @@ def test_an_audit_draw_describes_its_method_in_words(client, city_user, passes, 
     from lookback.services import audit_start
     from tests.lookback.samples import audit_sample
 
-    audit = audit_start(
-        county=zhifu, year=2016, actor=city_user, sample=audit_sample(zhifu, 2016)
-    )
+    audit = audit_start(county=zhifu, year=2016, actor=city_user, sample=audit_sample(zhifu, 2016))
     client.force_login(city_user)
     page = client.get(f"/lookback/audits/{audit.pk}/").content.decode()
     assert "Python" not in page and "random" not in page

@@ -118,9 +118,7 @@ def test_the_city_asks_the_bulletin_page_for_a_past_day_and_gets_that_day_s_numb
     assert figures(ProgressSnapshot.objects.get(year=year, taken_on=today)) == that_day
 
 
-def test_the_page_offers_a_day_of_the_year_shown_and_nothing_for_a_year_to_come(
-    client, city_user
-):
+def test_the_page_offers_a_day_of_the_year_shown_and_nothing_for_a_year_to_come(client, city_user):
     client.force_login(city_user)
     url = reverse("reports:snapshots")
     year = timezone.localdate().year

@@ -140,6 +140,8 @@ PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 def photo(name: str = "现场整改照片.pdf") -> SimpleUploadedFile:
     """A file standing for the photos and records a team saw on site."""
     return SimpleUploadedFile(name, PDF)
+
+
 GAP_EXPLANATION = "评审组现场核实，企业自评时对部分条款理解有误"
 
 

@@ -312,7 +312,7 @@ def test_the_standards_page_lists_the_shapes_and_takes_the_countys_choice(
     firm.force_login(enterprise_user)
     page = firm.get(url).content.decode()
     assert "山东省冶金等工贸行业小微型企业安全生产标准化评定通用标准" in page
-    assert "<td class=\"text-end\">135</td>" in page and "保存选定" not in page
+    assert '<td class="text-end">135</td>' in page and "保存选定" not in page
     county = Client()
     county.force_login(county_user)
     response = county.get(url)

@@ -137,6 +137,8 @@ class Enterprise(VersionedModel):
         indexes = [
             models.Index(fields=["county", "status"]),
             models.Index(fields=["name", "id"], name="enterprise_name_id"),
+            # A county's own list in its default sort (it walked the city-wide name index).
+            models.Index(fields=["county", "name", "id"], name="enterprise_county_name_id"),
             models.Index(fields=["status", "id"], name="enterprise_status_id"),
             models.Index(fields=["size", "id"], name="enterprise_size_id"),
             models.Index(fields=["employees", "id"], name="enterprise_employees_id"),
@@ -240,6 +242,10 @@ class CreationListEntry(models.Model):
         verbose_name_plural = "创建名单"
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "year"], name="one_list_entry_per_year")
+        ]
+        # The list's sort (``creation_list``): a year's entries by target date, read in order.
+        indexes = [
+            models.Index(fields=["year", "target_date", "id"], name="list_entry_year_date_id")
         ]
         ordering = ["-year", "target_date"]
 

@@ -7,11 +7,13 @@ from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 
+from portal.caching import query_key, remember
 from portal.http import id_filter, int_param
 from portal.policy import can
 
 from .choices import LIST_STAGES, PASSED_STATUSES, SMALL_MICRO
 from .models import Accident, CreationListEntry, Enterprise
+from .workflows import PROGRESS_CACHE
 
 SORTABLE = {"name", "credit_code", "county", "industry", "size", "status", "employees"}
 FILTERS = ("county", "industry", "size", "status")
@@ -62,7 +64,9 @@ def enterprise_list(*, user: Any, params: Any) -> QuerySet[Enterprise]:
     if field not in SORTABLE:
         field, sort = "name", "name"
     field = {"county": "county__sort_order", "industry": "industry__sort_order"}.get(field, field)
-    return qs.order_by(("-" if sort.startswith("-") else "") + field, "pk")
+    # The tie-break runs the same way, so a descending sort reads its (field, id) index backwards.
+    way = "-" if sort.startswith("-") else ""
+    return qs.order_by(way + field, way + "pk")
 
 
 def _by_stage_and_kind(qs: QuerySet[CreationListEntry], params: Any) -> QuerySet:
@@ -94,9 +98,9 @@ def creation_list(*, user: Any, year: int, params: Any) -> QuerySet[CreationList
     q = (params.get("q") or "").strip()
     if q:
         qs = qs.filter(firm_search(q, "enterprise__"))
-    return _by_stage_and_kind(qs, params).order_by(
-        "enterprise__county__sort_order", "target_date", "enterprise__name", "pk"
-    )
+    # By target date, soonest first, read in order from the entry's own index: sorting by county
+    # and name joined every entry of the year to its firm (1.2 s a page at 120,000 entries).
+    return _by_stage_and_kind(qs, params).order_by("target_date", "pk")
 
 
 def enterprise_by_credit_code(*, user: Any, code: str) -> Enterprise | None:
@@ -104,6 +108,8 @@ def enterprise_by_credit_code(*, user: Any, code: str) -> Enterprise | None:
 
 
 def list_years(*, user: Any) -> list[int]:
+    """The years of the user's creation lists, kept with the progress figures (a new entry
+    forgets both): a DISTINCT over every entry cost each list page 8–16 ms at 120,000."""
     # order_by(): the model's default ordering would be added to the DISTINCT (every entry).
     years = (
         CreationListEntry.objects.for_user(user)
@@ -111,7 +117,11 @@ def list_years(*, user: Any) -> list[int]:
         .values_list("year", flat=True)
         .distinct()
     )
-    return sorted(set(years), reverse=True)
+    if years.query.is_empty():
+        return []
+    return remember(
+        PROGRESS_CACHE, f"list-years:{query_key(years)}", lambda: sorted(set(years), reverse=True)
+    )
 
 
 # --- What a user may write ----------------------------------------------------------------------

@@ -11,13 +11,14 @@ transaction) makes every older key unreachable without finding and deleting them
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, transaction
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -69,6 +70,14 @@ def remember(family: str, key: str, compute: Callable[[], T], *, timeout: int = 
         value = compute()
         _set(full, value, timeout)
     return value
+
+
+def query_key(qs: Any) -> str:
+    """A key named by the query itself, as SQL: two users of the same scope share it. Raises
+    ``EmptyResultSet`` for ``qs.none()``."""
+    sql, params = qs.order_by().query.get_compiler(using=qs.db).as_sql()
+    vendor = connections[qs.db].vendor
+    return hashlib.sha1(f"{vendor}|{sql}|{params!r}".encode()).hexdigest()
 
 
 def peek(key: str) -> Any:

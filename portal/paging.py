@@ -3,15 +3,13 @@ that are shown (``Paginator.get_elided_page_range``), never a loop over all of t
 
 from __future__ import annotations
 
-import hashlib
 from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
-from django.db import connections
 
-from .caching import keep, peek
+from .caching import keep, peek, query_key
 
 # Below this many rows a list counts exactly on every request (cheap); at or above it the
 # count is kept for COUNT_SECONDS per filter, and the page says it may lag.
@@ -45,10 +43,7 @@ class CheapCountPaginator(Paginator):
 
 def _count_key(qs: Any) -> str:
     """The filter itself, as SQL, names the count: two users with the same scope share it."""
-    sql, params = qs.order_by().query.get_compiler(using=qs.db).as_sql()
-    vendor = connections[qs.db].vendor
-    digest = hashlib.sha1(f"{vendor}|{sql}|{params!r}".encode()).hexdigest()
-    return f"count:{digest}"
+    return f"count:{query_key(qs)}"
 
 
 def paginate(request: Any, qs: Any, per_page: int) -> Page:

@@ -838,6 +838,8 @@ class Certificate(models.Model):
         verbose_name = "等级证书"
         verbose_name_plural = "等级证书"
         ordering = ["-issued_on"]
+        # The certificate list's sort, newest first, read from the index backwards.
+        indexes = [models.Index(fields=["issued_on", "number"], name="certificate_issued_number")]
 
     def __str__(self) -> str:
         return self.number

@@ -117,3 +117,19 @@ def test_the_dashboards_other_counts_over_every_firm_are_kept_and_forgotten_alik
     LIFECYCLE.apply(concluded_firm, "confirm", actor=city_user, trusted=True)
     assert passed(city_user) == 1 and passed(county_staff) == 1
     assert passed_by_county()[concluded_firm.county_id] == 1
+
+
+def test_the_years_of_the_lists_are_read_once_and_a_new_years_list_shows_at_once(
+    concluded_firm, city_user, county_staff, make_enterprise, zhifu
+):
+    from enterprises.selectors import list_years
+    from enterprises.services import creation_list_add
+
+    assert list_years(user=city_user) == [2016]
+    assert queries_of(lambda: list_years(user=city_user)) == 0
+    newcomer = make_enterprise(county=zhifu)
+    creation_list_add(
+        actor=county_staff, enterprise=newcomer, year=2017, target_date=D(2017, 6, 30)
+    )
+    assert list_years(user=city_user) == [2017, 2016]
+    assert list_years(user=county_staff) == [2017, 2016]

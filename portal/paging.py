@@ -1,5 +1,6 @@
-"""The pager of every list: a count that stays cheap at any size and the few page numbers
-that are shown (``Paginator.get_elided_page_range``), never a loop over all of them."""
+"""The pager of every list: a count that stays cheap at any size, the few page numbers that are
+shown (``Paginator.get_elided_page_range``), never a loop over all of them, and deep pages read
+in two steps (the page's ids first, then those rows with what they join)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 
 from .caching import keep, peek, query_key
 
@@ -15,6 +17,10 @@ from .caching import keep, peek, query_key
 # count is kept for COUNT_SECONDS per filter, and the page says it may lag.
 CACHED_COUNT_FROM = 5000
 COUNT_SECONDS = 60
+# From this many rows into a list, a page is read as a "deferred join": the ids of its rows are
+# skipped to through the sort's index alone, then only those rows are read with their joins
+# (at 120,000 creation-list entries page 500 joined 25,000 entries to their firms to skip them).
+DEFERRED_JOIN_FROM = 1000
 
 
 class CheapCountPaginator(Paginator):
@@ -39,6 +45,25 @@ class CheapCountPaginator(Paginator):
         if n >= CACHED_COUNT_FROM:
             keep(key, n, timeout=COUNT_SECONDS)
         return n
+
+    def page(self, number: Any) -> Page:
+        qs = self.object_list
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        if bottom < DEFERRED_JOIN_FROM or not _plain_rows(qs):
+            return super().page(number)
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(qs.values_list("pk", flat=True)[bottom:top])
+        rows = {row.pk: row for row in qs.order_by().filter(pk__in=ids)}
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
+
+def _plain_rows(qs: Any) -> bool:
+    """A queryset of model rows, each once (``values()`` rows and DISTINCT are paged as they
+    are)."""
+    return isinstance(qs, QuerySet) and qs._fields is None and not qs.query.distinct
 
 
 def _count_key(qs: Any) -> str:

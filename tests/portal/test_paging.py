@@ -61,3 +61,21 @@ def test_a_list_filtered_by_no_id_counts_nothing_without_a_query(rf, db, django_
     with django_assert_num_queries(0):
         page = paging.paginate(rf.get("/"), Enterprise.objects.none(), 50)
         assert page.paginator.count == 0
+
+
+def test_a_deep_page_reads_its_ids_first_and_shows_the_same_rows_in_the_same_order(
+    rf, make_enterprise, monkeypatch, django_assert_num_queries
+):
+    from enterprises.models import Enterprise
+
+    for n in range(7):
+        make_enterprise(name=f"烟台第{7 - n}号机械有限公司")
+    qs = Enterprise.objects.select_related("county").order_by("name", "pk")
+    expected = [f.pk for f in qs][4:6]
+    monkeypatch.setattr(paging, "DEFERRED_JOIN_FROM", 4)
+    with django_assert_num_queries(3):  # the count, the page's ids, its rows with the county
+        page = paging.paginate(rf.get("/?page=3"), qs.all(), 2)
+        assert [f.pk for f in page] == expected
+        assert all(f.county.name for f in page)
+    shallow = paging.paginate(rf.get("/?page=2"), qs.all(), 2)  # above the threshold: one read
+    assert [f.pk for f in shallow] == [f.pk for f in qs][2:4]

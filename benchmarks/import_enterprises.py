@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -42,7 +43,26 @@ def setup() -> None:
 
 
 def peak_mb() -> float:
+    """This process's own peak memory: ``VmHWM`` of its address space. (``ru_maxrss`` is not
+    its own: Linux carries the parent's peak into a child at exec, and the cleanup phase,
+    deleting 200,000 firms through the ORM, peaks at 520 MB.)"""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ``manage.py`` run whole, printing its own peak (``peak_mb``) to stderr as it exits.
+COMMAND = """
+import atexit, re, runpy, sys
+def peak():
+    status = open("/proc/self/status").read()
+    print("PEAK_MB=%.2f" % (int(re.search(r"VmHWM:\\s+(\\d+)", status).group(1)) / 1024),
+          file=sys.stderr)
+atexit.register(peak)
+sys.argv = ["manage.py", *sys.argv[1:]]
+runpy.run_path("manage.py", run_name="__main__")
+"""
 
 
 def generate(path: Path, rows: int) -> None:
@@ -161,22 +181,19 @@ def run_child(name: str, path: Path) -> dict:
 
 
 def run_command(path: Path) -> dict:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu_before = before.ru_utime + before.ru_stime  # of the earlier phases' processes
+    """``manage.py import_enterprises`` as a whole process, with its own peak memory."""
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "manage.py", "import_enterprises", str(path)],
+        [sys.executable, "-c", COMMAND, "import_enterprises", str(path)],
         cwd=ROOT,
         capture_output=True,
         text=True,
     )
     seconds = time.perf_counter() - started
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = usage.ru_utime + usage.ru_stime - cpu_before
     if proc.returncode:
         raise SystemExit(proc.stderr[-2000:])
-    return {"seconds": seconds, "cpu_s": cpu, "exit": proc.returncode,
-            "peak_mb_children_max": usage.ru_maxrss / 1024}  # fmt: skip
+    peak = float(re.search(r"PEAK_MB=([\d.]+)", proc.stderr).group(1))
+    return {"seconds": seconds, "exit": proc.returncode, "peak_mb": peak}
 
 
 def goals(rows: int, results: dict) -> list[str]:
@@ -188,7 +205,7 @@ def goals(rows: int, results: dict) -> list[str]:
         checks += [("first import < 2.5 s", first["seconds"] < 2.5),
                    ("whole command < 4 s", command["seconds"] < 4)]  # fmt: skip
     if rows >= 200_000:
-        peak = max(first["peak_mb"], command["peak_mb_children_max"])
+        peak = max(first["peak_mb"], command["peak_mb"])
         checks += [("first import < 25 s", first["seconds"] < 25), ("peak < 300 MB", peak < 300)]
     return [f"goal {label}: {'met' if ok else 'NOT met'}" for label, ok in checks]
 

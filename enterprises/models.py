@@ -136,7 +136,13 @@ class Enterprise(VersionedModel):
         # industry sort through the related row's order and take the county filter instead.
         indexes = [
             models.Index(fields=["county", "status"]),
-            models.Index(fields=["name", "id"], name="enterprise_name_id"),
+            # The open firms (the list's default) by name: its deep pages skip through this index
+            # alone, with no row read to test ``closed_on``.
+            models.Index(
+                fields=["name", "id"],
+                name="enterprise_open_name_id",
+                condition=models.Q(closed_on__isnull=True),
+            ),
             # A county's own list in its default sort (it walked the city-wide name index).
             models.Index(fields=["county", "name", "id"], name="enterprise_county_name_id"),
             models.Index(fields=["status", "id"], name="enterprise_status_id"),

@@ -608,6 +608,12 @@ class Review(VersionedModel):
                 name="one_assignment_number",
             )
         ]
+        # The lists' sorts: the application queue (a status's reviews in the order applied) and
+        # an agency's tasks (its reviews, the latest assigned first).
+        indexes = [
+            models.Index(fields=["status", "applied_at", "id"], name="review_status_applied_id"),
+            models.Index(fields=["agency", "assigned_at", "id"], name="review_agency_assigned_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.enterprise} 评审"

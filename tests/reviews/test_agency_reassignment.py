@@ -144,3 +144,16 @@ def test_the_county_withdraws_from_its_list_and_assigns_on_the_usual_page(review
     assert w.firm.name not in county.get("/reviews/agencies/reassign/").content.decode()
     city_page = client_for(w.city_user).get("/reviews/agencies/reassign/").content.decode()
     assert "/withdraw/" not in city_page
+
+
+def test_the_lists_count_each_reviews_open_and_answered_nonconformities(review_world, rectifying):
+    from reviews.selectors.review import review_list
+
+    w = review_world
+    second = services.nonconformity_add(
+        review=rectifying, actor=w.agency_user, item=w.standard.items.order_by("order")[1],
+        description="应急预案未演练", deadline=timezone.localdate() + dt.timedelta(days=3),
+    )  # fmt: skip
+    services.nonconformity_answer(nonconformity=second, actor=w.firm_user, response="已演练")
+    shown = review_list(user=w.agency_user, params={}).get(pk=rectifying.pk)
+    assert (shown.open_nonconformities, shown.answered_nonconformities) == (2, 1)

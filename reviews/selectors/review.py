@@ -8,12 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from enterprises.models import Enterprise
 from enterprises.selectors import firm_search
 from portal.http import id_filter
+from portal.queries import counted
 
 from ..choices import (
     OPEN_NONCONFORMITY_STATUSES,
@@ -200,22 +201,15 @@ def agency_options(review: Review) -> list[AgencyOption]:
 # --- Lists ----------------------------------------------------------------------------------
 
 
-def _nonconformities_counted(*statuses: str) -> Subquery:
-    """The review's nonconformities in ``statuses``, counted for each shown row only."""
-    return Subquery(
-        Nonconformity.objects.filter(review=OuterRef("pk"), status__in=statuses)
-        .order_by()
-        .annotate(n=Func(F("pk"), function="COUNT"))
-        .values("n")
-    )
+def _nonconformities(*statuses: str) -> QuerySet[Nonconformity]:
+    return Nonconformity.objects.filter(review=OuterRef("pk"), status__in=statuses)
 
 
 def with_open_counts(qs: QuerySet[Review]) -> QuerySet[Review]:
-    # Subqueries, not COUNT ... GROUP BY: grouping joined every listed review to its
-    # nonconformities before the page was cut (124 ms at 20,000 reviews in rectification).
+    # Counted per shown row (a COUNT ... GROUP BY took 124 ms at 20,000 reviews in rectification).
     return qs.annotate(
-        open_nonconformities=_nonconformities_counted(*OPEN_NONCONFORMITY_STATUSES),
-        answered_nonconformities=_nonconformities_counted("answered"),
+        open_nonconformities=counted(_nonconformities(*OPEN_NONCONFORMITY_STATUSES)),
+        answered_nonconformities=counted(_nonconformities("answered")),
     )
 
 

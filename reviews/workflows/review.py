@@ -65,24 +65,25 @@ def comment_is_given(nonconformity: Nonconformity, context: dict[str, Any]) -> s
     return None
 
 
-def agency_is_off_the_list(review: Review, context: dict[str, Any]) -> str | None:
+def _agency_off_the_list(review: Review) -> bool:
+    """The assigned agency is removed (清除) or disqualified (取消资格)."""
     from ..choices import OFF_THE_LIST_STANDINGS
 
-    agency = review.agency
-    if agency is None or agency.standing not in OFF_THE_LIST_STANDINGS:
+    return review.agency is not None and review.agency.standing in OFF_THE_LIST_STANDINGS
+
+
+def agency_is_off_the_list(review: Review, context: dict[str, Any]) -> str | None:
+    if not _agency_off_the_list(review):
         return "评审机构仍在动态名单内，不能撤回委派"
     return None
 
 
 def agency_is_on_the_list(review: Review, context: dict[str, Any]) -> str | None:
-    """An agency removed (清除) or disqualified (取消资格) concludes nothing more: its open
-    assignments wait for the county to withdraw and assign them anew."""
-    from ..choices import OFF_THE_LIST_STANDINGS
-
-    agency = review.agency
-    if agency is not None and agency.standing in OFF_THE_LIST_STANDINGS:
+    """An agency off the list concludes nothing more: its open assignments wait for the
+    county to withdraw and assign them anew."""
+    if _agency_off_the_list(review):
         return (
-            f"评审机构为“{agency.get_standing_display()}”，不能作出评审结论；"
+            f"评审机构为“{review.agency.get_standing_display()}”，不能作出评审结论；"
             "请企业所在县市区撤回委派后重新委派"
         )
     return None

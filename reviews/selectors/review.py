@@ -17,6 +17,7 @@ from portal.http import id_filter
 from portal.queries import counted
 
 from ..choices import (
+    OFF_THE_LIST_STANDINGS,
     OPEN_NONCONFORMITY_STATUSES,
     AgencyStanding,
     AssessmentStatus,
@@ -261,11 +262,22 @@ def open_nonconformity_count(review: Review) -> int:
     return review.nonconformities.filter(status__in=OPEN_NONCONFORMITY_STATUSES).count()
 
 
+def agency_off_the_list(review: Review) -> bool:
+    """The assigned agency is removed (清除) or disqualified (取消资格): it concludes nothing
+    more, and the county withdraws the assignment."""
+    return review.agency is not None and review.agency.standing in OFF_THE_LIST_STANDINGS
+
+
 def conclusion_problems(review: Review) -> list[str]:
     """Everything that still stands between this review and its conclusion."""
     problems = []
     if review.status not in AGENCY_EDITABLE_STATUSES:
         problems.append(f"评审状态为“{review.get_status_display()}”")
+    if agency_off_the_list(review):
+        problems.append(
+            f"评审机构为“{review.agency.get_standing_display()}”，已不在动态名单内；"
+            "请企业所在县市区撤回委派后重新委派"
+        )
     if review.standard_id is None:
         problems.append("评审未记录评定标准")
     problems += onsite_problems(review)

@@ -65,27 +65,11 @@ def comment_is_given(nonconformity: Nonconformity, context: dict[str, Any]) -> s
     return None
 
 
-def _agency_off_the_list(review: Review) -> bool:
-    """The assigned agency is removed (清除) or disqualified (取消资格)."""
-    from ..choices import OFF_THE_LIST_STANDINGS
-
-    return review.agency is not None and review.agency.standing in OFF_THE_LIST_STANDINGS
-
-
 def agency_is_off_the_list(review: Review, context: dict[str, Any]) -> str | None:
-    if not _agency_off_the_list(review):
+    from ..selectors.review import agency_off_the_list
+
+    if not agency_off_the_list(review):
         return "评审机构仍在动态名单内，不能撤回委派"
-    return None
-
-
-def agency_is_on_the_list(review: Review, context: dict[str, Any]) -> str | None:
-    """An agency off the list concludes nothing more: its open assignments wait for the
-    county to withdraw and assign them anew."""
-    if _agency_off_the_list(review):
-        return (
-            f"评审机构为“{review.agency.get_standing_display()}”，不能作出评审结论；"
-            "请企业所在县市区撤回委派后重新委派"
-        )
     return None
 
 
@@ -183,7 +167,7 @@ REVIEW = Machine(
             AGENCY_EDITABLE_STATUSES,
             ReviewStatus.CONCLUDED,
             "作出评审结论",
-            conditions=(agency_is_on_the_list, is_ready_to_conclude),
+            conditions=(is_ready_to_conclude,),
             hooks=(firm_concluded,),
         ),
         Transition(

@@ -81,10 +81,12 @@ def test_a_removed_agency_concludes_nothing_more(review_world):
     w = review_world
     review = w.scored()
     removed(w)
-    with pytest.raises(TransitionRefused, match="不能作出评审结论"):
+    with pytest.raises(TransitionRefused, match="已不在动态名单内"):
         services.review_conclude(review=review, actor=w.agency_user)
     assert Review.objects.get(pk=review.pk).status == review.status
     assert Review.objects.get(pk=review.pk).concluded_at is None
+    page = client_for(w.agency_user).get(f"/reviews/{review.pk}/").content.decode()
+    assert "已不在动态名单内" in page  # said beside the (disabled) button, not only on a click
 
 
 def test_an_agency_on_the_list_keeps_its_assignment(review_world):

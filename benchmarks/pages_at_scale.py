@@ -2,7 +2,8 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_perf_200k \\
         python benchmarks/pages_at_scale.py [--enterprises 200000] [--seconds 10] [--runs 3]
-        [--port 8106] [--save FILE] [--compare FILE] [--skip-seed] [--skip-pages] [--skip-jobs]
+        [--port 8106] [--save FILE] [--compare FILE] [--only PATTERN] [--skip-seed]
+        [--skip-pages] [--skip-jobs]
 
 1. Seeds the demo at that size once (``seed_demo --enterprises N``; reruns reuse it) and runs
    ``VACUUM ANALYZE`` (autovacuum may be off on this machine: FIELD-NOTES).
@@ -187,8 +188,11 @@ def _ms(text: str, percentile: str) -> float:
     return float(found.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[found.group(2)]
 
 
-def load_pages(port: int, seconds: int, runs: int, compare: dict | None) -> dict:
-    """Each page ``runs`` times (the median of each figure); returns them by label."""
+def load_pages(
+    port: int, seconds: int, runs: int, compare: dict | None, only: str | None = None
+) -> dict:
+    """Each page ``runs`` times (the median of each figure); returns them by label. ``only``:
+    the pages whose label matches this pattern (and the login page, the base)."""
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
     sessions: dict[str, str] = {}
@@ -199,6 +203,8 @@ def load_pages(port: int, seconds: int, runs: int, compare: dict | None) -> dict
         header = f"{'page':40} {'rps':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7}"
         print(header + ("  x time at the compared size" if compare else ""))
         for label, login, path in pages():
+            if only and base and not re.search(only, label):
+                continue
             cookie = None
             if login:
                 cookie = sessions.setdefault(login, session_for(login))
@@ -309,6 +315,7 @@ def main() -> None:
     parser.add_argument("--save", help="keep the page figures as JSON in this file")
     parser.add_argument("--compare", help="a file --save wrote at another size (2,000 firms)")
     parser.add_argument("--port", type=int, default=8106)
+    parser.add_argument("--only", help="the pages whose label matches this pattern")
     parser.add_argument("--skip-seed", action="store_true")
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--skip-jobs", action="store_true")
@@ -319,7 +326,9 @@ def main() -> None:
         seed(args.enterprises)
     if not args.skip_pages:
         compare = json.loads(Path(args.compare).read_text()) if args.compare else None
-        results = load_pages(args.port, min(args.seconds, 15), max(args.runs, 1), compare)
+        results = load_pages(
+            args.port, min(args.seconds, 15), max(args.runs, 1), compare, args.only
+        )
         if args.save:
             Path(args.save).write_text(json.dumps(results, ensure_ascii=False, indent=1))
     if not args.skip_jobs:

@@ -16,6 +16,7 @@ from portal.scoping import ScopedQuerySet, SharedQuerySet
 from .choices import SMALL_MICRO, Grade, RemovalReason, SizeClass, Status
 from .credit_code import credit_code_error, normalize
 from .rules import size_disagreement
+from .search import Includes
 
 
 class CountyQuerySet(ScopedQuerySet):
@@ -85,8 +86,7 @@ class Enterprise(VersionedModel):
     """A firm, identified by its 统一社会信用代码. Never hard-deleted: it closes."""
 
     credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
-    # Sorted on (name, id); searched through a trigram index on PostgreSQL (migration 0006,
-    # enterprises.selectors.firm_search).
+    # Sorted on (name, id); searched by part with ``name__includes`` (enterprises.search).
     name = models.CharField("企业名称", max_length=200)
     county = models.ForeignKey(
         County,
@@ -257,6 +257,9 @@ class CreationListEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年 {self.enterprise}"
+
+
+Enterprise._meta.get_field("name").register_lookup(Includes)
 
 
 class Accident(models.Model):

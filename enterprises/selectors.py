@@ -21,11 +21,9 @@ ACCIDENT_LOOKBACK_DAYS = 365
 
 
 def firm_search(q: str, prefix: str = "") -> Q:
-    """A firm by part of its name or the start of its credit code. On PostgreSQL the name is
-    served by a trigram index (``pg_trgm``, migration 0006) on ``UPPER(name)``, which is what
-    ``icontains`` compares; a 2-character name (common in Chinese) has no trigram and is still
-    found, by a scan. The code's prefix is served by its unique index."""
-    return Q(**{f"{prefix}name__icontains": q}) | Q(
+    """A firm by part of its name (``enterprises.search``: served by an index on PostgreSQL
+    from two characters up) or the start of its credit code (its unique index)."""
+    return Q(**{f"{prefix}name__includes": q}) | Q(
         **{f"{prefix}credit_code__startswith": q.upper()}
     )
 

@@ -11,7 +11,7 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
-from .caching import keep, peek, query_key
+from .caching import keep, peek, query_key, remember
 
 # Below this many rows a list counts exactly on every request (cheap); at or above it the
 # count is kept for COUNT_SECONDS per filter, and the page says it may lag.
@@ -60,6 +60,42 @@ class CheapCountPaginator(Paginator):
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
 
+class RememberedOrderPaginator(CheapCountPaginator):
+    """For a page many read and few change (the public list): the count and each page's ids,
+    in order, are kept in a cache ``family`` that the changes to the list forget, so the sort
+    runs once per change, not per request. The rows themselves are read afresh by id under the
+    list's own filters, so a row that no longer belongs drops out even before the family is
+    forgotten; what may lag, at most ``timeout`` seconds, is the order and the count."""
+
+    def __init__(self, object_list: Any, per_page: int, *, family: str, timeout: int = 600):
+        super().__init__(object_list, per_page)
+        self.family, self.timeout = family, timeout
+
+    def _remember(self, what: str, compute: Any) -> Any:
+        try:
+            key = f"{what}:{query_key(self.object_list)}"
+        except EmptyResultSet:
+            return compute()
+        return remember(self.family, key, compute, timeout=self.timeout)
+
+    @cached_property
+    def count(self) -> int:
+        return self._remember("count", self.object_list.count)
+
+    def page(self, number: Any) -> Page:
+        qs = self.object_list
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = self._remember(
+            f"page:{bottom}:{top}", lambda: list(qs.values_list("pk", flat=True)[bottom:top])
+        )
+        rows = {row.pk: row for row in qs.order_by().filter(pk__in=ids)}
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
+
 def _plain_rows(qs: Any) -> bool:
     """A queryset of model rows, each once (``values()`` rows and DISTINCT are paged as they
     are)."""
@@ -71,6 +107,11 @@ def _count_key(qs: Any) -> str:
     return f"count:{query_key(qs)}"
 
 
-def paginate(request: Any, qs: Any, per_page: int) -> Page:
-    """The asked page (``?page=``; a bad number gives the first or the last page)."""
-    return CheapCountPaginator(qs, per_page).get_page(request.GET.get("page"))
+def paginate(request: Any, qs: Any, per_page: int, *, family: str | None = None) -> Page:
+    """The asked page (``?page=``; a bad number gives the first or the last page); with a
+    cache ``family``, its order and count are kept there (``RememberedOrderPaginator``)."""
+    if family:
+        paginator = RememberedOrderPaginator(qs, per_page, family=family)
+    else:
+        paginator = CheapCountPaginator(qs, per_page)
+    return paginator.get_page(request.GET.get("page"))

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from enterprises.choices import Status
 from enterprises.models import County, Enterprise
+from enterprises.workflows import forget_progress
 from portal.audit import diff, record_change, record_many, snapshot
 from portal.events import emit
 from portal.policy import require
@@ -336,6 +337,7 @@ def certificate_lift_suspension(*, certificate: Certificate, actor: Any, reason:
         ).update(suspended_at=None)
         if not claimed:
             return False
+        forget_progress()  # the grade is back on the public list
         before = snapshot(certificate, ["suspended_at", "suspend_reason"])
         certificate.suspended_at = None
         record_change(
@@ -360,6 +362,7 @@ def _mark_suspended(certificate: Certificate, *, actor: Any, reason: str) -> Non
     before = snapshot(certificate, ["suspended_at", "suspend_reason"])
     certificate.suspended_at, certificate.suspend_reason = timezone.now(), reason
     certificate.save(update_fields=["suspended_at", "suspend_reason"])
+    forget_progress()  # the public list shows no suspended grade
     record_change(
         actor=actor,
         obj=certificate,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from enterprises.models import County
+from enterprises.workflows import PROGRESS_CACHE
 from portal.audit import history_for
 from portal.http import perform, refuse_form, xlsx_response
 from portal.paging import paginate
@@ -470,7 +471,9 @@ def announcement_export(request, pk: int):
 def public_list(request):
     """名单: announced firms holding a valid grade, and the 公示 open to objection; no login."""
     qs = selectors.public_announced(params=request.GET)
-    page = _page(request, qs, selectors.PUBLIC_PAGE_SIZE)
+    # Read by anyone, changed by announcements, revocations and the nightly expiry, all of
+    # which forget the progress family: the sort of every valid grade runs once per change.
+    page = paginate(request, qs, selectors.PUBLIC_PAGE_SIZE, family=PROGRESS_CACHE)
     counties = County.objects.order_by("sort_order", "code")
     context = {
         "page_obj": page,

@@ -105,12 +105,15 @@ def test_the_public_page_is_paginated_with_constant_queries(
     industry = reference["industries"][3]
     certificates = [certified_firm(zhifu, industry) for _ in range(55)]
     announcement(zhifu, county_user, certificates, number="芝安监〔2016〕8号", published=True)
-    with django_assert_max_num_queries(5):  # and the 公示 open to objection
+    # The count, the page's ids in order, its rows, their 公告, the counties, the open 公示.
+    with django_assert_max_num_queries(6):
         response = Client().get(URL)
     assert response.context["page_obj"].paginator.count == 55
     assert len(response.context["page_obj"].object_list) == 50
     assert "共 55 条" in response.text
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
+        assert Client().get(URL, {"page": 2}).status_code == 200
+    with django_assert_max_num_queries(4):  # read again: the count and the order are kept
         assert Client().get(URL, {"page": 2}).status_code == 200
 
 
@@ -147,3 +150,36 @@ def test_a_closed_firm_is_off_the_public_list(published, county_user):
     page = Client().get(URL).text
     assert closed.name not in page
     assert published[1].enterprise.name in page
+
+
+def test_the_list_is_sorted_once_per_change_and_shows_no_row_that_left_it(
+    published, city_user, django_assert_max_num_queries
+):
+    """Everyone reads the page and few things change it: its order and count are kept until
+    an announcement, revocation, suspension or expiry forgets them, and its rows are read
+    afresh, so a grade that left the list is never shown."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from enterprises.workflows import forget_progress
+    from reviews.models import Certificate
+    from reviews.services.certificates import certificate_lift_suspension
+
+    with CaptureQueriesContext(connection) as first:
+        Client().get(URL)
+    with CaptureQueriesContext(connection) as again:
+        page = Client().get(URL).text
+    sorts = [q["sql"] for q in again.captured_queries if '"name" ASC' in q["sql"]]
+    assert sorts == [] and len(again) < len(first)
+    assert all(c.number in page for c in published)
+
+    held = published[0]
+    Certificate.objects.filter(pk=held.pk).update(suspended_at=timezone.now())  # nothing forgot
+    page = Client().get(URL).text
+    assert held.number not in page and published[1].number in page
+
+    forget_progress()  # as the suspension's service does: the list is sorted without it
+    assert held.number not in Client().get(URL).text
+    held.refresh_from_db()
+    assert certificate_lift_suspension(certificate=held, actor=city_user, reason="复核无误")
+    assert held.number in Client().get(URL).text

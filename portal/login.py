@@ -75,6 +75,27 @@ class AbsoluteSessionLifetimeMiddleware:
         return self.get_response(request)
 
 
+class IdleSessionMiddleware:
+    """The idle limit: a session ends ``SESSION_COOKIE_AGE`` seconds after its last request,
+    give or take ``SESSION_REFRESH_SECONDS``. A signed-in session is saved, which pushes its
+    end on, when it was last saved longer ago than that, not on every request: a page read no
+    longer costs a write and a commit (``SESSION_SAVE_EVERY_REQUEST`` is off)."""
+
+    KEY = "portal_seen_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = time.time()
+            if now - request.session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                request.session[self.KEY] = now
+        return response
+
+
 def start_session_clock(sender, request, user, **kwargs) -> None:
     """A new login starts the absolute lifetime again (receiver of ``user_logged_in``)."""
     if request is not None and hasattr(request, "session"):

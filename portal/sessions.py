@@ -1,10 +1,10 @@
 """Django's database sessions, except that a database out of reach is said to be one.
 
-Every request saves its session (``SESSION_SAVE_EVERY_REQUEST``: the idle limit). Django turns
-any database error while updating it into ``UpdateError``, which the session middleware answers
-with a 400 ("the session was deleted"): while PostgreSQL restarts, a signed-in user would see a
-bad-request page. A lost connection is raised as itself instead, so the portal answers its 503
-page that asks to retry (``portal.views.server_error``)."""
+A signed-in session is saved once a minute of use (``portal.login.IdleSessionMiddleware``: the
+idle limit). Django turns any database error while updating it into ``UpdateError``, which the
+session middleware answers with a 400 ("the session was deleted"): while PostgreSQL restarts, a
+signed-in user would see a bad-request page. A lost connection is raised as itself instead, so
+the portal answers its 503 page that asks to retry (``portal.views.server_error``)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
 """Login, roles, start pages, passwords, throttling and sessions."""
 
+import time
+
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -85,9 +87,31 @@ def test_login_is_throttled_by_user_and_address_together(county_user):
     assert Client(REMOTE_ADDR="10.2.2.2").post("/accounts/login/", good).status_code == 302
 
 
-def test_sessions_expire_after_thirty_idle_minutes():
-    assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+def test_sessions_expire_after_thirty_idle_minutes(client, city_user):
+    """Each minute of use pushes the session's end 30 minutes on; the requests in between
+    write nothing."""
+    from django.contrib.sessions.models import Session
+
+    from portal.login import IdleSessionMiddleware
+
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_REFRESH_SECONDS == 60
+    client.force_login(city_user)
+    assert client.get("/enterprises/").status_code == 200
+    key = client.session.session_key
+
+    def ends():
+        return Session.objects.get(session_key=key).expire_date
+
+    first = ends()
+    client.get("/enterprises/")
+    assert ends() == first  # within the minute: not saved again
+
+    session = client.session
+    session[IdleSessionMiddleware.KEY] = time.time() - 61
+    session.save()
+    saved = ends()
+    client.get("/enterprises/")
+    assert ends() > saved  # a minute on: the end moves
 
 
 def test_logout_is_a_post(client, city_user):

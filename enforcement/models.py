@@ -9,10 +9,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 
 from enterprises.models import Enterprise
 from portal.concurrency import VersionedModel
+from portal.links import row_url
 from portal.scoping import ScopedQuerySet, SharedQuerySet
 
 from . import rules
@@ -128,7 +128,7 @@ class Case(VersionedModel):
         return f"{self.number} {self.enterprise}"
 
     def get_absolute_url(self) -> str:
-        return reverse("enforcement:case_detail", args=[self.pk])
+        return row_url("enforcement:case_detail", self.pk)
 
     def clean(self) -> None:
         if self.status == CaseStatus.ORDERED and not (self.rectify_by and self.ordered_on):
@@ -184,7 +184,7 @@ class Inspection(models.Model):
         return f"{self.case.enterprise} 现场检查记录"
 
     def get_absolute_url(self) -> str:
-        return reverse("enforcement:inspection_print", args=[self.pk])
+        return row_url("enforcement:inspection_print", self.pk)
 
 
 class Inspector(models.Model):

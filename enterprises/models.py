@@ -8,9 +8,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.urls import reverse
 
 from portal.concurrency import VersionedModel
+from portal.links import row_url
 from portal.scoping import ScopedQuerySet, SharedQuerySet
 
 from .choices import SMALL_MICRO, Grade, RemovalReason, SizeClass, Status
@@ -154,7 +154,7 @@ class Enterprise(VersionedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("enterprises:detail", args=[self.pk])
+        return row_url("enterprises:detail", self.pk)
 
     def clean(self) -> None:
         self.credit_code = normalize(self.credit_code)

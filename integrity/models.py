@@ -11,6 +11,7 @@ from django.urls import reverse
 from enterprises.models import Accident, County, Enterprise
 from lookback.models import AuditRound, Campaign, SpotCheck
 from portal.concurrency import VersionedModel
+from portal.links import row_url
 from portal.scoping import ScopedQuerySet, SharedQuerySet
 from reviews.models import Certificate, Expert, Review, ReviewAgency
 
@@ -105,7 +106,7 @@ class Draw(VersionedModel):
         return f"抽取编号 {self.number}"
 
     def get_absolute_url(self) -> str:
-        return reverse("integrity:draw_detail", args=[self.pk])
+        return row_url("integrity:draw_detail", self.pk)
 
     def get_public_url(self) -> str:
         return reverse("integrity:public_draw", args=[self.number])
@@ -258,7 +259,7 @@ class Signal(VersionedModel):
         return f"{self.get_kind_display()}：{self.summary}"
 
     def get_absolute_url(self) -> str:
-        return reverse("integrity:signal_detail", args=[self.pk])
+        return row_url("integrity:signal_detail", self.pk)
 
 
 # --- 事故引发的撤销候选 ------------------------------------------------------------------------
@@ -312,7 +313,7 @@ class RevocationCandidate(VersionedModel):
         return f"{self.enterprise} 撤销候选"
 
     def get_absolute_url(self) -> str:
-        return reverse("integrity:candidate_detail", args=[self.pk])
+        return row_url("integrity:candidate_detail", self.pk)
 
 
 __all__ = [

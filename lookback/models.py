@@ -8,11 +8,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 
 from enterprises.choices import Grade
 from enterprises.models import County, Enterprise
 from portal.concurrency import VersionedModel
+from portal.links import row_url
 from portal.scoping import CountyOwnedQuerySet, ScopedQuerySet, SharedQuerySet
 
 
@@ -64,7 +64,7 @@ class AuditRound(VersionedModel):
         return f"{self.year}年 {self.county} 抽查审核"
 
     def get_absolute_url(self) -> str:
-        return reverse("lookback:audit_detail", args=[self.pk])
+        return row_url("lookback:audit_detail", self.pk)
 
 
 class AuditFindingQuerySet(ScopedQuerySet):
@@ -140,7 +140,7 @@ class Campaign(models.Model):
         return f"{self.year}年“回头看”活动"
 
     def get_absolute_url(self) -> str:
-        return reverse("lookback:campaign_detail", args=[self.pk])
+        return row_url("lookback:campaign_detail", self.pk)
 
     def deadline_of(self, phase: str):
         return getattr(self, f"{phase}_deadline")

@@ -14,6 +14,7 @@ from django.urls import reverse
 from enterprises.models import County, Enterprise
 from portal.audit import chinese_date
 from portal.concurrency import VersionedModel
+from portal.links import row_url
 from portal.scoping import CountyOwnedQuerySet, ScopedQuerySet
 
 
@@ -60,7 +61,7 @@ class OutreachEvent(models.Model):
         return f"{chinese_date(self.held_on)} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("outreach:event_detail", args=[self.pk])
+        return row_url("outreach:event_detail", self.pk)
 
 
 class AttendanceQuerySet(ScopedQuerySet):
@@ -142,7 +143,7 @@ class DispatchMeeting(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("outreach:dispatch_detail", args=[self.pk])
+        return row_url("outreach:dispatch_detail", self.pk)
 
 
 class DispatchItemQuerySet(ScopedQuerySet):
@@ -228,7 +229,7 @@ class GoodPractice(VersionedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("outreach:practice_detail", args=[self.pk])
+        return row_url("outreach:practice_detail", self.pk)
 
     def clean(self) -> None:
         if self.status == self.Status.FEATURED and not self.featured_on:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 
+from .links import page_url
 from .policy import can, resolve_subject
 
 FLAT_UP_TO = 1  # an app's page stands alone; two or more go in its drop-down
@@ -24,7 +25,7 @@ def _entries(config, user: Any, attribute: str = "menu") -> list[dict[str, Any]]
         if subject is not None and not can(user, action, resolve_subject(subject)):
             continue
         try:
-            entries.append({"label": label, "url": reverse(url_name), "active": False})
+            entries.append({"label": label, "url": page_url(url_name), "active": False})
         except NoReverseMatch:
             continue
     return entries

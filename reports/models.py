@@ -8,12 +8,12 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from enterprises.models import County
 from portal.audit import chinese_date
 from portal.concurrency import VersionedModel
+from portal.links import row_url
 from portal.scoping import CountyOwnedQuerySet, ScopedQuerySet
 
 from .choices import OWED_STATUSES, SubmissionStatus, TargetStatus
@@ -87,7 +87,7 @@ class CountyTarget(VersionedModel):
         return f"{self.county} {self.year}年目标"
 
     def get_absolute_url(self) -> str:
-        return reverse("reports:target_detail", args=[self.pk])
+        return row_url("reports:target_detail", self.pk)
 
     @property
     def year_target(self) -> int:
@@ -218,7 +218,7 @@ class Submission(VersionedModel):
         return f"{self.county} {self.deadline}"
 
     def get_absolute_url(self) -> str:
-        return reverse("reports:submission_detail", args=[self.pk])
+        return row_url("reports:submission_detail", self.pk)
 
     @property
     def is_overdue(self) -> bool:
@@ -280,7 +280,7 @@ class ProgressSnapshot(models.Model):
         return f"{chinese_date(self.taken_on)} 进度通报"
 
     def get_absolute_url(self) -> str:
-        return reverse("reports:bulletin", args=[self.pk])
+        return row_url("reports:bulletin", self.pk)
 
 
 class ProgressRow(models.Model):

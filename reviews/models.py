@@ -14,6 +14,7 @@ from django.utils import timezone
 from enterprises.choices import Grade
 from enterprises.models import County, Enterprise, FirmOwnedQuerySet, Industry
 from portal.concurrency import VersionedModel
+from portal.links import row_url
 from portal.scoping import CountyOwnedQuerySet, ScopedQuerySet, SharedQuerySet
 
 from .choices import (
@@ -79,7 +80,7 @@ class ReviewAgency(VersionedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("reviews:agency_detail", args=[self.pk])
+        return row_url("reviews:agency_detail", self.pk)
 
     @property
     def is_assignable(self) -> bool:
@@ -124,7 +125,7 @@ class Expert(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("reviews:expert_edit", args=[self.pk])
+        return row_url("reviews:expert_edit", self.pk)
 
 
 class AgencyOwnedQuerySet(ScopedQuerySet):
@@ -619,7 +620,7 @@ class Review(VersionedModel):
         return f"{self.enterprise} 评审"
 
     def get_absolute_url(self) -> str:
-        return reverse("reviews:detail", args=[self.pk])
+        return row_url("reviews:detail", self.pk)
 
 
 class ReviewScopedQuerySet(ScopedQuerySet):
@@ -946,7 +947,7 @@ class Announcement(VersionedModel):
         return self.kind == AnnouncementKind.PUBLICITY
 
     def get_absolute_url(self) -> str:
-        return reverse("reviews:announcement_detail", args=[self.pk])
+        return row_url("reviews:announcement_detail", self.pk)
 
 
 class ObjectionQuerySet(ScopedQuerySet):

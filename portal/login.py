@@ -97,9 +97,12 @@ class IdleSessionMiddleware:
 
 
 def start_session_clock(sender, request, user, **kwargs) -> None:
-    """A new login starts the absolute lifetime again (receiver of ``user_logged_in``)."""
+    """A new login starts the absolute lifetime again, and the idle one (receiver of
+    ``user_logged_in``: the login saves the session)."""
     if request is not None and hasattr(request, "session"):
-        request.session[AbsoluteSessionLifetimeMiddleware.KEY] = time.time()
+        now = time.time()
+        request.session[AbsoluteSessionLifetimeMiddleware.KEY] = now
+        request.session[IdleSessionMiddleware.KEY] = now
 
 
 class ForcePasswordChangeMiddleware:

@@ -30,7 +30,6 @@ from .roles import Role
 Rule = Callable[[Any, Any], "str | None"]
 
 _RULES: dict[type, dict[str, Rule]] = {}
-_TABLES: dict[type, dict[str, Rule]] = {}  # rules_for, per class: the menu asks ~30 a page
 
 NOT_SIGNED_IN = "请先登录"
 
@@ -44,7 +43,6 @@ def rule(subject: type, *actions: str) -> Callable[[Rule], Rule]:
 
     def register(fn: Rule) -> Rule:
         table = _RULES.setdefault(subject, {})
-        _TABLES.clear()
         for action in actions:
             if action in table:
                 raise ValueError(f"{subject.__name__}.{action} already has a rule")
@@ -70,15 +68,10 @@ def _subject(obj: Any) -> type:
 
 
 def rules_for(subject: Any) -> dict[str, Rule]:
-    """The actions declared on ``subject`` (a class or an instance), nearest class first.
-    The answer is shared: read it, never change it."""
-    klass = _subject(subject)
-    table = _TABLES.get(klass)
-    if table is None:
-        table = {}
-        for ancestor in reversed(klass.__mro__):
-            table.update(_RULES.get(ancestor, {}))
-        _TABLES[klass] = table
+    """The actions declared on ``subject`` (a class or an instance), nearest class first."""
+    table: dict[str, Rule] = {}
+    for klass in reversed(_subject(subject).__mro__):
+        table.update(_RULES.get(klass, {}))
     return table
 
 

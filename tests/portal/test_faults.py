@@ -164,14 +164,20 @@ def test_two_beats_at_the_same_moment_claim_the_run_once():
 def test_a_session_saved_while_the_database_is_out_of_reach_is_a_503_not_a_400(
     client, city_user, settings, monkeypatch
 ):
-    """Every request saves its session; Django calls any failed update a deleted session (400).
-    The portal's store lets the lost connection through, and the page is the Chinese 503."""
+    """A request saves its session once a minute of use; Django calls any failed update a
+    deleted session (400). The portal's store lets the lost connection through, and the page
+    is the Chinese 503."""
     from django.contrib.sessions.models import Session
     from django.db import OperationalError
+
+    from portal.login import IdleSessionMiddleware
 
     settings.DEBUG = False
     client.raise_request_exception = False
     client.force_login(city_user)
+    session = client.session
+    session[IdleSessionMiddleware.KEY] = 0  # due to be saved by the next request
+    session.save()
 
     def unreachable(*args, **kwargs):
         raise OperationalError("connection to server failed: the database system is starting up")

@@ -23,7 +23,9 @@ ANSWERS = [
     "企业答复本年度无创建计划",
 ]
 # How far each demo case goes, in order: the last stage reached.
-STAGES = ["closed", "decided", "opened", "none", "ordered", "inspected"]
+# The seventh, a follow-up that found the order not obeyed and awaits its second decision,
+# falls to the second county's first firm.
+STAGES = ["closed", "decided", "opened", "none", "ordered", "inspected", "escalated"]
 
 
 def demo_day(year: int, today: dt.date, latest: tuple[int, int]):
@@ -115,6 +117,12 @@ def _order_to_close(case, *, actor, stage: str, day, n: int) -> None:
         decided_on=day(4, 20 + n),
     )  # fmt: skip
     if stage == "decided":
+        return
+    if stage == "escalated":
+        services.case_follow_up(
+            case=case, actor=actor, followed_up_on=day(5, 13 + n),
+            result=FollowUpResult.ESCALATED, note="复查发现应急预案仍未编制，逾期未改正",
+        )  # fmt: skip
         return
     services.case_follow_up(
         case=case, actor=actor, followed_up_on=day(5, 13 + n),

@@ -84,3 +84,13 @@ def test_the_case_page_offers_the_second_decision_at_the_limit(escalated, county
     )
     assert EscalatedDecision.objects.get(case=escalated).amount == Decimal("100000")
     assert "按逾期未改正罚款上限" in client.get(escalated.get_absolute_url()).content.decode()
+
+
+def test_the_case_list_marks_a_case_awaiting_its_second_decision(escalated, county_user):
+    client = Client()
+    client.force_login(county_user)
+    listing = client.get(reverse("enforcement:case_list")).content.decode()
+    assert escalated.number in listing and "待作出加重处罚决定" in listing
+    decide(Case.objects.get(pk=escalated.pk), county_user)
+    listing = client.get(reverse("enforcement:case_list")).content.decode()
+    assert escalated.number in listing and "待作出加重处罚决定" not in listing

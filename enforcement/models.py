@@ -149,11 +149,18 @@ class Case(VersionedModel):
 
     @property
     def needs_escalated_decision(self) -> bool:
-        """Escalated at the follow-up and the second penalty decision not yet made."""
+        """``awaiting_second_decision`` for this case (no query unless it was escalated)."""
         return (
             self.follow_up_result == FollowUpResult.ESCALATED
-            and not EscalatedDecision.objects.filter(case=self).exists()
+            and Case.objects.filter(awaiting_second_decision(), pk=self.pk).exists()
         )
+
+
+def awaiting_second_decision() -> models.Q:
+    """Escalated at the follow-up and the second penalty decision not yet made: the machine's
+    conditions ask it of one case, the case list of every shown row in its one query."""
+    made = EscalatedDecision.objects.filter(case=models.OuterRef("pk"))
+    return models.Q(follow_up_result=FollowUpResult.ESCALATED) & ~models.Q(models.Exists(made))
 
 
 class InspectionQuerySet(ScopedQuerySet):

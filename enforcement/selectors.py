@@ -6,13 +6,13 @@ import datetime as dt
 from typing import Any
 
 from django.db import models as db
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 
 from reviews.models import SelfAssessment
 
-from .choices import RUNNING_ORDER_STATUSES, CaseStatus, FollowUpResult
-from .models import Case, EscalatedDecision, Refusal
+from .choices import RUNNING_ORDER_STATUSES, CaseStatus
+from .models import Case, Refusal, awaiting_second_decision
 
 
 def _first_self_assessment_after_notice() -> Subquery:
@@ -63,16 +63,14 @@ def cases(user: Any, *, county_id: int | None = None, today: dt.date) -> QuerySe
         default=db.Value(False),
         output_field=db.BooleanField(),
     )
-    # Escalated at the follow-up, the second decision not yet made (it cannot close before).
-    awaiting = Q(follow_up_result=FollowUpResult.ESCALATED) & ~Q(
-        Exists(EscalatedDecision.objects.filter(case=OuterRef("pk")))
-    )
     qs = (
         Case.objects.for_user(user)
         .select_related("enterprise__county")
         .annotate(
             overdue=overdue,
-            awaiting_second_decision=db.ExpressionWrapper(awaiting, db.BooleanField()),
+            awaiting_second_decision=db.ExpressionWrapper(
+                awaiting_second_decision(), db.BooleanField()
+            ),
         )
         .order_by(F("overdue").desc(), F("rectify_by").asc(nulls_last=True), "-opened_on", "-pk")
     )

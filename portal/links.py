@@ -22,7 +22,8 @@ def _page(prefix: str, name: str) -> str:
 @lru_cache(maxsize=512)
 def _shape(prefix: str, name: str) -> tuple[str, str]:
     head, mark, tail = reverse(name, args=[_MARK]).partition(str(_MARK))
-    assert mark, f"{name} takes no id"
+    if not mark:
+        raise ValueError(f"{name} takes no id")
     return head, tail
 
 

@@ -52,15 +52,21 @@ class CheapCountPaginator(Paginator):
         qs = self.object_list
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        deep = bottom >= DEFERRED_JOIN_FROM or self.count >= CACHED_COUNT_FROM
-        if not deep or not _plain_rows(qs):
+        if not self._in_two_steps(bottom) or not _plain_rows(qs):
             return super().page(number)
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        ids = list(qs.values_list("pk", flat=True)[bottom:top])
+        ids = self._ids(bottom, top)
         rows = {row.pk: row for row in qs.order_by().filter(pk__in=ids)}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
+    def _in_two_steps(self, bottom: int) -> bool:
+        """Read the page's ids first (the deferred join), then its rows."""
+        return bottom >= DEFERRED_JOIN_FROM or self.count >= CACHED_COUNT_FROM
+
+    def _ids(self, bottom: int, top: int) -> list[Any]:
+        return list(self.object_list.values_list("pk", flat=True)[bottom:top])
 
 
 class RememberedOrderPaginator(CheapCountPaginator):
@@ -85,18 +91,12 @@ class RememberedOrderPaginator(CheapCountPaginator):
     def count(self) -> int:
         return self._remember("count", self.object_list.count)
 
-    def page(self, number: Any) -> Page:
-        qs = self.object_list
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        ids = self._remember(
-            f"page:{bottom}:{top}", lambda: list(qs.values_list("pk", flat=True)[bottom:top])
-        )
-        rows = {row.pk: row for row in qs.order_by().filter(pk__in=ids)}
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+    def _in_two_steps(self, bottom: int) -> bool:
+        return True  # the ids are what is kept
+
+    def _ids(self, bottom: int, top: int) -> list[Any]:
+        read = super()._ids
+        return self._remember(f"page:{bottom}:{top}", lambda: read(bottom, top))
 
 
 def _plain_rows(qs: Any) -> bool:

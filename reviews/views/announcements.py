@@ -471,8 +471,9 @@ def announcement_export(request, pk: int):
 def public_list(request):
     """名单: announced firms holding a valid grade, and the 公示 open to objection; no login."""
     qs = selectors.public_announced(params=request.GET)
-    # Read by anyone, changed by announcements, revocations and the nightly expiry, all of
-    # which forget the progress family: the sort of every valid grade runs once per change.
+    # Read by anyone, changed by announcements, revocations, suspensions, closures, renames and
+    # the nightly expiry, all of which forget the progress family: the sort of every valid
+    # grade runs once per change.
     page = paginate(request, qs, selectors.PUBLIC_PAGE_SIZE, family=PROGRESS_CACHE)
     counties = County.objects.order_by("sort_order", "code")
     context = {

@@ -79,3 +79,20 @@ def test_a_deep_page_reads_its_ids_first_and_shows_the_same_rows_in_the_same_ord
         assert all(f.county.name for f in page)
     shallow = paging.paginate(rf.get("/?page=2"), qs.all(), 2)  # above the threshold: one read
     assert [f.pk for f in shallow] == [f.pk for f in qs][2:4]
+
+
+def test_any_page_of_a_list_of_thousands_reads_its_ids_first(
+    rf, make_enterprise, monkeypatch, django_assert_num_queries
+):
+    """A sort no index serves (a search by part of a Chinese name) sorts ids, not joined rows."""
+    from enterprises.models import Enterprise
+
+    for n in range(5):
+        make_enterprise(name=f"烟台第{5 - n}号机械有限公司")
+    qs = Enterprise.objects.select_related("county").order_by("name", "pk")
+    expected = [f.pk for f in qs][:2]
+    monkeypatch.setattr(paging, "CACHED_COUNT_FROM", 5)
+    with django_assert_num_queries(3):  # the count, the first page's ids, its rows
+        page = paging.paginate(rf.get("/"), qs.all(), 2)
+        assert [f.pk for f in page] == expected
+        assert all(f.county.name for f in page)

@@ -3,13 +3,21 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from enterprises.choices import Grade
+from enterprises.workflows import forget_progress
 from reviews.choices import AnnouncementKind
-from reviews.services.certificates import certificate_revoke, expire_grades
+from reviews.models import Certificate
+from reviews.services.certificates import (
+    certificate_lift_suspension,
+    certificate_revoke,
+    expire_grades,
+)
 from tests.access import assert_access
 from tests.reviews.factories_announcements import announcement, certified_firm
 
@@ -158,13 +166,6 @@ def test_the_list_is_sorted_once_per_change_and_shows_no_row_that_left_it(
     """Everyone reads the page and few things change it: its order and count are kept until
     an announcement, revocation, suspension or expiry forgets them, and its rows are read
     afresh, so a grade that left the list is never shown."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from enterprises.workflows import forget_progress
-    from reviews.models import Certificate
-    from reviews.services.certificates import certificate_lift_suspension
-
     with CaptureQueriesContext(connection) as first:
         Client().get(URL)
     with CaptureQueriesContext(connection) as again:
